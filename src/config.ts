@@ -1,0 +1,103 @@
+/**
+ * The one place that knows which target the kit talks to. Everything that creates an AWS client or
+ * needs a resource name asks here; no endpoint URL is written anywhere else.
+ *
+ * Endpoint overrides follow the AWS SDK's own convention (`AWS_ENDPOINT_URL`,
+ * `AWS_ENDPOINT_URL_<SERVICE>`), so the same variables work for the SDK, the AWS CLI and code
+ * running inside an emulator's Lambda.
+ */
+
+export const TARGETS = ['embedded', 'emulator', 'containers', 'aws'] as const;
+export type Target = (typeof TARGETS)[number];
+
+export type Service = 's3' | 'sagemakerRuntime' | 'sagemaker' | 'lambda' | 'sfn' | 'iam' | 'sts' | 'tagging';
+
+/** Env suffix per service, as in the SDK's service-specific endpoint variables. */
+const SERVICE_ENV_ID: Record<Service, string> = {
+  s3: 'S3',
+  sagemakerRuntime: 'SAGEMAKER_RUNTIME',
+  sagemaker: 'SAGEMAKER',
+  lambda: 'LAMBDA',
+  sfn: 'SFN',
+  iam: 'IAM',
+  sts: 'STS',
+  tagging: 'RESOURCE_GROUPS_TAGGING_API',
+};
+
+/** Credentials every local emulator accepts; never used for the `aws` target. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' } as const;
+
+export interface KitConfig {
+  target: Target;
+  region: string;
+  /** Deployment stage; part of every resource name and tag. */
+  stage: string;
+  /** Bucket holding images, review items and captured endpoint traffic. */
+  bucket: string;
+  /** SageMaker endpoint the classify Lambda invokes. */
+  endpointName: string;
+  /** Minimum class probability for an automatic routing decision. */
+  threshold: number;
+  /** Key prefix of manual-review items. */
+  reviewPrefix: string;
+  /** Static credentials for local targets; undefined means the standard AWS credential chain. */
+  credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+  endpointFor(service: Service): string | undefined;
+}
+
+export const DEFAULTS = {
+  region: 'us-east-1',
+  stage: 'dev',
+  bucket: 'scones-images',
+  endpointName: 'scones-image-classification',
+  threshold: 0.8,
+  reviewPrefix: 'review/',
+} as const;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function parseTarget(value: string | undefined): Target {
+  const target = value ?? 'embedded';
+  if (!(TARGETS as readonly string[]).includes(target)) {
+    throw new ConfigError(`SCONES_TARGET must be one of ${TARGETS.join(', ')}; got "${target}"`);
+  }
+  return target as Target;
+}
+
+export function parseThreshold(value: string | undefined): number {
+  if (value === undefined || value === '') return DEFAULTS.threshold;
+  const threshold = Number(value);
+  if (!Number.isFinite(threshold) || threshold < 0 || threshold > 1) {
+    throw new ConfigError(`THRESHOLD must be a number between 0 and 1; got "${value}"`);
+  }
+  return threshold;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): KitConfig {
+  const target = parseTarget(env.SCONES_TARGET);
+  const useLocalCredentials = target !== 'aws' && !env.AWS_ACCESS_KEY_ID;
+  return {
+    target,
+    region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? DEFAULTS.region,
+    stage: env.SCONES_STAGE ?? DEFAULTS.stage,
+    bucket: env.SCONES_BUCKET ?? DEFAULTS.bucket,
+    endpointName: env.ENDPOINT_NAME ?? DEFAULTS.endpointName,
+    threshold: parseThreshold(env.THRESHOLD),
+    reviewPrefix: env.REVIEW_PREFIX ?? DEFAULTS.reviewPrefix,
+    credentials: useLocalCredentials ? { ...LOCAL_CREDENTIALS } : undefined,
+    endpointFor(service) {
+      return env[`AWS_ENDPOINT_URL_${SERVICE_ENV_ID[service]}`] ?? env.AWS_ENDPOINT_URL;
+    },
+  };
+}
+
+/** Environment variables that point a process (or a Lambda) at the given service endpoints. */
+export function endpointEnvironment(endpoints: Partial<Record<Service, string>>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [service, url] of Object.entries(endpoints) as [Service, string | undefined][]) {
+    if (url) env[`AWS_ENDPOINT_URL_${SERVICE_ENV_ID[service]}`] = url;
+  }
+  return env;
+}
