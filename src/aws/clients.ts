@@ -3,8 +3,13 @@
  * once per module (or receives one), so endpoint overrides, path-style S3 and local credentials
  * are decided here only.
  */
+import { IAMClient } from '@aws-sdk/client-iam';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { STSClient } from '@aws-sdk/client-sts';
 import { type KitConfig, loadConfig, type Service } from '../config.ts';
 
 interface ClientOptions {
@@ -32,6 +37,29 @@ export function createSageMakerRuntimeClient(
   options?: ClientOptions,
 ): SageMakerRuntimeClient {
   return new SageMakerRuntimeClient(baseOptions(config, 'sagemakerRuntime', options));
+}
+
+export function createLambdaClient(config: KitConfig = loadConfig(), options?: ClientOptions): LambdaClient {
+  return new LambdaClient(baseOptions(config, 'lambda', options));
+}
+
+export function createSfnClient(config: KitConfig = loadConfig(), options?: ClientOptions): SFNClient {
+  return new SFNClient(baseOptions(config, 'sfn', options));
+}
+
+export function createIamClient(config: KitConfig = loadConfig(), options?: ClientOptions): IAMClient {
+  return new IAMClient(baseOptions(config, 'iam', options));
+}
+
+export function createStsClient(config: KitConfig = loadConfig(), options?: ClientOptions): STSClient {
+  return new STSClient(baseOptions(config, 'sts', options));
+}
+
+export function createTaggingClient(
+  config: KitConfig = loadConfig(),
+  options?: ClientOptions,
+): ResourceGroupsTaggingAPIClient {
+  return new ResourceGroupsTaggingAPIClient(baseOptions(config, 'tagging', options));
 }
 
 export { baseOptions as clientOptionsFor };
