@@ -1,0 +1,61 @@
+/**
+ * Local stand-ins for the Step Functions AWS SDK service integrations the ASL uses
+ * (`arn:aws:states:::aws-sdk:<service>:<action>`), answering with the API's own response shape and
+ * naming errors `<Service>.<Exception>` as Step Functions does.
+ */
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { TaskError } from './lambda-integration.ts';
+
+const SDK_INTEGRATION_PREFIX = 'arn:aws:states:::aws-sdk:';
+
+export type SdkIntegrationHandler = (input: unknown) => Promise<unknown>;
+
+export interface SdkIntegrationClients {
+  s3: S3Client;
+}
+
+function s3PutObject(s3: S3Client): SdkIntegrationHandler {
+  return async (input) => {
+    const { Bucket, Key, Body, ContentType } = input as Record<string, unknown>;
+    // Step Functions serializes a JSON Body that is not already a string.
+    const body = typeof Body === 'string' ? Body : JSON.stringify(Body);
+    const response = await s3.send(
+      new PutObjectCommand({
+        Bucket: String(Bucket),
+        Key: String(Key),
+        Body: body,
+        ...(ContentType ? { ContentType: String(ContentType) } : {}),
+      }),
+    );
+    return { ETag: response.ETag ?? null, ...(response.VersionId ? { VersionId: response.VersionId } : {}) };
+  };
+}
+
+const SUPPORTED: Record<string, (clients: SdkIntegrationClients) => SdkIntegrationHandler> = {
+  's3:putObject': ({ s3 }) => s3PutObject(s3),
+};
+
+/** The local handler for an `aws-sdk:` Task resource, or undefined if the resource is not one. */
+export function bindSdkIntegration(
+  resource: string,
+  clients: SdkIntegrationClients,
+): SdkIntegrationHandler | undefined {
+  if (!resource.startsWith(SDK_INTEGRATION_PREFIX)) return undefined;
+  const action = resource.slice(SDK_INTEGRATION_PREFIX.length);
+  const factory = SUPPORTED[action];
+  if (!factory) {
+    throw new Error(`The embedded engine does not implement the SDK integration ${resource}`);
+  }
+  const [service = ''] = action.split(':');
+  const handler = factory(clients);
+  return async (input) => {
+    try {
+      return await handler(input);
+    } catch (error) {
+      const err = error as Error;
+      const serviceName =
+        service.toUpperCase() === 'S3' ? 'S3' : service[0]?.toUpperCase() + service.slice(1);
+      throw new TaskError(`${serviceName}.${err.name || 'SdkClientException'}`, err.message);
+    }
+  };
+}
