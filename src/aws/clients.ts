@@ -15,6 +15,22 @@ import { type KitConfig, loadConfig, type Service } from '../config.ts';
 interface ClientOptions {
   /** SDK-level attempts; Step Functions retries are preferred where they apply (visible in history). */
   maxAttempts?: number;
+  /** Give up on a request whose response has not arrived after this many ms (TimeoutError). */
+  requestTimeoutMs?: number;
+  /** Give up on a connection not established after this many ms (TimeoutError). */
+  connectionTimeoutMs?: number;
+}
+
+function requestHandlerOptions(options: ClientOptions) {
+  if (!options.requestTimeoutMs && !options.connectionTimeoutMs) return {};
+  // throwOnRequestTimeout: without it the SDK only logs a warning when requestTimeout passes.
+  return {
+    requestHandler: {
+      requestTimeout: options.requestTimeoutMs,
+      connectionTimeout: options.connectionTimeoutMs,
+      throwOnRequestTimeout: true,
+    },
+  };
 }
 
 function baseOptions(config: KitConfig, service: Service, options: ClientOptions = {}) {
@@ -24,6 +40,7 @@ function baseOptions(config: KitConfig, service: Service, options: ClientOptions
     ...(endpoint ? { endpoint } : {}),
     ...(config.credentials ? { credentials: config.credentials } : {}),
     ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
+    ...requestHandlerOptions(options),
   };
 }
 
