@@ -5,8 +5,6 @@ import { defineConfig } from 'vitest/config';
  * servers outside Node (MiniStack, moto, containers). `npm test` runs both; `npm run test:fast`
  * only the first.
  */
-export const SERVER_TIERS = ['test/emulator/**', 'test/promote/**', 'test/containers/**'];
-
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
