@@ -7,6 +7,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -54,6 +55,13 @@ export function createSageMakerRuntimeClient(
   options?: ClientOptions,
 ): SageMakerRuntimeClient {
   return new SageMakerRuntimeClient(baseOptions(config, 'sagemakerRuntime', options));
+}
+
+export function createSageMakerClient(
+  config: KitConfig = loadConfig(),
+  options?: ClientOptions,
+): SageMakerClient {
+  return new SageMakerClient(baseOptions(config, 'sagemaker', options));
 }
 
 export function createLambdaClient(config: KitConfig = loadConfig(), options?: ClientOptions): LambdaClient {
