@@ -1,0 +1,119 @@
+/**
+ * Turns untrusted object bytes into the model's input. The format is detected from the bytes by
+ * sharp (libvips), never from the key or Content-Type; whatever is accepted leaves as a 32x32 RGB PNG
+ * of a few KiB, so the state payload stays far below Step Functions' 256 KiB limit.
+ */
+
+import type { S3Client } from '@aws-sdk/client-s3';
+import sharp, { type Metadata } from 'sharp';
+import { ImageTooLarge, InvalidImage } from '../../src/workflow/errors.ts';
+import type { ImageEvent, SerializedImage } from '../../src/workflow/types.ts';
+import { readObjectWithinLimit, s3Uri } from './read-object.ts';
+
+export interface ImageLimits {
+  /** Largest object, in bytes, that is downloaded at all. */
+  maxBytes: number;
+  /** Largest width x height that is decoded (decompression bombs declare huge sizes in tiny files). */
+  maxPixels: number;
+}
+
+export const DEFAULT_IMAGE_LIMITS: ImageLimits = { maxBytes: 10 * 1024 * 1024, maxPixels: 25_000_000 };
+
+/**
+ * The model's input (image_shape 3,32,32, the CIFAR size). Resize fit `cover` with centre position:
+ * the aspect ratio is kept and the edges of a non-square photo are cropped, as CIFAR images are framed
+ * (object fills the square); `contain` would add bars the model never saw, `fill` would distort.
+ */
+export const MODEL_INPUT = { width: 32, height: 32, fit: 'cover', position: 'centre' } as const;
+
+/** Raster formats a camera or phone produces. SVG/PDF and other decoders sharp has are refused. */
+export const ACCEPTED_FORMATS: readonly string[] = ['jpeg', 'png', 'webp', 'gif', 'tiff', 'heif'];
+
+/**
+ * `error` fails on truncated data and decode errors (a cut-off PNG or JPEG is refused) but not on
+ * libpng/libjpeg warnings such as a non-standard sRGB profile, which are common in real photos.
+ */
+const FAIL_ON = 'error' as const;
+
+export interface NormalizedImage {
+  png: Buffer;
+  sourceFormat: string;
+  /** Source dimensions after EXIF orientation. */
+  width: number;
+  height: number;
+}
+
+function sharpOptions(limits: ImageLimits) {
+  return { failOn: FAIL_ON, limitInputPixels: limits.maxPixels, autoOrient: true };
+}
+
+async function detect(bytes: Uint8Array, source: string, limits: ImageLimits): Promise<Metadata> {
+  try {
+    return await sharp(bytes, sharpOptions(limits)).metadata();
+  } catch (error) {
+    throw new InvalidImage(`${source} is not a decodable image: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+export async function normalizeImage(
+  bytes: Uint8Array,
+  source: string,
+  limits: ImageLimits = DEFAULT_IMAGE_LIMITS,
+): Promise<NormalizedImage> {
+  if (bytes.byteLength === 0) throw new InvalidImage(`${source} is empty (0 bytes)`);
+  if (bytes.byteLength > limits.maxBytes) {
+    throw new ImageTooLarge(`${source} is ${bytes.byteLength} bytes; the limit is ${limits.maxBytes} bytes`);
+  }
+  const metadata = await detect(bytes, source, limits);
+  if (!ACCEPTED_FORMATS.includes(metadata.format)) {
+    throw new InvalidImage(
+      `${source} is ${metadata.format}; accepted formats: ${ACCEPTED_FORMATS.join(', ')}`,
+    );
+  }
+  const { width, height } = metadata.autoOrient;
+  if (width * height > limits.maxPixels) {
+    throw new ImageTooLarge(
+      `${source} is ${width}x${height} pixels; the limit is ${limits.maxPixels} pixels`,
+    );
+  }
+  try {
+    const png = await sharp(bytes, sharpOptions(limits))
+      .resize(MODEL_INPUT)
+      .flatten({ background: '#ffffff' }) // transparent pixels become white, not black
+      .toColourspace('srgb') // greyscale and CMYK become the 3 channels the model expects
+      .png()
+      .toBuffer();
+    return { png, sourceFormat: metadata.format, width, height };
+  } catch (error) {
+    throw new InvalidImage(
+      `${source} (${metadata.format}) could not be decoded: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+export interface SerializeDependencies {
+  s3: S3Client;
+  limits: ImageLimits;
+}
+
+export async function serializeImageData(
+  deps: SerializeDependencies,
+  event: ImageEvent,
+): Promise<SerializedImage> {
+  const location = { bucket: event.s3_bucket, key: event.s3_key };
+  const bytes = await readObjectWithinLimit(deps.s3, location, deps.limits.maxBytes);
+  const image = await normalizeImage(bytes, s3Uri(location), deps.limits);
+  return {
+    s3_bucket: event.s3_bucket,
+    s3_key: event.s3_key,
+    image_data: image.png.toString('base64'),
+    source_format: image.sourceFormat,
+    width: image.width,
+    height: image.height,
+  };
+}
