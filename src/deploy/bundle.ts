@@ -1,0 +1,94 @@
+/**
+ * Lambda bundles: one zip per function, as the nodejs22.x runtime loads it. esbuild bundles the
+ * handler and its dependencies (AWS SDK included: the runtime's copy is not pinned) into one ES
+ * module, `index.mjs` with its source map; handler `index.handler`. sharp stays external (native
+ * code): when a function imports it, its package and the prebuilt binary for the Lambda's
+ * architecture go under node_modules/ in the zip. Zips are deterministic (see zip.ts).
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { FUNCTIONS, type FunctionKey } from '../workflow/definition.ts';
+import { addSharpForLambda, type LambdaArchitecture } from './sharp-package.ts';
+import { codeSha256, deterministicZip } from './zip.ts';
+
+export type { LambdaArchitecture } from './sharp-package.ts';
+
+export interface BundleInfo {
+  key: FunctionKey;
+  /** Folder under lambdas/ the function comes from. */
+  folder: string;
+  arch: LambdaArchitecture;
+  zipPath: string;
+  /** Base64 SHA-256 of the zip, comparable with Lambda's CodeSha256. */
+  codeSha256: string;
+  sizeBytes: number;
+  /** e.g. `@img/sharp-linux-x64@0.35.5`; empty when the function does not use sharp. */
+  nativePackages: string[];
+}
+
+export interface BuildOptions {
+  arch: LambdaArchitecture;
+  outDir: string;
+  /** Repository root holding lambdas/; default the working directory. */
+  rootDir?: string;
+  /** Where registry tarballs of other-architecture packages are cached; default .scones/npm. */
+  cacheDir?: string;
+}
+
+const NATIVE_EXTERNALS = ['sharp'];
+
+/** ESM output still meets CommonJS dependencies that call require(): give them one. */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as __sconesCreateRequire } from 'node:module'; const require = __sconesCreateRequire(import.meta.url);";
+
+async function bundleHandler(entry: string) {
+  const result = await build({
+    entryPoints: [entry],
+    outfile: 'index.mjs',
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'esm',
+    sourcemap: 'external',
+    minify: true,
+    keepNames: true,
+    external: NATIVE_EXTERNALS,
+    banner: { js: ESM_REQUIRE_BANNER },
+    metafile: true,
+    write: false,
+    logLevel: 'warning',
+  });
+  const imports = Object.values(result.metafile.outputs).flatMap((output) => output.imports);
+  const usesSharp = imports.some((entry) => entry.external && entry.path === 'sharp');
+  const files = new Map(
+    result.outputFiles.map((file) => [file.path.split(/[\\/]/).pop() as string, file.contents]),
+  );
+  return { files, usesSharp };
+}
+
+export async function buildBundles(options: BuildOptions): Promise<BundleInfo[]> {
+  const rootDir = resolve(options.rootDir ?? '.');
+  const cacheDir = resolve(options.cacheDir ?? join(rootDir, '.scones', 'npm'));
+  await mkdir(options.outDir, { recursive: true });
+  const bundles: BundleInfo[] = [];
+  for (const [key, fn] of Object.entries(FUNCTIONS) as [FunctionKey, (typeof FUNCTIONS)[FunctionKey]][]) {
+    const { files, usesSharp } = await bundleHandler(join(rootDir, 'lambdas', fn.folder, 'handler.ts'));
+    const native = usesSharp
+      ? await addSharpForLambda(files, options.arch, cacheDir)
+      : { nativePackages: [] };
+    const zip = deterministicZip(files);
+    const zipPath = resolve(options.outDir, `${fn.folder}.zip`);
+    await writeFile(zipPath, zip);
+    bundles.push({
+      key,
+      folder: fn.folder,
+      arch: options.arch,
+      zipPath,
+      codeSha256: codeSha256(zip),
+      sizeBytes: zip.byteLength,
+      nativePackages: native.nativePackages,
+    });
+  }
+  return bundles;
+}
