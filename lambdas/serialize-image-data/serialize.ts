@@ -49,7 +49,9 @@ function sharpOptions(limits: ImageLimits) {
 
 async function detect(bytes: Uint8Array, source: string, limits: ImageLimits): Promise<Metadata> {
   try {
-    return await sharp(bytes, sharpOptions(limits)).metadata();
+    // Header only, no pixels decoded: without the pixel limit, so an oversized image is reported
+    // as ImageTooLarge with its dimensions below rather than as a decoder error.
+    return await sharp(bytes, { ...sharpOptions(limits), limitInputPixels: false }).metadata();
   } catch (error) {
     throw new InvalidImage(`${source} is not a decodable image: ${(error as Error).message}`, {
       cause: error,
