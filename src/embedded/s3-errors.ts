@@ -1,0 +1,69 @@
+/** S3's error codes, statuses and messages as the service sends them (REST XML `<Error>`). */
+
+export class S3Error extends Error {
+  readonly code: string;
+  readonly status: number;
+  /** Extra elements S3 adds to the `<Error>` document (Key, BucketName, ...). */
+  readonly details: Record<string, string>;
+
+  constructor(code: string, status: number, message: string, details: Record<string, string> = {}) {
+    super(message);
+    this.name = 'S3Error';
+    this.code = code;
+    this.status = status;
+    this.details = details;
+  }
+}
+
+export const s3Errors = {
+  noSuchBucket: (bucket: string) =>
+    new S3Error('NoSuchBucket', 404, 'The specified bucket does not exist', { BucketName: bucket }),
+  noSuchKey: (key: string) =>
+    new S3Error('NoSuchKey', 404, 'The specified key does not exist.', { Key: key }),
+  bucketAlreadyOwnedByYou: (bucket: string) =>
+    new S3Error(
+      'BucketAlreadyOwnedByYou',
+      409,
+      'Your previous request to create the named bucket succeeded and you already own it.',
+      { BucketName: bucket },
+    ),
+  bucketNotEmpty: (bucket: string) =>
+    new S3Error('BucketNotEmpty', 409, 'The bucket you tried to delete is not empty', { BucketName: bucket }),
+  invalidBucketName: (bucket: string) =>
+    new S3Error('InvalidBucketName', 400, 'The specified bucket is not valid.', { BucketName: bucket }),
+  invalidArgument: (message: string, name: string, value: string) =>
+    new S3Error('InvalidArgument', 400, message, { ArgumentName: name, ArgumentValue: value }),
+  invalidRange: (size: number, range: string) =>
+    new S3Error('InvalidRange', 416, 'The requested range is not satisfiable', {
+      RangeRequested: range,
+      ActualObjectSize: String(size),
+    }),
+  badDigest: () =>
+    new S3Error('BadDigest', 400, 'The Content-MD5 you specified did not match what we received.'),
+  entityTooLarge: (size: number, max: number) =>
+    new S3Error('EntityTooLarge', 400, 'Your proposed upload exceeds the maximum allowed object size.', {
+      ProposedSize: String(size),
+      MaxSizeAllowed: String(max),
+    }),
+  keyTooLong: () => new S3Error('KeyTooLongError', 400, 'Your key is too long'),
+  malformedXml: () =>
+    new S3Error(
+      'MalformedXML',
+      400,
+      'The XML you provided was not well-formed or did not validate against our published schema',
+    ),
+  preconditionFailed: (condition: string) =>
+    new S3Error('PreconditionFailed', 412, 'At least one of the pre-conditions you specified did not hold', {
+      Condition: condition,
+    }),
+  notImplemented: (what: string) =>
+    new S3Error(
+      'NotImplemented',
+      501,
+      `A header or query you provided implies functionality that is not implemented: ${what}`,
+    ),
+  methodNotAllowed: (method: string) =>
+    new S3Error('MethodNotAllowed', 405, 'The specified method is not allowed against this resource.', {
+      Method: method,
+    }),
+};
