@@ -1,0 +1,20 @@
+/** Key layout of a staged dataset (shared by staging and by readers of staged data). */
+
+export const STAGED_SPLITS = ['train', 'validation', 'test'] as const;
+export type StagedSplit = (typeof STAGED_SPLITS)[number];
+
+/** `a/b/` for `a/b`, `/a/b/` or `a/b/`; '' for the bucket root. */
+export function normalizePrefix(prefix: string): string {
+  const trimmed = prefix.replace(/^\/+|\/+$/g, '');
+  return trimmed ? `${trimmed}/` : '';
+}
+
+/** Channel prefix of the images of a split, e.g. `datasets/cifar-100/train/`. */
+export function channelPrefix(base: string, split: StagedSplit): string {
+  return `${base}${split}/`;
+}
+
+/** Manifest key, e.g. `datasets/cifar-100/train_lst/train.lst`. */
+export function manifestKey(base: string, split: StagedSplit): string {
+  return `${base}${split}_lst/${split}.lst`;
+}
