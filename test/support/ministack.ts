@@ -1,0 +1,147 @@
+/**
+ * MiniStack (PyPI `ministack`, MIT) as a host process, in the manner of a testcontainers module:
+ * `new MiniStackContainer().start()` installs the pinned MiniStack into `.venv/` (python-venv.ts),
+ * runs it on 127.0.0.1 at a free port, waits until its health endpoint answers and returns a handle
+ * whose `stop()` ends it (call it in `afterAll`, which runs when a test fails too; a process exit
+ * hook covers a runner that dies).
+ *
+ * It runs through ministack_compat.py: MiniStack plus clearly named shims where the pinned version
+ * differs from AWS (docs/emulator-differences.md); `withoutCompatibilityShims()` runs it unchanged.
+ *
+ * MiniStack runs Node Lambdas as local `node` processes found on its PATH: the pinned Node 22 of
+ * node_modules goes first, as nodejs22.x needs (the system Node here is 20).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { realpathSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import { endpointEnvironment, type Service } from '../../src/config.ts';
+import { freePort } from './moto-server.ts';
+import { ensureEmulatorVenv, PROJECT_ROOT } from './python-venv.ts';
+
+/** MiniStack's entry point with the documented compatibility shims (see that file). */
+const COMPAT_ENTRY = join(PROJECT_ROOT, 'test', 'support', 'ministack_compat.py');
+
+const SERVICES: Service[] = ['s3', 'lambda', 'sfn', 'iam', 'sts', 'tagging'];
+
+/** Directory of the project's Node 22 binary (npm package `node`). */
+export function pinnedNodeDir(): string {
+  return dirname(realpathSync(join(PROJECT_ROOT, 'node_modules', '.bin', 'node')));
+}
+
+export class StartedMiniStack {
+  readonly url: string;
+  readonly #process: ChildProcess;
+  readonly #output: string[];
+
+  constructor(url: string, child: ChildProcess, output: string[]) {
+    this.url = url;
+    this.#process = child;
+    this.#output = output;
+  }
+
+  /** `AWS_ENDPOINT_URL_<SERVICE>` variables that send the kit's deploy and SFN clients here. */
+  environment(): Record<string, string> {
+    return endpointEnvironment(Object.fromEntries(SERVICES.map((service) => [service, this.url])));
+  }
+
+  /** The server's last output lines, for failure messages. */
+  recentOutput(): string {
+    return this.#output.join('');
+  }
+
+  /** Forgets every resource (MiniStack's own reset API). */
+  async reset(): Promise<void> {
+    const response = await fetch(`${this.url}/_ministack/reset`, { method: 'POST' });
+    if (!response.ok) throw new Error(`MiniStack reset answered ${response.status}`);
+  }
+
+  async stop(): Promise<void> {
+    const child = this.#process;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((done) => child.once('exit', () => done()));
+    child.kill('SIGTERM');
+    const killed = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(killed);
+  }
+}
+
+export class MiniStackContainer {
+  #startupTimeoutMs = 60_000;
+  #environment: Record<string, string> = {};
+
+  withStartupTimeout(ms: number): this {
+    this.#startupTimeoutMs = ms;
+    return this;
+  }
+
+  /** Runs MiniStack exactly as released, to observe where it differs from AWS. */
+  withoutCompatibilityShims(): this {
+    return this.withEnvironment({ SCONES_MINISTACK_SHIMS: 'off' });
+  }
+
+  /** Extra variables for MiniStack (and, as it passes its environment on, for its Lambdas). */
+  withEnvironment(environment: Record<string, string>): this {
+    this.#environment = { ...this.#environment, ...environment };
+    return this;
+  }
+
+  async start(): Promise<StartedMiniStack> {
+    const venv = await ensureEmulatorVenv();
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const output: string[] = [];
+    // A clean environment: MiniStack hands its own to every Lambda process, so nothing of the
+    // test runner's (AWS_* overrides, NODE_OPTIONS of vitest) may leak into the functions.
+    const child = spawn(venv.python, [COMPAT_ENTRY], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        PATH: [pinnedNodeDir(), join(PROJECT_ROOT, '.venv', 'bin'), process.env.PATH ?? ''].join(delimiter),
+        HOME: process.env.HOME ?? tmpdir(),
+        TMPDIR: tmpdir(),
+        GATEWAY_PORT: String(port),
+        BIND_HOST: '127.0.0.1',
+        // Lambdas reach MiniStack at this host; `localhost` may resolve to ::1, where nothing listens.
+        MINISTACK_HOST: '127.0.0.1',
+        LOG_LEVEL: 'WARNING',
+        ...this.#environment,
+      },
+    });
+    const keep = (chunk: Buffer) => {
+      output.push(chunk.toString());
+      if (output.length > 80) output.shift();
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.removeListener('exit', killOnExit));
+
+    const server = new StartedMiniStack(url, child, output);
+    try {
+      await waitUntilHealthy(url, child, this.#startupTimeoutMs);
+    } catch (error) {
+      await server.stop();
+      throw new Error(`${(error as Error).message}\nMiniStack output:\n${server.recentOutput()}`);
+    }
+    return server;
+  }
+}
+
+async function waitUntilHealthy(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`MiniStack exited with code ${child.exitCode} on start`);
+    try {
+      const response = await fetch(`${url}/_ministack/health`, { signal: AbortSignal.timeout(2_000) });
+      const body = (await response.json()) as { services?: Record<string, string> };
+      const needed = ['s3', 'lambda', 'states', 'iam', 'sts'];
+      if (response.ok && needed.every((name) => body.services?.[name] === 'available')) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((done) => setTimeout(done, 200));
+  }
+  throw new Error(`MiniStack did not answer on ${url} within ${timeoutMs} ms`);
+}
