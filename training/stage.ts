@@ -190,7 +190,14 @@ function channelUris(bucket: string, base: string): Record<string, string> {
 }
 
 function progressBar(format: string) {
-  const bar = new SingleBar({ format, stream: process.stderr, hideCursor: true, clearOnComplete: false });
+  // noTTYOutput: when progress is forced on a pipe (CI logs), print a line every second instead of nothing.
+  const bar = new SingleBar({
+    format,
+    stream: process.stderr,
+    hideCursor: true,
+    noTTYOutput: true,
+    notTTYSchedule: 1000,
+  });
   let started = false;
   return {
     bar,

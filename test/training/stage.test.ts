@@ -15,7 +15,7 @@ import { loadConfig } from '../../src/config.ts';
 import { type LocalS3, startLocalS3 } from '../../src/embedded/s3-server.ts';
 import { readCifar, readSplit, SHIPPED_SUBSET } from '../../training/cifar.ts';
 import { planesToInterleaved } from '../../training/cifar-records.ts';
-import { loadStagedSplit, normalizePrefix, StagingError, stageDataset } from '../../training/stage.ts';
+import { loadStagedSplit, normalizePrefix, StagingError, stage, stageDataset } from '../../training/stage.ts';
 import { parseManifest } from '../../training/staged-dataset.ts';
 import { buildArchive, syntheticRecords } from './cifar-fixtures.ts';
 
@@ -178,16 +178,17 @@ describe('stageDataset from an archive without index TSVs', () => {
 });
 
 describe('stageDataset errors and helpers', () => {
-  it('names a missing bucket, or creates it when asked', async () => {
-    const options = { s3Client: s3, bucket: 'scones-not-there', progress: false, source: SHIPPED_SUBSET };
+  it('names a missing bucket; stage() (the CLI entry) creates it on a local target', async () => {
+    const source = await buildArchive(directory, {
+      train: syntheticRecords([8, 48, 8, 48]),
+      test: syntheticRecords([8]),
+    });
+    const options = { s3Client: s3, bucket: 'scones-not-there', progress: false, source };
     await expect(stageDataset(options)).rejects.toThrow(StagingError);
     await expect(stageDataset(options)).rejects.toThrow(/bucket scones-not-there does not exist/);
-    const created = await stageDataset({
-      ...options,
-      createBucket: true,
-      classes: ['bicycle', 'motorcycle'],
-    });
-    expect(created.uploaded).toBe(1203);
+    const created = await stage({ ...options, prefix: 'cli', validationFraction: 0.5 });
+    expect([created.uploaded, created.images.validation]).toEqual([8, 2]);
+    expect(await listKeys('cli/', 'scones-not-there')).toHaveLength(8);
   });
 
   it('rejects a bad class selection before touching S3', async () => {

@@ -1,0 +1,37 @@
+/**
+ * Staging figures: the shipped 1200 images into a fresh embedded S3 (src/embedded/s3-server.ts),
+ * then the re-run. Run: `node training/stage-bench.ts [runs]`; the last line is JSON
+ * (`stage_s`, `restage_s`, best of the runs, each into a fresh store).
+ */
+import { createS3Client } from '../src/aws/clients.ts';
+import { loadConfig } from '../src/config.ts';
+import { startLocalS3 } from '../src/embedded/s3-server.ts';
+import { stageDataset } from './stage.ts';
+
+const BUCKET = 'scones-stage-bench';
+const runs = Number(process.argv[2] ?? 3);
+const stageTimes: number[] = [];
+const restageTimes: number[] = [];
+
+for (let run = 0; run < runs; run++) {
+  const server = await startLocalS3({ buckets: [BUCKET] });
+  const s3 = createS3Client(loadConfig({ SCONES_TARGET: 'embedded', AWS_ENDPOINT_URL_S3: server.endpoint }));
+  try {
+    const first = await stageDataset({ s3Client: s3, bucket: BUCKET, progress: false });
+    const again = await stageDataset({ s3Client: s3, bucket: BUCKET, progress: false });
+    if (again.uploaded !== 0) throw new Error(`re-run uploaded ${again.uploaded} objects`);
+    stageTimes.push(first.seconds);
+    restageTimes.push(again.seconds);
+    console.log(
+      `run ${run + 1}: staged ${first.uploaded} objects in ${first.seconds.toFixed(2)} s; ` +
+        `re-run ${again.unchanged} unchanged, ${again.uploaded} uploaded in ${again.seconds.toFixed(2)} s`,
+    );
+  } finally {
+    s3.destroy();
+    await server.stop();
+  }
+}
+const round = (seconds: number) => Math.round(seconds * 1000) / 1000;
+console.log(
+  JSON.stringify({ stage_s: round(Math.min(...stageTimes)), restage_s: round(Math.min(...restageTimes)) }),
+);
