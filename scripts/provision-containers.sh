@@ -38,7 +38,7 @@ engine_answers() {
 }
 
 install_packages() {
-  local packages=(podman runc debootstrap docker-compose containernetworking-plugins iptables catatonit uidmap)
+  local packages=(podman runc debootstrap docker-compose containernetworking-plugins golang-github-containernetworking-plugin-dnsname iptables catatonit uidmap)
   local missing=()
   for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'ok installed' || missing+=("$package")
@@ -49,7 +49,8 @@ install_packages() {
   fi
   log "installing ${missing[*]}"
   apt-get update -qq
-  # No recommends: docker-compose would pull in docker.io, podman a desktop session bus.
+  # No recommends: docker-compose would pull in docker.io, podman a desktop session bus. The dnsname
+  # plugin lets containers on a compose network find each other by service name (CNI backend).
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
@@ -121,7 +122,7 @@ main() {
   local docker_host=${DOCKER_HOST:-unix:///var/run/docker.sock}
   if [[ $docker_host != "unix://$PODMAN_SOCKET" ]] && engine_answers "$docker_host"; then
     log "a Docker engine answers at $docker_host: nothing to provision"
-    write_env_file "DOCKER_HOST=$docker_host"
+    write_env_file "DOCKER_HOST=$docker_host" "SCONES_DOCKER_SOCKET=${docker_host#unix://}"
     $build_images && timed "kit images" scripts/build-container-images.sh docker
   else
     timed "packages" install_packages
@@ -131,7 +132,8 @@ main() {
     write_env_file "DOCKER_HOST=unix://$PODMAN_SOCKET" \
       TESTCONTAINERS_RYUK_DISABLED=true \
       TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1 \
-      COMPOSE_FILE=docker-compose.yml:docker-compose.podman.yml
+      COMPOSE_FILE=docker-compose.yml:docker-compose.ministack.yml:docker-compose.podman.yml \
+      SCONES_DOCKER_SOCKET=$PODMAN_SOCKET
     $build_images && timed "kit images" scripts/build-container-images.sh podman
   fi
   log "total: $((SECONDS - total_start)) s"
