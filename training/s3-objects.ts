@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import {
   CreateBucketCommand,
+  DeleteObjectsCommand,
   NoSuchBucket,
   PutObjectCommand,
   paginateListObjectsV2,
@@ -59,4 +60,21 @@ export async function putIfChanged(
   if (existing.get(key) === md5Hex(body)) return false;
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
   return true;
+}
+
+/** Deletes the keys (1000 per request, the S3 limit); returns how many were deleted. */
+export async function deleteObjects(s3: S3Client, bucket: string, keys: readonly string[]): Promise<number> {
+  for (let start = 0; start < keys.length; start += 1000) {
+    const batch = keys.slice(start, start + 1000).map((Key) => ({ Key }));
+    const result = await s3.send(
+      new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch, Quiet: true } }),
+    );
+    const failed = result.Errors ?? [];
+    if (failed.length) {
+      throw new StagingError(
+        `could not delete ${failed.length} stale objects, e.g. ${failed[0]?.Key}: ${failed[0]?.Message}`,
+      );
+    }
+  }
+  return keys.length;
 }

@@ -22,7 +22,8 @@
  * Idempotent: each PNG/manifest is compared (MD5) with the ETag listed by ListObjectsV2 and only
  * uploaded when different or missing. (Where ETags are not MD5s, e.g. SSE-KMS buckets on AWS,
  * everything is uploaded again, which is still correct.) Images go first, manifests last, so a
- * manifest never names an image that is not there yet.
+ * manifest never names an image that is not there yet. Objects a previous run wrote that this one
+ * does not (another seed or class list) stay unless `prune` is set; the manifests ignore them.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SingleBar } from 'cli-progress';
@@ -34,8 +35,14 @@ import { resolveClasses } from './cifar-classes.ts';
 import { forEachConcurrent } from './concurrency.ts';
 import { DEFAULT_SEED, DEFAULT_VALIDATION_FRACTION, holdOutValidation } from './holdout.ts';
 import { encodePlanesAsPng } from './png.ts';
-import { listEtags, putIfChanged } from './s3-objects.ts';
-import { channelPrefix, manifestKey, normalizePrefix, type StagedSplit } from './staged-layout.ts';
+import { deleteObjects, listEtags, putIfChanged } from './s3-objects.ts';
+import {
+  channelPrefix,
+  manifestKey,
+  normalizePrefix,
+  STAGED_SPLITS,
+  type StagedSplit,
+} from './staged-layout.ts';
 
 export { StagingError } from './s3-objects.ts';
 export { loadStagedSplit } from './staged-dataset.ts';
@@ -64,6 +71,12 @@ export interface StageDatasetOptions {
   progress?: boolean;
   /** Create the bucket when it does not exist; default false. */
   createBucket?: boolean;
+  /**
+   * Delete objects under the channel prefixes that this run did not write (e.g. images that moved
+   * from train/ to validation/ with another seed); default false. Other keys under the base prefix
+   * are never touched.
+   */
+  prune?: boolean;
 }
 
 export interface StageReport {
@@ -73,6 +86,8 @@ export interface StageReport {
   uploaded: number;
   /** Objects already there with the same content. */
   unchanged: number;
+  /** Stale objects removed (only with `prune`). */
+  deleted: number;
   images: { train: number; validation: number; test: number };
   manifests: number;
   /** S3 URI per SageMaker channel (train, validation, train_lst, validation_lst, test, test_lst). */
@@ -131,11 +146,21 @@ export async function stageDataset(options: StageDatasetOptions): Promise<StageR
   } finally {
     uploading?.bar.stop();
   }
+  const planned = new Set([...images.map((i) => i.key), ...manifests.map((m) => m.key)]);
+  const channels = STAGED_SPLITS.flatMap((split) => [
+    channelPrefix(base, split),
+    manifestKey(base, split).replace(/[^/]+$/, ''),
+  ]);
+  const stale = [...existing.keys()].filter(
+    (key) => !planned.has(key) && channels.some((c) => key.startsWith(c)),
+  );
+  const deleted = options.prune ? await deleteObjects(s3, bucket, stale) : 0;
 
   return {
     bucket,
     prefix: base,
     ...counts,
+    deleted,
     images: { train: bySplit.train.length, validation: bySplit.validation.length, test: bySplit.test.length },
     manifests: manifests.length,
     channels: channelUris(bucket, base),

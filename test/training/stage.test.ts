@@ -23,12 +23,19 @@ const BUCKET = 'scones-stage-test';
 const PREFIX = 'datasets/cifar-100';
 
 let server: LocalS3;
+let source: string;
 let s3: S3Client;
 let directory: string;
 
 beforeAll(async () => {
   directory = await mkdtemp(join(tmpdir(), 'scones-stage-'));
   server = await startLocalS3({ buckets: [BUCKET] });
+  const fine = Array.from({ length: 40 }, (_, i) => (i % 2 ? 48 : 8));
+  source = await buildArchive(
+    directory,
+    { train: syntheticRecords(fine), test: syntheticRecords([8, 48]) },
+    'small.tar.gz',
+  );
   s3 = createS3Client(loadConfig({ SCONES_TARGET: 'embedded', AWS_ENDPOINT_URL_S3: server.endpoint }));
 });
 afterAll(async () => {
@@ -125,6 +132,33 @@ describe('stageDataset on the shipped subset into the embedded S3', () => {
     );
     const repaired = await stageDataset({ s3Client: s3, bucket: BUCKET, prefix: PREFIX, progress: false });
     expect([repaired.uploaded, repaired.unchanged]).toEqual([2, 1201]);
+  });
+
+  it('with prune, removes images a previous run with another seed left in the channels', async () => {
+    const prefix = 'reseeded';
+    await stageDataset({ s3Client: s3, bucket: BUCKET, prefix, source, progress: false, seed: 1 });
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}/notes.txt`, Body: 'not staged' }));
+    const reseeded = await stageDataset({
+      s3Client: s3,
+      bucket: BUCKET,
+      prefix,
+      source,
+      progress: false,
+      seed: 2,
+      prune: true,
+    });
+    const keys = await listKeys(`${prefix}/`);
+    expect(reseeded.deleted).toBeGreaterThan(0);
+    expect(keys).toHaveLength(reseeded.uploaded + reseeded.unchanged + 1);
+    expect(keys).toContain(`${prefix}/notes.txt`);
+    const validation = parseManifest(
+      await getText(`${prefix}/validation_lst/validation.lst`),
+      'validation.lst',
+    );
+    const validationKeys = keys.filter((key) => key.startsWith(`${prefix}/validation/`));
+    expect(validationKeys.sort()).toEqual(
+      validation.map((line) => `${prefix}/validation/${line.path}`).sort(),
+    );
   });
 
   it('reads a staged split back exactly as the in-memory reader holds it out', async () => {
