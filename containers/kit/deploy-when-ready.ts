@@ -70,7 +70,10 @@ async function main(): Promise<void> {
   const peers: Peer[] = [
     { name: 'STS', ready: () => createStsClient(config, quick).send(new GetCallerIdentityCommand({})) },
     { name: 'Lambda', ready: () => createLambdaClient(config, quick).send(new ListFunctionsCommand({})) },
-    { name: 'Step Functions', ready: () => createSfnClient(config, quick).send(new ListStateMachinesCommand({})) },
+    {
+      name: 'Step Functions',
+      ready: () => createSfnClient(config, quick).send(new ListStateMachinesCommand({})),
+    },
   ];
   const endpointUrl = endpoints.sagemakerRuntime;
   if (endpointUrl) peers.push({ name: `endpoint ${endpointUrl}`, ready: () => httpAnswers(endpointUrl) });
