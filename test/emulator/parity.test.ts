@@ -1,0 +1,145 @@
+/**
+ * Parity of the emulator tier with the embedded tier: the same ASL file and the same Lambda code
+ * (bundled and deployed into MiniStack through the deploy module) decide every one of the 200
+ * shipped test images exactly as the embedded tier does, with the same endpoint server behind both;
+ * bad inputs fail with the same Error (and the same errorType/errorMessage in the Cause).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ExecutionRecord } from '../../src/embedded/engine.ts';
+import { createStubPredictor } from '../../src/embedded/predictors.ts';
+import { type EmbeddedRuntime, startEmbeddedRuntime } from '../../src/embedded/runtime.ts';
+import type { ImageEvent, WorkflowResult } from '../../src/workflow/types.ts';
+import { forEachConcurrent } from '../../training/concurrency.ts';
+import { type EmulatorStack, startEmulatorStack } from '../support/emulator-stack.ts';
+import { badInputs, shippedTestImages, type TestImage, uploadAll } from '../support/test-images.ts';
+
+interface Outcome {
+  decision: string;
+  confidence: number | null;
+  predictedLabel: string | null;
+  error: string | null;
+  errorMessage: string | null;
+}
+
+function outcomeOf(record: ExecutionRecord): Outcome {
+  if (record.status === 'FAILED') {
+    const cause = JSON.parse(record.cause ?? '{}') as { errorType?: string; errorMessage?: string };
+    expect(cause.errorType, `Cause of ${record.name} names the error`).toBe(record.error);
+    return {
+      decision: 'error',
+      confidence: null,
+      predictedLabel: null,
+      error: record.error ?? null,
+      errorMessage: cause.errorMessage ?? null,
+    };
+  }
+  const result = record.output as WorkflowResult;
+  return {
+    decision: result.decision,
+    confidence: result.confidence,
+    predictedLabel: result.predicted_label,
+    error: null,
+    errorMessage: null,
+  };
+}
+
+async function runAll(
+  run: (event: ImageEvent) => Promise<ExecutionRecord>,
+  bucket: string,
+  keys: string[],
+): Promise<Map<string, Outcome>> {
+  const outcomes = new Map<string, Outcome>();
+  // Four in flight: MiniStack starts a Node process per concurrent Lambda environment, on 2 cores.
+  await forEachConcurrent(keys, 4, async (key) => {
+    outcomes.set(key, outcomeOf(await run({ s3_bucket: bucket, s3_key: key })));
+  });
+  return outcomes;
+}
+
+describe('emulator tier (MiniStack) in parity with the embedded tier', () => {
+  let embedded: EmbeddedRuntime;
+  let emulator: EmulatorStack;
+  let dataDir: string;
+  let images: TestImage[];
+  const bad = badInputs();
+  const stub = createStubPredictor();
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'scones-parity-'));
+    embedded = await startEmbeddedRuntime({ dataDir, predictor: stub, retryDelayMs: 10 });
+    // The deployed Lambdas call the embedded runtime's endpoint server: one endpoint behind both.
+    emulator = await startEmulatorStack({ endpointUrl: embedded.endpoint.url });
+    images = await shippedTestImages();
+    const objects = [
+      ...images.map((image) => ({ key: image.key, body: image.png })),
+      { key: bad.notAnImage.key, body: bad.notAnImage.body },
+      { key: bad.truncated.key, body: bad.truncated.body },
+    ];
+    await uploadAll(embedded.s3, embedded.config.bucket, objects);
+    await uploadAll(emulator.s3, emulator.config.bucket, objects);
+  }, 300_000);
+
+  afterAll(async () => {
+    await emulator?.stop();
+    await embedded?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('decides all 200 shipped test images as the embedded tier does', async () => {
+    expect(images).toHaveLength(200);
+    const keys = images.map((image) => image.key);
+    const onEmbedded = await runAll((event) => embedded.run(event), embedded.config.bucket, keys);
+    const onEmulator = await runAll((event) => emulator.runner.run(event), emulator.config.bucket, keys);
+
+    expect(onEmulator.size).toBe(200);
+    const mismatches = keys.filter(
+      (key) => JSON.stringify(onEmbedded.get(key)) !== JSON.stringify(onEmulator.get(key)),
+    );
+    expect(
+      mismatches.map((key) => ({ key, embedded: onEmbedded.get(key), emulator: onEmulator.get(key) })),
+    ).toEqual([]);
+
+    // Real images are classified, not failed, and the stub's spread reaches every route.
+    const decisions = new Set([...onEmulator.values()].map((outcome) => outcome.decision));
+    expect(decisions.has('error')).toBe(false);
+    expect([...decisions].sort()).toEqual(['long-range', 'manual-review', 'short-range']);
+  }, 600_000);
+
+  it('fails bad inputs with the same Error on both tiers', async () => {
+    const keys = [bad.notAnImage.key, bad.truncated.key, bad.missingKey];
+    const onEmbedded = await runAll((event) => embedded.run(event), embedded.config.bucket, keys);
+    const onEmulator = await runAll((event) => emulator.runner.run(event), emulator.config.bucket, keys);
+    for (const key of keys) {
+      expect(onEmulator.get(key)?.decision, key).toBe('error');
+      expect(onEmulator.get(key), key).toEqual(onEmbedded.get(key));
+    }
+    expect(onEmulator.get(bad.missingKey)?.error).toBe('ImageNotFound');
+    expect(onEmulator.get(bad.notAnImage.key)?.error).toBe('InvalidImage');
+  }, 120_000);
+
+  it('writes the review item of a low-confidence image to the bucket, keyed by execution name', async () => {
+    const image = images[0] as TestImage;
+    stub.setProbabilities([0.55, 0.45]);
+    try {
+      const record = await emulator.runner.run(
+        { s3_bucket: emulator.config.bucket, s3_key: image.key },
+        'review-check',
+      );
+      const result = record.output as WorkflowResult;
+      expect(result.decision).toBe('manual-review');
+      expect(result.review_item).toEqual({ bucket: emulator.config.bucket, key: 'review/review-check.json' });
+      const stored = await emulator.s3.send(
+        new GetObjectCommand({ Bucket: emulator.config.bucket, Key: 'review/review-check.json' }),
+      );
+      expect(stored.ContentType).toBe('application/json');
+      const item = JSON.parse(await (stored.Body?.transformToString() ?? '{}')) as Record<string, unknown>;
+      expect(item).toMatchObject({ s3_key: image.key, confidence: 0.55, confident: false });
+    } finally {
+      stub.setProbabilities(undefined);
+    }
+  }, 120_000);
+});

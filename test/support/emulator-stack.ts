@@ -1,0 +1,72 @@
+/**
+ * The emulator tier for a test or benchmark: MiniStack started, the Lambda bundles built, the
+ * workflow deployed into it through the deploy module, and a runner for executions. The Lambdas
+ * reach MiniStack's S3 and the given SageMaker-runtime endpoint through their environment.
+ */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import { createS3Client, createSfnClient } from '../../src/aws/clients.ts';
+import { type KitConfig, loadConfig } from '../../src/config.ts';
+import { type BundleInfo, buildBundles, type DeployResult, deploy } from '../../src/deploy/index.ts';
+import { createSfnRunner, type SfnRunner, type SfnRunnerOptions } from '../../src/deploy/sfn-runner.ts';
+import { MiniStackContainer, type StartedMiniStack } from './ministack.ts';
+
+export interface EmulatorStack {
+  ministack: StartedMiniStack;
+  config: KitConfig;
+  bundles: BundleInfo[];
+  deployment: DeployResult;
+  s3: S3Client;
+  sfn: SFNClient;
+  runner: SfnRunner;
+  stop(): Promise<void>;
+}
+
+export interface EmulatorStackOptions {
+  /** SageMaker-runtime endpoint the deployed classify Lambda calls (e.g. the stub endpoint server). */
+  endpointUrl: string;
+  /** Extra kit settings (THRESHOLD, SCONES_STAGE, ...). */
+  env?: Record<string, string>;
+  runner?: SfnRunnerOptions;
+  log?: (line: string) => void;
+}
+
+export async function startEmulatorStack(options: EmulatorStackOptions): Promise<EmulatorStack> {
+  // Built before MiniStack starts: esbuild and MiniStack's start-up would compete for two cores.
+  const outDir = await mkdtemp(join(tmpdir(), 'scones-bundles-'));
+  const bundles = await buildBundles({ arch: 'x86_64', outDir });
+  const ministack = await new MiniStackContainer().start();
+  try {
+    const config = loadConfig({ SCONES_TARGET: 'emulator', ...options.env, ...ministack.environment() });
+    const deployment = await deploy({
+      config,
+      bundles,
+      lambdaEndpoints: { s3: ministack.url, sagemakerRuntime: options.endpointUrl },
+      log: options.log ?? (() => {}),
+    });
+    const s3 = createS3Client(config);
+    const sfn = createSfnClient(config);
+    return {
+      ministack,
+      config,
+      bundles,
+      deployment,
+      s3,
+      sfn,
+      runner: createSfnRunner(sfn, deployment.stateMachineArn, options.runner),
+      async stop() {
+        s3.destroy();
+        sfn.destroy();
+        await ministack.stop();
+      },
+    };
+  } catch (error) {
+    await ministack.stop();
+    throw new Error(`${(error as Error).message}\nMiniStack output:\n${ministack.recentOutput()}`, {
+      cause: error,
+    });
+  }
+}
