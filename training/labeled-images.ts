@@ -1,6 +1,9 @@
 /**
  * The in-memory form of a split that a trainer consumes: NHWC uint8 pixels (the layout of
  * `tf.tensor4d(Float32Array.from(pixels), [count, 32, 32, 3])`) and one class index per image.
+ * Produced by `readSplit` (cifar.ts, from .bin/.tar.gz) and `loadStagedSplit` (staged-dataset.ts,
+ * from S3). For training/dataset.ts's float ImageSet:
+ * `{ pixels: Float32Array.from(set.pixels), labels: set.labels, count: set.count }`.
  */
 import { IMAGE_SIDE, PIXEL_BYTES, planesToInterleaved } from './cifar-records.ts';
 
