@@ -1,17 +1,25 @@
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   ModelError,
   type SageMakerRuntimeClient,
   ServiceUnavailable,
   ValidationError,
 } from '@aws-sdk/client-sagemaker-runtime';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mapInvokeError, parseInferences, toClassification } from '../../lambdas/classify-image/classify.ts';
-import { createHandler, ENDPOINT_CLIENT_OPTIONS } from '../../lambdas/classify-image/handler.ts';
+import {
+  type ClassifyHandler,
+  createHandler,
+  ENDPOINT_CLIENT_OPTIONS,
+} from '../../lambdas/classify-image/handler.ts';
 import { createSageMakerRuntimeClient } from '../../src/aws/clients.ts';
 import { loadConfig } from '../../src/config.ts';
+import { type EndpointServer, startEndpointServer } from '../../src/embedded/endpoint-server.ts';
+import { createStubPredictor, ModelInputError, type StubPredictor } from '../../src/embedded/predictors.ts';
 import { EndpointError, EndpointUnavailable } from '../../src/workflow/errors.ts';
 import { CLASS_LABELS } from '../../src/workflow/types.ts';
+import { readCifarRecord, rgbToPng } from './images.ts';
 
 const ENDPOINT = 'classify-test-endpoint';
 const IMAGE = {
@@ -25,13 +33,6 @@ function runtimeAt(url: string, options = ENDPOINT_CLIENT_OPTIONS): SageMakerRun
     loadConfig({ SCONES_TARGET: 'embedded', AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: url }),
     options,
   );
-}
-
-async function listen(server: Server): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (typeof address !== 'object' || !address) throw new Error('no address');
-  return address.port;
 }
 
 describe('parseInferences', () => {
@@ -129,57 +130,167 @@ describe('mapInvokeError', () => {
   });
 });
 
-describe('ClassifyImage handler, network failures', () => {
-  const servers: Server[] = [];
-  afterEach(async () => {
-    await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
+describe('ClassifyImage handler over the local SageMaker endpoint', () => {
+  let endpoint: EndpointServer;
+  let stub: StubPredictor;
+  let image: typeof IMAGE;
+  let classify: ClassifyHandler;
+
+  beforeAll(async () => {
+    stub = createStubPredictor();
+    endpoint = await startEndpointServer({ predictor: stub, endpointName: ENDPOINT });
+    classify = createHandler({ runtime: runtimeAt(endpoint.url), endpointName: ENDPOINT });
+    const png = await rgbToPng((await readCifarRecord(3)).rgb);
+    image = { ...IMAGE, image_data: png.toString('base64') };
   });
 
-  it('turns a refused connection into EndpointUnavailable after a single attempt', async () => {
-    const server = createServer();
-    const port = await listen(server);
-    await new Promise((resolve) => server.close(resolve)); // nothing listens on the port now
-    const classify = createHandler({
-      runtime: runtimeAt(`http://127.0.0.1:${port}`),
-      endpointName: ENDPOINT,
+  afterEach(async () => {
+    stub.reset();
+    await endpoint.faults.reset();
+  });
+
+  afterAll(async () => {
+    await endpoint?.stop();
+  });
+
+  it('sends the decoded PNG and returns the probabilities with the predicted label', async () => {
+    const requests: { body: Buffer; contentType: string }[] = [];
+    stub.setPredict((body, contentType) => {
+      requests.push({ body, contentType });
+      return [0.12, 0.88];
     });
 
-    await expect(classify(IMAGE)).rejects.toMatchObject({
+    const result = await classify({ ...image, source_format: 'png', width: 32, height: 32 });
+
+    expect(result).toEqual({
+      s3_bucket: 'images',
+      s3_key: 'bike.png',
+      inferences: [0.12, 0.88],
+      predicted_index: 1,
+      predicted_label: 'motorcycle',
+      confidence: 0.88,
+    });
+    expect(requests).toHaveLength(1);
+    expect(requests[0]?.contentType).toBe('image/png');
+    expect(requests[0]?.body.equals(Buffer.from(image.image_data, 'base64'))).toBe(true);
+  });
+
+  it('reports a model container failure (ModelError 424) as EndpointError with its original status', async () => {
+    stub.script(new ModelInputError('cannot read this tensor', 415));
+    await expect(classify(image)).rejects.toMatchObject({
+      name: 'EndpointError',
+      message: expect.stringMatching(
+        new RegExp(
+          `^Endpoint "${ENDPOINT}" model failed: ModelError \\(HTTP 424\\), container answered 415: cannot read this tensor; logs: arn:aws:logs:`,
+        ),
+      ),
+    });
+  });
+
+  it('reports an unknown endpoint (ValidationError 400) as EndpointError', async () => {
+    const other = createHandler({ runtime: runtimeAt(endpoint.url), endpointName: 'no-such-endpoint' });
+    await expect(other(image)).rejects.toMatchObject({
+      name: 'EndpointError',
+      message: expect.stringMatching(
+        /^Endpoint "no-such-endpoint" refused the request: ValidationError \(HTTP 400\): .*not found/,
+      ),
+    });
+  });
+
+  it.each([
+    [503, 'ServiceUnavailable'],
+    [500, 'InternalFailure'],
+    [429, 'ThrottlingException'],
+  ] as const)(
+    'reports HTTP %i (%s) as EndpointUnavailable after one attempt, then recovers',
+    async (status, name) => {
+      endpoint.faults.failNext(1, status);
+      const before = endpoint.invocations;
+
+      await expect(classify(image)).rejects.toMatchObject({
+        name: 'EndpointUnavailable',
+        message: expect.stringContaining(`Endpoint "${ENDPOINT}" is unavailable: ${name} (HTTP ${status})`),
+      });
+      expect(endpoint.invocations - before).toBe(1); // no SDK retries: Step Functions retries, visibly
+      await expect(classify(image)).resolves.toMatchObject({ s3_key: 'bike.png' });
+    },
+  );
+
+  it('reports a refused connection as EndpointUnavailable', async () => {
+    await endpoint.faults.refuseConnections();
+    await expect(classify(image)).rejects.toMatchObject({
       name: 'EndpointUnavailable',
       message: expect.stringContaining(`Endpoint "${ENDPOINT}" is unavailable: ECONNREFUSED`),
     });
   });
 
-  it('gives up on an endpoint that accepts the connection but never answers', async () => {
-    const sockets: Socket[] = [];
-    const blackHole = createServer((socket) => sockets.push(socket));
-    servers.push(blackHole);
-    const port = await listen(blackHole);
-    const runtime = runtimeAt(`http://127.0.0.1:${port}`, {
-      ...ENDPOINT_CLIENT_OPTIONS,
-      requestTimeoutMs: 200,
-    });
-    const classify = createHandler({ runtime, endpointName: ENDPOINT });
+  it('reports a reset connection as EndpointUnavailable', async () => {
+    await endpoint.faults.resetConnections();
+    await expect(classify(image)).rejects.toMatchObject({ name: 'EndpointUnavailable' });
+  });
 
+  it('gives up on a slow endpoint at the request timeout', async () => {
+    endpoint.faults.setLatency(2_000);
+    const impatient = createHandler({
+      runtime: runtimeAt(endpoint.url, { ...ENDPOINT_CLIENT_OPTIONS, requestTimeoutMs: 200 }),
+      endpointName: ENDPOINT,
+    });
     const started = performance.now();
-    await expect(classify(IMAGE)).rejects.toMatchObject({
+    await expect(impatient(image)).rejects.toMatchObject({
       name: 'EndpointUnavailable',
       message: expect.stringContaining('TimeoutError'),
     });
-    expect(performance.now() - started).toBeLessThan(5_000);
-    expect(sockets).toHaveLength(1); // one attempt: Step Functions owns the retries
-    for (const socket of sockets) socket.destroy();
+    expect(performance.now() - started).toBeLessThan(1_500);
+  });
+
+  it('refuses an answer that is JSON but not probabilities', async () => {
+    stub.setProbabilities([Number.NaN, 1]); // serialized as [null,1]
+    await expect(classify(image)).rejects.toMatchObject({
+      name: 'InvalidInferenceResponse',
+      message: expect.stringContaining('null at index 0'),
+    });
+    stub.setProbabilities([0.2, 0.3, 0.5]);
+    await expect(classify(image)).rejects.toMatchObject({
+      name: 'InvalidInferenceResponse',
+      message: expect.stringContaining('a list of 3 values'),
+    });
   });
 
   it('names the missing or malformed field of a bad event', async () => {
-    const classify = createHandler({ runtime: runtimeAt('http://127.0.0.1:9'), endpointName: ENDPOINT });
     await expect(classify({ s3_bucket: 'images', s3_key: 'a.png' })).rejects.toMatchObject({
       name: 'InvalidEvent',
       message: 'ClassifyImage: the event has no "image_data" field',
     });
-    await expect(classify({ ...IMAGE, image_data: 'not base64!' })).rejects.toMatchObject({
+    await expect(classify({ ...image, image_data: 'not base64!' })).rejects.toMatchObject({
       name: 'InvalidEvent',
       message: expect.stringContaining('"image_data" must be base64'),
+    });
+  });
+});
+
+describe('ClassifyImage handler, a body that is not JSON at all', () => {
+  // The stub always serializes valid JSON; a broken model server may not. A bare HTTP answer.
+  let server: Server;
+  let url: string;
+
+  beforeAll(async () => {
+    server = createServer((_request, response) => {
+      response.writeHead(200, { 'Content-Type': 'application/json' });
+      response.end('[0.1, 0.9');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('reports InvalidInferenceResponse quoting the start of the body', async () => {
+    const classify = createHandler({ runtime: runtimeAt(url), endpointName: ENDPOINT });
+    await expect(classify(IMAGE)).rejects.toMatchObject({
+      name: 'InvalidInferenceResponse',
+      message: expect.stringContaining('not JSON: "[0.1, 0.9"'),
     });
   });
 });
