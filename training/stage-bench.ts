@@ -1,6 +1,6 @@
 /**
  * Staging figures: the shipped 1200 images into a fresh embedded S3 (src/embedded/s3-server.ts),
- * then the re-run. Run: `node training/stage-bench.ts [runs]`; the last line is JSON
+ * then the re-run. Run: `node training/stage-bench.ts [runs] [concurrency]`; the last line is JSON
  * (`stage_s`, `restage_s`, best of the runs, each into a fresh store).
  */
 import { createS3Client } from '../src/aws/clients.ts';
@@ -10,6 +10,7 @@ import { stageDataset } from './stage.ts';
 
 const BUCKET = 'scones-stage-bench';
 const runs = Number(process.argv[2] ?? 3);
+const concurrency = process.argv[3] ? Number(process.argv[3]) : undefined;
 const stageTimes: number[] = [];
 const restageTimes: number[] = [];
 
@@ -17,8 +18,8 @@ for (let run = 0; run < runs; run++) {
   const server = await startLocalS3({ buckets: [BUCKET] });
   const s3 = createS3Client(loadConfig({ SCONES_TARGET: 'embedded', AWS_ENDPOINT_URL_S3: server.endpoint }));
   try {
-    const first = await stageDataset({ s3Client: s3, bucket: BUCKET, progress: false });
-    const again = await stageDataset({ s3Client: s3, bucket: BUCKET, progress: false });
+    const first = await stageDataset({ s3Client: s3, bucket: BUCKET, progress: false, concurrency });
+    const again = await stageDataset({ s3Client: s3, bucket: BUCKET, progress: false, concurrency });
     if (again.uploaded !== 0) throw new Error(`re-run uploaded ${again.uploaded} objects`);
     stageTimes.push(first.seconds);
     restageTimes.push(again.seconds);

@@ -88,7 +88,10 @@ export interface StageReport {
   unchanged: number;
   /** Stale objects removed (only with `prune`). */
   deleted: number;
-  images: { train: number; validation: number; test: number };
+  /** Images staged (train + validation + test). */
+  images: number;
+  /** Images per split. */
+  splits: { train: number; validation: number; test: number };
   manifests: number;
   /** S3 URI per SageMaker channel (train, validation, train_lst, validation_lst, test, test_lst). */
   channels: Record<string, string>;
@@ -161,7 +164,8 @@ export async function stageDataset(options: StageDatasetOptions): Promise<StageR
     prefix: base,
     ...counts,
     deleted,
-    images: { train: bySplit.train.length, validation: bySplit.validation.length, test: bySplit.test.length },
+    images: images.length,
+    splits: { train: bySplit.train.length, validation: bySplit.validation.length, test: bySplit.test.length },
     manifests: manifests.length,
     channels: channelUris(bucket, base),
     seconds: (performance.now() - started) / 1000,

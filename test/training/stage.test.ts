@@ -60,7 +60,8 @@ async function getText(key: string): Promise<string> {
 describe('stageDataset on the shipped subset into the embedded S3', () => {
   it('writes PNGs and .lst manifests in the image-format layout', async () => {
     const report = await stageDataset({ s3Client: s3, bucket: BUCKET, prefix: PREFIX, progress: false });
-    expect(report.images).toEqual({ train: 900, validation: 100, test: 200 });
+    expect(report.splits).toEqual({ train: 900, validation: 100, test: 200 });
+    expect(report.images).toBe(1200);
     expect([report.uploaded, report.unchanged, report.manifests]).toEqual([1203, 0, 3]);
     expect(report.channels.train_lst).toBe(`s3://${BUCKET}/${PREFIX}/train_lst/`);
 
@@ -200,7 +201,7 @@ describe('stageDataset from an archive without index TSVs', () => {
       progress: false,
     });
     expect(report.prefix).toBe('synthetic/');
-    expect(report.images).toEqual({ train: 9, validation: 2, test: 2 });
+    expect(report.splits).toEqual({ train: 9, validation: 2, test: 2 });
     const keys = await listKeys('synthetic/');
     expect(keys).toContain('synthetic/test/motorcycle/0.png');
     expect(keys).toContain('synthetic/test/bicycle/1.png');
@@ -221,7 +222,7 @@ describe('stageDataset errors and helpers', () => {
     await expect(stageDataset(options)).rejects.toThrow(StagingError);
     await expect(stageDataset(options)).rejects.toThrow(/bucket scones-not-there does not exist/);
     const created = await stage({ ...options, prefix: 'cli', validationFraction: 0.5 });
-    expect([created.uploaded, created.images.validation]).toEqual([8, 2]);
+    expect([created.uploaded, created.splits.validation]).toEqual([8, 2]);
     expect(await listKeys('cli/', 'scones-not-there')).toHaveLength(8);
   });
 
