@@ -1,0 +1,147 @@
+/**
+ * Cost estimate of a plan from the price table (prices.ts): training instance-hours (expected and
+ * the stopping-condition ceiling), the endpoint per hour (real-time) or per request (serverless),
+ * and the workflow per request. Only actions that will run are charged: a reused job costs nothing.
+ */
+import type { PromotionAction } from './actions.ts';
+import type { ResolvedPromoteOptions } from './options.ts';
+import {
+  HOSTING_PER_HOUR,
+  LAMBDA_PER_GB_SECOND,
+  LAMBDA_PER_REQUEST,
+  PRICE_SOURCES,
+  PRICES_AS_OF,
+  PRICES_REGION,
+  S3_PER_THOUSAND_PUTS,
+  SERVERLESS_PER_GB_PROCESSED,
+  SERVERLESS_PER_GB_SECOND,
+  SFN_PER_TRANSITION,
+  TRAINING_PER_HOUR,
+} from './prices.ts';
+
+/** Assumptions of the per-request figures (stated in the plan next to them). */
+export const REQUEST_ASSUMPTIONS = {
+  /** Serverless compute per inference of a 32x32 PNG, warm. */
+  inferenceSeconds: 0.2,
+  /** Request + response bytes of one inference (base64-free PNG in, JSON out). */
+  bytesPerInference: 4_000,
+  /** Standard-workflow state transitions of one execution (3 tasks, a choice, a pass, start/end). */
+  transitionsPerExecution: 7,
+  /** Lambda GB-seconds of one execution: serialize 1 GB x 0.3 s, classify 0.25 GB x 0.5 s, filter 0.125 GB x 0.05 s. */
+  lambdaGbSecondsPerExecution: 0.43,
+  /** Staged objects (1,200 images + manifests) uploaded once. */
+  stagedObjects: 1_206,
+};
+
+export interface CostLine {
+  item: string;
+  basis: string;
+  /** USD; undefined when the table has no price for the instance type. */
+  usd: number | undefined;
+  period: 'once' | 'per hour' | 'per 1,000 requests';
+}
+
+export interface CostEstimate {
+  lines: CostLine[];
+  /** Training (or tuning) and staging, expected duration. */
+  oneOffUsd: number;
+  /** Same at the stopping condition: SageMaker stops the job (and the bill) there. */
+  oneOffMaxUsd: number;
+  /** Real-time endpoint, per hour while it exists; 0 for serverless. */
+  endpointPerHourUsd: number;
+  /** Everything recurring at the expected request rate, per 30 days. */
+  monthlyUsd: number;
+  pricesAsOf: string;
+  pricesRegion: string;
+  sources: readonly string[];
+  /** Notes: other region than the table's, unknown instance prices. */
+  notes: string[];
+}
+
+const round = (usd: number) => Math.round(usd * 10_000) / 10_000;
+
+export function estimateCost(
+  options: ResolvedPromoteOptions,
+  region: string,
+  actions: PromotionAction[],
+): CostEstimate {
+  const lines: CostLine[] = [];
+  const notes: string[] = [];
+  const priceOf = (table: Readonly<Record<string, number>>, type: string) => {
+    const price = table[type];
+    if (price === undefined) notes.push(`no price in the table for ${type}: not included in the totals`);
+    return price;
+  };
+
+  const training = actions.find((item) => item.step === 'training');
+  const trains = training !== undefined && ['create', 'wait'].includes(training.change);
+  const jobs = options.tune ? options.maxTuningJobs : 1;
+  const trainingPrice = priceOf(TRAINING_PER_HOUR, options.trainingInstanceType);
+  const expectedHours = trains ? (jobs * options.expectedTrainingMinutes) / 60 : 0;
+  const maxHours = trains ? (jobs * options.maxTrainingMinutes) / 60 : 0;
+  lines.push({
+    item: options.tune ? 'tuning jobs' : 'training job',
+    basis: trains
+      ? `${jobs} x ~${options.expectedTrainingMinutes} min on ${options.trainingInstanceType} at $${trainingPrice ?? '?'}/h (ceiling ${jobs} x ${options.maxTrainingMinutes} min)`
+      : 'reused: no new training',
+    usd: trainingPrice === undefined ? undefined : round(expectedHours * trainingPrice),
+    period: 'once',
+  });
+  const stagingUsd = (REQUEST_ASSUMPTIONS.stagedObjects / 1000) * S3_PER_THOUSAND_PUTS;
+  lines.push({
+    item: 'staging',
+    basis: `~${REQUEST_ASSUMPTIONS.stagedObjects} S3 PUTs (first run)`,
+    usd: round(stagingUsd),
+    period: 'once',
+  });
+
+  let endpointPerHour = 0;
+  let perThousand = 0;
+  if (options.serverless) {
+    const gb = options.serverlessMemoryMb / 1024;
+    const compute = 1000 * gb * REQUEST_ASSUMPTIONS.inferenceSeconds * SERVERLESS_PER_GB_SECOND;
+    const data = ((1000 * REQUEST_ASSUMPTIONS.bytesPerInference) / 1e9) * SERVERLESS_PER_GB_PROCESSED;
+    perThousand += compute + data;
+    lines.push({
+      item: 'serverless endpoint',
+      basis: `${options.serverlessMemoryMb} MB x ~${REQUEST_ASSUMPTIONS.inferenceSeconds} s per inference at $${SERVERLESS_PER_GB_SECOND}/GB-s + data; nothing while idle`,
+      usd: round(compute + data),
+      period: 'per 1,000 requests',
+    });
+  } else {
+    const price = priceOf(HOSTING_PER_HOUR, options.endpointInstanceType);
+    endpointPerHour = (price ?? 0) * options.endpointInstanceCount;
+    lines.push({
+      item: 'real-time endpoint',
+      basis: `${options.endpointInstanceCount} x ${options.endpointInstanceType} at $${price ?? '?'}/h, billed until teardown (~$${round(endpointPerHour * 24)}/day)`,
+      usd: price === undefined ? undefined : round(endpointPerHour),
+      period: 'per hour',
+    });
+  }
+  const workflow =
+    1000 *
+    (REQUEST_ASSUMPTIONS.transitionsPerExecution * SFN_PER_TRANSITION +
+      3 * LAMBDA_PER_REQUEST +
+      REQUEST_ASSUMPTIONS.lambdaGbSecondsPerExecution * LAMBDA_PER_GB_SECOND);
+  perThousand += workflow;
+  lines.push({
+    item: 'workflow (Step Functions + 3 Lambdas)',
+    basis: `${REQUEST_ASSUMPTIONS.transitionsPerExecution} transitions + 3 invocations per image`,
+    usd: round(workflow),
+    period: 'per 1,000 requests',
+  });
+
+  if (region !== PRICES_REGION) notes.push(`prices are ${PRICES_REGION} list prices; ${region} differs`);
+  const requestsPerMonth = options.expectedRequestsPerDay * 30;
+  return {
+    lines,
+    oneOffUsd: round(expectedHours * (trainingPrice ?? 0) + stagingUsd),
+    oneOffMaxUsd: round(maxHours * (trainingPrice ?? 0) + stagingUsd),
+    endpointPerHourUsd: round(endpointPerHour),
+    monthlyUsd: round(endpointPerHour * 24 * 30 + (perThousand * requestsPerMonth) / 1000),
+    pricesAsOf: PRICES_AS_OF,
+    pricesRegion: PRICES_REGION,
+    sources: PRICE_SOURCES,
+    notes,
+  };
+}

@@ -1,0 +1,190 @@
+/**
+ * Hosting steps: the model (trained artifact + algorithm image), the endpoint config (variant,
+ * real-time or serverless, with data capture) and the endpoint. Models and endpoint configs are
+ * immutable in SageMaker, so their names carry a fingerprint and new settings make new ones; the
+ * endpoint keeps its name (the classify Lambda calls it) and is updated in place.
+ */
+import {
+  AddTagsCommand,
+  CreateEndpointCommand,
+  CreateEndpointConfigCommand,
+  CreateModelCommand,
+  DeleteEndpointCommand,
+  DescribeEndpointCommand,
+  DescribeEndpointConfigCommand,
+  DescribeModelCommand,
+  ListTagsCommand,
+  UpdateEndpointCommand,
+} from '@aws-sdk/client-sagemaker';
+import { action, type PromotionAction } from './actions.ts';
+import { describeOrUndefined, type StepContext } from './context.ts';
+import { waitUntilDone } from './progress.ts';
+import { endpointConfigRequest, modelRequest, sagemakerTags } from './specs.ts';
+
+export async function ensureModel(
+  ctx: StepContext,
+  roleArn: string,
+  modelDataUrl: string | undefined,
+): Promise<PromotionAction> {
+  const name = ctx.names.model;
+  const existing = await describeOrUndefined(() =>
+    ctx.sagemaker.send(new DescribeModelCommand({ ModelName: name })),
+  );
+  if (existing)
+    return action(
+      'model',
+      'sagemaker model',
+      name,
+      'none',
+      existing.PrimaryContainer?.ModelDataUrl ?? '',
+      existing.ModelArn,
+    );
+  const planned = action(
+    'model',
+    'sagemaker model',
+    name,
+    'create',
+    modelDataUrl ?? 'artifact of the training step',
+  );
+  if (!ctx.apply) return planned;
+  if (!modelDataUrl) throw new Error('The training step produced no model artifact');
+  const created = await ctx.sagemaker.send(
+    new CreateModelCommand(modelRequest(ctx.names, ctx.target, roleArn, modelDataUrl)),
+  );
+  planned.arn = created.ModelArn;
+  return planned;
+}
+
+function variantSummary(ctx: StepContext): string {
+  const o = ctx.options;
+  const variant = o.serverless
+    ? `serverless ${o.serverlessMemoryMb} MB, max concurrency ${o.serverlessMaxConcurrency}`
+    : `${o.endpointInstanceCount} x ${o.endpointInstanceType}`;
+  return `${variant}; data capture ${o.captureSamplingPercentage}% input+output to s3://${ctx.target.bucket}/${o.capturePrefix}`;
+}
+
+export async function ensureEndpointConfig(ctx: StepContext): Promise<PromotionAction> {
+  const name = ctx.names.endpointConfig;
+  const existing = await describeOrUndefined(() =>
+    ctx.sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: name })),
+  );
+  const type = 'sagemaker endpoint config' as const;
+  if (existing)
+    return action('endpoint-config', type, name, 'none', variantSummary(ctx), existing.EndpointConfigArn);
+  const planned = action('endpoint-config', type, name, 'create', variantSummary(ctx));
+  if (!ctx.apply) return planned;
+  const created = await ctx.sagemaker.send(
+    new CreateEndpointConfigCommand(endpointConfigRequest(ctx.options, ctx.names, ctx.target)),
+  );
+  planned.arn = created.EndpointConfigArn;
+  return planned;
+}
+
+function describeEndpoint(ctx: StepContext) {
+  return ctx.sagemaker.send(new DescribeEndpointCommand({ EndpointName: ctx.names.endpoint }));
+}
+
+function waitForEndpoint(ctx: StepContext) {
+  return waitUntilDone({
+    resource: `endpoint ${ctx.names.endpoint}`,
+    describe: () => describeEndpoint(ctx),
+    observe: (endpoint) => ({
+      status: endpoint.EndpointStatus ?? 'Unknown',
+      failureReason: endpoint.FailureReason,
+    }),
+    succeeded: ['InService'],
+    failed: ['Failed', 'OutOfService', 'Deleting'],
+    intervalMs: ctx.options.pollIntervalMs,
+    onProgress: ctx.onProgress,
+  });
+}
+
+async function waitUntilGone(ctx: StepContext): Promise<void> {
+  while (await describeOrUndefined(() => describeEndpoint(ctx))) {
+    await new Promise((done) => setTimeout(done, ctx.options.pollIntervalMs));
+  }
+}
+
+async function ensureEndpointTags(ctx: StepContext, arn: string): Promise<void> {
+  const { Tags = [] } = await ctx.sagemaker.send(new ListTagsCommand({ ResourceArn: arn }));
+  const have = new Map(Tags.map((tag) => [tag.Key, tag.Value]));
+  const missing = sagemakerTags(ctx.target.stage).filter((tag) => have.get(tag.Key) !== tag.Value);
+  if (missing.length > 0) await ctx.sagemaker.send(new AddTagsCommand({ ResourceArn: arn, Tags: missing }));
+}
+
+export async function ensureEndpoint(ctx: StepContext): Promise<PromotionAction> {
+  const { endpoint: name, endpointConfig } = ctx.names;
+  const type = 'sagemaker endpoint' as const;
+  const existing = await describeOrUndefined(() => describeEndpoint(ctx));
+  const billing = ctx.options.serverless ? 'billed per request' : 'billed per hour until torn down';
+
+  let planned: PromotionAction;
+  if (!existing) planned = action('endpoint', type, name, 'create', `config ${endpointConfig} (${billing})`);
+  else if (existing.EndpointStatus === 'Failed') {
+    planned = action(
+      'endpoint',
+      type,
+      name,
+      'update',
+      `failed earlier (${existing.FailureReason ?? 'no reason'}): delete and create`,
+      existing.EndpointArn,
+    );
+  } else if (existing.EndpointConfigName !== endpointConfig) {
+    planned = action(
+      'endpoint',
+      type,
+      name,
+      'update',
+      `config ${existing.EndpointConfigName} -> ${endpointConfig}`,
+      existing.EndpointArn,
+    );
+  } else if (existing.EndpointStatus !== 'InService') {
+    planned = action(
+      'endpoint',
+      type,
+      name,
+      'wait',
+      `already ${existing.EndpointStatus}: waiting for it`,
+      existing.EndpointArn,
+    );
+  } else {
+    planned = action(
+      'endpoint',
+      type,
+      name,
+      'none',
+      `InService with config ${endpointConfig}`,
+      existing.EndpointArn,
+    );
+  }
+  if (!ctx.apply) return planned;
+
+  if (!existing) {
+    const created = await ctx.sagemaker.send(
+      new CreateEndpointCommand({
+        EndpointName: name,
+        EndpointConfigName: endpointConfig,
+        Tags: sagemakerTags(ctx.target.stage),
+      }),
+    );
+    planned.arn = created.EndpointArn;
+  } else if (existing.EndpointStatus === 'Failed') {
+    await ctx.sagemaker.send(new DeleteEndpointCommand({ EndpointName: name }));
+    await waitUntilGone(ctx);
+    const created = await ctx.sagemaker.send(
+      new CreateEndpointCommand({
+        EndpointName: name,
+        EndpointConfigName: endpointConfig,
+        Tags: sagemakerTags(ctx.target.stage),
+      }),
+    );
+    planned.arn = created.EndpointArn;
+  } else if (planned.change === 'update') {
+    await ctx.sagemaker.send(
+      new UpdateEndpointCommand({ EndpointName: name, EndpointConfigName: endpointConfig }),
+    );
+  }
+  if (planned.arn) await ensureEndpointTags(ctx, planned.arn);
+  if (planned.change !== 'none') await waitForEndpoint(ctx);
+  return planned;
+}

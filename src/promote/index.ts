@@ -1,0 +1,58 @@
+/**
+ * Promote to AWS: the same ASL and Lambda code, a SageMaker-trained model behind a real endpoint
+ * with data capture, one plan, one apply, one teardown.
+ *
+ * API for the CLI (`scones promote [--plan] [--yes] [--tune] [--serverless] ...`, `scones teardown [--keep-data]`):
+ *
+ *   planPromotion(options: PromoteOptions, { onProgress? }): Promise<PromotionPlan>
+ *     Reads the account (describe/list only) and returns every action in order (`actions`: step,
+ *     resourceType, name, change create|update|none|wait|run|skip, detail), the settings (image,
+ *     hyperparameters, channels, variant, data capture) and `cost` (price table of prices.ts, with
+ *     date and sources). `renderPlan(plan)` prints it. A fresh account plans everything `create`.
+ *
+ *   promote(options: PromoteOptions, { confirm?, yes?, onProgress? }): Promise<PromotionResult>
+ *     Prints account and region, the plan, asks `confirm(plan)` unless `yes`, then applies: bucket
+ *     -> stage data (training/stage.ts) -> SageMaker role -> training job (or tuning job with
+ *     `tune`) -> model -> endpoint config with DataCaptureConfig -> endpoint (real-time, or
+ *     `serverless`) -> Lambdas + state machine (src/deploy) -> smoke execution -> console links.
+ *     Every step finds what exists (name + kit tags) and goes on from there: re-running after an
+ *     interruption resumes, re-running after success changes nothing.
+ *
+ *   teardown(options: TeardownOptions, { onProgress? }): Promise<TeardownReport>
+ *     Deletes what carries the stage's kit tags, endpoint first; `keepData` keeps the bucket.
+ *     `renderTeardown(report)` prints deleted / stopped / kept, or that nothing was found.
+ *
+ * Options (all optional; CLI flag in brackets):
+ *   target   stage [--stage] (default dev), region [--region] (else AWS_REGION/AWS_DEFAULT_REGION or
+ *            the profile's region; none is an error), profile [--profile], bucket [--bucket]
+ *            (default scones-<stage>-<account>-<region>), endpointName [--endpoint-name]
+ *   training trainingInstanceType [--instance-type] (ml.g4dn.xlarge: NVIDIA T4, the cheapest GPU the
+ *            algorithm trains on; ml.p3.2xlarge is 5x the price for a 1,000-image 32x32 job), epochs,
+ *            learningRate, miniBatchSize, usePretrainedModel, augmentationType, maxTrainingMinutes
+ *            (stopping condition), expectedTrainingMinutes (estimate only), dataSource
+ *   tuning   tune [--tune], maxTuningJobs, maxParallelTuningJobs
+ *   hosting  serverless [--serverless], serverlessMemoryMb, serverlessMaxConcurrency,
+ *            endpointInstanceType (ml.m5.large), endpointInstanceCount, captureSamplingPercentage
+ *            (100), capturePrefix (data_capture/), expectedRequestsPerDay (estimate only)
+ *   running  pollIntervalMs (30 s), smokeTest / smokeSkipReason, bundles, arch, config (tests)
+ *   teardown keepData [--keep-data]
+ */
+export type { ActionChange, PromotionAction, ResourceType } from './actions.ts';
+export { algorithmImageUri, IMAGE_CLASSIFICATION_REGISTRIES } from './algorithm-image.ts';
+export type { CostEstimate, CostLine } from './cost.ts';
+export {
+  AUGMENTATION_TYPES,
+  type AugmentationType,
+  PROMOTE_DEFAULTS,
+  type PromoteOptions,
+  PromoteOptionsError,
+  type TargetOptions,
+  type TeardownOptions,
+} from './options.ts';
+export { type PlanControls, type PromotionPlan, type PromotionSettings, planPromotion } from './plan.ts';
+export { PRICE_SOURCES, PRICES_AS_OF } from './prices.ts';
+export { type ProgressListener, type PromoteEvent, printProgress } from './progress.ts';
+export { ConfirmationRequiredError, type PromoteControls, type PromotionResult, promote } from './promote.ts';
+export { renderAction, renderPlan, renderTeardown } from './render.ts';
+export { type PromotionTarget, TargetError } from './target.ts';
+export { type TeardownControls, type TeardownItem, type TeardownReport, teardown } from './teardown.ts';

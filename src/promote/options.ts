@@ -1,0 +1,165 @@
+/**
+ * Options of `scones promote` and `scones teardown`, their defaults, and the settings every step
+ * derives from them (names, S3 locations, hyperparameters). Flat on purpose: one CLI flag each.
+ */
+import type { KitConfig } from '../config.ts';
+import type { BundleInfo, LambdaArchitecture } from '../deploy/index.ts';
+
+export const AUGMENTATION_TYPES = ['crop', 'crop_color', 'crop_color_transform'] as const;
+export type AugmentationType = (typeof AUGMENTATION_TYPES)[number];
+
+/** Where to promote: shared by promote, plan and teardown. */
+export interface TargetOptions {
+  /** Stage name (lowercase letters, digits, hyphens; at most 12): in every resource name and tag. Default `dev`. */
+  stage?: string;
+  /** AWS region. Default: AWS_REGION / AWS_DEFAULT_REGION, then the profile's region; none is an error. */
+  region?: string;
+  /** Named profile of the shared AWS config files (standard credential chain otherwise). */
+  profile?: string;
+  /** Bucket of data, model artifacts, review items and captured traffic. Default `scones-<stage>-<account>-<region>`. */
+  bucket?: string;
+  /** SageMaker endpoint name. Default `scones-<stage>-image-classification`. */
+  endpointName?: string;
+  /**
+   * Explicit client configuration (endpoint overrides, credentials), e.g. a moto server in tests.
+   * Region, stage, bucket and endpoint name above still apply on top of it.
+   */
+  config?: KitConfig;
+}
+
+export interface PromoteOptions extends TargetOptions {
+  /** CIFAR-100 source for staging (path or URL); default: the subset shipped in data/. */
+  dataSource?: string;
+  /** Training instance type. Default ml.g4dn.xlarge (the cheapest GPU the algorithm supports). */
+  trainingInstanceType?: string;
+  epochs?: number;
+  learningRate?: number;
+  miniBatchSize?: number;
+  usePretrainedModel?: boolean;
+  augmentationType?: AugmentationType;
+  /** Stopping condition of each training job: SageMaker stops (and stops billing) a job after this. */
+  maxTrainingMinutes?: number;
+  /** Expected training duration, for the cost estimate only. */
+  expectedTrainingMinutes?: number;
+  /** Run a hyperparameter tuning job instead of one training job; its best job becomes the model. */
+  tune?: boolean;
+  maxTuningJobs?: number;
+  maxParallelTuningJobs?: number;
+  /** Serverless endpoint instead of a real-time instance. */
+  serverless?: boolean;
+  serverlessMemoryMb?: 1024 | 2048 | 3072 | 4096 | 5120 | 6144;
+  serverlessMaxConcurrency?: number;
+  endpointInstanceType?: string;
+  endpointInstanceCount?: number;
+  /** Percentage of requests the endpoint captures (input and output) to S3. */
+  captureSamplingPercentage?: number;
+  /** Key prefix of captured endpoint traffic in the bucket. */
+  capturePrefix?: string;
+  /** Expected classifications per day, for the serverless and workflow cost estimate. */
+  expectedRequestsPerDay?: number;
+  /** How often to poll long-running SageMaker work (tests use a few ms). Default 30 s. */
+  pollIntervalMs?: number;
+  /** Run one execution of the state machine on a staged test image at the end. Default true. */
+  smokeTest?: boolean;
+  /** Why the smoke execution is skipped (printed), when smokeTest is false. */
+  smokeSkipReason?: string;
+  /** Prebuilt Lambda bundles (deploy module's buildBundles); built when omitted. */
+  bundles?: BundleInfo[];
+  arch?: LambdaArchitecture;
+}
+
+export interface TeardownOptions extends TargetOptions {
+  /** Keep the bucket and its objects (data, model artifacts, captured traffic, review items). */
+  keepData?: boolean;
+}
+
+export const PROMOTE_DEFAULTS = {
+  stage: 'dev',
+  trainingInstanceType: 'ml.g4dn.xlarge',
+  epochs: 30,
+  learningRate: 0.01,
+  miniBatchSize: 32,
+  usePretrainedModel: false,
+  augmentationType: 'crop' as AugmentationType,
+  maxTrainingMinutes: 60,
+  expectedTrainingMinutes: 15,
+  tune: false,
+  maxTuningJobs: 6,
+  maxParallelTuningJobs: 2,
+  serverless: false,
+  serverlessMemoryMb: 2048 as const,
+  serverlessMaxConcurrency: 5,
+  endpointInstanceType: 'ml.m5.large',
+  endpointInstanceCount: 1,
+  captureSamplingPercentage: 100,
+  capturePrefix: 'data_capture/',
+  expectedRequestsPerDay: 1000,
+  pollIntervalMs: 30_000,
+  smokeTest: true,
+};
+
+export type ResolvedPromoteOptions = Required<
+  Omit<PromoteOptions, keyof TargetOptions | 'dataSource' | 'smokeSkipReason' | 'bundles' | 'arch'>
+> &
+  Pick<PromoteOptions, 'dataSource' | 'smokeSkipReason' | 'bundles' | 'arch'> & { stage: string };
+
+export class PromoteOptionsError extends Error {
+  override name = 'PromoteOptionsError';
+}
+
+const STAGE_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,10}[a-z0-9])?$/;
+
+export function validateStage(stage: string): string {
+  // Tuning-job names are limited to 32 characters and bucket names to lowercase: keep stages short.
+  if (!STAGE_PATTERN.test(stage)) {
+    throw new PromoteOptionsError(
+      `Stage "${stage}" is not valid: use 1-12 lowercase letters, digits or hyphens (not at either end)`,
+    );
+  }
+  return stage;
+}
+
+function positive(name: string, value: number, { integer = false, max = Infinity } = {}): number {
+  if (!Number.isFinite(value) || value <= 0 || value > max || (integer && !Number.isInteger(value))) {
+    throw new PromoteOptionsError(
+      `${name} must be a positive ${integer ? 'integer' : 'number'}${max < Infinity ? ` up to ${max}` : ''}; got ${value}`,
+    );
+  }
+  return value;
+}
+
+export function resolvePromoteOptions(options: PromoteOptions): ResolvedPromoteOptions {
+  const merged = { ...PROMOTE_DEFAULTS, ...withoutUndefined(options) };
+  positive('epochs', merged.epochs, { integer: true });
+  positive('learningRate', merged.learningRate, { max: 1 });
+  positive('miniBatchSize', merged.miniBatchSize, { integer: true });
+  positive('maxTrainingMinutes', merged.maxTrainingMinutes, { max: 28 * 24 * 60 });
+  positive('expectedTrainingMinutes', merged.expectedTrainingMinutes);
+  positive('maxTuningJobs', merged.maxTuningJobs, { integer: true });
+  positive('maxParallelTuningJobs', merged.maxParallelTuningJobs, { integer: true });
+  positive('serverlessMaxConcurrency', merged.serverlessMaxConcurrency, { integer: true, max: 200 });
+  positive('endpointInstanceCount', merged.endpointInstanceCount, { integer: true });
+  positive('captureSamplingPercentage', merged.captureSamplingPercentage, { integer: true, max: 100 });
+  positive('pollIntervalMs', merged.pollIntervalMs);
+  if (!AUGMENTATION_TYPES.includes(merged.augmentationType)) {
+    throw new PromoteOptionsError(
+      `augmentationType must be one of ${AUGMENTATION_TYPES.join(', ')}; got "${merged.augmentationType}"`,
+    );
+  }
+  if (![1024, 2048, 3072, 4096, 5120, 6144].includes(merged.serverlessMemoryMb)) {
+    throw new PromoteOptionsError(
+      `serverlessMemoryMb must be 1024..6144 in steps of 1024; got ${merged.serverlessMemoryMb}`,
+    );
+  }
+  if (!merged.trainingInstanceType.startsWith('ml.') || !merged.endpointInstanceType.startsWith('ml.')) {
+    throw new PromoteOptionsError(
+      'Instance types are SageMaker ones and start with "ml." (e.g. ml.g4dn.xlarge)',
+    );
+  }
+  const capturePrefix = merged.capturePrefix.replace(/^\/+/, '');
+  return { ...merged, capturePrefix: capturePrefix.endsWith('/') ? capturePrefix : `${capturePrefix}/` };
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

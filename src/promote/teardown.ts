@@ -1,0 +1,195 @@
+/**
+ * `scones teardown`: deletes everything the kit made in a stage, the endpoint first (it bills by
+ * the hour), then endpoint configs, models, the state machine, the Lambdas, the IAM roles and,
+ * unless `keepData`, the bucket with its objects. Training and tuning jobs cannot be deleted in
+ * SageMaker (they are records and cost nothing once ended): running ones are stopped, the rest
+ * are reported as kept. A second teardown finds nothing and says so.
+ */
+import {
+  DeleteRoleCommand,
+  DeleteRolePolicyCommand,
+  DetachRolePolicyCommand,
+  type IAMClient,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
+} from '@aws-sdk/client-iam';
+import { DeleteFunctionCommand } from '@aws-sdk/client-lambda';
+import {
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  ListObjectsV2Command,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import {
+  DeleteEndpointCommand,
+  DeleteEndpointConfigCommand,
+  DeleteModelCommand,
+  DescribeHyperParameterTuningJobCommand,
+  DescribeTrainingJobCommand,
+  StopHyperParameterTuningJobCommand,
+  StopTrainingJobCommand,
+} from '@aws-sdk/client-sagemaker';
+import { DeleteStateMachineCommand } from '@aws-sdk/client-sfn';
+import {
+  createIamClient,
+  createLambdaClient,
+  createS3Client,
+  createSageMakerClient,
+  createSfnClient,
+} from '../aws/clients.ts';
+import type { TeardownOptions } from './options.ts';
+import type { ProgressListener } from './progress.ts';
+import { type PromotionTarget, resolveTarget } from './target.ts';
+import { discoverKitResources, type KitResource, type KitResourceType } from './teardown-discovery.ts';
+
+export interface TeardownItem {
+  type: KitResourceType;
+  name: string;
+  arn: string;
+}
+
+export interface TeardownReport {
+  stage: string;
+  accountId: string;
+  region: string;
+  deleted: TeardownItem[];
+  /** Running training or tuning jobs stopped (they bill while they run). */
+  stopped: TeardownItem[];
+  kept: (TeardownItem & { reason: string })[];
+}
+
+export interface TeardownControls {
+  onProgress?: ProgressListener;
+}
+
+/** Deletion order: what bills by the hour first, what others depend on before what they use. */
+const ORDER: KitResourceType[] = [
+  'sagemaker endpoint',
+  'sagemaker endpoint config',
+  'sagemaker model',
+  'step functions state machine',
+  'lambda function',
+  'iam role',
+  's3 bucket',
+];
+
+async function emptyBucket(s3: S3Client, bucket: string): Promise<number> {
+  let removed = 0;
+  for (;;) {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1000 }));
+    const keys = (page.Contents ?? []).map((object) => ({ Key: object.Key ?? '' }));
+    if (keys.length === 0) return removed;
+    await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }));
+    removed += keys.length;
+  }
+}
+
+async function deleteRole(iam: IAMClient, name: string): Promise<void> {
+  const { PolicyNames = [] } = await iam.send(new ListRolePoliciesCommand({ RoleName: name }));
+  for (const policy of PolicyNames)
+    await iam.send(new DeleteRolePolicyCommand({ RoleName: name, PolicyName: policy }));
+  const { AttachedPolicies = [] } = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: name }));
+  for (const policy of AttachedPolicies) {
+    await iam.send(new DetachRolePolicyCommand({ RoleName: name, PolicyArn: policy.PolicyArn }));
+  }
+  await iam.send(new DeleteRoleCommand({ RoleName: name }));
+}
+
+async function jobStatus(target: PromotionTarget, job: KitResource): Promise<string> {
+  if (job.status) return job.status;
+  const sagemaker = createSageMakerClient(target.config);
+  if (job.type === 'sagemaker training job') {
+    return (
+      (await sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: job.name })))
+        .TrainingJobStatus ?? ''
+    );
+  }
+  const tuning = await sagemaker.send(
+    new DescribeHyperParameterTuningJobCommand({ HyperParameterTuningJobName: job.name }),
+  );
+  return tuning.HyperParameterTuningJobStatus ?? '';
+}
+
+export async function teardownTarget(
+  target: PromotionTarget,
+  options: Pick<TeardownOptions, 'keepData'>,
+  onProgress: ProgressListener = () => {},
+): Promise<TeardownReport> {
+  const report: TeardownReport = {
+    stage: target.stage,
+    accountId: target.accountId,
+    region: target.region,
+    deleted: [],
+    stopped: [],
+    kept: [],
+  };
+  const found = await discoverKitResources(target, `scones-${target.stage}-sagemaker-role`);
+  const sagemaker = createSageMakerClient(target.config);
+  const s3 = createS3Client(target.config);
+  const iam = createIamClient(target.config);
+  const lambda = createLambdaClient(target.config);
+  const sfn = createSfnClient(target.config);
+  const item = ({ type, name, arn }: KitResource): TeardownItem => ({ type, name, arn });
+
+  for (const job of found.filter(
+    (r) => r.type === 'sagemaker training job' || r.type === 'sagemaker tuning job',
+  )) {
+    const status = await jobStatus(target, job);
+    if (status === 'InProgress') {
+      if (job.type === 'sagemaker training job')
+        await sagemaker.send(new StopTrainingJobCommand({ TrainingJobName: job.name }));
+      else
+        await sagemaker.send(
+          new StopHyperParameterTuningJobCommand({ HyperParameterTuningJobName: job.name }),
+        );
+      report.stopped.push(item(job));
+      onProgress({ type: 'info', message: `stopped  ${job.type} ${job.name}` });
+    } else {
+      report.kept.push({
+        ...item(job),
+        reason: `${status || 'ended'}; SageMaker keeps job records, no charge`,
+      });
+    }
+  }
+
+  const deletable = found
+    .filter((resource) => ORDER.includes(resource.type))
+    .sort((a, b) => ORDER.indexOf(a.type) - ORDER.indexOf(b.type));
+  for (const resource of deletable) {
+    const { type, name } = resource;
+    if (type === 's3 bucket' && options.keepData) {
+      report.kept.push({ ...item(resource), reason: '--keep-data: bucket and objects kept' });
+      continue;
+    }
+    if (type === 'sagemaker endpoint')
+      await sagemaker.send(new DeleteEndpointCommand({ EndpointName: name }));
+    else if (type === 'sagemaker endpoint config')
+      await sagemaker.send(new DeleteEndpointConfigCommand({ EndpointConfigName: name }));
+    else if (type === 'sagemaker model') await sagemaker.send(new DeleteModelCommand({ ModelName: name }));
+    else if (type === 'step functions state machine')
+      await sfn.send(new DeleteStateMachineCommand({ stateMachineArn: resource.arn }));
+    else if (type === 'lambda function') await lambda.send(new DeleteFunctionCommand({ FunctionName: name }));
+    else if (type === 'iam role') await deleteRole(iam, name);
+    else if (type === 's3 bucket') {
+      const objects = await emptyBucket(s3, name);
+      await s3.send(new DeleteBucketCommand({ Bucket: name }));
+      onProgress({ type: 'info', message: `emptied  s3 bucket ${name} (${objects} objects)` });
+    }
+    report.deleted.push(item(resource));
+    onProgress({ type: 'info', message: `deleted  ${type} ${name}` });
+  }
+  return report;
+}
+
+export async function teardown(
+  options: TeardownOptions,
+  controls: TeardownControls = {},
+): Promise<TeardownReport> {
+  const target = await resolveTarget(options);
+  const onProgress = controls.onProgress ?? (() => {});
+  onProgress({
+    type: 'target',
+    message: `tearing down stage "${target.stage}": account ${target.accountId}, region ${target.region}`,
+  });
+  return teardownTarget(target, options, onProgress);
+}
