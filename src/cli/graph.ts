@@ -1,0 +1,32 @@
+/** Pictures for the CLI: the state machine, and each execution's path through it. */
+import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import sharp from 'sharp';
+import type { ExecutionRecord } from '../embedded/engine.ts';
+import { DEFINITION_PATH } from '../workflow/definition.ts';
+import { type ExecutionPath, executionPath, renderWorkflowSvg } from '../workflow/graph.ts';
+
+/** State names and transitions do not depend on the substituted values, so the template serves. */
+function definitionShape(): Record<string, unknown> {
+  return JSON.parse(readFileSync(DEFINITION_PATH, 'utf8')) as Record<string, unknown>;
+}
+
+/** Writes the picture as SVG, or as PNG when the file name ends in .png. */
+export async function writeGraph(file: string, execution?: ExecutionPath): Promise<void> {
+  const svg = renderWorkflowSvg(definitionShape(), execution);
+  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  if (file.endsWith('.png')) await sharp(Buffer.from(svg)).png().toFile(file);
+  else await writeFile(file, svg);
+}
+
+export async function writeExecutionGraph(directory: string, record: ExecutionRecord): Promise<string> {
+  const file = path.join(directory, `${record.name}.png`);
+  await writeGraph(file, executionPath(record.history));
+  return file;
+}
+
+export async function graphCommand(options: { out: string }): Promise<void> {
+  await writeGraph(options.out);
+  process.stderr.write(`wrote ${options.out}\n`);
+}
