@@ -42,7 +42,9 @@ export async function* readArchiveSplits(
   const where = () =>
     current
       ? `in entry ${current.path} at byte ${current.bytes} of ${current.size}`
-      : `after ${entryNames.length ? `entry ${entryNames.at(-1)}` : 'no entry'}`;
+      : entryNames.length
+        ? `after entry ${entryNames.at(-1)}`
+        : 'before the first entry';
 
   const parser = new Parser({
     strict: true,

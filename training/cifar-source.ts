@@ -25,7 +25,7 @@ export function isArchive(source: string): boolean {
 export async function openByteSource(source: string): Promise<ByteSource> {
   if (isUrl(source)) return openUrl(source);
   const info = await stat(source).catch((error: NodeJS.ErrnoException) => {
-    throw new CifarSourceError(`cannot read ${source}: ${error.code ?? error.message}`);
+    throw new CifarSourceError(`cannot read ${source}: ${error.message}`);
   });
   if (!info.isFile()) throw new CifarSourceError(`${source} is not a file`);
   return { stream: createReadStream(source, { highWaterMark: 256 * 1024 }), size: info.size };

@@ -1,4 +1,6 @@
 import { mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -184,6 +186,33 @@ describe('CIFAR-100 reader on a cifar-100-binary.tar.gz', () => {
     } finally {
       await server.stop();
     }
+  });
+
+  it('names the entry and byte offset when a download breaks off', async () => {
+    const bytes = await readFile(archive);
+    const server = createServer((_request, response) => {
+      response.writeHead(200, { 'content-length': String(bytes.length) });
+      response.write(bytes.subarray(0, 1_500_000), () => response.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const error = await collect(`http://127.0.0.1:${port}/cifar-100-binary.tar.gz`).catch((e: Error) => e);
+      expect(error).toBeInstanceOf(CorruptArchiveError);
+      expect((error as Error).message).toMatch(
+        /failed in entry cifar-100-binary\/train\.bin at byte \d+ of 3074000/,
+      );
+    } finally {
+      server.close();
+    }
+  });
+
+  it('says when a file is not a gzip/tar archive at all', async () => {
+    const file = join(directory, 'not-an-archive.tar.gz');
+    await writeFile(file, 'plain text, not an archive\n'.repeat(50));
+    await expect(collect(file)).rejects.toThrow(
+      /not-an-archive\.tar\.gz is corrupt or truncated before the first entry/,
+    );
   });
 
   it('names the entry and byte offset of a truncated archive', async () => {
