@@ -12,6 +12,7 @@ import sharp from 'sharp';
 import { normalizeImage } from '../lambdas/serialize-image-data/serialize.ts';
 import { createSageMakerRuntimeClient } from '../src/aws/clients.ts';
 import type { ExecutionRecord } from '../src/embedded/engine.ts';
+import { createStubPredictor } from '../src/embedded/predictors.ts';
 import { startEmbeddedRuntime } from '../src/embedded/runtime.ts';
 import { readCifar } from '../training/cifar.ts';
 import { summarizeLatencies, timeConcurrent } from './stats.ts';
@@ -21,7 +22,11 @@ const CONCURRENCY = 16;
 const WARMUP = 50;
 
 const dataDir = await mkdtemp(path.join(tmpdir(), 'scones-bench-'));
-const runtime = await startEmbeddedRuntime({ dataDir });
+// Confident answers: every execution takes the routing path (S3 read, serialize, endpoint, filter, decision).
+const runtime = await startEmbeddedRuntime({
+  dataDir,
+  predictor: createStubPredictor({ probabilities: [0.95, 0.05] }),
+});
 try {
   const { config, s3 } = runtime;
   const keys: string[] = [];
