@@ -156,6 +156,15 @@ describe('SerializeImageData handler over a local S3', () => {
     });
   });
 
+  it('applies a configured pixel limit to an ordinary image', async () => {
+    await put('cifar/4.png', await rgbToPng((await readCifarRecord(4)).rgb));
+    const tiny = createHandler({ s3, limits: { maxPixels: 1000 } });
+    await expect(tiny(event('cifar/4.png'))).rejects.toMatchObject({
+      name: 'ImageTooLarge',
+      message: expect.stringContaining('32x32 pixels; the limit is 1000 pixels'),
+    });
+  });
+
   it('names the missing or wrong field of a bad event', async () => {
     await expect(serialize({ s3_bucket: BUCKET })).rejects.toMatchObject({
       name: 'InvalidEvent',
