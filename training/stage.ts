@@ -39,6 +39,7 @@ import { deleteObjects, listEtags, putIfChanged } from './s3-objects.ts';
 import {
   channelPrefix,
   manifestKey,
+  manifestPrefix,
   normalizePrefix,
   STAGED_SPLITS,
   type StagedSplit,
@@ -98,9 +99,9 @@ export interface StageReport {
   seconds: number;
 }
 
-interface PlannedImage {
-  key: string;
-  planes: Uint8Array;
+interface PlannedObjects {
+  images: { key: string; planes: Uint8Array }[];
+  manifests: { key: string; body: Buffer }[];
 }
 
 export async function stageDataset(options: StageDatasetOptions): Promise<StageReport> {
@@ -113,20 +114,9 @@ export async function stageDataset(options: StageDatasetOptions): Promise<StageR
   const reading = showProgress
     ? progressBar('reading   {bar} {percentage}% | {value}/{total} bytes')
     : undefined;
-  const onProgress: ByteProgress | undefined = reading && ((read, total) => reading.update(read, total));
-  const bySplit = await readAndSplit(options, onProgress);
+  const bySplit = await readAndSplit(options, reading && ((read, total) => reading.update(read, total)));
   reading?.stop();
-
-  const images: PlannedImage[] = [];
-  const manifests: { key: string; body: Buffer }[] = [];
-  for (const split of ['train', 'validation', 'test'] as const) {
-    const records = [...bySplit[split]].sort((a, b) => a.sourceIndex - b.sourceIndex);
-    for (const record of records) {
-      images.push({ key: `${channelPrefix(base, split)}${imageName(record)}`, planes: record.pixels });
-    }
-    const lines = records.map((r) => `${r.sourceIndex}\t${r.classIndex}\t${imageName(r)}\n`);
-    manifests.push({ key: manifestKey(base, split), body: Buffer.from(lines.join('')) });
-  }
+  const { images, manifests } = planObjects(base, bySplit);
 
   const existing = await listEtags(s3, bucket, base, options.createBucket ?? false);
   const counts = { uploaded: 0, unchanged: 0 };
@@ -149,15 +139,9 @@ export async function stageDataset(options: StageDatasetOptions): Promise<StageR
   } finally {
     uploading?.bar.stop();
   }
-  const planned = new Set([...images.map((i) => i.key), ...manifests.map((m) => m.key)]);
-  const channels = STAGED_SPLITS.flatMap((split) => [
-    channelPrefix(base, split),
-    manifestKey(base, split).replace(/[^/]+$/, ''),
-  ]);
-  const stale = [...existing.keys()].filter(
-    (key) => !planned.has(key) && channels.some((c) => key.startsWith(c)),
-  );
-  const deleted = options.prune ? await deleteObjects(s3, bucket, stale) : 0;
+  const deleted = options.prune
+    ? await deleteObjects(s3, bucket, staleKeys(base, existing, { images, manifests }))
+    : 0;
 
   return {
     bucket,
@@ -170,6 +154,35 @@ export async function stageDataset(options: StageDatasetOptions): Promise<StageR
     channels: channelUris(bucket, base),
     seconds: (performance.now() - started) / 1000,
   };
+}
+
+/** Keys and manifest bodies; records sorted by official index so manifests are stable across runs. */
+function planObjects(base: string, bySplit: Record<StagedSplit, LabeledRecord[]>): PlannedObjects {
+  const planned: PlannedObjects = { images: [], manifests: [] };
+  for (const split of STAGED_SPLITS) {
+    const records = [...bySplit[split]].sort((a, b) => a.sourceIndex - b.sourceIndex);
+    for (const record of records) {
+      planned.images.push({
+        key: `${channelPrefix(base, split)}${imageName(record)}`,
+        planes: record.pixels,
+      });
+    }
+    const lines = records.map((r) => `${r.sourceIndex}\t${r.classIndex}\t${imageName(r)}\n`);
+    planned.manifests.push({ key: manifestKey(base, split), body: Buffer.from(lines.join('')) });
+  }
+  return planned;
+}
+
+/** Objects under the six channel prefixes that this run did not plan. */
+function staleKeys(base: string, existing: ReadonlyMap<string, string>, planned: PlannedObjects): string[] {
+  const keep = new Set([...planned.images, ...planned.manifests].map((object) => object.key));
+  const channels = STAGED_SPLITS.flatMap((split) => [
+    channelPrefix(base, split),
+    manifestPrefix(base, split),
+  ]);
+  return [...existing.keys()].filter(
+    (key) => !keep.has(key) && channels.some((prefix) => key.startsWith(prefix)),
+  );
 }
 
 export interface StageOptions extends Omit<StageDatasetOptions, 's3Client' | 'bucket'> {
@@ -211,9 +224,9 @@ async function readAndSplit(options: StageDatasetOptions, onProgress: ByteProgre
 
 function channelUris(bucket: string, base: string): Record<string, string> {
   const uris: Record<string, string> = {};
-  for (const split of ['train', 'validation', 'test'] as StagedSplit[]) {
+  for (const split of STAGED_SPLITS) {
     uris[split] = `s3://${bucket}/${channelPrefix(base, split)}`;
-    uris[`${split}_lst`] = `s3://${bucket}/${manifestKey(base, split).replace(/[^/]+$/, '')}`;
+    uris[`${split}_lst`] = `s3://${bucket}/${manifestPrefix(base, split)}`;
   }
   return uris;
 }

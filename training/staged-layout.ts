@@ -14,7 +14,12 @@ export function channelPrefix(base: string, split: StagedSplit): string {
   return `${base}${split}/`;
 }
 
+/** Channel prefix of a split's manifest, e.g. `datasets/cifar-100/train_lst/`. */
+export function manifestPrefix(base: string, split: StagedSplit): string {
+  return `${base}${split}_lst/`;
+}
+
 /** Manifest key, e.g. `datasets/cifar-100/train_lst/train.lst`. */
 export function manifestKey(base: string, split: StagedSplit): string {
-  return `${base}${split}_lst/${split}.lst`;
+  return `${manifestPrefix(base, split)}${split}.lst`;
 }
