@@ -114,7 +114,7 @@ export function promotionNames(options: ResolvedPromoteOptions, target: Promotio
     sagemakerRole: `${prefix}-sagemaker-role`,
     trainingJobBase: `${prefix}-train-${training}`,
     // Tuning-job names may have 32 characters at most.
-    tuningJobBase: `${prefix}-hpo-${training.slice(0, 6)}`,
+    tuningJobBase: `${prefix}-hpo-${training.slice(0, 5)}`,
     model,
     endpointConfig: `${prefix}-config-${fingerprint({ model, variant: productionVariant(options, model), capture: dataCaptureConfig(options, target) })}`,
     endpoint: target.endpointName,

@@ -98,7 +98,8 @@ async function byTags(target: PromotionTarget): Promise<KitResource[]> {
       }),
     );
     for (const mapping of page.ResourceTagMappingList ?? []) {
-      const arn = mapping.ResourceARN ?? '';
+      // moto 5.2.5 returns endpoint-config ARNs as a Python tuple, "('arn:...',)": take the ARN inside.
+      const arn = /arn:[^'",)\s]+/.exec(mapping.ResourceARN ?? '')?.[0] ?? '';
       const parsed = parseArn(arn);
       if (parsed && tagged(mapping.Tags, target.stage)) found.push({ ...parsed, arn });
     }
