@@ -12,7 +12,8 @@
  * (broadcasting adds, average pools, a max mask).
  *
  * Supported: NHWC, dilation 1. Filter gradients: any stride and padding. Input gradients:
- * stride 1. Other cases fall back to the stock kernels.
+ * stride 1. Max-pool gradients: 2x2 windows, stride 2, 'valid' (the stock kernel disagrees with
+ * the CPU backend on odd sizes). Other cases fall back to the stock kernels.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -214,27 +215,59 @@ function maxPoolGrad(args: KernelArgs): Info {
   const wasm = args.backend as BackendWasm;
   const { dy, input, output } = args.inputs as { dy: Info; input: Info; output: Info };
   const attrs = args.attrs as Attrs;
-  const [n, height, width, channels] = input.shape as [number, number, number, number];
   const filterSize = attrs.filterSize as number | [number, number];
   const strides = attrs.strides as number | [number, number];
   const isHalving =
     [filterSize, strides].every((v) => (Array.isArray(v) ? v[0] === 2 && v[1] === 2 : v === 2)) &&
-    attrs.pad === 'valid' &&
-    height % 2 === 0 &&
-    width % 2 === 0;
+    attrs.pad === 'valid';
   if (!isHalving) return stockKernels.MaxPoolGrad.kernelFunc(args) as Info;
-  const windows = [n, height / 2, 1, width / 2, 1, channels];
-  const expanded = [n, height / 2, 2, width / 2, 2, channels];
+  const [n, height, width, channels] = input.shape as [number, number, number, number];
+  const [pooledHeight, pooledWidth] = [Math.floor(height / 2), Math.floor(width / 2)];
+  // With an odd size the last row/column belongs to no window: its gradient is zero.
+  const covered =
+    pooledHeight * 2 === height && pooledWidth * 2 === width
+      ? input
+      : runKernel(
+          wasm,
+          'Slice',
+          { x: input },
+          { begin: [0, 0, 0, 0], size: [n, pooledHeight * 2, pooledWidth * 2, channels] },
+        );
+  const windows = [n, pooledHeight, 1, pooledWidth, 1, channels];
+  const expanded = [n, pooledHeight, 2, pooledWidth, 2, channels];
   const zeros = filled(wasm, expanded, 0);
   const maxView = runKernel(wasm, 'Reshape', { x: output }, { shape: windows });
   const maxUp = runKernel(wasm, 'Add', { a: zeros, b: maxView }, {});
-  const inputView = runKernel(wasm, 'Reshape', { x: input }, { shape: expanded });
+  const inputView = runKernel(wasm, 'Reshape', { x: covered }, { shape: expanded });
   const isMax = runKernel(wasm, 'Equal', { a: inputView, b: maxUp }, {});
   const mask = runKernel(wasm, 'Cast', { x: isMax }, { dtype: 'float32' });
   const dyView = runKernel(wasm, 'Reshape', { x: dy }, { shape: windows });
   const routed = runKernel(wasm, 'Multiply', { a: mask, b: dyView }, {});
-  const dx = runKernel(wasm, 'Reshape', { x: routed }, { shape: input.shape });
-  free(wasm, zeros, maxView, maxUp, inputView, isMax, mask, dyView, routed);
+  free(wasm, zeros, maxView, maxUp, inputView, isMax, mask, dyView);
+  if (covered !== input) free(wasm, covered);
+  const dxCovered = runKernel(
+    wasm,
+    'Reshape',
+    { x: routed },
+    { shape: [n, pooledHeight * 2, pooledWidth * 2, channels] },
+  );
+  free(wasm, routed);
+  if (pooledHeight * 2 === height && pooledWidth * 2 === width) return dxCovered;
+  const dx = runKernel(
+    wasm,
+    'PadV2',
+    { x: dxCovered },
+    {
+      paddings: [
+        [0, 0],
+        [0, height - pooledHeight * 2],
+        [0, width - pooledWidth * 2],
+        [0, 0],
+      ],
+      constantValue: 0,
+    },
+  );
+  free(wasm, dxCovered);
   return dx;
 }
 

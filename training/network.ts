@@ -61,7 +61,7 @@ interface BatchStatistics {
 }
 
 /** Training-mode BatchNorm followed by ReLU, one op with its own gradient. */
-function batchNormReluTraining(
+export function batchNormReluTraining(
   x: tf.Tensor4D,
   gamma: tf.Tensor1D,
   beta: tf.Tensor1D,
