@@ -64,7 +64,10 @@ export interface LabeledRecord extends CifarRecord {
   fileName: string | undefined;
 }
 
-export async function* readCifar(source: string = SHIPPED_SUBSET, options: ReadOptions = {}) {
+export async function* readCifar(
+  source: string = SHIPPED_SUBSET,
+  options: ReadOptions = {},
+): AsyncGenerator<LabeledRecord> {
   const splits = options.splits ?? ['train', 'test'];
   const classOf = classLookup(resolveClasses(options.classes), options.strictLabels);
   const raw: AsyncGenerator<LocalRecord> = isArchive(source)
