@@ -20,6 +20,7 @@ import { createStubPredictor, ModelInputError, type StubPredictor } from '../../
 import { EndpointError, EndpointUnavailable } from '../../src/workflow/errors.ts';
 import { CLASS_LABELS } from '../../src/workflow/types.ts';
 import { readCifarRecord, rgbToPng } from './images.ts';
+import { invokeLambdaEntry } from './lambda-entry.ts';
 
 const ENDPOINT = 'classify-test-endpoint';
 const IMAGE = {
@@ -257,6 +258,17 @@ describe('ClassifyImage handler over the local SageMaker endpoint', () => {
       name: 'InvalidInferenceResponse',
       message: expect.stringContaining('a list of 3 values'),
     });
+  });
+
+  it('Lambda entry: invokes ENDPOINT_NAME at the configured endpoint URL', async () => {
+    // The stub answers only ENDPOINT (not the default name): success proves both settings were read.
+    stub.setProbabilities([0.95, 0.05]);
+    const outcome = await invokeLambdaEntry('lambdas/classify-image/handler.ts', image, {
+      SCONES_TARGET: 'embedded',
+      AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: endpoint.url,
+      ENDPOINT_NAME: ENDPOINT,
+    });
+    expect(outcome).toMatchObject({ result: { predicted_label: 'bicycle', confidence: 0.95 } });
   });
 
   it('names the missing or malformed field of a bad event', async () => {

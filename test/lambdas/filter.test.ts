@@ -3,6 +3,7 @@ import { filterInferences } from '../../lambdas/filter-inferences/filter.ts';
 import { createHandler } from '../../lambdas/filter-inferences/handler.ts';
 import { DEFAULTS, loadConfig } from '../../src/config.ts';
 import type { Classification } from '../../src/workflow/types.ts';
+import { invokeLambdaEntry } from './lambda-entry.ts';
 
 const FIXED_TIME = new Date('2026-11-26T12:34:56.789Z');
 const clock = () => FIXED_TIME;
@@ -63,6 +64,17 @@ describe('FilterInferences handler', () => {
     expect((await createHandler({ threshold: loadConfig({}).threshold })(input)).confident).toBe(true);
     const strict = createHandler({ threshold: loadConfig({ THRESHOLD: '0.9' }).threshold });
     expect(await strict(input)).toMatchObject({ confident: false, threshold: 0.9 });
+  });
+
+  it('Lambda entry: reads THRESHOLD from the environment', async () => {
+    const input = classification([0.1, 0.9]);
+    const entry = 'lambdas/filter-inferences/handler.ts';
+    expect(await invokeLambdaEntry(entry, input, { THRESHOLD: '0.95' })).toMatchObject({
+      result: { confident: false, threshold: 0.95 },
+    });
+    expect(await invokeLambdaEntry(entry, input, { THRESHOLD: 'high' })).toMatchObject({
+      error: { name: 'ConfigError', message: expect.stringContaining('THRESHOLD') },
+    });
   });
 
   it('uses the current time when no clock is injected', async () => {

@@ -1,5 +1,3 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +8,7 @@ import { createS3Client } from '../../src/aws/clients.ts';
 import { loadConfig } from '../../src/config.ts';
 import { type LocalS3, startLocalS3 } from '../../src/embedded/s3-server.ts';
 import { decodeRgb, noise, pngClaimingSize, readCifarRecord, rgbToPng } from './images.ts';
+import { invokeLambdaEntry } from './lambda-entry.ts';
 
 const BUCKET = 'serialize-test-images';
 const STEP_FUNCTIONS_STATE_LIMIT = 256 * 1024;
@@ -181,14 +180,15 @@ describe('SerializeImageData handler over a local S3', () => {
 describe('SerializeImageData Lambda entry point', () => {
   it('builds its S3 client from the environment, as in a deployed Lambda', async () => {
     await put('entry/cifar.png', await rgbToPng((await readCifarRecord(2)).rgb));
-    const handlerUrl = new URL('../../lambdas/serialize-image-data/handler.ts', import.meta.url).href;
-    const script = `const { handler } = await import(${JSON.stringify(handlerUrl)});
-      const result = await handler(${JSON.stringify(event('entry/cifar.png'))});
-      process.stdout.write(JSON.stringify({ ...result, image_data: result.image_data.length }));`;
-    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
-      env: { PATH: process.env.PATH, SCONES_TARGET: 'embedded', AWS_ENDPOINT_URL_S3: local.endpoint },
-    });
-    expect(JSON.parse(stdout)).toMatchObject({ s3_key: 'entry/cifar.png', source_format: 'png', width: 32 });
+    const outcome = await invokeLambdaEntry(
+      'lambdas/serialize-image-data/handler.ts',
+      event('entry/cifar.png'),
+      {
+        SCONES_TARGET: 'embedded',
+        AWS_ENDPOINT_URL_S3: local.endpoint,
+      },
+    );
+    expect(outcome).toMatchObject({ result: { s3_key: 'entry/cifar.png', source_format: 'png', width: 32 } });
   });
 });
 
