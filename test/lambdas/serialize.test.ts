@@ -229,6 +229,17 @@ describe('normalizeImage', () => {
     expect((await decodeRgb((await normalizeImage(grey, 'test:grey')).png)).channels).toBe(3);
   });
 
+  it('refuses a truncated JPEG (libjpeg would otherwise fill the rest in grey)', async () => {
+    const jpeg = await sharp(noise(64, 64), { raw: { width: 64, height: 64, channels: 3 } })
+      .jpeg()
+      .toBuffer();
+    const truncated = jpeg.subarray(0, Math.floor(jpeg.length * 0.6));
+    await expect(normalizeImage(truncated, 'test:truncated.jpg')).rejects.toMatchObject({
+      name: 'InvalidImage',
+      message: expect.stringContaining('test:truncated.jpg (jpeg) could not be decoded'),
+    });
+  });
+
   it('refuses bytes over the limit handed to it directly', async () => {
     await expect(
       normalizeImage(new Uint8Array(11), 'test:bytes', { ...DEFAULT_IMAGE_LIMITS, maxBytes: 10 }),
