@@ -1,0 +1,143 @@
+/**
+ * Where MiniStack (as pinned) differs from AWS, observed on MiniStack as released and on MiniStack
+ * with the harness's compatibility shims (test/support/ministack_compat.py). Each case is listed
+ * with its AWS source in docs/emulator-differences.md. When a MiniStack upgrade fixes a difference,
+ * the "as released" expectation fails: drop that shim and its entry.
+ */
+
+import { CreateFunctionCommand, waitUntilFunctionActiveV2 } from '@aws-sdk/client-lambda';
+import { CreateBucketCommand, GetObjectCommand } from '@aws-sdk/client-s3';
+import { CreateStateMachineCommand } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLambdaClient, createS3Client, createSfnClient } from '../../src/aws/clients.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createSfnRunner } from '../../src/deploy/sfn-runner.ts';
+import { deterministicZip } from '../../src/deploy/zip.ts';
+import { MiniStackContainer, type StartedMiniStack } from '../support/ministack.ts';
+
+const ROLE = 'arn:aws:iam::000000000000:role/probe';
+const BUCKET = 'probe-bucket';
+const THROWING_HANDLER = `export const handler = async () => {
+  class InvalidImage extends Error { name = 'InvalidImage'; }
+  throw new InvalidImage('not a decodable image');
+};`;
+
+/** One Task per behaviour under test. */
+function probeDefinition(functionArn: string) {
+  return {
+    StartAt: 'Throw',
+    States: {
+      Throw: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke',
+        Parameters: { FunctionName: functionArn, 'Payload.$': '$' },
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Put' }],
+        End: true,
+      },
+      Put: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::aws-sdk:s3:putObject',
+        Parameters: {
+          Bucket: BUCKET,
+          'Key.$': "States.Format('probe/{}.json', $$.Execution.Name)",
+          'Body.$': 'States.JsonToString($.error)',
+        },
+        ResultSelector: { 'name.$': '$$.Execution.Name' },
+        ResultPath: '$.put',
+        End: true,
+      },
+    },
+  };
+}
+
+interface Probe {
+  error: { Error: string; Cause: string } | undefined;
+  put: { name: string | null } | undefined;
+  status: string;
+  failure: string | undefined;
+  stored: string | undefined;
+}
+
+async function probe(ministack: StartedMiniStack): Promise<Probe> {
+  const config = loadConfig({ SCONES_TARGET: 'emulator', ...ministack.environment() });
+  const lambda = createLambdaClient(config);
+  const s3 = createS3Client(config);
+  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  const zip = deterministicZip(new Map([['index.mjs', new TextEncoder().encode(THROWING_HANDLER)]]));
+  const fn = await lambda.send(
+    new CreateFunctionCommand({
+      FunctionName: 'probe-throw',
+      Runtime: 'nodejs22.x',
+      Handler: 'index.handler',
+      Role: ROLE,
+      Code: { ZipFile: zip },
+    }),
+  );
+  await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 60 }, { FunctionName: 'probe-throw' });
+  const sfn = createSfnClient(config);
+  const { stateMachineArn } = await sfn.send(
+    new CreateStateMachineCommand({
+      name: 'probe',
+      roleArn: ROLE,
+      definition: JSON.stringify(probeDefinition(fn.FunctionArn as string)),
+    }),
+  );
+  const record = await createSfnRunner(sfn, stateMachineArn as string, { history: true }).run(
+    { s3_bucket: BUCKET, s3_key: 'x' },
+    'probe-run',
+  );
+  const output = record.output as { error?: Probe['error']; put?: Probe['put'] } | undefined;
+  const stored = await s3
+    .send(new GetObjectCommand({ Bucket: BUCKET, Key: 'probe/probe-run.json' }))
+    .then((o) => o.Body?.transformToString())
+    .catch(() => undefined);
+  // The first task failure in the history is the Lambda's, whether or not the run succeeded.
+  const lambdaFailure = record.history.find((event) => event.Error !== undefined);
+  const error = lambdaFailure
+    ? { Error: lambdaFailure.Error as string, Cause: String(lambdaFailure.Cause) }
+    : undefined;
+  return { error, put: output?.put, status: record.status, failure: record.cause, stored };
+}
+
+describe('MiniStack differences from AWS', () => {
+  let released: StartedMiniStack;
+  let shimmed: StartedMiniStack;
+  let asReleased: Probe;
+  let withShims: Probe;
+
+  beforeAll(async () => {
+    released = await new MiniStackContainer().withoutCompatibilityShims().start();
+    shimmed = await new MiniStackContainer().start();
+    [asReleased, withShims] = await Promise.all([probe(released), probe(shimmed)]);
+  }, 180_000);
+
+  afterAll(async () => {
+    await Promise.all([released?.stop(), shimmed?.stop()]);
+  });
+
+  it('Lambda errors: AWS catches them by the thrown name, with the trace in the Cause', () => {
+    expect(asReleased.error?.Error).toBe('Runtime.HandlerError');
+    expect(JSON.parse(asReleased.error?.Cause ?? '{}')).not.toHaveProperty('trace');
+
+    expect(withShims.error?.Error).toBe('InvalidImage');
+    const cause = JSON.parse(withShims.error?.Cause ?? '{}');
+    expect(cause).toMatchObject({ errorType: 'InvalidImage', errorMessage: 'not a decodable image' });
+    expect(cause.trace[0]).toBe('InvalidImage: not a decodable image');
+  });
+
+  it('aws-sdk:s3:putObject: AWS stores the object; MiniStack as released fails with States.Runtime', () => {
+    expect(asReleased.status).toBe('FAILED');
+    expect(asReleased.failure).toContain('aws-sdk:s3:putObject is not yet implemented');
+    expect(asReleased.stored).toBeUndefined();
+
+    expect(withShims.status).toBe('SUCCEEDED');
+    expect(JSON.parse(withShims.stored ?? '{}')).toEqual(withShims.error);
+    expect((withShims as { error?: unknown }).error).toBeDefined();
+  });
+
+  it('ResultSelector resolves $$ (Context Object) paths as Parameters do', () => {
+    // As released, the run fails at putObject before its ResultSelector applies (by hand, with the
+    // putObject shim alone, the name came back null); with every shim it resolves.
+    expect(withShims.put).toEqual({ name: 'probe-run' });
+  });
+});
