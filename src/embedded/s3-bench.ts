@@ -5,11 +5,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { createS3Client } from '../aws/clients.ts';
 import { loadConfig } from '../config.ts';
 import { startLocalS3 } from './s3-server.ts';
+import { rawHttpClient, timeRequests } from './server-bench.ts';
 
 const BUCKET = 'bench-bucket';
 
@@ -32,34 +33,6 @@ async function startS3rver(directory: string): Promise<BenchServer> {
   return { endpoint: `http://127.0.0.1:${port}`, credentials, stop: () => server.close() };
 }
 
-function percentile(sorted: number[], fraction: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? Number.NaN;
-}
-
-async function timeGets(s3: S3Client, keys: string[], concurrency: number) {
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < keys.length) {
-        const key = keys[next++] as string;
-        const t0 = performance.now();
-        const response = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
-        await response.Body?.transformToByteArray();
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  return {
-    p50_ms: +percentile(latencies, 0.5).toFixed(3),
-    p99_ms: +percentile(latencies, 0.99).toFixed(3),
-    gets_per_s: Math.round(keys.length / seconds),
-  };
-}
-
 export async function benchS3Gets(server: BenchServer, count: number) {
   const config = loadConfig({ AWS_ENDPOINT_URL_S3: server.endpoint });
   if (server.credentials) config.credentials = server.credentials;
@@ -67,12 +40,24 @@ export async function benchS3Gets(server: BenchServer, count: number) {
   const body = Buffer.alloc(2048, 7);
   const keys = Array.from({ length: 50 }, (_, i) => `images/${i}.png`);
   for (const key of keys) await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
-  const workload = Array.from({ length: count }, (_, i) => keys[i % keys.length] as string);
-  await timeGets(s3, workload.slice(0, 200), 4); // warm-up: JIT, sockets
-  const sequential = await timeGets(s3, workload, 1);
-  const concurrent = await timeGets(s3, workload, 16);
+  const keyOf = (index: number) => keys[index % keys.length] as string;
+  const sdkGet = async (index: number) => {
+    const response = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: keyOf(index) }));
+    return response.Body?.transformToByteArray();
+  };
+  const raw = rawHttpClient();
+  const rawGet = (index: number) => raw.send(`${server.endpoint}/${BUCKET}/${keyOf(index)}`);
+  await timeRequests(300, 4, sdkGet); // warm-up: JIT, sockets
+  await timeRequests(300, 4, rawGet);
+  const figures = {
+    sdk_sequential: await timeRequests(count, 1, sdkGet),
+    sdk_concurrency16: await timeRequests(count, 16, sdkGet),
+    raw_http_sequential: await timeRequests(count, 1, rawGet),
+    raw_http_concurrency16: await timeRequests(count, 16, rawGet),
+  };
   s3.destroy();
-  return { sequential, concurrency16: concurrent };
+  raw.close();
+  return figures;
 }
 
 async function main() {
@@ -82,7 +67,10 @@ async function main() {
   const server =
     which === 's3rver' ? await startS3rver(directory) : await startLocalS3({ directory, buckets: [BUCKET] });
   try {
-    console.log(JSON.stringify({ server: which, count, ...(await benchS3Gets(server, count)) }));
+    const figures = await benchS3Gets(server, count);
+    for (const [mode, figure] of Object.entries(figures))
+      console.log(`${which} ${mode}: ${JSON.stringify(figure)}`);
+    console.log(JSON.stringify({ server: which, count, ...figures }));
   } finally {
     await server.stop();
     await rm(directory, { recursive: true, force: true });

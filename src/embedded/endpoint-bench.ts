@@ -1,0 +1,56 @@
+/**
+ * Per-request cost of the local endpoint server with the stub predictor: through the real
+ * SageMaker Runtime client and over a bare keep-alive agent (the server's own share).
+ * Run: `node src/embedded/endpoint-bench.ts [count]`.
+ */
+import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
+import sharp from 'sharp';
+import { createSageMakerRuntimeClient } from '../aws/clients.ts';
+import { loadConfig } from '../config.ts';
+import { startEndpointServer } from './endpoint-server.ts';
+import { createStubPredictor } from './predictors.ts';
+import { rawHttpClient, timeRequests } from './server-bench.ts';
+
+async function main() {
+  const count = Number(process.argv[2] ?? 3000);
+  const server = await startEndpointServer({ predictor: createStubPredictor(), endpointName: 'bench' });
+  const runtime = createSageMakerRuntimeClient(
+    loadConfig({ AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: server.url }),
+  );
+  const image = await sharp({
+    create: {
+      width: 32,
+      height: 32,
+      channels: 3,
+      background: '#804020',
+      noise: { type: 'gaussian', mean: 128, sigma: 40 },
+    },
+  })
+    .png()
+    .toBuffer();
+  const sdkInvoke = () =>
+    runtime.send(new InvokeEndpointCommand({ EndpointName: 'bench', ContentType: 'image/png', Body: image }));
+  const raw = rawHttpClient();
+  const rawInvoke = () =>
+    raw.send(`${server.url}/endpoints/bench/invocations`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'image/png', 'Content-Length': String(image.length) },
+      body: image,
+    });
+  await timeRequests(300, 4, sdkInvoke); // warm-up: JIT, sockets
+  await timeRequests(300, 4, rawInvoke);
+  const figures = {
+    sdk_sequential: await timeRequests(count, 1, sdkInvoke),
+    sdk_concurrency8: await timeRequests(count, 8, sdkInvoke),
+    raw_http_sequential: await timeRequests(count, 1, rawInvoke),
+    raw_http_concurrency8: await timeRequests(count, 8, rawInvoke),
+  };
+  for (const [mode, figure] of Object.entries(figures))
+    console.log(`endpoint ${mode}: ${JSON.stringify(figure)}`);
+  console.log(JSON.stringify({ count, image_bytes: image.length, ...figures }));
+  runtime.destroy();
+  raw.close();
+  await server.stop();
+}
+
+if (import.meta.main) await main();

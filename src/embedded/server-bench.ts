@@ -1,0 +1,49 @@
+/**
+ * Shared timing for the local servers' benchmarks (s3-bench.ts, endpoint-bench.ts): latency
+ * percentiles and throughput from bench/stats.ts, plus CPU time per request. On a shared machine
+ * wall-clock figures swing with other load; CPU time per request (this process: client and
+ * server) is the steadier cost figure.
+ */
+import { Agent, request } from 'node:http';
+import { summarizeLatencies, timeConcurrent } from '../../bench/stats.ts';
+
+export async function timeRequests(
+  count: number,
+  concurrency: number,
+  task: (index: number) => Promise<unknown>,
+) {
+  const cpuBefore = process.cpuUsage();
+  const { latenciesMs, wallMs } = await timeConcurrent(count, concurrency, task);
+  const cpu = process.cpuUsage(cpuBefore);
+  const { p50_ms, p99_ms } = summarizeLatencies(latenciesMs);
+  return {
+    p50_ms,
+    p99_ms,
+    per_s: Math.round(count / (wallMs / 1000)),
+    cpu_us_per_request: Math.round((cpu.user + cpu.system) / count),
+  };
+}
+
+/** Requests over a bare keep-alive agent: what a server costs without an SDK's signing and parsing. */
+export function rawHttpClient(maxSockets = 16) {
+  const agent = new Agent({ keepAlive: true, maxSockets });
+  const send = (
+    url: string,
+    options: { method?: string; headers?: Record<string, string>; body?: Buffer } = {},
+  ) =>
+    new Promise<Buffer>((resolve, reject) => {
+      const outgoing = request(
+        url,
+        { agent, method: options.method ?? 'GET', headers: options.headers },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => resolve(Buffer.concat(chunks)));
+          response.on('error', reject);
+        },
+      );
+      outgoing.on('error', reject);
+      outgoing.end(options.body);
+    });
+  return { send, close: () => agent.destroy() };
+}
