@@ -28,6 +28,9 @@ function mapGetObjectError(error: unknown, location: ObjectLocation): unknown {
       cause: error,
     });
   }
+  // Anything else (AccessDenied, throttling after the SDK's retries...) keeps its name, which
+  // becomes the Fail state's Error; the message gains the object it concerns.
+  if (error instanceof Error) error.message = `GetObject ${s3Uri(location)} failed: ${error.message}`;
   return error;
 }
 

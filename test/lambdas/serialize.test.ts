@@ -250,6 +250,15 @@ describe('normalizeImage', () => {
 });
 
 describe('readObjectWithinLimit', () => {
+  it('keeps the name of other S3 errors and adds the object to their message', async () => {
+    const denied = Object.assign(new Error('Access Denied'), { name: 'AccessDenied' });
+    const s3Denying = { send: async () => Promise.reject(denied) } as unknown as S3Client;
+    await expect(readObjectWithinLimit(s3Denying, { bucket: 'b', key: 'k' }, 250)).rejects.toMatchObject({
+      name: 'AccessDenied',
+      message: 'GetObject s3://b/k failed: Access Denied',
+    });
+  });
+
   it('stops reading a body without ContentLength once it passes the limit', async () => {
     let chunksRead = 0;
     async function* body() {
