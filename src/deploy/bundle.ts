@@ -42,15 +42,18 @@ const NATIVE_EXTERNALS = ['sharp'];
 const ESM_REQUIRE_BANNER =
   "import { createRequire as __sconesCreateRequire } from 'node:module'; const require = __sconesCreateRequire(import.meta.url);";
 
-async function bundleHandler(entry: string) {
+async function bundleHandler(entry: string, rootDir: string) {
   const result = await build({
     entryPoints: [entry],
+    // Relative to the repository root, so source map paths (and the zip hash) do not depend on cwd.
+    absWorkingDir: rootDir,
     outfile: 'index.mjs',
     bundle: true,
     platform: 'node',
     target: 'node22',
     format: 'esm',
-    sourcemap: 'external',
+    // `linked` adds the sourceMappingURL comment NODE_OPTIONS=--enable-source-maps follows.
+    sourcemap: 'linked',
     minify: true,
     keepNames: true,
     external: NATIVE_EXTERNALS,
@@ -73,7 +76,10 @@ export async function buildBundles(options: BuildOptions): Promise<BundleInfo[]>
   await mkdir(options.outDir, { recursive: true });
   const bundles: BundleInfo[] = [];
   for (const [key, fn] of Object.entries(FUNCTIONS) as [FunctionKey, (typeof FUNCTIONS)[FunctionKey]][]) {
-    const { files, usesSharp } = await bundleHandler(join(rootDir, 'lambdas', fn.folder, 'handler.ts'));
+    const { files, usesSharp } = await bundleHandler(
+      join(rootDir, 'lambdas', fn.folder, 'handler.ts'),
+      rootDir,
+    );
     const native = usesSharp
       ? await addSharpForLambda(files, options.arch, cacheDir)
       : { nativePackages: [] };
