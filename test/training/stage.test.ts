@@ -232,6 +232,12 @@ describe('stageDataset errors and helpers', () => {
     ).rejects.toThrow(/"hoverboard" is not a CIFAR-100 fine label/);
   });
 
+  it('names the missing manifest when a split was never staged', async () => {
+    await expect(loadStagedSplit(s3, BUCKET, 'never-staged', 'train')).rejects.toThrow(
+      /cannot read s3:\/\/scones-stage-test\/never-staged\/train_lst\/train\.lst: NoSuchKey/,
+    );
+  });
+
   it('normalizes prefixes and rejects malformed manifest lines with their number', () => {
     expect([normalizePrefix('a/b'), normalizePrefix('/a/b/'), normalizePrefix('')]).toEqual([
       'a/b/',
