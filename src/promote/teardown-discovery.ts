@@ -17,7 +17,7 @@ import {
   ListTrainingJobsCommand,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import { ListTagsForResourceCommand } from '@aws-sdk/client-sfn';
+import { DescribeStateMachineCommand, ListTagsForResourceCommand } from '@aws-sdk/client-sfn';
 import {
   createIamClient,
   createLambdaClient,
@@ -210,9 +210,9 @@ async function workflowByName(target: PromotionTarget, sagemakerRole: string): P
   }
   const sfn = createSfnClient(target.config);
   const stateMachineArn = `arn:${partition}:states:${region}:${accountId}:stateMachine:${names.stateMachine}`;
-  const sfnTags = await orNothing(() =>
-    sfn.send(new ListTagsForResourceCommand({ resourceArn: stateMachineArn })),
-  );
+  const sfnTags = (await stateMachineExists(target, stateMachineArn))
+    ? await sfn.send(new ListTagsForResourceCommand({ resourceArn: stateMachineArn }))
+    : undefined;
   if (
     sfnTags &&
     tagged(
@@ -260,5 +260,22 @@ export async function discoverKitResources(
     const key = `${resource.type}:${resource.name}`;
     unique.set(key, { ...unique.get(key), ...resource, status: resource.status ?? unique.get(key)?.status });
   }
-  return [...unique.values()];
+  const existing: KitResource[] = [];
+  for (const resource of unique.values()) {
+    if (
+      resource.type !== 'step functions state machine' ||
+      (await stateMachineExists(target, resource.arn))
+    ) {
+      existing.push(resource);
+    }
+  }
+  return existing;
+}
+
+/** moto keeps answering tags (and tagging-API entries) of state machines it has deleted: ask for the machine. */
+async function stateMachineExists(target: PromotionTarget, stateMachineArn: string): Promise<boolean> {
+  const sfn = createSfnClient(target.config);
+  return (
+    (await orNothing(() => sfn.send(new DescribeStateMachineCommand({ stateMachineArn })))) !== undefined
+  );
 }

@@ -1,0 +1,427 @@
+/**
+ * Promote and teardown against moto server (SageMaker, S3, IAM, Lambda, Step Functions, STS and the
+ * tagging API as one host process): the plan of a fresh account, the resources and their
+ * configuration after a promotion, a re-promotion that changes nothing, a switch to serverless,
+ * the tuning job, and teardowns that remove everything and then find nothing.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetRoleCommand, GetRolePolicyCommand } from '@aws-sdk/client-iam';
+import { GetFunctionCommand } from '@aws-sdk/client-lambda';
+import { GetObjectCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
+import {
+  DescribeEndpointCommand,
+  DescribeEndpointConfigCommand,
+  DescribeHyperParameterTuningJobCommand,
+  DescribeModelCommand,
+  DescribeTrainingJobCommand,
+  ListEndpointConfigsCommand,
+  ListModelsCommand,
+  ListTrainingJobsCommand,
+} from '@aws-sdk/client-sagemaker';
+import { DescribeStateMachineCommand } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createIamClient,
+  createLambdaClient,
+  createS3Client,
+  createSageMakerClient,
+  createSfnClient,
+} from '../../src/aws/clients.ts';
+import { type KitConfig, loadConfig } from '../../src/config.ts';
+import { type BundleInfo, buildBundles, resourceNames } from '../../src/deploy/index.ts';
+import { stepContext } from '../../src/promote/context.ts';
+import {
+  type PromoteOptions,
+  type PromotionResult,
+  planPromotion,
+  promote,
+  renderPlan,
+  renderTeardown,
+  teardown,
+} from '../../src/promote/index.ts';
+import { resolvePromoteOptions } from '../../src/promote/options.ts';
+import { UNSCOPABLE_ACTIONS } from '../../src/promote/sagemaker-role.ts';
+import { TRAIN_MANIFEST_KEY } from '../../src/promote/specs.ts';
+import { resolveTarget } from '../../src/promote/target.ts';
+import { BestTrainingJobError, ensureTuningJob } from '../../src/promote/training.ts';
+import { renderDefinition, substitutionsFor } from '../../src/workflow/definition.ts';
+import { MotoServerContainer, type StartedMotoServer } from '../support/moto-server.ts';
+
+const SMOKE_SKIP_REASON =
+  'moto completes training jobs at once but fails on binary InvokeEndpoint bodies (and does not run Lambda tasks of a state machine): no smoke execution against it';
+const STAGE = 'motot';
+const REGION = 'us-east-1';
+
+let moto: StartedMotoServer;
+let config: KitConfig;
+let bundles: BundleInfo[];
+let bundleDir: string;
+const savedEnv = { ...process.env };
+
+function options(extra: Partial<PromoteOptions> = {}): PromoteOptions {
+  return {
+    config,
+    region: REGION,
+    stage: STAGE,
+    pollIntervalMs: 5,
+    smokeTest: false,
+    smokeSkipReason: SMOKE_SKIP_REASON,
+    bundles,
+    ...extra,
+  };
+}
+
+function summary(result: { actions: { change: string; resourceType: string; name: string }[] }) {
+  return result.actions.map((item) => `${item.change} ${item.resourceType} ${item.name}`);
+}
+
+beforeAll(async () => {
+  moto = await new MotoServerContainer().start();
+  // Credentials of the standard chain, as a user's would be; moto accepts any.
+  process.env.AWS_ACCESS_KEY_ID = 'moto-test';
+  process.env.AWS_SECRET_ACCESS_KEY = 'moto-test';
+  delete process.env.AWS_PROFILE;
+  config = loadConfig({ SCONES_TARGET: 'aws', ...moto.environment() });
+  bundleDir = await mkdtemp(join(tmpdir(), 'scones-promote-bundles-'));
+  bundles = await buildBundles({ arch: 'x86_64', outDir: bundleDir });
+}, 300_000);
+
+afterAll(async () => {
+  await moto?.stop();
+  if (bundleDir) await rm(bundleDir, { recursive: true, force: true });
+  process.env = savedEnv;
+});
+
+describe('promote against moto', () => {
+  const account = '123456789012';
+  const bucket = `scones-${STAGE}-${account}-${REGION}`;
+  let promoted: PromotionResult;
+
+  it('plans every resource as create on a fresh account, in order, with a cost estimate', async () => {
+    const plan = await planPromotion(options());
+    const names = plan.names;
+    const fns = resourceNames(STAGE);
+    expect(plan.target).toMatchObject({ accountId: account, region: REGION, stage: STAGE, bucket });
+    expect(summary(plan)).toEqual([
+      `create s3 bucket ${bucket}`,
+      `run s3 objects s3://${bucket}/datasets/cifar-100/`,
+      `create iam role scones-${STAGE}-sagemaker-role`,
+      `create sagemaker training job ${names.trainingJobBase}`,
+      `create sagemaker model ${names.model}`,
+      `create sagemaker endpoint config ${names.endpointConfig}`,
+      `create sagemaker endpoint scones-${STAGE}-image-classification`,
+      `create iam role ${fns.functionRoles.serialize}`,
+      `create lambda function ${fns.functions.serialize}`,
+      `create iam role ${fns.functionRoles.classify}`,
+      `create lambda function ${fns.functions.classify}`,
+      `create iam role ${fns.functionRoles.filter}`,
+      `create lambda function ${fns.functions.filter}`,
+      `create iam role ${fns.stateMachineRole}`,
+      `create step functions state machine ${fns.stateMachine}`,
+      'skip step functions execution smoke execution',
+    ]);
+    expect(plan.settings.hyperParameters.num_training_samples).toBe('from the staged manifest');
+    expect(plan.cost.oneOffUsd).toBeGreaterThan(0);
+    expect(plan.cost.endpointPerHourUsd).toBeGreaterThan(0);
+    const text = renderPlan(plan);
+    expect(text).toContain(`account ${account}`);
+    expect(text).toContain(`region  ${REGION}`);
+    // Planning changed nothing.
+    await expect(createS3Client(config).send(new HeadBucketCommand({ Bucket: bucket }))).rejects.toThrow();
+  }, 120_000);
+
+  it('promotes: training job, model, endpoint with data capture, scoped roles, the ASL and the Lambdas', async () => {
+    promoted = await promote(options(), { yes: true, onProgress: () => {} });
+    expect(promoted.applied).toBe(true);
+    expect(summary(promoted).filter((line) => line.startsWith('none'))).toEqual([]);
+    expect(promoted.smoke?.action).toMatchObject({ change: 'skip', detail: SMOKE_SKIP_REASON });
+
+    const sagemaker = createSageMakerClient(config);
+    const { names } = promoted.plan;
+    // num_training_samples is read from the staged manifest: count its lines independently.
+    const manifest = await createS3Client(config).send(
+      new GetObjectCommand({ Bucket: bucket, Key: TRAIN_MANIFEST_KEY }),
+    );
+    const manifestLines = ((await manifest.Body?.transformToString()) ?? '').trim().split('\n').length;
+    expect(manifestLines).toBeGreaterThan(100);
+
+    const job = await sagemaker.send(
+      new DescribeTrainingJobCommand({ TrainingJobName: names.trainingJobBase }),
+    );
+    expect(job.AlgorithmSpecification?.TrainingImage).toBe(
+      '811284229777.dkr.ecr.us-east-1.amazonaws.com/image-classification:1',
+    );
+    expect(job.HyperParameters).toEqual({
+      image_shape: '3,32,32',
+      num_classes: '2',
+      num_training_samples: String(manifestLines),
+      epochs: '30',
+      learning_rate: '0.01',
+      mini_batch_size: '32',
+      use_pretrained_model: '0',
+      augmentation_type: 'crop',
+    });
+    expect(
+      job.InputDataConfig?.map((c) => [
+        c.ChannelName,
+        c.ContentType,
+        c.DataSource?.S3DataSource?.S3DataType,
+        c.DataSource?.S3DataSource?.S3Uri,
+      ]),
+    ).toEqual(
+      ['train', 'validation', 'train_lst', 'validation_lst'].map((name) => [
+        name,
+        'application/x-image',
+        'S3Prefix',
+        `s3://${bucket}/datasets/cifar-100/${name}/`,
+      ]),
+    );
+    expect(job.ResourceConfig?.InstanceType).toBe('ml.g4dn.xlarge');
+    expect(job.RoleArn).toBe(`arn:aws:iam::${account}:role/scones-${STAGE}-sagemaker-role`);
+
+    const model = await sagemaker.send(new DescribeModelCommand({ ModelName: names.model }));
+    expect(model.PrimaryContainer?.ModelDataUrl).toBe(job.ModelArtifacts?.S3ModelArtifacts);
+    expect(model.PrimaryContainer?.Image).toBe(job.AlgorithmSpecification?.TrainingImage);
+
+    const endpointConfig = await sagemaker.send(
+      new DescribeEndpointConfigCommand({ EndpointConfigName: names.endpointConfig }),
+    );
+    expect(endpointConfig.DataCaptureConfig).toMatchObject({
+      EnableCapture: true,
+      InitialSamplingPercentage: 100,
+      DestinationS3Uri: `s3://${bucket}/data_capture`,
+      CaptureOptions: [{ CaptureMode: 'Input' }, { CaptureMode: 'Output' }],
+    });
+    expect(endpointConfig.ProductionVariants?.[0]).toMatchObject({
+      ModelName: names.model,
+      InstanceType: 'ml.m5.large',
+    });
+    const endpoint = await sagemaker.send(new DescribeEndpointCommand({ EndpointName: names.endpoint }));
+    expect(endpoint).toMatchObject({ EndpointStatus: 'InService', EndpointConfigName: names.endpointConfig });
+
+    // Every statement of every role the kit made is held to ARNs, except the few IAM has no ARN for.
+    const iam = createIamClient(config);
+    const fns = resourceNames(STAGE);
+    const roles = [
+      ...Object.values(fns.functionRoles),
+      fns.stateMachineRole,
+      `scones-${STAGE}-sagemaker-role`,
+    ];
+    for (const role of roles) {
+      const { Role } = await iam.send(new GetRoleCommand({ RoleName: role }));
+      expect(Role?.Tags).toEqual(expect.arrayContaining([{ Key: 'scones:stage', Value: STAGE }]));
+      const policyName = role.endsWith('sagemaker-role')
+        ? `scones-${STAGE}-least-privilege`
+        : fns.inlinePolicy;
+      const { PolicyDocument } = await iam.send(
+        new GetRolePolicyCommand({ RoleName: role, PolicyName: policyName }),
+      );
+      const document = JSON.parse(decodeURIComponent(PolicyDocument ?? '{}')) as {
+        Statement: { Action: string | string[]; Resource: string | string[] }[];
+      };
+      for (const statement of document.Statement) {
+        const resources = [statement.Resource].flat();
+        if (resources.includes('*')) {
+          expect(
+            [statement.Action].flat().every((a) => (UNSCOPABLE_ACTIONS as readonly string[]).includes(a)),
+          ).toBe(true);
+        } else {
+          for (const resource of resources)
+            expect(resource).toMatch(new RegExp(`${bucket}|:${account}:|:${STAGE}|image-classification`));
+        }
+      }
+    }
+    const classifyPolicy = await iam.send(
+      new GetRolePolicyCommand({ RoleName: fns.functionRoles.classify, PolicyName: fns.inlinePolicy }),
+    );
+    expect(decodeURIComponent(classifyPolicy.PolicyDocument ?? '')).toContain(
+      `arn:aws:sagemaker:${REGION}:${account}:endpoint/scones-${STAGE}-image-classification`,
+    );
+
+    // The state machine runs the one ASL file with this stage's substitutions.
+    const lambda = createLambdaClient(config);
+    const functionArns = {} as Record<keyof typeof fns.functions, string>;
+    for (const [key, name] of Object.entries(fns.functions) as [keyof typeof fns.functions, string][]) {
+      const fn = await lambda.send(new GetFunctionCommand({ FunctionName: name }));
+      functionArns[key] = fn.Configuration?.FunctionArn ?? '';
+      expect(fn.Configuration?.Environment?.Variables).toMatchObject({
+        SCONES_TARGET: 'aws',
+        SCONES_STAGE: STAGE,
+        SCONES_BUCKET: bucket,
+        ENDPOINT_NAME: `scones-${STAGE}-image-classification`,
+        THRESHOLD: '0.8',
+        REVIEW_PREFIX: 'review/',
+      });
+    }
+    const machine = await createSfnClient(config).send(
+      new DescribeStateMachineCommand({ stateMachineArn: promoted.stateMachineArn ?? '' }),
+    );
+    const expected = renderDefinition(
+      substitutionsFor({ functionArns, reviewBucket: bucket, reviewPrefix: 'review/' }),
+    );
+    expect(JSON.parse(machine.definition ?? '{}')).toEqual(JSON.parse(expected));
+
+    expect(promoted.links.map((link) => link.url).join('\n')).toContain(
+      `#/endpoints/scones-${STAGE}-image-classification`,
+    );
+  }, 240_000);
+
+  it.skip(`smoke execution on a staged test image (${SMOKE_SKIP_REASON})`, () => {});
+
+  it('re-promotes without changing anything', async () => {
+    const again = await promote(options(), { yes: true, onProgress: () => {} });
+    expect(again.plan.hasChanges).toBe(false);
+    expect(again.actions.filter((item) => ['create', 'update', 'wait'].includes(item.change))).toEqual([]);
+    expect(again.actions.find((item) => item.step === 'stage-data')?.detail).toMatch(/^0 uploaded/);
+    const { TrainingJobSummaries = [] } = await createSageMakerClient(config).send(
+      new ListTrainingJobsCommand({ NameContains: `scones-${STAGE}-` }),
+    );
+    expect(TrainingJobSummaries).toHaveLength(1);
+  }, 240_000);
+
+  it('plans a switch to serverless as a new endpoint config and an in-place endpoint update, nothing else', async () => {
+    const serverless = options({ serverless: true, serverlessMemoryMb: 2048, serverlessMaxConcurrency: 3 });
+    const plan = await planPromotion(serverless);
+    expect(
+      plan.actions
+        .filter((item) => item.change !== 'none' && item.change !== 'run' && item.change !== 'skip')
+        .map((item) => `${item.change} ${item.resourceType}`),
+    ).toEqual(['create sagemaker endpoint config', 'update sagemaker endpoint']);
+    expect(plan.cost.endpointPerHourUsd).toBe(0);
+  }, 120_000);
+
+  it.skip('applies the switch with UpdateEndpoint (moto 5.2.5 does not implement UpdateEndpoint: it answers 500)', () => {});
+
+  it('promotes a serverless endpoint (another stage) and tears that stage down', async () => {
+    const stage = 'motosl';
+    const serverless = options({
+      stage,
+      serverless: true,
+      serverlessMemoryMb: 3072,
+      serverlessMaxConcurrency: 3,
+    });
+    const result = await promote(serverless, { yes: true, onProgress: () => {} });
+    const sagemaker = createSageMakerClient(config);
+    const endpoint = await sagemaker.send(
+      new DescribeEndpointCommand({ EndpointName: result.plan.names.endpoint }),
+    );
+    expect(endpoint).toMatchObject({
+      EndpointStatus: 'InService',
+      EndpointConfigName: result.plan.names.endpointConfig,
+    });
+    const endpointConfig = await sagemaker.send(
+      new DescribeEndpointConfigCommand({ EndpointConfigName: result.plan.names.endpointConfig }),
+    );
+    expect(endpointConfig.ProductionVariants?.[0]?.ServerlessConfig).toEqual({
+      MemorySizeInMB: 3072,
+      MaxConcurrency: 3,
+    });
+    expect(endpointConfig.ProductionVariants?.[0]?.InstanceType).toBeUndefined();
+    expect(endpointConfig.DataCaptureConfig).toMatchObject({
+      EnableCapture: true,
+      InitialSamplingPercentage: 100,
+    });
+
+    const removed = await teardown(serverless);
+    expect(removed.deleted[0]).toMatchObject({
+      type: 'sagemaker endpoint',
+      name: result.plan.names.endpoint,
+    });
+    expect(removed.deleted.map((item) => item.type)).toContain('s3 bucket');
+    // The other stage is untouched.
+    const other = await sagemaker.send(
+      new DescribeEndpointCommand({ EndpointName: `scones-${STAGE}-image-classification` }),
+    );
+    expect(other.EndpointStatus).toBe('InService');
+    expect((await teardown(serverless)).deleted).toEqual([]);
+  }, 240_000);
+
+  it('creates the tuning job with objective, ranges and limits (moto answers a placeholder best job: no model from it)', async () => {
+    const resolved = resolvePromoteOptions(
+      options({ tune: true, maxTuningJobs: 4, maxParallelTuningJobs: 2 }),
+    );
+    const target = await resolveTarget(options());
+    const ctx = stepContext(resolved, target, true, () => {});
+    await expect(
+      ensureTuningJob(ctx, `arn:aws:iam::${account}:role/scones-${STAGE}-sagemaker-role`, 900),
+    ).rejects.toThrow(BestTrainingJobError);
+    const tuning = await ctx.sagemaker.send(
+      new DescribeHyperParameterTuningJobCommand({ HyperParameterTuningJobName: ctx.names.tuningJobBase }),
+    );
+    expect(tuning.HyperParameterTuningJobConfig).toMatchObject({
+      Strategy: 'Bayesian',
+      HyperParameterTuningJobObjective: { Type: 'Maximize', MetricName: 'validation:accuracy' },
+      ResourceLimits: { MaxNumberOfTrainingJobs: 4, MaxParallelTrainingJobs: 2 },
+    });
+    expect(tuning.HyperParameterTuningJobConfig?.ParameterRanges?.ContinuousParameterRanges?.[0]?.Name).toBe(
+      'learning_rate',
+    );
+    expect(tuning.TrainingJobDefinition?.StaticHyperParameters).toMatchObject({
+      num_training_samples: '900',
+      image_shape: '3,32,32',
+    });
+    expect(tuning.TrainingJobDefinition?.InputDataConfig?.map((c) => c.ChannelName)).toEqual([
+      'train',
+      'validation',
+      'train_lst',
+      'validation_lst',
+    ]);
+  }, 120_000);
+
+  it('tears down with --keep-data: endpoint first, everything but the bucket; then nothing is left to find', async () => {
+    const report = await teardown(options({ keepData: true } as Partial<PromoteOptions>));
+    expect(report.deleted[0]?.type).toBe('sagemaker endpoint');
+    const deletedTypes = new Set(report.deleted.map((item) => item.type));
+    for (const type of [
+      'sagemaker endpoint config',
+      'sagemaker model',
+      'step functions state machine',
+      'lambda function',
+      'iam role',
+    ]) {
+      expect(deletedTypes).toContain(type);
+    }
+    expect(report.deleted.filter((item) => item.type === 'sagemaker endpoint config')).toHaveLength(1);
+    expect(report.deleted.filter((item) => item.type === 'iam role')).toHaveLength(5);
+    expect(report.kept.map((item) => item.type)).toEqual(
+      expect.arrayContaining(['s3 bucket', 'sagemaker training job', 'sagemaker tuning job']),
+    );
+
+    const sagemaker = createSageMakerClient(config);
+    await expect(
+      sagemaker.send(new DescribeEndpointCommand({ EndpointName: `scones-${STAGE}-image-classification` })),
+    ).rejects.toThrow();
+    expect(
+      (await sagemaker.send(new ListEndpointConfigsCommand({ NameContains: `scones-${STAGE}-` })))
+        .EndpointConfigs,
+    ).toEqual([]);
+    expect(
+      (await sagemaker.send(new ListModelsCommand({ NameContains: `scones-${STAGE}-` }))).Models,
+    ).toEqual([]);
+    await expect(
+      createLambdaClient(config).send(
+        new GetFunctionCommand({ FunctionName: resourceNames(STAGE).functions.classify }),
+      ),
+    ).rejects.toThrow();
+    await expect(
+      createIamClient(config).send(new GetRoleCommand({ RoleName: `scones-${STAGE}-sagemaker-role` })),
+    ).rejects.toThrow();
+    await createS3Client(config).send(new HeadBucketCommand({ Bucket: bucket }));
+
+    const second = await teardown(options({ keepData: true } as Partial<PromoteOptions>));
+    expect(second.deleted).toEqual([]);
+    expect(renderTeardown(second)).toMatch(/^Nothing to tear down for stage "motot"/);
+  }, 120_000);
+
+  it('tears down the kept bucket without --keep-data, and a further teardown finds nothing', async () => {
+    const report = await teardown(options());
+    expect(report.deleted.map((item) => `${item.type} ${item.name}`)).toEqual([`s3 bucket ${bucket}`]);
+    await expect(createS3Client(config).send(new HeadBucketCommand({ Bucket: bucket }))).rejects.toThrow();
+    const again = await teardown(options());
+    expect(again.deleted).toEqual([]);
+    expect(again.stopped).toEqual([]);
+    expect(renderTeardown(again)).toContain('no resource of the kit found');
+  }, 120_000);
+});
