@@ -164,12 +164,18 @@ export function trainableVariables(network: Network): tf.Variable[] {
 /** An ordinary tf.LayersModel (model.ts) holding the trained weights, ready to save or serve. */
 export function toLayersModel(network: Network): tf.LayersModel {
   const model = createModel({ ...network.options, dropout: 0 });
-  const weights = [
-    ...network.convs.flatMap((c) => [c.kernel, c.gamma, c.beta, c.movingMean, c.movingVariance]),
-    network.denseKernel,
-    network.denseBias,
+  // Layer by layer: a model's flat weight list puts every non-trainable weight last.
+  const perLayer: tf.Tensor[][] = [
+    ...network.convs.flatMap((c) => [[c.kernel], [c.gamma, c.beta, c.movingMean, c.movingVariance]]),
+    [network.denseKernel, network.denseBias],
   ];
-  model.setWeights(weights.map((w) => w.clone()));
+  const withWeights = model.layers.filter((layer) => layer.weights.length > 0);
+  if (withWeights.length !== perLayer.length) {
+    throw new Error(`network has ${perLayer.length} weighted layers, the layers model ${withWeights.length}`);
+  }
+  withWeights.forEach((layer, i) => {
+    layer.setWeights(perLayer[i] as tf.Tensor[]);
+  });
   return model;
 }
 
