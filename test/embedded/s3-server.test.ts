@@ -135,6 +135,38 @@ describe('local S3 server through @aws-sdk/client-s3', () => {
     expect(error.$metadata.httpStatusCode).toBe(416);
   });
 
+  it('stores objects above the memory-cache size on disk and serves them, whole and in ranges', async () => {
+    const body = Buffer.alloc(3 * 1024 * 1024);
+    for (let i = 0; i < body.length; i += 4) body.writeUInt32BE(i, i);
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'big.bin', Body: body }));
+    const whole = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'big.bin' }));
+    expect(Buffer.from((await whole.Body?.transformToByteArray()) ?? [])).toEqual(body);
+    const tail = await s3.send(
+      new GetObjectCommand({ Bucket: BUCKET, Key: 'big.bin', Range: 'bytes=3145724-' }),
+    );
+    expect(Buffer.from((await tail.Body?.transformToByteArray()) ?? [])).toEqual(body.subarray(3145724));
+  });
+
+  it("writes S3's XML error document, ignores presigned-URL parameters, and names what it does not implement", async () => {
+    const missing = await fetch(`${server.endpoint}/${BUCKET}/no/such%20key.png`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toBe('application/xml');
+    const xml = await missing.text();
+    expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<Error><Code>NoSuchKey<\/Code>/);
+    expect(xml).toContain('<Key>no/such key.png</Key>');
+    expect(xml).toMatch(/<RequestId>[0-9A-F]+<\/RequestId>/);
+
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'signed.txt', Body: 'signed' }));
+    const presigned = await fetch(
+      `${server.endpoint}/${BUCKET}/signed.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=60&X-Amz-Signature=abc`,
+    );
+    expect(await presigned.text()).toBe('signed');
+
+    const tagging = await fetch(`${server.endpoint}/${BUCKET}/signed.txt?tagging`);
+    expect(tagging.status).toBe(501);
+    expect(await tagging.text()).toContain('<Code>NotImplemented</Code>');
+  });
+
   it('answers NoSuchKey, NoSuchBucket and NotFound as S3 does', async () => {
     const noKey = await errorOf(s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'missing.png' })));
     expect(noKey.name).toBe('NoSuchKey');
