@@ -23,8 +23,8 @@ interface VersionInfo {
   Components?: { Name?: string }[];
 }
 
-/** GET on the Docker API at `dockerHost`; undefined when nothing answers. */
-function getJson(dockerHost: string, path: string): Promise<unknown> {
+/** GET on the Docker API at `dockerHost`; undefined when nothing answers (or not 200). */
+export function getJson(dockerHost: string, path: string): Promise<unknown> {
   const tcp = dockerHost.startsWith('unix://') ? undefined : new URL(dockerHost.replace(/^tcp:/, 'http:'));
   const target = tcp
     ? { host: tcp.hostname, port: tcp.port }
