@@ -7,6 +7,7 @@
 # tests and the CLI need to .scones/containers.env (source it); exports nothing globally.
 #
 #   scripts/provision-containers.sh [--no-images]
+#   scripts/provision-containers.sh --stop    # stops the podman API service this script started
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +15,7 @@ readonly PODMAN_SOCKET=/run/podman/podman.sock
 readonly BASE_IMAGE=localhost/debian-base:bookworm
 readonly ENV_FILE=.scones/containers.env
 readonly PODMAN_LOG=/var/log/scones-podman-service.log
+readonly PODMAN_PID_FILE=/run/podman/scones-service.pid
 build_images=true
 [[ ${1:-} == --no-images ]] && build_images=false
 
@@ -101,7 +103,7 @@ start_api_service() {
   fi
   mkdir -p "$(dirname "$PODMAN_SOCKET")"
   setsid nohup podman system service --time=0 "unix://$PODMAN_SOCKET" >>"$PODMAN_LOG" 2>&1 </dev/null &
-  echo $! >/run/podman/scones-service.pid
+  echo $! >"$PODMAN_PID_FILE"
   for _ in $(seq 50); do
     engine_answers "unix://$PODMAN_SOCKET" && { log "podman API serving on $PODMAN_SOCKET (log: $PODMAN_LOG)"; return; }
     sleep 0.2
@@ -117,7 +119,23 @@ write_env_file() {
   sed 's/^/    /' "$ENV_FILE"
 }
 
+# Only the service this script started (its pid file), never another engine.
+stop_api_service() {
+  [[ -f $PODMAN_PID_FILE ]] || return 0
+  local pid
+  pid=$(cat "$PODMAN_PID_FILE")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill "$pid"
+    log "stopped the podman API service (pid $pid)"
+  fi
+  rm -f "$PODMAN_PID_FILE"
+}
+
 main() {
+  if [[ ${1:-} == --stop ]]; then
+    stop_api_service
+    return
+  fi
   local total_start=$SECONDS
   local docker_host=${DOCKER_HOST:-unix:///var/run/docker.sock}
   if [[ $docker_host != "unix://$PODMAN_SOCKET" ]] && engine_answers "$docker_host"; then
@@ -139,4 +157,4 @@ main() {
   log "total: $((SECONDS - total_start)) s"
 }
 
-main
+main "$@"
