@@ -7,8 +7,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createIamClient } from '../../src/aws/clients.ts';
+import { resourceNames } from '../../src/deploy/index.ts';
 import type { ExecutionRecord } from '../../src/embedded/engine.ts';
 import { createStubPredictor } from '../../src/embedded/predictors.ts';
 import { type EmbeddedRuntime, startEmbeddedRuntime } from '../../src/embedded/runtime.ts';
@@ -141,5 +144,29 @@ describe('emulator tier (MiniStack) in parity with the embedded tier', () => {
     } finally {
       stub.setProbabilities(undefined);
     }
+  }, 120_000);
+
+  it('runs the Lambdas under their deployed roles: without its policy serialize is denied, a redeploy restores it', async () => {
+    const names = resourceNames(emulator.config.stage);
+    const event = { s3_bucket: emulator.config.bucket, s3_key: (images[0] as TestImage).key };
+    await createIamClient(emulator.config).send(
+      new PutRolePolicyCommand({
+        RoleName: names.functionRoles.serialize,
+        PolicyName: names.inlinePolicy,
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::another-bucket/*' }],
+        }),
+      }),
+    );
+    const denied = await emulator.runner.run(event);
+    expect(denied.status).toBe('FAILED');
+    expect(denied.cause).toContain('not authorized to perform: s3:GetObject');
+
+    const repair = await emulator.redeploy();
+    expect(repair.changes.filter((c) => c.change !== 'none').map((c) => `${c.name}:${c.reasons}`)).toEqual([
+      `${names.functionRoles.serialize}:inline policy`,
+    ]);
+    expect((await emulator.runner.run(event)).status).toBe('SUCCEEDED');
   }, 120_000);
 });

@@ -22,6 +22,8 @@ export interface EmulatorStack {
   s3: S3Client;
   sfn: SFNClient;
   runner: SfnRunner;
+  /** Runs the deploy module again with the same settings (idempotence, drift repair). */
+  redeploy(): Promise<DeployResult>;
   stop(): Promise<void>;
 }
 
@@ -31,6 +33,12 @@ export interface EmulatorStackOptions {
   /** Extra kit settings (THRESHOLD, SCONES_STAGE, ...). */
   env?: Record<string, string>;
   runner?: SfnRunnerOptions;
+  /**
+   * Extra MiniStack settings. Default `{ AUTH: 'true' }`: MiniStack enforces IAM policies, so the
+   * Lambdas run with their deployed least-privilege roles (MiniStack does not enforce the state
+   * machine's role; see docs/emulator-differences.md).
+   */
+  ministackEnvironment?: Record<string, string>;
   log?: (line: string) => void;
 }
 
@@ -38,15 +46,18 @@ export async function startEmulatorStack(options: EmulatorStackOptions): Promise
   // Built before MiniStack starts: esbuild and MiniStack's start-up would compete for two cores.
   const outDir = await mkdtemp(join(tmpdir(), 'scones-bundles-'));
   const bundles = await buildBundles({ arch: 'x86_64', outDir });
-  const ministack = await new MiniStackContainer().start();
+  const ministack = await new MiniStackContainer()
+    .withEnvironment(options.ministackEnvironment ?? { AUTH: 'true' })
+    .start();
   try {
     const config = loadConfig({ SCONES_TARGET: 'emulator', ...options.env, ...ministack.environment() });
-    const deployment = await deploy({
+    const deployOptions = {
       config,
       bundles,
       lambdaEndpoints: { s3: ministack.url, sagemakerRuntime: options.endpointUrl },
       log: options.log ?? (() => {}),
-    });
+    };
+    const deployment = await deploy(deployOptions);
     const s3 = createS3Client(config);
     const sfn = createSfnClient(config);
     return {
@@ -57,6 +68,7 @@ export async function startEmulatorStack(options: EmulatorStackOptions): Promise
       s3,
       sfn,
       runner: createSfnRunner(sfn, deployment.stateMachineArn, options.runner),
+      redeploy: () => deploy(deployOptions),
       async stop() {
         s3.destroy();
         sfn.destroy();
