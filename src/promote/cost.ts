@@ -51,6 +51,7 @@ export interface CostEstimate {
   endpointPerHourUsd: number;
   /** Everything recurring at the expected request rate, per 30 days. */
   monthlyUsd: number;
+  requestsPerDay: number;
   pricesAsOf: string;
   pricesRegion: string;
   sources: readonly string[];
@@ -139,6 +140,7 @@ export function estimateCost(
     oneOffMaxUsd: round(maxHours * (trainingPrice ?? 0) + stagingUsd),
     endpointPerHourUsd: round(endpointPerHour),
     monthlyUsd: round(endpointPerHour * 24 * 30 + (perThousand * requestsPerMonth) / 1000),
+    requestsPerDay: options.expectedRequestsPerDay,
     pricesAsOf: PRICES_AS_OF,
     pricesRegion: PRICES_REGION,
     sources: PRICE_SOURCES,

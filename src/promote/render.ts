@@ -43,7 +43,7 @@ export function renderCost(cost: CostEstimate): string[] {
   if (cost.endpointPerHourUsd > 0) {
     lines.push(`  the endpoint bills ${usd(cost.endpointPerHourUsd)}/hour until \`scones teardown\``);
   }
-  lines.push(`  recurring at the expected request rate: ~${usd(cost.monthlyUsd)} per 30 days`);
+  lines.push(`  recurring at ${cost.requestsPerDay} requests/day: ~${usd(cost.monthlyUsd)} per 30 days`);
   for (const note of cost.notes) lines.push(`  note: ${note}`);
   lines.push(`  sources: ${cost.sources.join(' ')}`);
   return lines;
