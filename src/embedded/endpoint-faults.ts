@@ -21,7 +21,8 @@ export type FaultStatus = keyof typeof FAULT_ERRORS;
  * `reset`: connections stay up but every invocation has its socket destroyed (ECONNRESET / socket
  * hang up); the control routes keep working.
  */
-export type ConnectionMode = 'accept' | 'refuse' | 'reset';
+export const CONNECTION_MODES = ['accept', 'refuse', 'reset'] as const;
+export type ConnectionMode = (typeof CONNECTION_MODES)[number];
 
 export interface InjectedFailure {
   status: FaultStatus;
@@ -144,7 +145,12 @@ export class EndpointFaults {
       if (request.fail.count === undefined) this.failAlways(status, request.fail.message);
       else this.failNext(request.fail.count, status, request.fail.message);
     }
-    if (request.connections) {
+    if (request.connections !== undefined) {
+      if (!CONNECTION_MODES.includes(request.connections)) {
+        throw new RangeError(
+          `connections must be one of ${CONNECTION_MODES.join(', ')}; got ${request.connections}`,
+        );
+      }
       if (request.connections === 'refuse' && request.durationMs === undefined) {
         // Over HTTP nobody could reach the server again to switch it back on.
         throw new RangeError('connections "refuse" needs durationMs when set over HTTP');
@@ -167,7 +173,12 @@ export class EndpointFaults {
     if (mode === 'refuse' && previous !== 'refuse') await this.#listener.closeListener(spare);
     if (mode !== 'refuse' && previous === 'refuse') await this.#listener.reopenListener();
     if (mode !== 'accept' && durationMs !== undefined) {
-      this.#restoreTimer = setTimeout(() => void this.acceptConnections(), durationMs);
+      this.#restoreTimer = setTimeout(() => {
+        this.acceptConnections().catch((error: unknown) => {
+          // The port may have been taken meanwhile; say so rather than crash the process.
+          console.error(`endpoint: could not accept connections again: ${(error as Error).message}`);
+        });
+      }, durationMs);
       this.#restoreTimer.unref();
     }
   }

@@ -165,6 +165,12 @@ export async function startEndpointServer(options: EndpointServerOptions): Promi
       if (error instanceof ModelInputError) return textAnswer(error.statusCode, error.message);
       return textAnswer(500, `Inference failed: ${(error as Error).message}`);
     }
+    if (!Array.isArray(probabilities) || !probabilities.every(Number.isFinite)) {
+      return textAnswer(
+        500,
+        `Inference failed: the predictor returned ${JSON.stringify(probabilities)}, not a list of numbers`,
+      );
+    }
     return wantsJsonLines
       ? jsonAnswer('application/jsonlines', `${JSON.stringify({ prediction: probabilities })}\n`)
       : jsonAnswer('application/json', JSON.stringify(probabilities));
@@ -314,11 +320,10 @@ export async function startEndpointServer(options: EndpointServerOptions): Promi
     },
     async stop() {
       faults.dispose();
-      if (server.listening) {
-        const closed = new Promise<void>((done) => server.close(() => done()));
-        server.closeAllConnections();
-        await closed;
-      }
+      const closed = server.listening ? new Promise<void>((done) => server.close(() => done())) : undefined;
+      // Also sockets a refused listener spared (the control request's keep-alive socket).
+      for (const socket of sockets) socket.destroy();
+      await closed;
       await capture?.stop();
     },
   };

@@ -214,6 +214,39 @@ describe('local SageMaker endpoint through @aws-sdk/client-sagemaker-runtime', (
     expect(probabilitiesOf(await invoke())).toEqual([0.2, 0.8]);
   });
 
+  it('reports a predictor that fails or answers garbage as a server-side ModelError', async () => {
+    stub.setPredict(() => {
+      throw new Error('weights not loaded');
+    });
+    const thrown = (await rejectionOf(invoke())) as ModelError;
+    expect(thrown.OriginalStatusCode).toBe(500);
+    expect(thrown.OriginalMessage).toBe('Inference failed: weights not loaded');
+    expect(thrown.message).toMatch(/^Received server error \(500\)/);
+    stub.setPredict(() => [Number.NaN, 1]);
+    const garbage = (await rejectionOf(invoke())) as ModelError;
+    expect(garbage.OriginalMessage).toMatch(/not a list of numbers/);
+  });
+
+  it('refuses malformed control requests with the reason', async () => {
+    expect((await control(server, { connections: 'sideways' })).body.message).toMatch(
+      /connections must be one of/,
+    );
+    expect((await control(server, { latencyMs: -5 })).body.message).toMatch(/non-negative/);
+    expect((await control(server, { predictor: { probabilities: 'high' } })).body.message).toMatch(
+      /predictor.probabilities must be a list of numbers/,
+    );
+    const notJson = await fetch(`${server.url}/_stub/behavior`, { method: 'POST', body: '{oops' });
+    expect(notJson.status).toBe(400);
+  });
+
+  it('stops cleanly while refusing connections', async () => {
+    const other = await startEndpointServer({ predictor: createStubPredictor(), endpointName: ENDPOINT });
+    expect((await control(other, { connections: 'refuse', durationMs: 60_000 })).status).toBe(200);
+    await other.stop();
+    const refused = await rejectionOf(fetch(`${other.url}/ping`));
+    expect((refused.cause as NodeJS.ErrnoException).code).toBe('ECONNREFUSED');
+  });
+
   it('speaks the container contract: /ping and /invocations', async () => {
     expect((await fetch(`${server.url}/ping`)).status).toBe(200);
     stub.setReady(false);
