@@ -122,6 +122,11 @@ describe('emulator tier (MiniStack) in parity with the embedded tier', () => {
     }
     expect(onEmulator.get(bad.missingKey)?.error).toBe('ImageNotFound');
     expect(onEmulator.get(bad.notAnImage.key)?.error).toBe('InvalidImage');
+
+    // The deployed bundle's source map is honoured: the trace names the TypeScript source.
+    const failed = await emulator.runner.run({ s3_bucket: emulator.config.bucket, s3_key: bad.missingKey });
+    const trace = (JSON.parse(failed.cause ?? '{}') as { trace?: string[] }).trace ?? [];
+    expect(trace.some((line) => line.includes('lambdas/serialize-image-data/'))).toBe(true);
   }, 120_000);
 
   it('writes the review item of a low-confidence image to the bucket, keyed by execution name', async () => {
