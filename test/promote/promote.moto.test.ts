@@ -11,6 +11,7 @@ import { GetRoleCommand, GetRolePolicyCommand } from '@aws-sdk/client-iam';
 import { GetFunctionCommand } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import {
+  DeleteEndpointCommand,
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
   DescribeHyperParameterTuningJobCommand,
@@ -279,6 +280,28 @@ describe('promote against moto', () => {
       new ListTrainingJobsCommand({ NameContains: `scones-${STAGE}-` }),
     );
     expect(TrainingJobSummaries).toHaveLength(1);
+  }, 240_000);
+
+  it('resumes after an interruption: a missing endpoint is the only thing made again', async () => {
+    const sagemaker = createSageMakerClient(config);
+    const endpointName = `scones-${STAGE}-image-classification`;
+    await sagemaker.send(new DeleteEndpointCommand({ EndpointName: endpointName }));
+    const plan = await planPromotion(options());
+    expect(
+      plan.actions
+        .filter((item) => ['create', 'update', 'wait'].includes(item.change))
+        .map((item) => `${item.change} ${item.name}`),
+    ).toEqual([`create ${endpointName}`]);
+    expect(plan.settings.hyperParameters.num_training_samples).toMatch(/^\d+$/);
+    const resumed = await promote(options(), { yes: true, onProgress: () => {} });
+    expect(resumed.actions.filter((item) => item.change === 'create').map((item) => item.name)).toEqual([
+      endpointName,
+    ]);
+    const endpoint = await sagemaker.send(new DescribeEndpointCommand({ EndpointName: endpointName }));
+    expect(endpoint).toMatchObject({
+      EndpointStatus: 'InService',
+      EndpointConfigName: plan.names.endpointConfig,
+    });
   }, 240_000);
 
   it('plans a switch to serverless as a new endpoint config and an in-place endpoint update, nothing else', async () => {
