@@ -222,9 +222,11 @@ describe('local SageMaker endpoint through @aws-sdk/client-sagemaker-runtime', (
     expect(thrown.OriginalStatusCode).toBe(500);
     expect(thrown.OriginalMessage).toBe('Inference failed: weights not loaded');
     expect(thrown.message).toMatch(/^Received server error \(500\)/);
-    stub.setPredict(() => [Number.NaN, 1]);
+    stub.setPredict(() => ({ bicycle: 0.9 }) as unknown as number[]);
     const garbage = (await rejectionOf(invoke())) as ModelError;
-    expect(garbage.OriginalMessage).toMatch(/not a list of numbers/);
+    expect(garbage.OriginalMessage).toMatch(/returned \{"bicycle":0.9\}, not a list/);
+    stub.setPredict(() => [Number.NaN, 1]); // passed through: tests stage malformed answers this way
+    expect(probabilitiesOf(await invoke())).toEqual([null, 1]);
   });
 
   it('refuses malformed control requests with the reason', async () => {
