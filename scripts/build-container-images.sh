@@ -62,6 +62,8 @@ main() {
   fi
   timed "$MINISTACK_IMAGE" build "$MINISTACK_IMAGE" "${base_args[@]}" -f containers/ministack/Dockerfile .
   timed "$KIT_IMAGE" build "$KIT_IMAGE" "${base_args[@]}" -f containers/kit/Dockerfile .
+  # Earlier builds of these images, now untagged (each lockfile change makes a new kit image).
+  "$ENGINE" image prune --force --filter label=io.github.scones.kit=true >/dev/null
 }
 
 main
