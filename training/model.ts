@@ -1,8 +1,9 @@
 /**
- * The classifier: a small VGG-style CNN for 32x32 RGB images. Each block is conv3x3 (no bias:
- * BatchNorm follows) -> BatchNorm -> ReLU, with 2x2 max-pooling between blocks, then global
- * average pooling, dropout and a dense softmax layer. Convolutions stay at stride 1 so every
- * gradient runs on the fast kernels in kernels.ts.
+ * The serving form of the classifier, as an ordinary tf.LayersModel (so model.json loads in any
+ * tfjs): a small VGG-style CNN for 32x32 RGB images. Each block is conv3x3 (no bias: BatchNorm
+ * follows) -> BatchNorm -> ReLU, with 2x2 max-pooling between blocks, then global average
+ * pooling and a dense softmax layer. An ensemble averages the probabilities of several such
+ * members in one model. Training runs on network.ts, which computes the same function.
  */
 import { tf } from './backend.ts';
 
@@ -12,6 +13,7 @@ export interface ModelOptions {
   /** Convolutions per block. */
   convsPerBlock: number;
   classes: number;
+  /** Dropout before the dense layer (training only). */
   dropout: number;
   /** BatchNorm moving-average momentum (0.99 lags badly on short runs). */
   batchNormMomentum: number;
@@ -27,31 +29,48 @@ export const DEFAULT_MODEL_OPTIONS: ModelOptions = {
 
 export const INPUT_SHAPE = [32, 32, 3] as const;
 
-export function createModel(options: Partial<ModelOptions> = {}): tf.LayersModel {
-  const { filters, convsPerBlock, classes, dropout, batchNormMomentum } = {
-    ...DEFAULT_MODEL_OPTIONS,
-    ...options,
+/** Layers of one member applied to `input`; `weighted` lists the layers with weights, in order. */
+function memberLayers(
+  options: ModelOptions,
+  input: tf.SymbolicTensor,
+): { output: tf.SymbolicTensor; weighted: tf.layers.Layer[] } {
+  const weighted: tf.layers.Layer[] = [];
+  let x = input;
+  const apply = (layer: tf.layers.Layer) => {
+    x = layer.apply(x) as tf.SymbolicTensor;
+    if (layer.getClassName() !== 'MaxPooling2D' && layer.getClassName() !== 'ReLU') weighted.push(layer);
   };
-  const model = tf.sequential();
-  filters.forEach((count, block) => {
-    if (block > 0) model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
-    for (let conv = 0; conv < convsPerBlock; conv++) {
-      model.add(
-        tf.layers.conv2d({
-          ...(block === 0 && conv === 0 ? { inputShape: [...INPUT_SHAPE] } : {}),
-          filters: count,
-          kernelSize: 3,
-          padding: 'same',
-          useBias: false,
-          kernelInitializer: 'heNormal',
-        }),
-      );
-      model.add(tf.layers.batchNormalization({ momentum: batchNormMomentum }));
-      model.add(tf.layers.reLU());
+  options.filters.forEach((filters, block) => {
+    if (block > 0) apply(tf.layers.maxPooling2d({ poolSize: 2 }));
+    for (let conv = 0; conv < options.convsPerBlock; conv++) {
+      apply(tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', useBias: false }));
+      apply(tf.layers.batchNormalization({ momentum: options.batchNormMomentum, epsilon: 1e-3 }));
+      apply(tf.layers.reLU());
     }
   });
-  model.add(tf.layers.globalAveragePooling2d({}));
-  if (dropout > 0) model.add(tf.layers.dropout({ rate: dropout }));
-  model.add(tf.layers.dense({ units: classes, activation: 'softmax' }));
-  return model;
+  const pooled = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;
+  const dense = tf.layers.dense({ units: options.classes, activation: 'softmax' });
+  weighted.push(dense);
+  return { output: dense.apply(pooled) as tf.SymbolicTensor, weighted };
+}
+
+export interface ServingModel {
+  model: tf.LayersModel;
+  /** Per member, its layers that hold weights, in network order (see network.ts). */
+  members: tf.layers.Layer[][];
+}
+
+/** One model, or an ensemble averaging `members` models' probabilities. */
+export function createServingModel(options: Partial<ModelOptions> = {}, members = 1): ServingModel {
+  const settings = { ...DEFAULT_MODEL_OPTIONS, ...options };
+  const input = tf.input({ shape: [...INPUT_SHAPE] });
+  const built = Array.from({ length: members }, () => memberLayers(settings, input));
+  const output =
+    members === 1
+      ? (built[0] as { output: tf.SymbolicTensor }).output
+      : (tf.layers.average().apply(built.map((member) => member.output)) as tf.SymbolicTensor);
+  return {
+    model: tf.model({ inputs: input, outputs: output }),
+    members: built.map((member) => member.weighted),
+  };
 }

@@ -6,7 +6,7 @@
  * tf.LayersModel (model.ts), so artifacts load anywhere tfjs does.
  */
 import { tf } from './backend.ts';
-import { createModel, type ModelOptions } from './model.ts';
+import { createServingModel, type ModelOptions } from './model.ts';
 
 /** Keras' BatchNormalization default, so the exported layers compute the same function. */
 const EPSILON = 1e-3;
@@ -161,22 +161,32 @@ export function trainableVariables(network: Network): tf.Variable[] {
   ];
 }
 
-/** An ordinary tf.LayersModel (model.ts) holding the trained weights, ready to save or serve. */
-export function toLayersModel(network: Network): tf.LayersModel {
-  const model = createModel({ ...network.options, dropout: 0 });
-  // Layer by layer: a model's flat weight list puts every non-trainable weight last.
-  const perLayer: tf.Tensor[][] = [
+/** The weights of each weighted layer of the serving model (model.ts), in its order. */
+export function layerWeights(network: Network): tf.Tensor[][] {
+  return [
     ...network.convs.flatMap((c) => [[c.kernel], [c.gamma, c.beta, c.movingMean, c.movingVariance]]),
     [network.denseKernel, network.denseBias],
   ];
-  const withWeights = model.layers.filter((layer) => layer.weights.length > 0);
-  if (withWeights.length !== perLayer.length) {
-    throw new Error(`network has ${perLayer.length} weighted layers, the layers model ${withWeights.length}`);
-  }
-  withWeights.forEach((layer, i) => {
-    layer.setWeights(perLayer[i] as tf.Tensor[]);
+}
+
+/**
+ * An ordinary tf.LayersModel (model.ts) holding trained weights, ready to save or serve; with
+ * several members' weights, an ensemble averaging their probabilities.
+ */
+export function toLayersModel(options: ModelOptions, members: tf.Tensor[][][]): tf.LayersModel {
+  const serving = createServingModel({ ...options, dropout: 0 }, members.length);
+  serving.members.forEach((layers, m) => {
+    const weights = members[m] as tf.Tensor[][];
+    if (layers.length !== weights.length) {
+      throw new Error(
+        `member ${m} has ${weights.length} weighted layers, the serving model ${layers.length}`,
+      );
+    }
+    layers.forEach((layer, i) => {
+      layer.setWeights(weights[i] as tf.Tensor[]);
+    });
   });
-  return model;
+  return serving.model;
 }
 
 export function disposeNetwork(network: Network): void {

@@ -1,12 +1,20 @@
 /**
- * Local training of the bicycle/motorcycle classifier on tfjs-wasm (one core, SIMD).
+ * Local training of the bicycle/motorcycle classifier on tfjs-wasm.
  *
- * `trainModel(options)` is the in-memory trainer: images in, a trained tf.LayersModel and its
- * metrics out, one `onEpoch` call per epoch. Runs are reproducible: the split, shuffling,
- * augmentation, weight initialisation and dropout all draw from one seeded generator (tfjs draws
- * from `Math.random`, which is swapped for the seeded generator while training runs).
- * Model selection uses the held-out validation split only; the test set is never seen here.
+ * `trainModel(options)`: images in (LabeledImages from the shared CIFAR reader or the staged
+ * channels), a trained tf.LayersModel and its history out, `onEpoch` once per epoch with loss,
+ * train accuracy, validation accuracy and seconds. tfjs-wasm runs one thread in Node, so with
+ * `members: 2` (the default) two networks train at once in two worker threads, one per core, from
+ * different seeds, and the served model averages their probabilities (an ensemble: both cores'
+ * work buys accuracy instead of sitting idle). `members: 1` trains in this thread.
+ *
+ * Runs are reproducible: the shuffling, augmentation, weight initialisation and dropout of each
+ * member draw from one generator seeded from `seed` and the member's index (tfjs draws from
+ * `Math.random`, which is swapped for that generator while a member trains). The validation split
+ * is only scored, never trained on; the test set is never seen here.
+ * `train()` in train-job.ts wraps this as a SageMaker-style training job on the staged data.
  */
+import { Worker } from 'node:worker_threads';
 import { tf, useWasmBackend } from './backend.ts';
 import {
   augmentInto,
@@ -25,7 +33,7 @@ import {
   disposeNetwork,
   type ForwardResult,
   forward,
-  type Network,
+  layerWeights,
   toLayersModel,
   trainableVariables,
   updateMovingStatistics,
@@ -34,27 +42,34 @@ import {
 export interface EpochProgress {
   epoch: number;
   epochs: number;
+  /** Mean training loss (label-smoothed cross-entropy), averaged over members. */
   loss: number;
+  /** On the augmented training batches, averaged over members. */
   trainAccuracy: number;
-  /** NaN when no validation split is held out. */
+  /** Of the (ensemble) model on the validation split; NaN without one. */
   validationAccuracy: number;
   seconds: number;
 }
 
-export interface TrainOptions {
+export interface TrainSettings {
+  epochs: number;
+  batchSize: number;
+  /** Peak learning rate of the one-cycle schedule (linear warm-up, cosine decay to zero). */
+  learningRate: number;
+  warmupFraction: number;
+  labelSmoothing: number;
+  /** Maximum random translation in pixels (pad-and-crop augmentation); 0 disables it. */
+  shift: number;
+  seed: number;
+  /** Networks trained in parallel (one worker thread each) and averaged; 1 trains in-process. */
+  members: number;
+}
+
+export interface TrainOptions extends Partial<TrainSettings> {
   train: LabeledImages;
   /** Held-out images scored after every epoch (never trained on). */
   validation?: LabeledImages;
-  epochs?: number;
-  batchSize?: number;
-  /** Peak learning rate of the one-cycle schedule (linear warm-up, cosine decay to zero). */
-  learningRate?: number;
-  warmupFraction?: number;
-  labelSmoothing?: number;
-  /** Maximum random translation in pixels (pad-and-crop augmentation); 0 disables it. */
-  shift?: number;
-  seed?: number;
-  model?: Partial<ModelOptions>;
+  model?: Partial<Omit<ModelOptions, 'classes'>>;
   onEpoch?: (progress: EpochProgress) => void;
 }
 
@@ -63,9 +78,11 @@ export interface TrainResult {
   normalization: Normalization;
   history: EpochProgress[];
   trainSeconds: number;
+  settings: TrainSettings;
+  modelOptions: ModelOptions;
 }
 
-export const TRAIN_DEFAULTS = {
+export const TRAIN_DEFAULTS: TrainSettings = {
   epochs: 24,
   batchSize: 64,
   learningRate: 0.004,
@@ -73,6 +90,7 @@ export const TRAIN_DEFAULTS = {
   labelSmoothing: 0.1,
   shift: 4,
   seed: 1,
+  members: 2,
 };
 
 function learningRateAt(step: number, totalSteps: number, peak: number, warmupFraction: number): number {
@@ -93,59 +111,86 @@ export async function withSeededMathRandom<T>(random: () => number, work: () => 
   }
 }
 
-/** Class scores of a trained network or a loaded model, inference mode. */
-function scoresOf(model: tf.LayersModel | Network, images: tf.Tensor4D): tf.Tensor {
-  return model instanceof tf.LayersModel
-    ? (model.predict(images) as tf.Tensor)
-    : forward(model, images, false).logits;
-}
-
-/** Accuracy on normalized NHWC pixels, in inference mode, in batches. */
-export function accuracyOf(
-  model: tf.LayersModel | Network,
+/** Class probabilities of `model` for normalized NHWC pixels, inference mode, in batches. */
+export function probabilitiesOf(
+  model: tf.LayersModel | ((images: tf.Tensor4D) => tf.Tensor),
   pixels: Float32Array,
-  labels: Int32Array,
   batch = 256,
-): number {
-  let correct = 0;
-  for (let start = 0; start < labels.length; start += batch) {
-    const size = Math.min(batch, labels.length - start);
-    const predicted = tf.tidy(() => {
+): Float32Array[] {
+  const count = pixels.length / IMAGE_VALUES;
+  const rows: Float32Array[] = [];
+  for (let start = 0; start < count; start += batch) {
+    const size = Math.min(batch, count - start);
+    const output = tf.tidy(() => {
       const input = tf.tensor4d(pixels.subarray(start * IMAGE_VALUES, (start + size) * IMAGE_VALUES), [
         size,
         IMAGE_SIZE,
         IMAGE_SIZE,
         3,
       ]);
-      return scoresOf(model, input).argMax(-1);
+      return model instanceof tf.LayersModel ? (model.predict(input) as tf.Tensor) : model(input);
     });
-    const values = predicted.dataSync();
-    predicted.dispose();
-    for (let i = 0; i < size; i++) if (values[i] === labels[start + i]) correct++;
+    const values = output.dataSync() as Float32Array;
+    const classes = values.length / size;
+    output.dispose();
+    for (let i = 0; i < size; i++) rows.push(values.slice(i * classes, (i + 1) * classes));
   }
+  return rows;
+}
+
+export function accuracyOfProbabilities(rows: Float32Array[], labels: Int32Array): number {
+  let correct = 0;
+  rows.forEach((row, i) => {
+    let best = 0;
+    for (let c = 1; c < row.length; c++) if ((row[c] as number) > (row[best] as number)) best = c;
+    if (best === labels[i]) correct++;
+  });
   return correct / labels.length;
 }
 
-export async function trainModel(options: TrainOptions): Promise<TrainResult> {
+/** Accuracy on normalized NHWC pixels. */
+export function accuracyOf(model: tf.LayersModel, pixels: Float32Array, labels: Int32Array): number {
+  return accuracyOfProbabilities(probabilitiesOf(model, pixels), labels);
+}
+
+/** What one member reports after each epoch. */
+export interface MemberEpoch {
+  epoch: number;
+  loss: number;
+  trainAccuracy: number;
+  seconds: number;
+  /** Softmax outputs on the validation split (empty without one). */
+  validationProbabilities: Float32Array[];
+}
+
+export interface MemberJob {
+  train: LabeledImages;
+  validation: LabeledImages | undefined;
+  settings: TrainSettings;
+  modelOptions: ModelOptions;
+  normalization: Normalization;
+  member: number;
+}
+
+/** Trains one network in this thread; returns its weights in serving-layer order. */
+export async function trainMember(
+  job: MemberJob,
+  onEpoch: (epoch: MemberEpoch) => void,
+): Promise<tf.Tensor[][]> {
   await useWasmBackend();
-  const settings = { ...TRAIN_DEFAULTS, ...options };
+  const { settings, modelOptions, normalization } = job;
   const { epochs, batchSize } = settings;
-  const classes = options.train.classNames.length;
-  const modelOptions: ModelOptions = { ...DEFAULT_MODEL_OPTIONS, ...options.model, classes };
-  const random = seededRandom(settings.seed);
-  const normalization = channelStatistics(options.train.pixels);
-  const trainPixels = normalize(options.train.pixels, normalization);
-  const validationPixels = options.validation
-    ? normalize(options.validation.pixels, normalization)
-    : undefined;
-  const count = options.train.count;
+  const classes = modelOptions.classes;
+  // Members differ by seed only; the multiplier keeps member streams apart from nearby seeds.
+  const random = seededRandom(settings.seed + 7919 * job.member);
+  const trainPixels = normalize(job.train.pixels, normalization);
+  const validationPixels = job.validation ? normalize(job.validation.pixels, normalization) : undefined;
+  const count = job.train.count;
   if (count < batchSize) throw new Error(`need at least ${batchSize} training images, got ${count}`);
   const stepsPerEpoch = Math.floor(count / batchSize); // drop the ragged last batch: stable BN statistics
   const totalSteps = stepsPerEpoch * epochs;
   const batchPixels = new Float32Array(batchSize * IMAGE_VALUES);
   const batchLabels = new Int32Array(batchSize);
-  const history: EpochProgress[] = [];
-  const started = performance.now();
 
   return withSeededMathRandom(random, async () => {
     const network = createNetwork(modelOptions);
@@ -164,7 +209,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
           const index = order[b * batchSize + i] as number;
           const source = trainPixels.subarray(index * IMAGE_VALUES, (index + 1) * IMAGE_VALUES);
           augmentInto(source, batchPixels, i * IMAGE_VALUES, random, settings.shift);
-          batchLabels[i] = options.train.labels[index] as number;
+          batchLabels[i] = job.train.labels[index] as number;
         }
         schedulable.learningRate = learningRateAt(
           step++,
@@ -200,24 +245,115 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
         for (let i = 0; i < batchSize; i++) if (values[i] === batchLabels[i]) correct++;
         tf.dispose([loss, predicted]);
       }
-      const validationAccuracy =
-        validationPixels && options.validation
-          ? accuracyOf(network, validationPixels, options.validation.labels)
-          : Number.NaN;
-      const progress: EpochProgress = {
+      const validationProbabilities = validationPixels
+        ? probabilitiesOf((images) => tf.softmax(forward(network, images, false).logits), validationPixels)
+        : [];
+      onEpoch({
         epoch,
-        epochs,
         loss: lossSum / stepsPerEpoch,
         trainAccuracy: correct / (stepsPerEpoch * batchSize),
-        validationAccuracy,
         seconds: (performance.now() - epochStart) / 1000,
-      };
-      history.push(progress);
-      options.onEpoch?.(progress);
+        validationProbabilities,
+      });
     }
     optimizer.dispose();
-    const model = toLayersModel(network);
+    const weights = layerWeights(network).map((layer) => layer.map((w) => w.clone()));
     disposeNetwork(network);
-    return { model, normalization, history, trainSeconds: (performance.now() - started) / 1000 };
+    return weights;
   });
+}
+
+interface WorkerReport {
+  epoch?: MemberEpoch;
+  weights?: { values: Float32Array; shape: number[] }[][];
+  error?: string;
+}
+
+/** Runs trainMember in a worker thread (train-worker.ts); resolves to the member's weights. */
+function trainMemberInWorker(job: MemberJob, onEpoch: (epoch: MemberEpoch) => void): Promise<tf.Tensor[][]> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./train-worker.ts', import.meta.url), { workerData: job });
+    let settled = false;
+    worker.on('message', (report: WorkerReport) => {
+      if (report.epoch) onEpoch(report.epoch);
+      if (report.error) {
+        settled = true;
+        reject(new Error(`training member ${job.member} failed: ${report.error}`));
+      }
+      if (report.weights) {
+        settled = true;
+        resolve(report.weights.map((layer) => layer.map((w) => tf.tensor(w.values, w.shape))));
+      }
+    });
+    worker.on('error', (error) => {
+      settled = true;
+      reject(error);
+    });
+    worker.on('exit', (code) => {
+      if (!settled) reject(new Error(`training member ${job.member} exited with code ${code}`));
+    });
+  });
+}
+
+export async function trainModel(options: TrainOptions): Promise<TrainResult> {
+  await useWasmBackend();
+  const started = performance.now();
+  const { train, validation, onEpoch, model: modelSettings, ...overrides } = options;
+  const settings: TrainSettings = { ...TRAIN_DEFAULTS, ...overrides };
+  const modelOptions: ModelOptions = {
+    ...DEFAULT_MODEL_OPTIONS,
+    ...modelSettings,
+    classes: train.classNames.length,
+  };
+  const normalization = channelStatistics(train.pixels);
+  const members = Math.max(1, Math.floor(settings.members));
+  const reports = new Map<number, MemberEpoch[]>();
+  const history: EpochProgress[] = [];
+
+  // An epoch is reported once every member has finished it; validation scores the averaged model.
+  const collect = (epoch: MemberEpoch) => {
+    const arrived = [...(reports.get(epoch.epoch) ?? []), epoch];
+    reports.set(epoch.epoch, arrived);
+    if (arrived.length < members) return;
+    reports.delete(epoch.epoch);
+    const mean = (pick: (e: MemberEpoch) => number) => arrived.reduce((sum, e) => sum + pick(e), 0) / members;
+    const averaged = (arrived[0]?.validationProbabilities ?? []).map((_, i) =>
+      Float32Array.from(arrived[0]?.validationProbabilities[i] ?? [], (_, c) =>
+        mean((e) => e.validationProbabilities[i]?.[c] ?? 0),
+      ),
+    );
+    const progress: EpochProgress = {
+      epoch: epoch.epoch,
+      epochs: settings.epochs,
+      loss: mean((e) => e.loss),
+      trainAccuracy: mean((e) => e.trainAccuracy),
+      validationAccuracy: validation ? accuracyOfProbabilities(averaged, validation.labels) : Number.NaN,
+      seconds: Math.max(...arrived.map((e) => e.seconds)),
+    };
+    history.push(progress);
+    onEpoch?.(progress);
+  };
+
+  const jobs: MemberJob[] = Array.from({ length: members }, (_, member) => ({
+    train,
+    validation,
+    settings,
+    modelOptions,
+    normalization,
+    member,
+  }));
+  const weights =
+    members === 1
+      ? [await trainMember(jobs[0] as MemberJob, collect)]
+      : await Promise.all(jobs.map((job) => trainMemberInWorker(job, collect)));
+  const model = toLayersModel(modelOptions, weights);
+  tf.dispose(weights.flat(2));
+  return {
+    model,
+    normalization,
+    history,
+    trainSeconds: (performance.now() - started) / 1000,
+    settings,
+    modelOptions,
+  };
 }

@@ -20,7 +20,7 @@ import {
 import { tf, useWasmBackend } from '../../training/backend.ts';
 import { seededRandom } from '../../training/dataset.ts';
 import { DEFAULT_MODEL_OPTIONS } from '../../training/model.ts';
-import { createNetwork, disposeNetwork, toLayersModel } from '../../training/network.ts';
+import { createNetwork, disposeNetwork, layerWeights, toLayersModel } from '../../training/network.ts';
 import { withSeededMathRandom } from '../../training/train.ts';
 import { smallModelMetadata } from './model-fixtures.ts';
 
@@ -33,8 +33,9 @@ let s3: S3Client;
 beforeAll(async () => {
   await useWasmBackend();
   model = await withSeededMathRandom(seededRandom(5), async () => {
-    const network = createNetwork({ ...DEFAULT_MODEL_OPTIONS, filters: [4, 8] });
-    const layers = toLayersModel(network);
+    const options = { ...DEFAULT_MODEL_OPTIONS, filters: [4, 8] };
+    const network = createNetwork(options);
+    const layers = toLayersModel(options, [layerWeights(network)]);
     disposeNetwork(network);
     return layers;
   });

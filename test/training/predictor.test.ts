@@ -17,7 +17,7 @@ import { packModel } from '../../training/artifact.ts';
 import { tf, useWasmBackend } from '../../training/backend.ts';
 import { normalize, seededRandom } from '../../training/dataset.ts';
 import { DEFAULT_MODEL_OPTIONS } from '../../training/model.ts';
-import { createNetwork, disposeNetwork, toLayersModel } from '../../training/network.ts';
+import { createNetwork, disposeNetwork, layerWeights, toLayersModel } from '../../training/network.ts';
 import { ModelPredictor } from '../../training/predictor.ts';
 import { withSeededMathRandom } from '../../training/train.ts';
 import { smallModelMetadata } from './model-fixtures.ts';
@@ -53,9 +53,10 @@ beforeAll(async () => {
   await useWasmBackend();
   // Non-trivial moving statistics and weights, so wrong normalization or layout shows.
   reference = await withSeededMathRandom(seededRandom(8), async () => {
-    const network = createNetwork({ ...DEFAULT_MODEL_OPTIONS, filters: [4, 8] });
+    const options = { ...DEFAULT_MODEL_OPTIONS, filters: [4, 8] };
+    const network = createNetwork(options);
     network.denseBias.assign(tf.tensor1d([0.3, -0.3]));
-    const layers = toLayersModel(network);
+    const layers = toLayersModel(options, [layerWeights(network)]);
     disposeNetwork(network);
     return layers;
   });

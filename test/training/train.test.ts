@@ -35,6 +35,7 @@ let train: LabeledImages;
 let validation: LabeledImages;
 const TINY: Omit<TrainOptions, 'train'> = {
   epochs: 3,
+  members: 1,
   batchSize: 32,
   learningRate: 0.005,
   model: { filters: [8, 16] },
