@@ -4,7 +4,7 @@
  * configuration after a promotion, a re-promotion that changes nothing, a switch to serverless,
  * the tuning job, and teardowns that remove everything and then find nothing.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetRoleCommand, GetRolePolicyCommand } from '@aws-sdk/client-iam';
@@ -447,4 +447,29 @@ describe('promote against moto', () => {
     expect(again.stopped).toEqual([]);
     expect(renderTeardown(again)).toContain('no resource of the kit found');
   }, 120_000);
+
+  it('takes region and credentials from a named profile (--profile) and prints the account from STS', async () => {
+    const saved = { ...process.env };
+    const dir = await mkdtemp(join(tmpdir(), 'scones-aws-profile-'));
+    try {
+      await writeFile(join(dir, 'config'), '[profile scones-test]\nregion = eu-west-3\n');
+      await writeFile(
+        join(dir, 'credentials'),
+        '[scones-test]\naws_access_key_id = from-profile\naws_secret_access_key = from-profile\n',
+      );
+      for (const key of ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'])
+        delete process.env[key];
+      process.env.AWS_CONFIG_FILE = join(dir, 'config');
+      process.env.AWS_SHARED_CREDENTIALS_FILE = join(dir, 'credentials');
+      const target = await resolveTarget({ profile: 'scones-test', stage: STAGE, config });
+      expect(target).toMatchObject({
+        region: 'eu-west-3',
+        accountId: account,
+        bucket: `scones-${STAGE}-${account}-eu-west-3`,
+      });
+    } finally {
+      process.env = saved;
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -1,4 +1,7 @@
 /** Unit tests of the promotion's pure parts: options, names, SageMaker requests, cost estimate. */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { action } from '../../src/promote/actions.ts';
@@ -13,7 +16,7 @@ import {
   trainingJobRequest,
   tuningJobRequest,
 } from '../../src/promote/specs.ts';
-import type { PromotionTarget } from '../../src/promote/target.ts';
+import { type PromotionTarget, resolveTarget, TargetError } from '../../src/promote/target.ts';
 
 function targetFor(stage = 'dev', region = 'us-east-1'): PromotionTarget {
   return {
@@ -228,5 +231,30 @@ describe('cost estimate', () => {
     );
     expect(cost.notes.join('\n')).toMatch(/ml\.r5\.24xlarge/);
     expect(cost.notes.join('\n')).toMatch(/eu-west-1/);
+  });
+});
+
+describe('target', () => {
+  it('refuses to guess a region: none from option, environment or profile is an error that says how to give one', async () => {
+    const saved = { ...process.env };
+    const dir = await mkdtemp(join(tmpdir(), 'scones-aws-config-'));
+    try {
+      await writeFile(join(dir, 'config'), '');
+      for (const key of ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE']) delete process.env[key];
+      process.env.AWS_CONFIG_FILE = join(dir, 'config');
+      process.env.AWS_SHARED_CREDENTIALS_FILE = join(dir, 'config');
+      await expect(resolveTarget({ stage: 'dev' })).rejects.toThrow(TargetError);
+      await expect(resolveTarget({ stage: 'dev' })).rejects.toThrow(/--region.*AWS_REGION.*--profile/);
+    } finally {
+      process.env = saved;
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('rejects a stage that would break resource names', async () => {
+    await expect(resolveTarget({ stage: 'Prod_1', region: 'us-east-1' })).rejects.toThrow(/Stage "Prod_1"/);
+    await expect(resolveTarget({ stage: 'much-too-long-stage', region: 'us-east-1' })).rejects.toThrow(
+      PromoteOptionsError,
+    );
   });
 });
