@@ -14,6 +14,8 @@
  *
  *   buildBundles({ arch, outDir }): Promise<BundleInfo[]>   (re-exported from ./bundle.ts)
  *   resourceNames(stage), kitTags(stage), TAG_KIT, TAG_STAGE (./names.ts): names and tags, for teardown.
+ *   createSfnRunner(sfn, stateMachineArn, options?): SfnRunner (./sfn-runner.ts): runs executions of
+ *     the deployed state machine and returns the embedded engine's ExecutionRecord shape.
  *
  * Where it deploys is decided by `options.config` (src/config.ts: target, region, stage, bucket,
  * endpoint overrides). For local targets pass `lambdaEndpoints`: the URLs the Lambdas themselves
@@ -52,6 +54,7 @@ export type { BundleInfo, LambdaArchitecture } from './bundle.ts';
 export { buildBundles } from './bundle.ts';
 export { KIT_NAME, kitTags, resourceNames, TAG_KIT, TAG_STAGE } from './names.ts';
 export type { Change, ResourceChange, ResourceKind } from './report.ts';
+export { createSfnRunner, type SfnRunner, type SfnRunnerOptions } from './sfn-runner.ts';
 
 export interface DeployOptions {
   config: KitConfig;
