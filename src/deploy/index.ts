@@ -62,7 +62,11 @@ export interface DeployOptions {
   bundles?: BundleInfo[];
   /** Lambda architecture when building here; default x86_64. */
   arch?: LambdaArchitecture;
-  /** Endpoints the deployed Lambdas must use (local targets only); become AWS_ENDPOINT_URL_* variables. */
+  /**
+   * Endpoints the deployed Lambdas must use (local targets only); they become AWS_ENDPOINT_URL_*
+   * variables. Default: this process's S3 and SageMaker-runtime endpoints (right when the Lambdas
+   * run as host processes, as MiniStack runs them; containers pass their network's addresses).
+   */
   lambdaEndpoints?: Partial<Record<Service, string>>;
   /** Read-only: report what would change, change nothing. */
   plan?: boolean;
@@ -102,6 +106,11 @@ async function deploymentScope(config: KitConfig): Promise<DeploymentScope> {
   return { partition: partitionOf(config.region), region: config.region, accountId: identity.Account };
 }
 
+/** By default the Lambdas of a local target use the S3 and endpoint this process uses (host processes). */
+function sameEndpoints(config: KitConfig): Partial<Record<Service, string>> {
+  return { s3: config.endpointFor('s3'), sagemakerRuntime: config.endpointFor('sagemakerRuntime') };
+}
+
 /** Variables every function reads through src/config.ts. */
 function lambdaEnvironment(options: DeployOptions): Record<string, string> {
   const { config } = options;
@@ -114,7 +123,7 @@ function lambdaEnvironment(options: DeployOptions): Record<string, string> {
     REVIEW_PREFIX: config.reviewPrefix,
     // Stack traces point into the TypeScript sources (bundles ship source maps).
     NODE_OPTIONS: '--enable-source-maps',
-    ...(config.target === 'aws' ? {} : endpointEnvironment(options.lambdaEndpoints ?? {})),
+    ...(config.target === 'aws' ? {} : endpointEnvironment(options.lambdaEndpoints ?? sameEndpoints(config))),
   };
 }
 
