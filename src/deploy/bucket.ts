@@ -40,6 +40,13 @@ export async function ensureBucket(
   try {
     await s3.send(new HeadBucketCommand({ Bucket: input.bucket }));
   } catch (error) {
+    if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403) {
+      // Bucket names are global: a 403 is usually someone else's bucket of that name.
+      throw new Error(
+        `Bucket ${input.bucket} exists but is not accessible with these credentials (owned by another account?); set SCONES_BUCKET to another name`,
+        { cause: error },
+      );
+    }
     if (!isMissing(error, 'NotFound', 'NoSuchBucket')) throw error;
     exists = false;
   }
