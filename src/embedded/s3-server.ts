@@ -347,15 +347,16 @@ class LocalS3Handler {
   async copyObject(request: Request, response: ServerResponse) {
     const { bucket, key, headers } = request;
     await this.existingBucket(bucket);
-    const source = decodeURIComponent(
+    const sourcePath = decodeURIComponent(
       (headers['x-amz-copy-source'] as string).split('?')[0] as string,
     ).replace(/^\//, '');
-    const slash = source.indexOf('/');
-    const [sourceBucket, sourceKey] = [source.slice(0, slash), source.slice(slash + 1)];
-    const sourceObject = (await this.existingBucket(sourceBucket)).objects.get(sourceKey);
-    if (!sourceObject) throw s3Errors.noSuchKey(sourceKey);
+    const slash = sourcePath.indexOf('/');
+    const [sourceBucket, sourceKey] = [sourcePath.slice(0, slash), sourcePath.slice(slash + 1)];
+    await this.existingBucket(sourceBucket);
+    const source = await this.store.readObject(sourceBucket, sourceKey);
+    if (!source) throw s3Errors.noSuchKey(sourceKey);
     this.checkWritePreconditions(request);
-    const body = await this.store.getBody(sourceBucket, sourceKey);
+    const { object: sourceObject, body } = source;
     const replace = headers['x-amz-metadata-directive'] === 'REPLACE';
     const attributes = replace ? attributesFrom(headers) : sourceObject;
     const copy = await this.store.putObject(bucket, key, body, {
@@ -385,7 +386,13 @@ class LocalS3Handler {
 
   async getObject(request: Request, response: ServerResponse) {
     const { bucket, key, headers, method, query } = request;
-    const object = (await this.existingBucket(bucket)).objects.get(key);
+    const stored = await this.existingBucket(bucket);
+    // HEAD needs no body; GET takes metadata and body as one pair, even under a concurrent PUT.
+    const read =
+      method === 'HEAD'
+        ? { object: stored.objects.get(key), body: undefined }
+        : await this.store.readObject(bucket, key);
+    const object = read?.object;
     if (!object) throw s3Errors.noSuchKey(key);
     const ifMatch = headers['if-match'];
     if (ifMatch && !etagMatches(ifMatch, object.md5)) throw s3Errors.preconditionFailed('If-Match');
@@ -402,8 +409,8 @@ class LocalS3Handler {
     }
     responseHeaders['Content-Length'] = range ? range.end - range.start + 1 : object.size;
     const status = range ? 206 : 200;
-    if (method === 'HEAD') return send(response, status, responseHeaders);
-    const body = await this.store.getBody(bucket, key);
+    const body = read?.body;
+    if (!body) return send(response, status, responseHeaders);
     response.writeHead(status, { ...responseHeaders, ...requestIdHeaders() });
     response.end(range ? body.subarray(range.start, range.end + 1) : body);
   }

@@ -88,6 +88,7 @@ export class ObjectStore {
   readonly root: string;
   readonly buckets = new Map<string, StoredBucket>();
   readonly #bodies = new Map<string, Buffer>();
+  readonly #pendingWrites = new Map<string, Promise<unknown>>();
   #cachedBytes = 0;
 
   constructor(root: string) {
@@ -165,32 +166,69 @@ export class ObjectStore {
     };
     const fileName = fileNameForKey(key);
     const directory = join(this.root, bucketName);
-    await writeAtomically(join(directory, fileName), body);
-    await writeAtomically(join(directory, META_DIR, `${fileName}.json`), JSON.stringify(object));
-    if (!bucket.objects.has(key)) bucket.sortedKeys = undefined;
-    bucket.objects.set(key, object);
-    this.#cacheBody(bucketName, key, body);
+    await this.#serialized(bucketName, key, async () => {
+      await writeAtomically(join(directory, fileName), body);
+      await writeAtomically(join(directory, META_DIR, `${fileName}.json`), JSON.stringify(object));
+      if (!bucket.objects.has(key)) bucket.sortedKeys = undefined;
+      bucket.objects.set(key, object);
+      this.#cacheBody(bucketName, key, body);
+    });
     return object;
   }
 
-  async getBody(bucketName: string, key: string): Promise<Buffer> {
-    const cached = this.#bodies.get(`${bucketName}/${key}`);
-    if (cached) return cached;
-    const body = await readFile(join(this.root, bucketName, fileNameForKey(key)));
-    this.#cacheBody(bucketName, key, body);
-    return body;
+  /**
+   * The object's metadata and body as one consistent pair, or undefined when there is none. A
+   * body read from disk is only used (and cached) if no write replaced the object meanwhile.
+   */
+  async readObject(
+    bucketName: string,
+    key: string,
+  ): Promise<{ object: StoredObject; body: Buffer } | undefined> {
+    const bucket = this.#bucket(bucketName);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const object = bucket.objects.get(key);
+      if (!object) return undefined;
+      const cached = this.#bodies.get(`${bucketName}/${key}`);
+      if (cached) return { object, body: cached };
+      let body: Buffer;
+      try {
+        body = await readFile(join(this.root, bucketName, fileNameForKey(key)));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue; // deleted or replaced meanwhile
+        throw error;
+      }
+      if (bucket.objects.get(key) !== object) continue;
+      this.#cacheBody(bucketName, key, body);
+      return { object, body };
+    }
+    throw new Error(`object ${bucketName}/${key} kept changing while it was read`);
   }
 
   async deleteObject(bucketName: string, key: string): Promise<void> {
     const bucket = this.#bucket(bucketName);
-    if (!bucket.objects.delete(key)) return;
-    bucket.sortedKeys = undefined;
-    this.#uncacheBody(`${bucketName}/${key}`);
-    const fileName = fileNameForKey(key);
-    await Promise.all([
-      rm(join(this.root, bucketName, fileName), { force: true }),
-      rm(join(this.root, bucketName, META_DIR, `${fileName}.json`), { force: true }),
-    ]);
+    await this.#serialized(bucketName, key, async () => {
+      if (!bucket.objects.delete(key)) return;
+      bucket.sortedKeys = undefined;
+      this.#uncacheBody(`${bucketName}/${key}`);
+      const fileName = fileNameForKey(key);
+      await Promise.all([
+        rm(join(this.root, bucketName, fileName), { force: true }),
+        rm(join(this.root, bucketName, META_DIR, `${fileName}.json`), { force: true }),
+      ]);
+    });
+  }
+
+  /** Runs writes to one key one after another, so the files and the index agree on the last one. */
+  async #serialized(bucketName: string, key: string, write: () => Promise<void>): Promise<void> {
+    const id = `${bucketName}/${key}`;
+    const done = (this.#pendingWrites.get(id) ?? Promise.resolve()).then(write);
+    const tail = done.catch(() => undefined);
+    this.#pendingWrites.set(id, tail);
+    try {
+      await done;
+    } finally {
+      if (this.#pendingWrites.get(id) === tail) this.#pendingWrites.delete(id);
+    }
   }
 
   sortedKeys(bucket: StoredBucket): string[] {

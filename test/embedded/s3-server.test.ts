@@ -316,6 +316,31 @@ describe('local S3 server through @aws-sdk/client-s3', () => {
     expect(notModified.$metadata.httpStatusCode).toBe(304);
   });
 
+  it('keeps metadata and body consistent under concurrent writes of one key', async () => {
+    const bodies = Array.from({ length: 12 }, (_, i) => Buffer.alloc(1000 + i * 10, i));
+    const gets: Promise<{ etag?: string; body: Buffer }>[] = [];
+    await Promise.all(
+      bodies.map(async (body) => {
+        gets.push(
+          s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'race.bin' })).then(
+            async (got) => ({
+              etag: got.ETag,
+              body: Buffer.from((await got.Body?.transformToByteArray()) ?? []),
+            }),
+            () => ({ etag: undefined, body: Buffer.alloc(0) }), // not written yet
+          ),
+        );
+        await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'race.bin', Body: body }));
+      }),
+    );
+    for (const { etag, body } of await Promise.all(gets)) {
+      if (etag) expect(etag).toBe(`"${md5(body)}"`);
+    }
+    const last = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'race.bin' }));
+    const onDisk = await readFile(join(directory, BUCKET, 'race.bin'));
+    expect(last.ETag).toBe(`"${md5(onDisk)}"`);
+  });
+
   it('keeps data in the folder across a restart, and serves files dropped into it', async () => {
     const body = Buffer.from('persisted');
     await s3.send(
