@@ -11,6 +11,7 @@ import {
   CreateModelCommand,
   DeleteEndpointCommand,
   DescribeEndpointCommand,
+  type DescribeEndpointCommandOutput,
   DescribeEndpointConfigCommand,
   DescribeModelCommand,
   ListTagsCommand,
@@ -60,7 +61,10 @@ function variantSummary(ctx: StepContext): string {
   const variant = o.serverless
     ? `serverless ${o.serverlessMemoryMb} MB, max concurrency ${o.serverlessMaxConcurrency}`
     : `${o.endpointInstanceCount} x ${o.endpointInstanceType}`;
-  return `${variant}; data capture ${o.captureSamplingPercentage}% input+output to s3://${ctx.target.bucket}/${o.capturePrefix}`;
+  const capture = o.serverless
+    ? 'no data capture (serverless)'
+    : `data capture ${o.captureSamplingPercentage}% input+output to s3://${ctx.target.bucket}/${o.capturePrefix}`;
+  return `${variant}; ${capture}`;
 }
 
 export async function ensureEndpointConfig(ctx: StepContext): Promise<PromotionAction> {
@@ -112,54 +116,74 @@ async function ensureEndpointTags(ctx: StepContext, arn: string): Promise<void> 
   if (missing.length > 0) await ctx.sagemaker.send(new AddTagsCommand({ ResourceArn: arn, Tags: missing }));
 }
 
+/** Whether the endpoint's current config is serverless (AWS cannot update across the two kinds). */
+async function servesServerless(
+  ctx: StepContext,
+  endpointConfigName: string | undefined,
+): Promise<boolean | undefined> {
+  if (!endpointConfigName) return undefined;
+  const current = await describeOrUndefined(() =>
+    ctx.sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: endpointConfigName })),
+  );
+  return current ? current.ProductionVariants?.[0]?.ServerlessConfig !== undefined : undefined;
+}
+
+type EndpointMove = 'create' | 'replace' | 'update' | 'wait' | 'none';
+
+async function decideEndpoint(ctx: StepContext, existing: DescribeEndpointCommandOutput | undefined) {
+  const { endpointConfig } = ctx.names;
+  if (!existing) return { move: 'create' as EndpointMove, detail: `config ${endpointConfig}` };
+  if (existing.EndpointStatus === 'Failed') {
+    return {
+      move: 'replace' as EndpointMove,
+      detail: `failed earlier (${existing.FailureReason ?? 'no reason'}): delete and create`,
+    };
+  }
+  if (existing.EndpointConfigName !== endpointConfig) {
+    const wasServerless = await servesServerless(ctx, existing.EndpointConfigName);
+    if (wasServerless !== undefined && wasServerless !== ctx.options.serverless) {
+      // SageMaker does not update a real-time endpoint to serverless (nor back): replace it.
+      const kinds = ctx.options.serverless ? 'real-time -> serverless' : 'serverless -> real-time';
+      return {
+        move: 'replace' as EndpointMove,
+        detail: `${kinds} (no in-place update across kinds): delete and create with ${endpointConfig}`,
+      };
+    }
+    return {
+      move: 'update' as EndpointMove,
+      detail: `config ${existing.EndpointConfigName} -> ${endpointConfig}`,
+    };
+  }
+  if (existing.EndpointStatus !== 'InService') {
+    return { move: 'wait' as EndpointMove, detail: `already ${existing.EndpointStatus}: waiting for it` };
+  }
+  return { move: 'none' as EndpointMove, detail: `InService with config ${endpointConfig}` };
+}
+
+const CHANGE_OF: Record<EndpointMove, PromotionAction['change']> = {
+  create: 'create',
+  replace: 'update',
+  update: 'update',
+  wait: 'wait',
+  none: 'none',
+};
+
 export async function ensureEndpoint(ctx: StepContext): Promise<PromotionAction> {
   const { endpoint: name, endpointConfig } = ctx.names;
-  const type = 'sagemaker endpoint' as const;
   const existing = await describeOrUndefined(() => describeEndpoint(ctx));
+  const { move, detail } = await decideEndpoint(ctx, existing);
   const billing = ctx.options.serverless ? 'billed per request' : 'billed per hour until torn down';
-
-  let planned: PromotionAction;
-  if (!existing) planned = action('endpoint', type, name, 'create', `config ${endpointConfig} (${billing})`);
-  else if (existing.EndpointStatus === 'Failed') {
-    planned = action(
-      'endpoint',
-      type,
-      name,
-      'update',
-      `failed earlier (${existing.FailureReason ?? 'no reason'}): delete and create`,
-      existing.EndpointArn,
-    );
-  } else if (existing.EndpointConfigName !== endpointConfig) {
-    planned = action(
-      'endpoint',
-      type,
-      name,
-      'update',
-      `config ${existing.EndpointConfigName} -> ${endpointConfig}`,
-      existing.EndpointArn,
-    );
-  } else if (existing.EndpointStatus !== 'InService') {
-    planned = action(
-      'endpoint',
-      type,
-      name,
-      'wait',
-      `already ${existing.EndpointStatus}: waiting for it`,
-      existing.EndpointArn,
-    );
-  } else {
-    planned = action(
-      'endpoint',
-      type,
-      name,
-      'none',
-      `InService with config ${endpointConfig}`,
-      existing.EndpointArn,
-    );
-  }
+  const planned = action(
+    'endpoint',
+    'sagemaker endpoint',
+    name,
+    CHANGE_OF[move],
+    `${detail} (${billing})`,
+    existing?.EndpointArn,
+  );
   if (!ctx.apply) return planned;
 
-  if (!existing) {
+  const create = async () => {
     const created = await ctx.sagemaker.send(
       new CreateEndpointCommand({
         EndpointName: name,
@@ -168,23 +192,19 @@ export async function ensureEndpoint(ctx: StepContext): Promise<PromotionAction>
       }),
     );
     planned.arn = created.EndpointArn;
-  } else if (existing.EndpointStatus === 'Failed') {
+  };
+  if (move === 'create') await create();
+  if (move === 'replace') {
     await ctx.sagemaker.send(new DeleteEndpointCommand({ EndpointName: name }));
     await waitUntilGone(ctx);
-    const created = await ctx.sagemaker.send(
-      new CreateEndpointCommand({
-        EndpointName: name,
-        EndpointConfigName: endpointConfig,
-        Tags: sagemakerTags(ctx.target.stage),
-      }),
-    );
-    planned.arn = created.EndpointArn;
-  } else if (planned.change === 'update') {
+    await create();
+  }
+  if (move === 'update') {
     await ctx.sagemaker.send(
       new UpdateEndpointCommand({ EndpointName: name, EndpointConfigName: endpointConfig }),
     );
   }
   if (planned.arn) await ensureEndpointTags(ctx, planned.arn);
-  if (planned.change !== 'none') await waitForEndpoint(ctx);
+  if (move !== 'none') await waitForEndpoint(ctx);
   return planned;
 }

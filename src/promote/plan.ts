@@ -34,6 +34,7 @@ export interface PromotionSettings {
     ranges: ReturnType<typeof tuningRanges>;
   };
   variant: ReturnType<typeof productionVariant>;
+  /** Undefined for serverless endpoints, which cannot capture. */
   dataCapture: ReturnType<typeof dataCaptureConfig>;
 }
 

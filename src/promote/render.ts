@@ -2,6 +2,7 @@
 import type { ActionChange, PromotionAction } from './actions.ts';
 import type { CostEstimate } from './cost.ts';
 import type { PromotionPlan } from './plan.ts';
+import { SERVERLESS_CAPTURE_NOTE } from './specs.ts';
 import type { TeardownReport } from './teardown.ts';
 
 const PLANNED: Record<ActionChange, string> = {
@@ -82,7 +83,9 @@ export function renderPlan(plan: PromotionPlan): string {
   }
   const capture = settings.dataCapture;
   lines.push(
-    `Data capture: ${capture.InitialSamplingPercentage}% of requests, input and output, to ${capture.DestinationS3Uri}`,
+    capture
+      ? `Data capture: ${capture.InitialSamplingPercentage}% of requests, input and output, to ${capture.DestinationS3Uri}`
+      : `Data capture: ${SERVERLESS_CAPTURE_NOTE}`,
     '',
     ...renderCost(plan.cost),
   );

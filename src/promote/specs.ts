@@ -232,7 +232,13 @@ export function productionVariant(options: ResolvedPromoteOptions, modelName: st
   };
 }
 
+/** SageMaker's note on serverless inference lists data capture among its feature exclusions. */
+export const SERVERLESS_CAPTURE_NOTE =
+  'not available on serverless endpoints (a SageMaker feature exclusion): promote without --serverless to capture traffic';
+
+/** Data capture of a real-time endpoint; undefined for serverless ones, which cannot capture. */
 export function dataCaptureConfig(options: ResolvedPromoteOptions, target: PromotionTarget) {
+  if (options.serverless) return undefined;
   return {
     EnableCapture: true,
     InitialSamplingPercentage: options.captureSamplingPercentage,
@@ -251,7 +257,7 @@ export function endpointConfigRequest(
   return {
     EndpointConfigName: names.endpointConfig,
     ProductionVariants: [productionVariant(options, names.model)],
-    DataCaptureConfig: dataCaptureConfig(options, target),
+    ...(options.serverless ? {} : { DataCaptureConfig: dataCaptureConfig(options, target) }),
     Tags: sagemakerTags(target.stage),
   };
 }

@@ -154,7 +154,7 @@ describe('SageMaker requests', () => {
     expect(statics.num_training_samples).toBe('900');
   });
 
-  it('captures input and output of the endpoint; serverless replaces the instance', () => {
+  it('captures input and output of a real-time endpoint; serverless replaces the instance and cannot capture', () => {
     const names = promotionNames(options, target);
     const realtime = endpointConfigRequest(options, names, target);
     expect(realtime.DataCaptureConfig).toMatchObject({
@@ -182,6 +182,8 @@ describe('SageMaker requests', () => {
       MaxConcurrency: 7,
     });
     expect(serverless.ProductionVariants?.[0]?.InstanceType).toBeUndefined();
+    // SageMaker's serverless endpoints cannot capture data.
+    expect(serverless.DataCaptureConfig).toBeUndefined();
   });
 
   it('scopes the SageMaker role to the bucket prefixes, the algorithm repository and its log groups', () => {
