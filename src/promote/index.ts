@@ -31,7 +31,8 @@
  *            learningRate, miniBatchSize, usePretrainedModel, augmentationType, maxTrainingMinutes
  *            (stopping condition), expectedTrainingMinutes (estimate only), dataSource
  *   tuning   tune [--tune], maxTuningJobs, maxParallelTuningJobs
- *   hosting  serverless [--serverless], serverlessMemoryMb, serverlessMaxConcurrency,
+ *   hosting  serverless [--serverless] (no data capture: SageMaker excludes it on serverless; a switch
+ *            of kind replaces the endpoint), serverlessMemoryMb, serverlessMaxConcurrency,
  *            endpointInstanceType (ml.m5.large), endpointInstanceCount, captureSamplingPercentage
  *            (100), capturePrefix (data_capture/), expectedRequestsPerDay (estimate only)
  *   running  pollIntervalMs (30 s), smokeTest / smokeSkipReason, bundles, arch, config (tests)
