@@ -6,7 +6,13 @@
  *   (`OriginalStatusCode`, `OriginalMessage`, `LogStreamArn`), `ServiceUnavailable`, `InternalFailure`;
  * - the container contract, `GET /ping` and `POST /invocations`, with the built-in
  *   image-classification algorithm's content types (image in; JSON list or JSON Lines out);
- * - control routes under `/_stub/` (faults, stub rules, capture flush) for tests in other processes.
+ * - control routes for tests that drive a server in another process (container, emulator tier):
+ *   `GET /_stub/behavior` (state: faults, invocations, predictor, capture counts);
+ *   `POST /_stub/behavior` with JSON, every field optional: `{"reset": true, "latencyMs": 50,
+ *   "fail": {"status": 503, "count": 2}, "connections": "refuse" | "reset" | "accept",
+ *   "durationMs": 500, "predictor": {"probabilities": [0.9, 0.1] | null, "script": [[0.2, 0.8],
+ *   {"error": "bad image", "statusCode": 400}], "ready": false, "reset": true}}` (400 naming the
+ *   problem when malformed); `POST /_stub/capture/flush` writes buffered capture records now.
  *
  * The model is a pluggable `Predictor` (the deterministic stub or the real model). A container
  * error (4xx/5xx from `/invocations`) becomes `ModelError` 424 on the runtime route, as on AWS.
