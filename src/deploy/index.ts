@@ -18,8 +18,9 @@
  *     the deployed state machine and returns the embedded engine's ExecutionRecord shape.
  *
  * Where it deploys is decided by `options.config` (src/config.ts: target, region, stage, bucket,
- * endpoint overrides). For local targets pass `lambdaEndpoints`: the URLs the Lambdas themselves
- * must use (e.g. the emulator's S3 and the local SageMaker-runtime endpoint).
+ * endpoint overrides). On local targets `lambdaEndpoints` are the URLs the Lambdas themselves use
+ * (default: this process's S3 and SageMaker-runtime endpoints, right for MiniStack's host-process
+ * Lambdas; a container network passes its own addresses). On `aws` no override is set.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -31,23 +32,15 @@ import {
   createSfnClient,
   createStsClient,
 } from '../aws/clients.ts';
-import { endpointEnvironment, type KitConfig, type Service } from '../config.ts';
+import type { KitConfig, Service } from '../config.ts';
 import { FUNCTIONS, type FunctionKey, loadDefinition, substitutionsFor } from '../workflow/definition.ts';
 import { ensureBucket } from './bucket.ts';
 import { type BundleInfo, buildBundles, type LambdaArchitecture } from './bundle.ts';
 import { ensureFunction } from './functions.ts';
-import { arns, type DeploymentScope, kitTags, partitionOf, resourceNames } from './names.ts';
-import {
-  classifyPolicy,
-  filterPolicy,
-  type LambdaPolicyInput,
-  type PolicyDocument,
-  serializePolicy,
-  stateMachinePolicy,
-  trustPolicy,
-} from './policies.ts';
+import { arns, type DeploymentScope, partitionOf } from './names.ts';
 import { describeChange, type ProgressLog, type ResourceChange, summarize } from './report.ts';
 import { ensureRole } from './roles.ts';
+import { lambdaEnvironment, stageSpecs } from './specs.ts';
 import { ensureStateMachine } from './state-machine.ts';
 
 export type { BundleInfo, LambdaArchitecture } from './bundle.ts';
@@ -85,46 +78,12 @@ export interface DeployResult {
   planned: boolean;
 }
 
-/** Memory and timeout per function: serialize decodes images with sharp, classify waits on the endpoint. */
-const FUNCTION_SIZING: Record<FunctionKey, { memoryMb: number; timeoutSeconds: number; purpose: string }> = {
-  serialize: { memoryMb: 1024, timeoutSeconds: 30, purpose: 'fetch, validate and normalize the image' },
-  classify: { memoryMb: 256, timeoutSeconds: 60, purpose: 'invoke the SageMaker endpoint' },
-  filter: { memoryMb: 128, timeoutSeconds: 10, purpose: 'apply the confidence threshold' },
-};
-
-const POLICY_FOR: Record<FunctionKey, (input: LambdaPolicyInput) => PolicyDocument> = {
-  serialize: serializePolicy,
-  classify: classifyPolicy,
-  filter: filterPolicy,
-};
-
 const FUNCTION_KEYS = Object.keys(FUNCTIONS) as FunctionKey[];
 
 async function deploymentScope(config: KitConfig): Promise<DeploymentScope> {
   const identity = await createStsClient(config).send(new GetCallerIdentityCommand({}));
   if (!identity.Account) throw new Error('STS GetCallerIdentity returned no account id');
   return { partition: partitionOf(config.region), region: config.region, accountId: identity.Account };
-}
-
-/** By default the Lambdas of a local target use the S3 and endpoint this process uses (host processes). */
-function sameEndpoints(config: KitConfig): Partial<Record<Service, string>> {
-  return { s3: config.endpointFor('s3'), sagemakerRuntime: config.endpointFor('sagemakerRuntime') };
-}
-
-/** Variables every function reads through src/config.ts. */
-function lambdaEnvironment(options: DeployOptions): Record<string, string> {
-  const { config } = options;
-  return {
-    SCONES_TARGET: config.target,
-    SCONES_STAGE: config.stage,
-    SCONES_BUCKET: config.bucket,
-    ENDPOINT_NAME: config.endpointName,
-    THRESHOLD: String(config.threshold),
-    REVIEW_PREFIX: config.reviewPrefix,
-    // Stack traces point into the TypeScript sources (bundles ship source maps).
-    NODE_OPTIONS: '--enable-source-maps',
-    ...(config.target === 'aws' ? {} : endpointEnvironment(options.lambdaEndpoints ?? sameEndpoints(config))),
-  };
 }
 
 async function bundlesFor(options: DeployOptions, log: ProgressLog): Promise<Map<FunctionKey, BundleInfo>> {
@@ -156,59 +115,33 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   log(
     `${apply ? 'deploying' : 'planning'} stage "${config.stage}" to ${config.target} (account ${scope.accountId}, ${scope.region})`,
   );
-  const names = resourceNames(config.stage);
   const arn = arns(scope, config);
-  const tags = kitTags(config.stage);
+  const specs = stageSpecs(config, arn);
   const bundles = await bundlesFor(options, log);
+  const environment = lambdaEnvironment(config, options.lambdaEndpoints);
 
   const s3 = createS3Client(config);
   record(
-    await ensureBucket(s3, { bucket: config.bucket, region: config.region, arn: arn.bucket, tags, apply }),
+    await ensureBucket(s3, {
+      bucket: config.bucket,
+      region: config.region,
+      arn: arn.bucket,
+      tags: specs.tags,
+      apply,
+    }),
   );
 
   const iam = createIamClient(config);
   const lambda = createLambdaClient(config);
   const functionArns = {} as Record<FunctionKey, string>;
   for (const key of FUNCTION_KEYS) {
-    const functionName = names.functions[key];
-    const policyInput = {
-      logGroupArn: arn.logGroup(`/aws/lambda/${functionName}`),
-      bucketArn: arn.bucket,
-      endpointArn: arn.endpoint,
-    };
-    const role = record(
-      await ensureRole(
-        iam,
-        {
-          name: names.functionRoles[key],
-          arn: arn.role(names.functionRoles[key]),
-          description: `scones ${config.stage}: execution role of ${functionName}`,
-          trust: trustPolicy('lambda.amazonaws.com'),
-          policyName: names.inlinePolicy,
-          policy: POLICY_FOR[key](policyInput),
-          tags,
-        },
-        apply,
-      ),
-    );
+    const role = record(await ensureRole(iam, specs.functionRole(key), apply));
     const bundle = bundles.get(key) as BundleInfo;
-    const sizing = FUNCTION_SIZING[key];
+    const zip = await readFile(bundle.zipPath);
     const fn = record(
       await ensureFunction(
         lambda,
-        {
-          name: functionName,
-          arn: arn.function(functionName),
-          description: `scones ${config.stage}: ${sizing.purpose}`,
-          roleArn: role.arn,
-          zip: await readFile(bundle.zipPath),
-          codeSha256: bundle.codeSha256,
-          architecture: bundle.arch,
-          memoryMb: sizing.memoryMb,
-          timeoutSeconds: sizing.timeoutSeconds,
-          environment: lambdaEnvironment(options),
-          tags,
-        },
+        specs.function(key, { roleArn: role.arn, bundle, zip, environment }),
         apply,
       ),
     );
@@ -216,23 +149,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   }
 
   const stateMachineRole = record(
-    await ensureRole(
-      iam,
-      {
-        name: names.stateMachineRole,
-        arn: arn.role(names.stateMachineRole),
-        description: `scones ${config.stage}: role of the image-classification state machine`,
-        trust: trustPolicy('states.amazonaws.com'),
-        policyName: names.inlinePolicy,
-        policy: stateMachinePolicy({
-          functionArns: Object.values(functionArns),
-          bucketArn: arn.bucket,
-          reviewPrefix: config.reviewPrefix,
-        }),
-        tags,
-      },
-      apply,
-    ),
+    await ensureRole(iam, specs.stateMachineRole(Object.values(functionArns)), apply),
   );
   const definition = loadDefinition(
     substitutionsFor({ functionArns, reviewBucket: config.bucket, reviewPrefix: config.reviewPrefix }),
@@ -240,13 +157,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   const stateMachine = record(
     await ensureStateMachine(
       createSfnClient(config),
-      {
-        name: names.stateMachine,
-        arn: arn.stateMachine(names.stateMachine),
-        roleArn: stateMachineRole.arn,
-        definition,
-        tags,
-      },
+      specs.stateMachine(stateMachineRole.arn, definition),
       apply,
     ),
   );

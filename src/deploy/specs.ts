@@ -1,0 +1,125 @@
+/**
+ * What each resource of a stage should look like: the pure part of a deployment (no AWS calls), so
+ * the deploy sequence in index.ts reads as a list of resources.
+ */
+import { endpointEnvironment, type KitConfig, type Service } from '../config.ts';
+import type { FunctionKey } from '../workflow/definition.ts';
+import type { BundleInfo } from './bundle.ts';
+import type { FunctionSpec } from './functions.ts';
+import { type arns, kitTags, resourceNames } from './names.ts';
+import {
+  classifyPolicy,
+  filterPolicy,
+  type LambdaPolicyInput,
+  type PolicyDocument,
+  serializePolicy,
+  stateMachinePolicy,
+  trustPolicy,
+} from './policies.ts';
+import type { RoleSpec } from './roles.ts';
+import type { StateMachineSpec } from './state-machine.ts';
+
+/** Memory and timeout per function: serialize decodes images with sharp, classify waits on the endpoint. */
+const FUNCTION_SIZING: Record<FunctionKey, { memoryMb: number; timeoutSeconds: number; purpose: string }> = {
+  serialize: { memoryMb: 1024, timeoutSeconds: 30, purpose: 'fetch, validate and normalize the image' },
+  classify: { memoryMb: 256, timeoutSeconds: 60, purpose: 'invoke the SageMaker endpoint' },
+  filter: { memoryMb: 128, timeoutSeconds: 10, purpose: 'apply the confidence threshold' },
+};
+
+const POLICY_FOR: Record<FunctionKey, (input: LambdaPolicyInput) => PolicyDocument> = {
+  serialize: serializePolicy,
+  classify: classifyPolicy,
+  filter: filterPolicy,
+};
+
+/** By default the Lambdas of a local target use the S3 and endpoint this process uses (host processes). */
+function sameEndpoints(config: KitConfig): Partial<Record<Service, string>> {
+  return { s3: config.endpointFor('s3'), sagemakerRuntime: config.endpointFor('sagemakerRuntime') };
+}
+
+/** Variables every function reads through src/config.ts. */
+export function lambdaEnvironment(
+  config: KitConfig,
+  lambdaEndpoints: Partial<Record<Service, string>> | undefined,
+): Record<string, string> {
+  return {
+    SCONES_TARGET: config.target,
+    SCONES_STAGE: config.stage,
+    SCONES_BUCKET: config.bucket,
+    ENDPOINT_NAME: config.endpointName,
+    THRESHOLD: String(config.threshold),
+    REVIEW_PREFIX: config.reviewPrefix,
+    // Stack traces point into the TypeScript sources (bundles ship source maps).
+    NODE_OPTIONS: '--enable-source-maps',
+    ...(config.target === 'aws' ? {} : endpointEnvironment(lambdaEndpoints ?? sameEndpoints(config))),
+  };
+}
+
+/** Spec builders for one stage in one account and region. */
+export function stageSpecs(config: KitConfig, arn: ReturnType<typeof arns>) {
+  const names = resourceNames(config.stage);
+  const tags = kitTags(config.stage);
+  return {
+    names,
+    tags,
+    functionRole(key: FunctionKey): RoleSpec {
+      const functionName = names.functions[key];
+      return {
+        name: names.functionRoles[key],
+        arn: arn.role(names.functionRoles[key]),
+        description: `scones ${config.stage}: execution role of ${functionName}`,
+        trust: trustPolicy('lambda.amazonaws.com'),
+        policyName: names.inlinePolicy,
+        policy: POLICY_FOR[key]({
+          logGroupArn: arn.logGroup(`/aws/lambda/${functionName}`),
+          bucketArn: arn.bucket,
+          endpointArn: arn.endpoint,
+        }),
+        tags,
+      };
+    },
+    function(
+      key: FunctionKey,
+      input: { roleArn: string; bundle: BundleInfo; zip: Uint8Array; environment: Record<string, string> },
+    ): FunctionSpec {
+      const sizing = FUNCTION_SIZING[key];
+      return {
+        name: names.functions[key],
+        arn: arn.function(names.functions[key]),
+        description: `scones ${config.stage}: ${sizing.purpose}`,
+        roleArn: input.roleArn,
+        zip: input.zip,
+        codeSha256: input.bundle.codeSha256,
+        architecture: input.bundle.arch,
+        memoryMb: sizing.memoryMb,
+        timeoutSeconds: sizing.timeoutSeconds,
+        environment: input.environment,
+        tags,
+      };
+    },
+    stateMachineRole(functionArns: string[]): RoleSpec {
+      return {
+        name: names.stateMachineRole,
+        arn: arn.role(names.stateMachineRole),
+        description: `scones ${config.stage}: role of the image-classification state machine`,
+        trust: trustPolicy('states.amazonaws.com'),
+        policyName: names.inlinePolicy,
+        policy: stateMachinePolicy({
+          functionArns,
+          bucketArn: arn.bucket,
+          reviewPrefix: config.reviewPrefix,
+        }),
+        tags,
+      };
+    },
+    stateMachine(roleArn: string, definition: Record<string, unknown>): StateMachineSpec {
+      return {
+        name: names.stateMachine,
+        arn: arn.stateMachine(names.stateMachine),
+        roleArn,
+        definition,
+        tags,
+      };
+    },
+  };
+}
