@@ -12,6 +12,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIamClient } from '../../src/aws/clients.ts';
 import { resourceNames } from '../../src/deploy/index.ts';
+import { createSfnRunner } from '../../src/deploy/sfn-runner.ts';
 import type { ExecutionRecord } from '../../src/embedded/engine.ts';
 import { createStubPredictor } from '../../src/embedded/predictors.ts';
 import { type EmbeddedRuntime, startEmbeddedRuntime } from '../../src/embedded/runtime.ts';
@@ -75,7 +76,11 @@ describe('emulator tier (MiniStack) in parity with the embedded tier', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'scones-parity-'));
     embedded = await startEmbeddedRuntime({ dataDir, predictor: stub, retryDelayMs: 10 });
     // The deployed Lambdas call the embedded runtime's endpoint server: one endpoint behind both.
-    emulator = await startEmulatorStack({ endpointUrl: embedded.endpoint.url });
+    emulator = await startEmulatorStack({
+      endpointUrl: embedded.endpoint.url,
+      // Retry intervals at 5 %, as the embedded tier's retryDelayMs: the ASL keeps its real ones.
+      ministackEnvironment: { SFN_WAIT_SCALE: '0.05' },
+    });
     images = await shippedTestImages();
     const objects = [
       ...images.map((image) => ({ key: image.key, body: image.png })),
@@ -173,5 +178,31 @@ describe('emulator tier (MiniStack) in parity with the embedded tier', () => {
       `${names.functionRoles.serialize}:inline policy`,
     ]);
     expect((await emulator.runner.run(event)).status).toBe('SUCCEEDED');
+  }, 120_000);
+
+  it('retries EndpointUnavailable by its name and ends alike on both tiers', async () => {
+    const event = { s3_bucket: emulator.config.bucket, s3_key: (images[1] as TestImage).key };
+    const traced = createSfnRunner(emulator.sfn, emulator.deployment.stateMachineArn, { history: true });
+    const mentionsOutage = (record: ExecutionRecord) =>
+      record.history.some((entry) => JSON.stringify(entry).includes('EndpointUnavailable'));
+    const { faults } = embedded.endpoint;
+    try {
+      faults.failNext(1, 503);
+      const embeddedRetried = await embedded.run(event);
+      faults.failNext(1, 503);
+      const emulatorRetried = await traced.run(event);
+      expect(outcomeOf(emulatorRetried).decision).not.toBe('error');
+      expect(outcomeOf(emulatorRetried)).toEqual(outcomeOf(embeddedRetried));
+      expect(mentionsOutage(emulatorRetried)).toBe(true);
+      expect(mentionsOutage(embeddedRetried)).toBe(true);
+
+      faults.failAlways(503);
+      const embeddedDown = await embedded.run(event);
+      const emulatorDown = await traced.run(event);
+      expect(outcomeOf(emulatorDown).error).toBe('EndpointUnavailable');
+      expect(outcomeOf(emulatorDown)).toEqual(outcomeOf(embeddedDown));
+    } finally {
+      await faults.reset();
+    }
   }, 120_000);
 });

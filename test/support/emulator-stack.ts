@@ -34,7 +34,7 @@ export interface EmulatorStackOptions {
   env?: Record<string, string>;
   runner?: SfnRunnerOptions;
   /**
-   * Extra MiniStack settings. Default `{ AUTH: 'true' }`: MiniStack enforces IAM policies, so the
+   * Extra MiniStack settings, over `{ AUTH: 'true' }`: MiniStack enforces IAM policies, so the
    * Lambdas run with their deployed least-privilege roles (MiniStack does not enforce the state
    * machine's role; see docs/emulator-differences.md).
    */
@@ -47,7 +47,7 @@ export async function startEmulatorStack(options: EmulatorStackOptions): Promise
   const outDir = await mkdtemp(join(tmpdir(), 'scones-bundles-'));
   const bundles = await buildBundles({ arch: 'x86_64', outDir });
   const ministack = await new MiniStackContainer()
-    .withEnvironment(options.ministackEnvironment ?? { AUTH: 'true' })
+    .withEnvironment({ AUTH: 'true', ...options.ministackEnvironment })
     .start();
   try {
     const config = loadConfig({ SCONES_TARGET: 'emulator', ...options.env, ...ministack.environment() });
