@@ -13,6 +13,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { realpathSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { endpointEnvironment, type Service } from '../../src/config.ts';
@@ -33,11 +34,13 @@ export class StartedMiniStack {
   readonly url: string;
   readonly #process: ChildProcess;
   readonly #output: string[];
+  readonly #scratchDir: string;
 
-  constructor(url: string, child: ChildProcess, output: string[]) {
+  constructor(url: string, child: ChildProcess, output: string[], scratchDir: string) {
     this.url = url;
     this.#process = child;
     this.#output = output;
+    this.#scratchDir = scratchDir;
   }
 
   /** `AWS_ENDPOINT_URL_<SERVICE>` variables that send the kit's deploy and SFN clients here. */
@@ -58,12 +61,15 @@ export class StartedMiniStack {
 
   async stop(): Promise<void> {
     const child = this.#process;
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((done) => child.once('exit', () => done()));
-    child.kill('SIGTERM');
-    const killed = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(killed);
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((done) => child.once('exit', () => done()));
+      child.kill('SIGTERM');
+      const killed = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(killed);
+    }
+    // MiniStack leaves its Lambda workers' unpacked code (30 MB a sharp bundle) behind on exit.
+    await rm(this.#scratchDir, { recursive: true, force: true });
   }
 }
 
@@ -92,6 +98,7 @@ export class MiniStackContainer {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const output: string[] = [];
+    const scratchDir = await mkdtemp(join(tmpdir(), 'scones-ministack-'));
     // A clean environment: MiniStack hands its own to every Lambda process, so nothing of the
     // test runner's (AWS_* overrides, NODE_OPTIONS of vitest) may leak into the functions.
     const child = spawn(venv.python, [COMPAT_ENTRY], {
@@ -99,7 +106,7 @@ export class MiniStackContainer {
       env: {
         PATH: [pinnedNodeDir(), join(PROJECT_ROOT, '.venv', 'bin'), process.env.PATH ?? ''].join(delimiter),
         HOME: process.env.HOME ?? tmpdir(),
-        TMPDIR: tmpdir(),
+        TMPDIR: scratchDir,
         GATEWAY_PORT: String(port),
         BIND_HOST: '127.0.0.1',
         // Lambdas reach MiniStack at this host; `localhost` may resolve to ::1, where nothing listens.
@@ -118,7 +125,7 @@ export class MiniStackContainer {
     process.once('exit', killOnExit);
     child.once('exit', () => process.removeListener('exit', killOnExit));
 
-    const server = new StartedMiniStack(url, child, output);
+    const server = new StartedMiniStack(url, child, output, scratchDir);
     try {
       await waitUntilHealthy(url, child, this.#startupTimeoutMs);
     } catch (error) {
