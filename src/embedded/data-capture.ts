@@ -160,6 +160,13 @@ export class DataCapture {
 
   async stop(): Promise<void> {
     await this.flush();
+    clearTimeout(this.#timer);
+    if (this.#buffer.length > 0) {
+      // Nothing more will retry them: say what is lost and why.
+      console.error(
+        `data capture: ${this.#buffer.length} records not written to s3://${this.bucket}/${this.prefix}: ${this.lastError?.message}`,
+      );
+    }
     if (this.#ownsClient) this.#s3.destroy();
   }
 

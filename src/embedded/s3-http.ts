@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type S3Error, s3Errors } from './s3-errors.ts';
-import type { StoredObject } from './s3-store.ts';
+import { DEFAULT_CONTENT_TYPE, type StoredObject } from './s3-store.ts';
 import { xmlDocument } from './s3-xml.ts';
 
 /** Single-PUT limit of this server; bodies are held in memory while they arrive. */
@@ -133,7 +133,7 @@ export function attributesFrom(headers: IncomingMessage['headers']) {
   for (const [name, value] of Object.entries(headers)) {
     if (name.startsWith('x-amz-meta-') && typeof value === 'string') metadata[name.slice(11)] = value;
   }
-  return { contentType: headers['content-type'] ?? 'application/octet-stream', headers: stored, metadata };
+  return { contentType: headers['content-type'] ?? DEFAULT_CONTENT_TYPE, headers: stored, metadata };
 }
 
 export function requestIdHeaders() {

@@ -34,6 +34,8 @@ export interface StoredBucket {
 }
 
 const META_DIR = '.meta';
+/** What S3 records for an object stored without a Content-Type. */
+export const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
 /** Bodies above this size are read from disk on each GET instead of being cached. */
 const MAX_CACHED_OBJECT_BYTES = 1 << 20;
 const MAX_CACHED_TOTAL_BYTES = 256 << 20;
@@ -126,7 +128,7 @@ export class ObjectStore {
       if (key === undefined || indexed.has(entry.name)) continue;
       const body = await readFile(join(directory, entry.name));
       const { mtime } = await stat(join(directory, entry.name));
-      await this.putObject(name, key, body, { contentType: 'application/octet-stream', lastModified: mtime });
+      await this.putObject(name, key, body, { contentType: DEFAULT_CONTENT_TYPE, lastModified: mtime });
     }
   }
 
@@ -160,7 +162,7 @@ export class ObjectStore {
       md5: md5Hex(body),
       // S3 keeps second precision: Last-Modified and If-Modified-Since compare at that grain.
       lastModified: new Date(Math.floor((attributes.lastModified ?? new Date()).getTime() / 1000) * 1000),
-      contentType: attributes.contentType ?? 'application/octet-stream',
+      contentType: attributes.contentType ?? DEFAULT_CONTENT_TYPE,
       headers: attributes.headers ?? {},
       metadata: attributes.metadata ?? {},
     };
