@@ -54,6 +54,19 @@ export const DEFAULTS = {
   reviewPrefix: 'review/',
 } as const;
 
+/**
+ * Where the local targets listen when nothing else is said: MiniStack's and LocalStack's usual
+ * port, and the host ports of docker-compose.yml. Explicit AWS_ENDPOINT_URL* variables win.
+ */
+const LOCAL_TARGET_ENDPOINTS: Partial<Record<Target, { all: string } & Partial<Record<Service, string>>>> = {
+  emulator: { all: 'http://127.0.0.1:4566' },
+  containers: {
+    all: 'http://127.0.0.1:4566',
+    sfn: 'http://127.0.0.1:8083',
+    sagemakerRuntime: 'http://127.0.0.1:8080',
+  },
+};
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -88,7 +101,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KitConfig {
     reviewPrefix: env.REVIEW_PREFIX ?? DEFAULTS.reviewPrefix,
     credentials: useLocalCredentials ? { ...LOCAL_CREDENTIALS } : undefined,
     endpointFor(service) {
-      return env[`AWS_ENDPOINT_URL_${SERVICE_ENV_ID[service]}`] ?? env.AWS_ENDPOINT_URL;
+      const defaults = LOCAL_TARGET_ENDPOINTS[target];
+      return (
+        env[`AWS_ENDPOINT_URL_${SERVICE_ENV_ID[service]}`] ??
+        env.AWS_ENDPOINT_URL ??
+        defaults?.[service] ??
+        defaults?.all
+      );
     },
   };
 }

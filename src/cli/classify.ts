@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { localModelPredictor } from './local-model.ts';
 import { formatTable } from './report.ts';
 import { type ImageRef, printOutcomes, runImages } from './run-images.ts';
 import { openWorkflow, type WorkflowOptions } from './workflow-target.ts';
@@ -15,7 +16,7 @@ export interface ClassifyOptions extends WorkflowOptions {
 const S3_URI = /^s3:\/\/([^/]+)\/(.+)$/;
 
 export async function classifyCommand(images: string[], options: ClassifyOptions): Promise<void> {
-  const workflow = await openWorkflow(options);
+  const workflow = await openWorkflow({ ...options, history: !!options.graph }, localModelPredictor(false));
   try {
     const refs: ImageRef[] = [];
     for (const image of images) {

@@ -1,7 +1,14 @@
-/** `scones demo`: the README's main job on the embedded tier. */
+/**
+ * `scones demo`: the README's main job on the embedded tier. Stages the shipped CIFAR-100 data,
+ * trains the classifier when no model exists yet (or serves the one trained before), runs the
+ * workflow for the 200 test images and sums up: accuracy, confusion matrix, review rate, and
+ * where the endpoint's captured traffic went.
+ */
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { DEFAULT_PREFIX, manifestKey, normalizePrefix, stage } from '../../training/stage.ts';
+import { manifestKey } from '../../training/stage.ts';
+import { loadConfig } from '../config.ts';
 import { CLASS_LABELS } from '../workflow/types.ts';
+import { datasetPrefix, localModelPredictor, stageShippedData } from './local-model.ts';
 import { formatSummary, formatTable, summarize } from './report.ts';
 import { type ImageRef, printOutcomes, runImages } from './run-images.ts';
 import { openWorkflow, type WorkflowOptions } from './workflow-target.ts';
@@ -12,25 +19,32 @@ export interface DemoOptions extends WorkflowOptions {
   graph?: string;
 }
 
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+/** Prefix of captured endpoint traffic in the embedded bucket (as a DataCaptureConfig's). */
+export const CAPTURE_PREFIX = 'data_capture';
+
 export async function demoCommand(options: DemoOptions): Promise<void> {
-  const log = (line: string) => process.stderr.write(`${line}\n`);
-  const workflow = await openWorkflow({ ...options, target: 'embedded' });
+  const bucket = loadConfig({ SCONES_TARGET: 'embedded' }).bucket;
+  const captureUri = `s3://${bucket}/${CAPTURE_PREFIX}`;
+  const workflow = await openWorkflow(
+    { ...options, target: 'embedded', captureUri },
+    localModelPredictor(true),
+  );
+  let outcomes: Awaited<ReturnType<typeof runImages>>;
   try {
-    const prefix = normalizePrefix(DEFAULT_PREFIX);
-    log(`staging the shipped CIFAR-100 images into s3://${workflow.bucket}/${prefix} ...`);
-    const report = await stage({ bucket: workflow.bucket, prefix, s3Client: workflow.s3 });
-    log(
-      `staged: ${report.uploaded} uploaded, ${report.unchanged} unchanged (${report.seconds.toFixed(2)} s)`,
-    );
+    const prefix = datasetPrefix();
+    await stageShippedData(workflow.s3, workflow.bucket);
     let images = await listTestImages(workflow.s3, workflow.bucket, prefix);
     if (options.limit !== undefined) images = images.slice(0, options.limit);
     log(`running the workflow for ${images.length} test images on ${workflow.describe}`);
-    const outcomes = await runImages(workflow, images, options.graph ? { graphDir: options.graph } : {});
+    outcomes = await runImages(workflow, images, options.graph ? { graphDir: options.graph } : {});
     printOutcomes(outcomes, !!options.json, formatTable);
-    log(formatSummary(summarize(outcomes), workflow.threshold));
   } finally {
     await workflow.close();
   }
+  log(formatSummary(summarize(outcomes), workflow.threshold));
+  log(`endpoint traffic captured (SageMaker data capture format) under ${captureUri}/`);
 }
 
 /** The test split as staged: manifest lines are `index<TAB>class<TAB>path under test/`. */

@@ -3,14 +3,25 @@
  * deployed state machine (emulator, compose, AWS) through the Step Functions API.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { DEFAULT_DATA_DIR, startEmbeddedRuntime } from '../embedded/runtime.ts';
+import { ListStateMachinesCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { createS3Client, createSfnClient } from '../aws/clients.ts';
+import { loadConfig, type Target } from '../config.ts';
+import { createSfnRunner, resourceNames } from '../deploy/index.ts';
+import { DEFAULT_DATA_DIR, type PredictorFactory, startEmbeddedRuntime } from '../embedded/runtime.ts';
 import type { WorkflowRunner } from './run-images.ts';
 
 export interface WorkflowOptions {
   target?: string;
+  /** Embedded: serve the deterministic stub instead of a trained model. */
   stub?: boolean;
+  /** Embedded: the model.tar.gz to serve (path or s3:// in the embedded store). */
+  model?: string;
   threshold?: string;
   dataDir?: string;
+  /** Fetch each execution's history (remote targets), e.g. to draw it. */
+  history?: boolean;
+  /** Embedded: capture endpoint traffic under this s3:// URI, as SageMaker's data capture. */
+  captureUri?: string;
 }
 
 export interface OpenWorkflow extends WorkflowRunner {
@@ -21,21 +32,75 @@ export interface OpenWorkflow extends WorkflowRunner {
   close(): Promise<void>;
 }
 
-export async function openWorkflow(options: WorkflowOptions): Promise<OpenWorkflow> {
-  const target = options.target ?? 'embedded';
-  if (target !== 'embedded') {
-    throw new Error(`target ${target} is not available yet`);
-  }
+/** `compose` is the containers target as the CLI user knows it. */
+function targetOf(name: string): Target {
+  return (name === 'compose' ? 'containers' : name) as Target;
+}
+
+export async function openWorkflow(
+  options: WorkflowOptions,
+  predictor?: PredictorFactory,
+): Promise<OpenWorkflow> {
+  const target = targetOf(options.target ?? 'embedded');
+  return target === 'embedded' ? openEmbedded(options, predictor) : openDeployed(target, options);
+}
+
+async function openEmbedded(options: WorkflowOptions, predictor?: PredictorFactory): Promise<OpenWorkflow> {
   const runtime = await startEmbeddedRuntime({
     dataDir: options.dataDir ?? DEFAULT_DATA_DIR,
     env: options.threshold ? { THRESHOLD: options.threshold } : {},
+    ...(predictor && !options.stub ? { predictor } : {}),
+    ...(options.captureUri
+      ? { capture: { destinationS3Uri: options.captureUri, samplingPercentage: 100 } }
+      : {}),
   });
+  const served = runtime.endpoint.predictor instanceof Object && 'metadata' in runtime.endpoint.predictor;
   return {
     s3: runtime.s3,
     bucket: runtime.config.bucket,
     threshold: runtime.config.threshold,
-    describe: `embedded (stub endpoint at ${runtime.endpoint.url})`,
+    describe: `embedded (${served ? 'trained model' : 'stub'} endpoint at ${runtime.endpoint.url})`,
     run: (event, name) => runtime.run(event, name),
     close: () => runtime.stop(),
   };
+}
+
+async function openDeployed(target: Target, options: WorkflowOptions): Promise<OpenWorkflow> {
+  if (options.threshold) {
+    throw new Error(`--threshold applies to the embedded tier; on ${target} it is the deployed THRESHOLD`);
+  }
+  if (options.stub || options.model) {
+    throw new Error(
+      `--stub and --model apply to the embedded tier; on ${target} the deployed endpoint answers`,
+    );
+  }
+  const config = loadConfig({ ...process.env, SCONES_TARGET: target });
+  const sfn = createSfnClient(config);
+  const name = resourceNames(config.stage).stateMachine;
+  const stateMachineArn = await findStateMachine(sfn, name, target);
+  const runner = createSfnRunner(sfn, stateMachineArn, { history: !!options.history });
+  const s3 = createS3Client(config);
+  return {
+    s3,
+    bucket: config.bucket,
+    threshold: config.threshold,
+    describe: `${target} (${stateMachineArn})`,
+    run: (event, executionName) => runner.run(event, executionName),
+    async close() {
+      sfn.destroy();
+      s3.destroy();
+    },
+  };
+}
+
+async function findStateMachine(sfn: SFNClient, name: string, target: Target): Promise<string> {
+  let nextToken: string | undefined;
+  do {
+    const page = await sfn.send(new ListStateMachinesCommand({ nextToken }));
+    const match = page.stateMachines?.find((machine) => machine.name === name);
+    if (match?.stateMachineArn) return match.stateMachineArn;
+    nextToken = page.nextToken;
+  } while (nextToken);
+  const hint = target === 'aws' ? 'scones promote' : `scones deploy --target ${target}`;
+  throw new Error(`no state machine named ${name} on ${target}: deploy it first (${hint})`);
 }

@@ -28,8 +28,8 @@ export const DEFAULT_DATA_DIR = '.scones/embedded';
 export interface EmbeddedRuntimeOptions {
   /** Folder of the local S3 store; default `.scones/embedded` under the working directory. */
   dataDir?: string;
-  /** What the endpoint serves; default the deterministic stub. */
-  predictor?: Predictor;
+  /** What the endpoint serves (or how to load it once the local S3 is up); default the stub. */
+  predictor?: Predictor | PredictorFactory;
   /** Extra settings, as environment variables (THRESHOLD, SCONES_BUCKET, ...). */
   env?: Record<string, string>;
   /** Milliseconds between retries instead of the ASL's intervals (tests). */
@@ -37,6 +37,9 @@ export interface EmbeddedRuntimeOptions {
   /** Endpoint data capture, as SageMaker's DataCaptureConfig. */
   capture?: CaptureOptions;
 }
+
+/** Loads what the endpoint serves, e.g. a model artifact from the local S3. */
+export type PredictorFactory = (s3: S3Client, config: KitConfig) => Promise<Predictor>;
 
 export interface EmbeddedRuntime {
   config: KitConfig;
@@ -54,14 +57,25 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     directory: path.resolve(options.dataDir ?? DEFAULT_DATA_DIR, 's3'),
     buckets: [baseConfig.bucket],
   });
+  const s3Config = loadConfig({
+    SCONES_TARGET: 'embedded',
+    ...options.env,
+    ...endpointEnvironment({ s3: localS3.endpoint }),
+  });
+  const s3 = createS3Client(s3Config);
   let endpoint: EndpointServer;
   try {
+    const predictor =
+      typeof options.predictor === 'function'
+        ? await options.predictor(s3, s3Config)
+        : (options.predictor ?? createStubPredictor());
     endpoint = await startEndpointServer({
-      predictor: options.predictor ?? createStubPredictor(),
+      predictor,
       endpointName: baseConfig.endpointName,
-      ...(options.capture ? { capture: options.capture } : {}),
+      ...(options.capture ? { capture: { s3, ...options.capture } } : {}),
     });
   } catch (error) {
+    s3.destroy();
     await localS3.stop();
     throw error;
   }
@@ -70,7 +84,6 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     ...options.env,
     ...endpointEnvironment({ s3: localS3.endpoint, sagemakerRuntime: endpoint.url }),
   });
-  const s3 = createS3Client(config);
   const engine = createEngine(config, s3, options.retryDelayMs);
   return {
     config,

@@ -149,13 +149,17 @@ export function renderWorkflowSvg(definition: Record<string, unknown>, execution
   ].join('\n');
 }
 
-/** The path of an execution, from its history (as kept by the embedded engine or GetExecutionHistory). */
+/**
+ * The path of an execution, from its history: the embedded engine's events (`StateEntered`,
+ * `StateFailed`) or Step Functions' (`TaskStateEntered`, `TaskFailed`, `LambdaFunctionFailed`, ...).
+ */
 export function executionPath(history: { type: string; state?: { name: string } }[]): ExecutionPath {
   const entered: string[] = [];
   let failedIn: string | undefined;
   for (const event of history) {
-    if (event.type === 'StateEntered' && event.state) entered.push(event.state.name);
+    if (event.type.endsWith('StateEntered') && event.state) entered.push(event.state.name);
     if (event.type === 'StateFailed' && event.state) failedIn = event.state.name;
+    if (event.type === 'TaskFailed' || event.type === 'LambdaFunctionFailed') failedIn = entered.at(-1);
   }
   return { entered, ...(failedIn ? { failedIn } : {}) };
 }

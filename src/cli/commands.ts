@@ -1,0 +1,119 @@
+/**
+ * The CLI's thin commands over the kit's modules: staging, local training, the standalone
+ * endpoint, Lambda bundles, deployment, promotion to AWS and teardown.
+ */
+import { createInterface } from 'node:readline/promises';
+import { stage } from '../../training/stage.ts';
+import { createS3Client } from '../aws/clients.ts';
+import { loadConfig, type Target } from '../config.ts';
+import { buildBundles, deploy, type LambdaArchitecture } from '../deploy/index.ts';
+import { main as serveEndpoint } from '../embedded/endpoint-main.ts';
+import { startEmbeddedRuntime } from '../embedded/runtime.ts';
+import {
+  type PromoteOptions,
+  planPromotion,
+  promote,
+  renderPlan,
+  renderTeardown,
+  type TeardownOptions,
+  teardown,
+} from '../promote/index.ts';
+import { stageShippedData, trainLocalModel } from './local-model.ts';
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const targetOf = (name: string): Target => (name === 'compose' ? 'containers' : name) as Target;
+
+/** Runs `work` against the embedded store, started for the duration of the command. */
+async function withEmbeddedStore<T>(
+  dataDir: string,
+  work: (s3: ReturnType<typeof createS3Client>, bucket: string) => Promise<T>,
+) {
+  const runtime = await startEmbeddedRuntime({ dataDir });
+  try {
+    return await work(runtime.s3, runtime.config.bucket);
+  } finally {
+    await runtime.stop();
+  }
+}
+
+export async function stageCommand(options: {
+  target: string;
+  source?: string;
+  prefix?: string;
+  dataDir: string;
+}) {
+  const target = targetOf(options.target);
+  if (target === 'embedded' && !options.source && !options.prefix) {
+    await withEmbeddedStore(options.dataDir, stageShippedData);
+    return;
+  }
+  const stageOn = async (s3: ReturnType<typeof createS3Client>, bucket: string) => {
+    const report = await stage({
+      s3Client: s3,
+      bucket,
+      ...(options.source ? { source: options.source } : {}),
+      ...(options.prefix ? { prefix: options.prefix } : {}),
+    });
+    log(
+      `staged into s3://${bucket}/${report.prefix}: ${report.uploaded} uploaded, ${report.unchanged} unchanged (${report.seconds.toFixed(2)} s)`,
+    );
+  };
+  if (target === 'embedded') return withEmbeddedStore(options.dataDir, stageOn);
+  const config = loadConfig({ ...process.env, SCONES_TARGET: target });
+  await stageOn(createS3Client(config), config.bucket);
+}
+
+export async function trainCommand(options: { epochs?: number; seed?: number; dataDir: string }) {
+  await withEmbeddedStore(options.dataDir, async (s3, bucket) => {
+    await stageShippedData(s3, bucket);
+    const result = await trainLocalModel(s3, bucket, {
+      ...(options.epochs ? { epochs: options.epochs } : {}),
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    });
+    log(`metrics: ${result.metricsUri}`);
+  });
+}
+
+export async function serveCommand() {
+  await serveEndpoint(process.env);
+}
+
+export async function buildCommand(options: { arch: LambdaArchitecture; out: string }) {
+  const bundles = await buildBundles({ arch: options.arch, outDir: options.out });
+  for (const bundle of bundles) log(`${bundle.zipPath}`);
+}
+
+export async function deployCommand(options: { target: string; plan?: boolean; arch: LambdaArchitecture }) {
+  const target = targetOf(options.target);
+  if (target === 'embedded')
+    throw new Error('the embedded tier needs no deployment: `scones demo` runs it in-process');
+  const config = loadConfig({ ...process.env, SCONES_TARGET: target });
+  const result = await deploy({ config, arch: options.arch, ...(options.plan ? { plan: true } : {}) });
+  log(result.changed ? `state machine: ${result.stateMachineArn}` : 'nothing to change');
+}
+
+async function confirmOnTerminal(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) return false;
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+export async function promoteCommand(options: PromoteOptions & { plan?: boolean; yes?: boolean }) {
+  const { plan: planOnly, yes, ...promoteOptions } = options;
+  if (planOnly) {
+    process.stdout.write(`${renderPlan(await planPromotion(promoteOptions))}\n`);
+    return;
+  }
+  const result = await promote(promoteOptions, {
+    ...(yes ? { yes: true } : { confirm: () => confirmOnTerminal('Apply this plan? [y/N] ') }),
+  });
+  if (!result.applied) log('not applied: nothing was changed (pass --yes to apply without a prompt)');
+}
+
+export async function teardownCommand(options: TeardownOptions) {
+  process.stdout.write(`${renderTeardown(await teardown(options))}\n`);
+}

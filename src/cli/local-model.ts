@@ -1,0 +1,89 @@
+/**
+ * The locally trained model, as the CLI finds or makes it: staged data and a SageMaker-style
+ * training output in the embedded store, trained once and reused afterwards.
+ */
+import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { ModelPredictor } from '../../training/predictor.ts';
+import { DEFAULT_PREFIX, normalizePrefix, stage } from '../../training/stage.ts';
+import type { EpochProgress } from '../../training/train.ts';
+import { train } from '../../training/train-job.ts';
+import type { KitConfig } from '../config.ts';
+import { createStubPredictor, type Predictor } from '../embedded/predictors.ts';
+
+/** Job name of the local training run, and where its output goes (as SageMaker's S3OutputPath). */
+export const LOCAL_TRAINING_JOB = 'scones-local';
+export const TRAINING_OUTPUT_PREFIX = 'training-jobs';
+
+export const datasetPrefix = () => normalizePrefix(DEFAULT_PREFIX);
+
+export function modelUri(bucket: string, job = LOCAL_TRAINING_JOB): string {
+  return `s3://${bucket}/${TRAINING_OUTPUT_PREFIX}/${job}/output/model.tar.gz`;
+}
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+export function formatEpoch(p: EpochProgress): string {
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  return (
+    `epoch ${String(p.epoch).padStart(2)}/${p.epochs}  loss ${p.loss.toFixed(4)}  ` +
+    `train ${pct(p.trainAccuracy)}  validation ${pct(p.validationAccuracy)}  ${p.seconds.toFixed(1)} s`
+  );
+}
+
+export async function stageShippedData(s3: S3Client, bucket: string) {
+  const prefix = datasetPrefix();
+  log(`staging the shipped CIFAR-100 images into s3://${bucket}/${prefix} ...`);
+  const report = await stage({ bucket, prefix, s3Client: s3 });
+  log(`staged: ${report.uploaded} uploaded, ${report.unchanged} unchanged (${report.seconds.toFixed(2)} s)`);
+  return report;
+}
+
+export async function trainLocalModel(
+  s3: S3Client,
+  bucket: string,
+  options: { epochs?: number; seed?: number } = {},
+) {
+  log(`training job ${LOCAL_TRAINING_JOB} on the staged train/validation channels (CPU, tfjs-wasm) ...`);
+  const result = await train({
+    s3Client: s3,
+    bucket,
+    prefix: datasetPrefix(),
+    output: `s3://${bucket}/${TRAINING_OUTPUT_PREFIX}`,
+    job: LOCAL_TRAINING_JOB,
+    ...options,
+    onEpoch: (progress) => log(formatEpoch(progress)),
+  });
+  log(`model: ${result.modelUri} (${result.metrics.trainSeconds.toFixed(1)} s)`);
+  return result;
+}
+
+async function exists(s3: S3Client, uri: string): Promise<boolean> {
+  const [, , bucket, ...key] = uri.split('/');
+  try {
+    await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key.join('/') }));
+    return true;
+  } catch (error) {
+    if ((error as { name?: string }).name === 'NotFound') return false;
+    throw error;
+  }
+}
+
+/**
+ * The demo's predictor: stages the data, trains when no model artifact exists yet, serves it.
+ * `trainIfMissing: false` (classify) falls back to the stub when nothing was trained.
+ */
+export function localModelPredictor(trainIfMissing: boolean) {
+  return async (s3: S3Client, config: KitConfig): Promise<Predictor> => {
+    const uri = modelUri(config.bucket);
+    if (!(await exists(s3, uri))) {
+      if (!trainIfMissing) {
+        log('no trained model yet (run `scones demo` or `scones train`): using the stub endpoint');
+        return createStubPredictor();
+      }
+      await stageShippedData(s3, config.bucket);
+      await trainLocalModel(s3, config.bucket);
+    }
+    log(`serving ${uri}`);
+    return ModelPredictor.load(uri, { s3Client: s3 });
+  };
+}
