@@ -62,13 +62,20 @@ function describeTrainingJob(ctx: StepContext, name: string) {
   return ctx.sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: name }));
 }
 
+/** SageMaker's finer status and its latest message, e.g. "Training: Training image download completed...". */
+function secondaryStatus(job: DescribeTrainingJobCommandOutput): string | undefined {
+  const latest = job.SecondaryStatusTransitions?.at(-1)?.StatusMessage;
+  if (!job.SecondaryStatus) return undefined;
+  return latest ? `${job.SecondaryStatus}: ${latest}` : job.SecondaryStatus;
+}
+
 function waitForTrainingJob(ctx: StepContext, name: string): Promise<DescribeTrainingJobCommandOutput> {
   return waitUntilDone({
     resource: `training job ${name}`,
     describe: () => describeTrainingJob(ctx, name),
     observe: (job) => ({
       status: job.TrainingJobStatus ?? 'Unknown',
-      detail: job.SecondaryStatus,
+      detail: secondaryStatus(job),
       metrics: (job.FinalMetricDataList ?? []).flatMap((metric) =>
         metric.MetricName && metric.Value !== undefined
           ? [{ name: metric.MetricName, value: metric.Value }]
