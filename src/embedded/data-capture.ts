@@ -185,7 +185,9 @@ export class DataCapture {
     const byHour = new Map<string, CaptureRecord[]>();
     for (const record of batch) {
       const hour = hourPath(new Date(record.eventMetadata.inferenceTime));
-      byHour.set(hour, [...(byHour.get(hour) ?? []), record]);
+      const records = byHour.get(hour);
+      if (records) records.push(record);
+      else byHour.set(hour, [record]);
     }
     const failed: CaptureRecord[] = [];
     for (const [hour, records] of byHour) {
