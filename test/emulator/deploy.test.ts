@@ -3,7 +3,7 @@
  * a second run changes nothing and says so, drift in configuration or code is brought back, every
  * resource carries the kit's tags, and the IAM documents are scoped to the stage's resources.
  */
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetRoleCommand, GetRolePolicyCommand, ListRoleTagsCommand } from '@aws-sdk/client-iam';
@@ -58,17 +58,18 @@ describe('deploy module against MiniStack', () => {
     });
   };
 
+  let scratch: string;
+
   beforeAll(async () => {
-    bundles = await buildBundles({
-      arch: 'x86_64',
-      outDir: await mkdtemp(join(tmpdir(), 'scones-bundles-')),
-    });
+    scratch = await mkdtemp(join(tmpdir(), 'scones-deploy-test-'));
+    bundles = await buildBundles({ arch: 'x86_64', outDir: join(scratch, 'bundles') });
     ministack = await new MiniStackContainer().start();
     config = loadConfig({ SCONES_TARGET: 'emulator', SCONES_STAGE: stage, ...ministack.environment() });
   }, 180_000);
 
   afterAll(async () => {
     await ministack?.stop();
+    if (scratch) await rm(scratch, { recursive: true, force: true });
   });
 
   it('plans every resource as a creation and changes nothing', async () => {
@@ -223,7 +224,7 @@ describe('deploy module against MiniStack', () => {
     const files = new Map(Object.entries(unzipSync(await readFile(filter.zipPath))));
     files.set('CHANGED.txt', new TextEncoder().encode('a rebuilt bundle'));
     const zip = deterministicZip(files);
-    const zipPath = join(await mkdtemp(join(tmpdir(), 'scones-changed-')), 'filter-inferences.zip');
+    const zipPath = join(scratch, 'changed-filter-inferences.zip');
     await writeFile(zipPath, zip);
     const changedBundles = bundles.map((b) =>
       b === filter ? { ...b, zipPath, codeSha256: codeSha256(zip) } : b,

@@ -3,7 +3,7 @@
  * workflow deployed into it through the deploy module, and a runner for executions. The Lambdas
  * reach MiniStack's S3 and the given SageMaker-runtime endpoint through their environment.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -73,10 +73,12 @@ export async function startEmulatorStack(options: EmulatorStackOptions): Promise
         s3.destroy();
         sfn.destroy();
         await ministack.stop();
+        await rm(outDir, { recursive: true, force: true });
       },
     };
   } catch (error) {
     await ministack.stop();
+    await rm(outDir, { recursive: true, force: true });
     throw new Error(`${(error as Error).message}\nMiniStack output:\n${ministack.recentOutput()}`, {
       cause: error,
     });
