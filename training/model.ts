@@ -1,9 +1,11 @@
 /**
  * The serving form of the classifier, as an ordinary tf.LayersModel (so model.json loads in any
- * tfjs): a small VGG-style CNN for 32x32 RGB images. Each block is conv3x3 (no bias: BatchNorm
- * follows) -> BatchNorm -> ReLU, with 2x2 max-pooling between blocks, then global average
- * pooling and a dense softmax layer. An ensemble averages the probabilities of several such
- * members in one model. Training runs on network.ts, which computes the same function.
+ * tfjs): a small VGG-style CNN for 32x32 RGB images. Each block is conv3x3 + bias + ReLU (one
+ * fused kernel), with 2x2 max-pooling between blocks, then global average pooling and a dense
+ * softmax layer. An ensemble averages the probabilities of several such members in one model.
+ * Training runs on network.ts (conv -> BatchNorm -> ReLU); at export the BatchNorm, being affine
+ * at inference, is folded into the conv's kernel and bias, which computes the same function with
+ * fewer kernels per request.
  */
 import { tf } from './backend.ts';
 
@@ -36,16 +38,12 @@ function memberLayers(
 ): { output: tf.SymbolicTensor; weighted: tf.layers.Layer[] } {
   const weighted: tf.layers.Layer[] = [];
   let x = input;
-  const apply = (layer: tf.layers.Layer) => {
-    x = layer.apply(x) as tf.SymbolicTensor;
-    if (layer.getClassName() !== 'MaxPooling2D' && layer.getClassName() !== 'ReLU') weighted.push(layer);
-  };
   options.filters.forEach((filters, block) => {
-    if (block > 0) apply(tf.layers.maxPooling2d({ poolSize: 2 }));
+    if (block > 0) x = tf.layers.maxPooling2d({ poolSize: 2 }).apply(x) as tf.SymbolicTensor;
     for (let conv = 0; conv < options.convsPerBlock; conv++) {
-      apply(tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', useBias: false }));
-      apply(tf.layers.batchNormalization({ momentum: options.batchNormMomentum, epsilon: 1e-3 }));
-      apply(tf.layers.reLU());
+      const layer = tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', useBias: true, activation: 'relu' });
+      x = layer.apply(x) as tf.SymbolicTensor;
+      weighted.push(layer);
     }
   });
   const pooled = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;

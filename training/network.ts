@@ -2,7 +2,7 @@
  * The trainable network, written with tfjs core ops rather than tfjs-layers: the layers
  * BatchNormalization gradient makes ~15 full passes over every activation (the biggest cost of a
  * training step on wasm), while the fused BatchNorm+ReLU below has a hand-written gradient with
- * about half as many. For serving, `toLayersModel` copies the weights into an ordinary
+ * about half as many. For serving, `toLayersModel` copies the (BatchNorm-folded) weights into an ordinary
  * tf.LayersModel (model.ts), so artifacts load anywhere tfjs does.
  */
 import { tf } from './backend.ts';
@@ -161,12 +161,19 @@ export function trainableVariables(network: Network): tf.Variable[] {
   ];
 }
 
-/** The weights of each weighted layer of the serving model (model.ts), in its order. */
+/**
+ * The weights of each weighted layer of the serving model (model.ts), in its order, with each
+ * inference-mode BatchNorm folded into its conv: scale = gamma / sqrt(movingVariance + eps),
+ * kernel' = kernel * scale (per output channel), bias' = beta - movingMean * scale.
+ */
 export function layerWeights(network: Network): tf.Tensor[][] {
-  return [
-    ...network.convs.flatMap((c) => [[c.kernel], [c.gamma, c.beta, c.movingMean, c.movingVariance]]),
-    [network.denseKernel, network.denseBias],
-  ];
+  return tf.tidy(() => [
+    ...network.convs.map((c) => {
+      const scale = tf.div(c.gamma, tf.sqrt(tf.add(c.movingVariance, EPSILON)));
+      return [tf.mul(c.kernel, scale), tf.sub(c.beta, tf.mul(c.movingMean, scale))];
+    }),
+    [network.denseKernel.clone(), network.denseBias.clone()],
+  ]);
 }
 
 /**

@@ -6,19 +6,21 @@
  *   const predictor = await ModelPredictor.load('s3://bucket/jobs/job-1/output/model.tar.gz', { s3Client });
  *   await startEndpointServer({ predictor });
  *
- * Requests that arrive together are run as one batch (micro-batching): tfjs-wasm runs on one
- * thread, and a batch of 8 images costs far less than 8 single-image calls, which is what keeps
- * latency flat at concurrency 8. The endpoint process uses `createPredictor(env)`
- * (`PREDICTOR=training/predictor.ts MODEL_ARTIFACT=s3://...|path`).
+ * The forward pass runs on ONNX Runtime over an in-memory ONNX export of the model (tfjs when the
+ * export does not cover it, or with `engine: 'tfjs'`); see inference-engines.ts. One batch is in
+ * flight at a time and requests that arrive meanwhile form the next batch (micro-batching), so
+ * per-call overheads are shared at concurrency 8. The endpoint process uses `createPredictor(env)`
+ * (`PREDICTOR=training/predictor.ts MODEL_ARTIFACT=s3://...|path`, optional `MODEL_ENGINE=tfjs`).
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../src/aws/clients.ts';
 import { loadConfig } from '../src/config.ts';
 import type { Predictor } from '../src/embedded/predictors.ts';
 import { type LoadedModel, type ModelMetadata, readArtifactBytes, unpackModel } from './artifact.ts';
-import { tf, useWasmBackend } from './backend.ts';
+import { useWasmBackend } from './backend.ts';
 import { normalize } from './dataset.ts';
 import { decodeImageBody } from './image-input.ts';
+import { createEngine, type EngineName, type InferenceEngine } from './inference-engines.ts';
 
 interface PendingImage {
   pixels: Float32Array;
@@ -29,25 +31,32 @@ interface PendingImage {
 export interface PredictorOptions {
   /** Most images run in one batch (default 32). */
   maxBatch?: number;
+  /** Default `onnx` (falls back to tfjs for models the ONNX export does not cover). */
+  engine?: EngineName;
 }
 
 export class ModelPredictor implements Predictor {
   readonly metadata: ModelMetadata;
-  private readonly model: tf.LayersModel;
+  readonly engine: InferenceEngine;
   private readonly maxBatch: number;
   private readonly imageValues: number;
   private queue: PendingImage[] = [];
-  private flushScheduled = false;
+  private draining = false;
   private disposed = false;
 
-  constructor(loaded: LoadedModel, options: PredictorOptions = {}) {
-    this.model = loaded.model;
-    this.metadata = loaded.metadata;
+  constructor(metadata: ModelMetadata, engine: InferenceEngine, options: PredictorOptions = {}) {
+    this.metadata = metadata;
+    this.engine = engine;
     this.maxBatch = options.maxBatch ?? 32;
-    const [height, width, channels] = loaded.metadata.inputShape;
+    const [height, width, channels] = metadata.inputShape;
     this.imageValues = height * width * channels;
-    // The first call compiles and allocates; pay it at load time, not on the first request.
-    tf.tidy(() => this.model.predict(tf.zeros([1, height, width, channels])));
+  }
+
+  static async fromModel(loaded: LoadedModel, options: PredictorOptions = {}): Promise<ModelPredictor> {
+    const engine = await createEngine(loaded.model, loaded.metadata.inputShape, options.engine);
+    // The first call allocates and compiles; pay it at load time, not on the first request.
+    await engine.run(new Float32Array(loaded.metadata.inputShape.reduce((a, b) => a * b, 1)), 1);
+    return new ModelPredictor(loaded.metadata, engine, options);
   }
 
   /** Loads `model.tar.gz` from `s3://bucket/key` or a local path. */
@@ -57,7 +66,7 @@ export class ModelPredictor implements Predictor {
   ): Promise<ModelPredictor> {
     await useWasmBackend();
     const bytes = await readArtifactBytes(location, options.s3Client);
-    return new ModelPredictor(await unpackModel(bytes), options);
+    return ModelPredictor.fromModel(await unpackModel(bytes), options);
   }
 
   ready(): boolean {
@@ -71,47 +80,46 @@ export class ModelPredictor implements Predictor {
     const pixels = normalize(rgb, this.metadata.normalization);
     return new Promise<number[]>((resolve, reject) => {
       this.queue.push({ pixels, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
+      if (!this.draining) {
+        this.draining = true;
+        // Let the requests decoded in this turn of the event loop join the batch.
+        setImmediate(() => void this.drain());
       }
     });
   }
 
-  private flush(): void {
-    this.flushScheduled = false;
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.maxBatch);
-      try {
-        const probabilities = this.run(batch.map((item) => item.pixels));
-        batch.forEach((item, i) => {
-          item.resolve(probabilities[i] as number[]);
-        });
-      } catch (error) {
-        for (const item of batch) item.reject(error as Error);
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.maxBatch);
+        try {
+          const probabilities = await this.run(batch.map((item) => item.pixels));
+          batch.forEach((item, i) => {
+            item.resolve(probabilities[i] as number[]);
+          });
+        } catch (error) {
+          for (const item of batch) item.reject(error as Error);
+        }
       }
+    } finally {
+      this.draining = false;
     }
   }
 
-  private run(images: Float32Array[]): number[][] {
+  private async run(images: Float32Array[]): Promise<number[][]> {
     if (this.disposed) throw new Error('predictor is disposed');
-    const [height, width, channels] = this.metadata.inputShape;
     const input = new Float32Array(images.length * this.imageValues);
     images.forEach((image, i) => {
       input.set(image, i * this.imageValues);
     });
-    const output = tf.tidy(
-      () => this.model.predict(tf.tensor4d(input, [images.length, height, width, channels])) as tf.Tensor,
-    );
-    const values = output.dataSync();
-    output.dispose();
+    const values = await this.engine.run(input, images.length);
     const classes = this.metadata.classNames.length;
     return images.map((_, i) => Array.from(values.subarray(i * classes, (i + 1) * classes)));
   }
 
   dispose(): void {
     this.disposed = true;
-    this.model.dispose();
+    this.engine.dispose();
   }
 }
 
@@ -120,5 +128,12 @@ export async function createPredictor(env: NodeJS.ProcessEnv = process.env): Pro
   const location = env.MODEL_ARTIFACT;
   if (!location)
     throw new Error('MODEL_ARTIFACT must name the model.tar.gz to serve (s3://bucket/key or a path)');
-  return ModelPredictor.load(location, { s3Client: createS3Client(loadConfig(env)) });
+  const engine = env.MODEL_ENGINE;
+  if (engine !== undefined && engine !== 'onnx' && engine !== 'tfjs') {
+    throw new Error(`MODEL_ENGINE must be onnx or tfjs; got "${engine}"`);
+  }
+  return ModelPredictor.load(location, {
+    s3Client: createS3Client(loadConfig(env)),
+    ...(engine ? { engine } : {}),
+  });
 }

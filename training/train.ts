@@ -257,7 +257,7 @@ export async function trainMember(
       });
     }
     optimizer.dispose();
-    const weights = layerWeights(network).map((layer) => layer.map((w) => w.clone()));
+    const weights = layerWeights(network);
     disposeNetwork(network);
     return weights;
   });

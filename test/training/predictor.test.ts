@@ -137,6 +137,43 @@ describe('ModelPredictor', () => {
     });
   });
 
+  it('runs on ONNX Runtime by default, and the tfjs engine gives the same answers', async () => {
+    expect(predictor.engine.name).toBe('onnx');
+    const onTfjs = await ModelPredictor.load(archivePath, { engine: 'tfjs' });
+    expect(onTfjs.engine.name).toBe('tfjs');
+    const bodies = await Promise.all(Array.from({ length: 4 }, () => png(rgb(32, 32))));
+    for (const body of bodies) {
+      expectClose(await onTfjs.predict(body, 'image/png'), await predictor.predict(body, 'image/png'));
+    }
+    onTfjs.dispose();
+  });
+
+  it('serves an ensemble (averaged members) the same way', async () => {
+    const options = { ...DEFAULT_MODEL_OPTIONS, filters: [4, 8] };
+    const ensemble = await withSeededMathRandom(seededRandom(13), async () => {
+      const members = [createNetwork(options), createNetwork(options)];
+      const layers = toLayersModel(options, members.map(layerWeights));
+      for (const member of members) disposeNetwork(member);
+      return layers;
+    });
+    const ensemblePath = join(dir, 'ensemble.tar.gz');
+    await writeFile(ensemblePath, await packModel(ensemble, metadata));
+    const served = await ModelPredictor.load(ensemblePath);
+    const pixels = rgb(32, 32);
+    const direct = tf.tidy(() =>
+      Array.from(
+        (
+          ensemble.predict(
+            tf.tensor4d(normalize(pixels, metadata.normalization), [1, 32, 32, 3]),
+          ) as tf.Tensor
+        ).dataSync(),
+      ),
+    );
+    expectClose(await served.predict(await png(pixels), 'image/png'), direct);
+    served.dispose();
+    ensemble.dispose();
+  });
+
   it('refuses garbage, truncated and empty bodies with ModelInputError', async () => {
     const valid = await png(rgb(32, 32));
     for (const body of [Buffer.from('this is not an image'), valid.subarray(0, 40), Buffer.alloc(0)]) {
