@@ -79,6 +79,7 @@ function summary(result: { actions: { change: string; resourceType: string; name
 }
 
 beforeAll(async () => {
+  // A first run installs moto into .venv/ (with MiniStack: ~150 s measured on a busy 2-core machine).
   moto = await new MotoServerContainer().start();
   // Credentials of the standard chain, as a user's would be; moto accepts any.
   process.env.AWS_ACCESS_KEY_ID = 'moto-test';
@@ -87,7 +88,7 @@ beforeAll(async () => {
   config = loadConfig({ SCONES_TARGET: 'aws', ...moto.environment() });
   bundleDir = await mkdtemp(join(tmpdir(), 'scones-promote-bundles-'));
   bundles = await buildBundles({ arch: 'x86_64', outDir: bundleDir });
-}, 300_000);
+}, 600_000);
 
 afterAll(async () => {
   await moto?.stop();
