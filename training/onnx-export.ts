@@ -116,11 +116,11 @@ export function exportOnnx(model: tf.LayersModel): Uint8Array {
   const nchw = `${ONNX_INPUT}_nchw`;
   nodes.push(node('Transpose', [ONNX_INPUT], [nchw], [attribute('perm', [0, 3, 1, 2])]));
   /** The ONNX value each layer's output became, by layer name. */
-  const valueOf = new Map<string, string>();
+  const onnxValueOf = new Map<string, string>();
   for (const layer of model.layers) {
     const kind = layer.getClassName();
     const config = layer.getConfig() as LayerConfig;
-    const inputs = inputsOf(layer).map((name) => valueOf.get(name) ?? name);
+    const inputs = inputsOf(layer).map((name) => onnxValueOf.get(name) ?? name);
     const input = inputs[0] as string;
     const out = layer.name;
     if (config.dataFormat && config.dataFormat !== 'channelsLast') {
@@ -138,7 +138,7 @@ export function exportOnnx(model: tf.LayersModel): Uint8Array {
     };
     switch (kind) {
       case 'InputLayer':
-        valueOf.set(out, nchw);
+        onnxValueOf.set(out, nchw);
         break;
       case 'Conv2D': {
         const [kernel, bias] = layer.getWeights();
@@ -168,7 +168,7 @@ export function exportOnnx(model: tf.LayersModel): Uint8Array {
             [attribute('kernel_shape', [kh, kw]), attribute('pads', [ph, pw, ph, pw])],
           ),
         );
-        valueOf.set(out, activate(out, config.activation, 'Relu'));
+        onnxValueOf.set(out, activate(out, config.activation, 'Relu'));
         break;
       }
       case 'MaxPooling2D': {
@@ -179,13 +179,13 @@ export function exportOnnx(model: tf.LayersModel): Uint8Array {
         nodes.push(
           node('MaxPool', [input], [out], [attribute('kernel_shape', pool), attribute('strides', strides)]),
         );
-        valueOf.set(out, out);
+        onnxValueOf.set(out, out);
         break;
       }
       case 'GlobalAveragePooling2D':
         nodes.push(node('GlobalAveragePool', [input], [`${out}_4d`]));
         nodes.push(node('Flatten', [`${out}_4d`], [out], [attribute('axis', 1)]));
-        valueOf.set(out, out);
+        onnxValueOf.set(out, out);
         break;
       case 'Dense': {
         const [kernel, bias] = layer.getWeights();
@@ -195,19 +195,19 @@ export function exportOnnx(model: tf.LayersModel): Uint8Array {
         initializers.push(initializer(`${out}_W`, kernel.dataSync() as Float32Array, [inputs2, units]));
         initializers.push(initializer(`${out}_B`, bias.dataSync() as Float32Array, [units]));
         nodes.push(node('Gemm', [input, `${out}_W`, `${out}_B`], [out]));
-        valueOf.set(out, activate(out, config.activation, 'Softmax'));
+        onnxValueOf.set(out, activate(out, config.activation, 'Softmax'));
         break;
       }
       case 'Average':
         nodes.push(node('Mean', inputs, [out]));
-        valueOf.set(out, out);
+        onnxValueOf.set(out, out);
         break;
       default:
         throw new OnnxExportError(`layer ${layer.name} (${kind}) has no ONNX conversion`);
     }
   }
   const last = model.layers[model.layers.length - 1];
-  const result = last ? valueOf.get(last.name) : undefined;
+  const result = last ? onnxValueOf.get(last.name) : undefined;
   if (!result) throw new OnnxExportError('model has no layers');
   const classes = model.outputs[0]?.shape[1] ?? null;
   nodes.push(node('Identity', [result], [ONNX_OUTPUT]));
