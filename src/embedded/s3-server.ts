@@ -3,17 +3,18 @@
  * folder, spoken to by the real `@aws-sdk/client-s3` (`forcePathStyle`). Signatures are not checked.
  *
  * Why not `s3rver` (installed, works with the SDK)? Its per-GET cost: Koa middleware plus a stat,
- * a file read and a metadata read per request. Measured with `npm run bench:s3` (2 KB GETs,
- * client and server in one process, 2 shared cores at load average ~13, so read CPU time per GET
- * as the cost and wall figures as lower bounds):
+ * a file read and a metadata read per request. Figures for a 2 KB GET on 2 shared cores (load
+ * average ~12, so CPU time is the steady figure and wall-clock rates are lower bounds):
  *
- *                         bare HTTP client                 @aws-sdk/client-s3
- *   this server   106-130 us CPU, 3775-4848 GET/s     p50 1.3 ms, 529 GET/s at c16
- *   s3rver        719-1005 us CPU, 533-1151 GET/s     p50 1.9 ms, 187 GET/s at c16
+ *   server process CPU per GET        this server 126-145 us   s3rver 854-884 us
+ *   (`npm run bench:servers`; a bare node:http server answering a fixed 2 KB body: 116 us)
+ *   through @aws-sdk/client-s3         this server p50 0.5-1.3 ms, 364-1628 GET/s at c16
+ *   (`npm run bench:s3`)               s3rver      p50 1.7-4.6 ms, 187-375 GET/s at c16
  *
- * The server's share is now ~0.1 ms; the SDK client's own work (~0.6-1.2 ms CPU per GET:
- * middleware, signing, endpoint rules) dominates an S3 read, and is the same against real S3.
- * Reads come from a memory index and body cache; writes reach the folder before the response.
+ * So the server costs ~10-30 us above node:http itself; what remains of an S3 read is the SDK
+ * client's own work (~0.5-1.2 ms CPU per call: middleware, signing, endpoint rules), the same as
+ * against real S3. Reads come from a memory index and body cache; writes reach the folder before
+ * the response.
  *
  * Operations: ListBuckets, CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation,
  * ListObjects(V2) (prefix, delimiter, paging, start-after, url encoding), PutObject, CopyObject,
