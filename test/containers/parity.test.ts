@@ -42,7 +42,7 @@ describe.skipIf(!engine.available)(
       await requireImages(engine, [KIT_IMAGE, MINISTACK_IMAGE]);
       network = await new Network().start();
       [ministack, endpoint] = await Promise.all([
-        new MiniStackContainer().withNetwork(network).withNetworkAliases('ministack').start(),
+        new MiniStackContainer().withNetwork(network).start(),
         new EndpointContainer().withNetwork(network).withNetworkAliases('endpoint').start(),
       ]);
       config = loadConfig({ SCONES_TARGET: 'containers', ...ministack.environment() });
