@@ -46,7 +46,8 @@ beforeAll(async () => {
   validation = await readSplit(undefined, 'validation');
 });
 
-describe('trainModel', () => {
+// Generous timeouts: training is CPU-bound and this machine is often shared.
+describe('trainModel', { timeout: 120_000 }, () => {
   it('learns: held-out accuracy well above chance, with per-epoch progress', async () => {
     const progress: EpochProgress[] = [];
     const { model, history } = await trainModel({
@@ -85,5 +86,32 @@ describe('trainModel', () => {
     const other = await run(12);
     expect(again).toEqual(first);
     expect(other.weights).not.toEqual(first.weights);
+  });
+
+  it('trains ensemble members in worker threads, reproducibly, into one averaged model', async () => {
+    const run = async () => {
+      const progress: EpochProgress[] = [];
+      const { model } = await trainModel({
+        ...TINY,
+        members: 2,
+        epochs: 1,
+        model: { filters: [4, 8] },
+        train: firstPerClass(train, 64),
+        validation,
+        seed: 5,
+        onEpoch: (p) => progress.push(p),
+      });
+      const weights = model.getWeights().map((w) => Array.from(w.dataSync()));
+      const kinds = model.layers.map((layer) => layer.getClassName());
+      model.dispose();
+      return { progress, weights, kinds };
+    };
+    const first = await run();
+    expect(first.kinds.filter((kind) => kind === 'Dense')).toHaveLength(2);
+    expect(first.kinds).toContain('Average');
+    expect(first.progress).toHaveLength(1);
+    expect(first.progress[0]?.validationAccuracy).toBeGreaterThan(0);
+    const again = await run();
+    expect(again.weights).toEqual(first.weights);
   });
 });
