@@ -28,12 +28,6 @@ export interface TrainingOutcome {
   modelDataUrl?: string;
 }
 
-interface JobSummary {
-  name: string;
-  arn: string;
-  status: string;
-}
-
 const REUSABLE = ['Completed'];
 const RUNNING = ['InProgress', 'Stopping'];
 
@@ -43,19 +37,47 @@ async function isOurs(ctx: StepContext, arn: string): Promise<boolean> {
   return tags.get(TAG_KIT) === 'scones' && tags.get(TAG_STAGE) === ctx.target.stage;
 }
 
-/** Attempts of the same settings: `base`, `base-2`, ...; picks the one to reuse or the next free name. */
-async function pickAttempt(ctx: StepContext, base: string, attempts: JobSummary[]) {
-  const mine = attempts.filter((job) => job.name === base || job.name.startsWith(`${base}-`));
+export interface JobAttempt {
+  name: string;
+  arn: string;
+  status: string;
+}
+
+export interface AttemptChoice {
+  /** The job to reuse (Completed) or wait for (InProgress, Stopping); undefined: create `name`. */
+  existing?: JobAttempt;
+  name: string;
+  /** Earlier attempts that cannot be reused, e.g. "job Failed, job-2 Stopped". */
+  failed?: string;
+}
+
+/**
+ * Attempts of the same settings are `base`, `base-2`, ...: reuse a completed one, else wait for a
+ * running one (only if it carries the kit's tags), else the next free name (SageMaker job names
+ * cannot be reused, even by a failed job).
+ */
+export async function chooseAttempt(
+  base: string,
+  attempts: JobAttempt[],
+  isOurs: (arn: string) => Promise<boolean>,
+): Promise<AttemptChoice> {
+  const mine = attempts.filter(
+    (job) => job.name === base || (job.name.startsWith(base) && /^-\d+$/.test(job.name.slice(base.length))),
+  );
   for (const statuses of [REUSABLE, RUNNING]) {
     for (const job of mine.filter((candidate) => statuses.includes(candidate.status))) {
-      if (await isOurs(ctx, job.arn)) return { existing: job, name: job.name };
+      if (await isOurs(job.arn)) return { existing: job, name: job.name };
     }
   }
-  const taken = new Set(mine.map((job) => job.name));
+  const taken = new Set(attempts.map((job) => job.name));
   let name = base;
   for (let attempt = 2; taken.has(name); attempt++) name = `${base}-${attempt}`;
   const failed = mine.map((job) => `${job.name} ${job.status}`).join(', ');
-  return { existing: undefined, name, failed };
+  return failed ? { name, failed } : { name };
+}
+
+function pickAttempt(ctx: StepContext, base: string, attempts: JobAttempt[]): Promise<AttemptChoice> {
+  return chooseAttempt(base, attempts, (arn) => isOurs(ctx, arn));
 }
 
 function describeTrainingJob(ctx: StepContext, name: string) {
