@@ -7,6 +7,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { FUNCTIONS, type FunctionKey } from '../workflow/definition.ts';
 import { addSharpForLambda, type LambdaArchitecture } from './sharp-package.ts';
@@ -30,11 +31,14 @@ export interface BundleInfo {
 export interface BuildOptions {
   arch: LambdaArchitecture;
   outDir: string;
-  /** Repository root holding lambdas/; default the working directory. */
+  /** Repository root holding lambdas/; default this kit's root, wherever the command runs. */
   rootDir?: string;
   /** Where registry tarballs of other-architecture packages are cached; default .scones/npm. */
   cacheDir?: string;
 }
+
+/** The repository root (src/deploy/../..). */
+export const KIT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 const NATIVE_EXTERNALS = ['sharp'];
 
@@ -71,7 +75,7 @@ async function bundleHandler(entry: string, rootDir: string) {
 }
 
 export async function buildBundles(options: BuildOptions): Promise<BundleInfo[]> {
-  const rootDir = resolve(options.rootDir ?? '.');
+  const rootDir = resolve(options.rootDir ?? KIT_ROOT);
   const cacheDir = resolve(options.cacheDir ?? join(rootDir, '.scones', 'npm'));
   await mkdir(options.outDir, { recursive: true });
   const bundles: BundleInfo[] = [];
@@ -81,7 +85,7 @@ export async function buildBundles(options: BuildOptions): Promise<BundleInfo[]>
       rootDir,
     );
     const native = usesSharp
-      ? await addSharpForLambda(files, options.arch, cacheDir)
+      ? await addSharpForLambda(files, options.arch, cacheDir, rootDir)
       : { nativePackages: [] };
     const zip = deterministicZip(files);
     const zipPath = resolve(options.outDir, `${fn.folder}.zip`);

@@ -35,7 +35,7 @@ import {
 import type { KitConfig, Service } from '../config.ts';
 import { FUNCTIONS, type FunctionKey, loadDefinition, substitutionsFor } from '../workflow/definition.ts';
 import { ensureBucket } from './bucket.ts';
-import { type BundleInfo, buildBundles, type LambdaArchitecture } from './bundle.ts';
+import { type BundleInfo, buildBundles, KIT_ROOT, type LambdaArchitecture } from './bundle.ts';
 import { ensureFunction } from './functions.ts';
 import { arns, type DeploymentScope, partitionOf } from './names.ts';
 import { describeChange, type ProgressLog, type ResourceChange, summarize } from './report.ts';
@@ -51,7 +51,7 @@ export { createSfnRunner, type SfnRunner, type SfnRunnerOptions } from './sfn-ru
 
 export interface DeployOptions {
   config: KitConfig;
-  /** Prebuilt bundles (from buildBundles); built into `.scones/bundles/<arch>` when omitted. */
+  /** Prebuilt bundles (from buildBundles); built into `<kit>/.scones/bundles/<arch>` when omitted. */
   bundles?: BundleInfo[];
   /** Lambda architecture when building here; default x86_64. */
   arch?: LambdaArchitecture;
@@ -91,7 +91,7 @@ async function bundlesFor(options: DeployOptions, log: ProgressLog): Promise<Map
   if (!bundles) {
     const arch = options.arch ?? 'x86_64';
     log(`building Lambda bundles (${arch})`);
-    bundles = await buildBundles({ arch, outDir: join('.scones', 'bundles', arch) });
+    bundles = await buildBundles({ arch, outDir: join(KIT_ROOT, '.scones', 'bundles', arch) });
   }
   const byKey = new Map(bundles.map((bundle) => [bundle.key, bundle]));
   for (const key of FUNCTION_KEYS) {

@@ -92,8 +92,9 @@ export async function addSharpForLambda(
   files: Map<string, Uint8Array>,
   arch: LambdaArchitecture,
   cacheDir: string,
+  rootDir: string,
 ): Promise<{ sharpVersion: string; nativePackages: string[] }> {
-  const sharpDir = findPackageDir('sharp', process.cwd());
+  const sharpDir = findPackageDir('sharp', rootDir);
   const sharp = await readPackageJson(sharpDir);
   const added = new Set<string>();
   const addWithDependencies = async (name: string, dir: string) => {
