@@ -17,6 +17,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+// Registers the wasm backend and its stock kernels, which the fallbacks below look up at import.
+import '@tensorflow/tfjs-backend-wasm';
 
 type Info = tf.TensorInfo;
 type Attrs = Record<string, unknown>;
