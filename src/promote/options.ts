@@ -71,6 +71,8 @@ export interface PromoteOptions extends TargetOptions {
 export interface TeardownOptions extends TargetOptions {
   /** Keep the bucket and its objects (data, model artifacts, captured traffic, review items). */
   keepData?: boolean;
+  /** Only find and report what would be deleted, stopped and kept (`--plan`). */
+  plan?: boolean;
 }
 
 export const PROMOTE_DEFAULTS = {

@@ -103,10 +103,13 @@ export function renderTeardown(report: TeardownReport): string {
         : '';
     return `Nothing to tear down for ${where}: no resource of the kit found${kept}.`;
   }
-  const lines = [`Teardown of ${where}:`];
-  for (const item of report.stopped) lines.push(`  stopped  ${item.type.padEnd(29)} ${item.name}`);
-  for (const item of report.deleted) lines.push(`  deleted  ${item.type.padEnd(29)} ${item.name}`);
+  const [stopped, deleted] = report.planned ? ['would stop', 'would delete'] : ['stopped', 'deleted'];
+  const lines = [`${report.planned ? 'Teardown plan' : 'Teardown'} of ${where}:`];
+  for (const item of report.stopped)
+    lines.push(`  ${stopped.padEnd(12)} ${item.type.padEnd(29)} ${item.name}`);
+  for (const item of report.deleted)
+    lines.push(`  ${deleted.padEnd(12)} ${item.type.padEnd(29)} ${item.name}`);
   for (const item of report.kept)
-    lines.push(`  kept     ${item.type.padEnd(29)} ${item.name}  (${item.reason})`);
+    lines.push(`  ${'kept'.padEnd(12)} ${item.type.padEnd(29)} ${item.name}  (${item.reason})`);
   return lines.join('\n');
 }

@@ -52,6 +52,8 @@ export interface TeardownReport {
   stage: string;
   accountId: string;
   region: string;
+  /** True for `plan`: nothing was deleted or stopped; the lists say what would be. */
+  planned: boolean;
   deleted: TeardownItem[];
   /** Running training or tuning jobs stopped (they bill while they run). */
   stopped: TeardownItem[];
@@ -63,7 +65,7 @@ export interface TeardownControls {
 }
 
 /** Deletion order: what bills by the hour first, what others depend on before what they use. */
-const ORDER: KitResourceType[] = [
+const ORDER = [
   'sagemaker endpoint',
   'sagemaker endpoint config',
   'sagemaker model',
@@ -71,7 +73,7 @@ const ORDER: KitResourceType[] = [
   'lambda function',
   'iam role',
   's3 bucket',
-];
+] as const satisfies readonly KitResourceType[];
 
 async function emptyBucket(s3: S3Client, bucket: string): Promise<number> {
   let removed = 0;
@@ -112,13 +114,15 @@ async function jobStatus(target: PromotionTarget, job: KitResource): Promise<str
 
 export async function teardownTarget(
   target: PromotionTarget,
-  options: Pick<TeardownOptions, 'keepData'>,
+  options: Pick<TeardownOptions, 'keepData' | 'plan'>,
   onProgress: ProgressListener = () => {},
 ): Promise<TeardownReport> {
+  const apply = !options.plan;
   const report: TeardownReport = {
     stage: target.stage,
     accountId: target.accountId,
     region: target.region,
+    planned: !apply,
     deleted: [],
     stopped: [],
     kept: [],
@@ -130,53 +134,62 @@ export async function teardownTarget(
   const lambda = createLambdaClient(target.config);
   const sfn = createSfnClient(target.config);
   const item = ({ type, name, arn }: KitResource): TeardownItem => ({ type, name, arn });
+  const planned = { stopped: 'would stop', deleted: 'would delete' };
+  const say = (verb: 'stopped' | 'deleted', resource: KitResource) =>
+    onProgress({
+      type: 'info',
+      message: `${apply ? verb : planned[verb]}  ${resource.type} ${resource.name}`,
+    });
+
+  const remove: Record<(typeof ORDER)[number], (resource: KitResource) => Promise<unknown>> = {
+    'sagemaker endpoint': ({ name }) => sagemaker.send(new DeleteEndpointCommand({ EndpointName: name })),
+    'sagemaker endpoint config': ({ name }) =>
+      sagemaker.send(new DeleteEndpointConfigCommand({ EndpointConfigName: name })),
+    'sagemaker model': ({ name }) => sagemaker.send(new DeleteModelCommand({ ModelName: name })),
+    'step functions state machine': ({ arn }) =>
+      sfn.send(new DeleteStateMachineCommand({ stateMachineArn: arn })),
+    'lambda function': ({ name }) => lambda.send(new DeleteFunctionCommand({ FunctionName: name })),
+    'iam role': ({ name }) => deleteRole(iam, name),
+    's3 bucket': async ({ name }) => {
+      const objects = await emptyBucket(s3, name);
+      await s3.send(new DeleteBucketCommand({ Bucket: name }));
+      onProgress({ type: 'info', message: `emptied  s3 bucket ${name} (${objects} objects)` });
+    },
+  };
 
   for (const job of found.filter(
     (r) => r.type === 'sagemaker training job' || r.type === 'sagemaker tuning job',
   )) {
     const status = await jobStatus(target, job);
-    if (status === 'InProgress') {
-      if (job.type === 'sagemaker training job')
-        await sagemaker.send(new StopTrainingJobCommand({ TrainingJobName: job.name }));
-      else
-        await sagemaker.send(
-          new StopHyperParameterTuningJobCommand({ HyperParameterTuningJobName: job.name }),
-        );
-      report.stopped.push(item(job));
-      onProgress({ type: 'info', message: `stopped  ${job.type} ${job.name}` });
-    } else {
+    if (status !== 'InProgress') {
       report.kept.push({
         ...item(job),
         reason: `${status || 'ended'}; SageMaker keeps job records, no charge`,
       });
+      continue;
     }
+    if (apply && job.type === 'sagemaker training job') {
+      await sagemaker.send(new StopTrainingJobCommand({ TrainingJobName: job.name }));
+    } else if (apply) {
+      await sagemaker.send(new StopHyperParameterTuningJobCommand({ HyperParameterTuningJobName: job.name }));
+    }
+    report.stopped.push(item(job));
+    say('stopped', job);
   }
 
   const deletable = found
-    .filter((resource) => ORDER.includes(resource.type))
-    .sort((a, b) => ORDER.indexOf(a.type) - ORDER.indexOf(b.type));
+    .filter((resource) => (ORDER as readonly string[]).includes(resource.type))
+    .sort(
+      (a, b) => (ORDER as readonly string[]).indexOf(a.type) - (ORDER as readonly string[]).indexOf(b.type),
+    );
   for (const resource of deletable) {
-    const { type, name } = resource;
-    if (type === 's3 bucket' && options.keepData) {
+    if (resource.type === 's3 bucket' && options.keepData) {
       report.kept.push({ ...item(resource), reason: '--keep-data: bucket and objects kept' });
       continue;
     }
-    if (type === 'sagemaker endpoint')
-      await sagemaker.send(new DeleteEndpointCommand({ EndpointName: name }));
-    else if (type === 'sagemaker endpoint config')
-      await sagemaker.send(new DeleteEndpointConfigCommand({ EndpointConfigName: name }));
-    else if (type === 'sagemaker model') await sagemaker.send(new DeleteModelCommand({ ModelName: name }));
-    else if (type === 'step functions state machine')
-      await sfn.send(new DeleteStateMachineCommand({ stateMachineArn: resource.arn }));
-    else if (type === 'lambda function') await lambda.send(new DeleteFunctionCommand({ FunctionName: name }));
-    else if (type === 'iam role') await deleteRole(iam, name);
-    else if (type === 's3 bucket') {
-      const objects = await emptyBucket(s3, name);
-      await s3.send(new DeleteBucketCommand({ Bucket: name }));
-      onProgress({ type: 'info', message: `emptied  s3 bucket ${name} (${objects} objects)` });
-    }
+    if (apply) await remove[resource.type as (typeof ORDER)[number]](resource);
     report.deleted.push(item(resource));
-    onProgress({ type: 'info', message: `deleted  ${type} ${name}` });
+    say('deleted', resource);
   }
   return report;
 }
@@ -187,9 +200,10 @@ export async function teardown(
 ): Promise<TeardownReport> {
   const target = await resolveTarget(options);
   const onProgress = controls.onProgress ?? (() => {});
+  const verb = options.plan ? 'planning the teardown of' : 'tearing down';
   onProgress({
     type: 'target',
-    message: `tearing down stage "${target.stage}": account ${target.accountId}, region ${target.region}`,
+    message: `${verb} stage "${target.stage}": account ${target.accountId}, region ${target.region}`,
   });
   return teardownTarget(target, options, onProgress);
 }

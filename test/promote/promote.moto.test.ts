@@ -411,6 +411,20 @@ describe('promote against moto', () => {
     ]);
   }, 120_000);
 
+  it('plans a teardown (--plan): lists what it would delete, deletes nothing', async () => {
+    const planned = await teardown(options({ plan: true } as Partial<PromoteOptions>));
+    expect(planned.planned).toBe(true);
+    expect(planned.deleted[0]?.type).toBe('sagemaker endpoint');
+    expect(planned.deleted.map((item) => item.type)).toContain('s3 bucket');
+    expect(renderTeardown(planned)).toMatch(
+      /^Teardown plan of stage "motot"[\s\S]*would delete +sagemaker endpoint/,
+    );
+    const endpoint = await createSageMakerClient(config).send(
+      new DescribeEndpointCommand({ EndpointName: `scones-${STAGE}-image-classification` }),
+    );
+    expect(endpoint.EndpointStatus).toBe('InService');
+  }, 120_000);
+
   it('tears down with --keep-data: endpoint first, everything but the bucket; then nothing is left to find', async () => {
     const report = await teardown(options({ keepData: true } as Partial<PromoteOptions>));
     expect(report.deleted[0]?.type).toBe('sagemaker endpoint');
