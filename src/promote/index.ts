@@ -19,7 +19,8 @@
  *     interruption resumes, re-running after success changes nothing.
  *
  *   teardown(options: TeardownOptions, { onProgress? }): Promise<TeardownReport>
- *     Deletes what carries the stage's kit tags, endpoint first; `keepData` keeps the bucket.
+ *     Deletes what carries the stage's kit tags, endpoint first; `keepData` keeps the bucket;
+ *     `plan` only reports what it would delete, stop and keep (`report.planned`).
  *     `renderTeardown(report)` prints deleted / stopped / kept, or that nothing was found.
  *
  * Options (all optional; CLI flag in brackets):
@@ -36,7 +37,7 @@
  *            endpointInstanceType (ml.m5.large), endpointInstanceCount, captureSamplingPercentage
  *            (100), capturePrefix (data_capture/), expectedRequestsPerDay (estimate only)
  *   running  pollIntervalMs (30 s), smokeTest / smokeSkipReason, bundles, arch, config (tests)
- *   teardown keepData [--keep-data]
+ *   teardown keepData [--keep-data], plan [--plan]
  */
 export type { ActionChange, PromotionAction, ResourceType } from './actions.ts';
 export { algorithmImageUri, IMAGE_CLASSIFICATION_REGISTRIES } from './algorithm-image.ts';
