@@ -6,7 +6,8 @@
  */
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { manifestKey } from '../../training/stage.ts';
-import { loadConfig } from '../config.ts';
+import { type KitConfig, loadConfig } from '../config.ts';
+import { createStubPredictor } from '../embedded/predictors.ts';
 import { CLASS_LABELS } from '../workflow/types.ts';
 import { datasetPrefix, localModelPredictor, stageShippedData } from './local-model.ts';
 import { formatSummary, formatTable, summarize } from './report.ts';
@@ -34,7 +35,6 @@ export async function demoCommand(options: DemoOptions): Promise<void> {
   let outcomes: Awaited<ReturnType<typeof runImages>>;
   try {
     const prefix = datasetPrefix();
-    await stageShippedData(workflow.s3, workflow.bucket);
     let images = await listTestImages(workflow.s3, workflow.bucket, prefix);
     if (options.limit !== undefined) images = images.slice(0, options.limit);
     log(`running the workflow for ${images.length} test images on ${workflow.describe}`);

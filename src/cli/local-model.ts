@@ -69,8 +69,8 @@ async function exists(s3: S3Client, uri: string): Promise<boolean> {
 }
 
 /**
- * The demo's predictor: stages the data, trains when no model artifact exists yet, serves it.
- * `trainIfMissing: false` (classify) falls back to the stub when nothing was trained.
+ * The trained model from the embedded store; when none exists yet, `trainIfMissing` (the demo)
+ * trains it on the staged data, otherwise (classify) the stub answers instead.
  */
 export function localModelPredictor(trainIfMissing: boolean) {
   return async (s3: S3Client, config: KitConfig): Promise<Predictor> => {
@@ -80,7 +80,6 @@ export function localModelPredictor(trainIfMissing: boolean) {
         log('no trained model yet (run `scones demo` or `scones train`): using the stub endpoint');
         return createStubPredictor();
       }
-      await stageShippedData(s3, config.bucket);
       await trainLocalModel(s3, config.bucket);
     }
     log(`serving ${uri}`);
