@@ -5,10 +5,15 @@
 import { createInterface } from 'node:readline/promises';
 import { stage } from '../../training/stage.ts';
 import { createS3Client } from '../aws/clients.ts';
-import { loadConfig, type Target } from '../config.ts';
+import { loadConfig, parseThreshold, type Target } from '../config.ts';
 import { buildBundles, deploy, type LambdaArchitecture } from '../deploy/index.ts';
 import { main as serveEndpoint } from '../embedded/endpoint-main.ts';
 import { startEmbeddedRuntime } from '../embedded/runtime.ts';
+import {
+  confidenceOverTime,
+  readCapturedInferences,
+  renderConfidenceChart,
+} from '../monitor/capture-report.ts';
 import {
   type PromoteOptions,
   planPromotion,
@@ -18,6 +23,8 @@ import {
   type TeardownOptions,
   teardown,
 } from '../promote/index.ts';
+import { CAPTURE_PREFIX } from './demo.ts';
+import { writeSvgOrPng } from './graph.ts';
 import { stageShippedData, trainLocalModel } from './local-model.ts';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -116,4 +123,29 @@ export async function promoteCommand(options: PromoteOptions & { plan?: boolean;
 
 export async function teardownCommand(options: TeardownOptions) {
   process.stdout.write(`${renderTeardown(await teardown(options))}\n`);
+}
+
+export async function monitorCommand(options: {
+  out: string;
+  bucketMinutes: number;
+  dataDir: string;
+  threshold?: string;
+}) {
+  await withEmbeddedStore(options.dataDir, async (s3, bucket) => {
+    const threshold = parseThreshold(options.threshold);
+    const prefix = `${CAPTURE_PREFIX}/`;
+    const inferences = await readCapturedInferences(s3, bucket, prefix);
+    if (inferences.length === 0) {
+      log(`no captured traffic under s3://${bucket}/${prefix} yet: run \`scones demo\` first`);
+      return;
+    }
+    const points = confidenceOverTime(inferences, options.bucketMinutes, threshold);
+    for (const p of points) {
+      process.stdout.write(
+        `${p.start.toISOString()}  ${String(p.count).padStart(5)} inferences  mean confidence ${p.meanConfidence.toFixed(3)}  below ${threshold}: ${(100 * p.belowThreshold).toFixed(1)}%\n`,
+      );
+    }
+    await writeSvgOrPng(options.out, renderConfidenceChart(points, threshold));
+    log(`chart: ${options.out}`);
+  });
 }

@@ -44,7 +44,10 @@ export async function demoCommand(options: DemoOptions): Promise<void> {
     await workflow.close();
   }
   log(formatSummary(summarize(outcomes), workflow.threshold));
-  log(`endpoint traffic captured (SageMaker data capture format) under ${captureUri}/`);
+  if (!options.stub)
+    log(
+      `endpoint traffic captured (SageMaker data capture format) under ${captureUri}/; chart it with \`scones monitor\``,
+    );
 }
 
 /** The test split as staged: manifest lines are `index<TAB>class<TAB>path under test/`. */

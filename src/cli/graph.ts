@@ -12,12 +12,15 @@ function definitionShape(): Record<string, unknown> {
   return JSON.parse(readFileSync(DEFINITION_PATH, 'utf8')) as Record<string, unknown>;
 }
 
-/** Writes the picture as SVG, or as PNG when the file name ends in .png. */
-export async function writeGraph(file: string, execution?: ExecutionPath): Promise<void> {
-  const svg = renderWorkflowSvg(definitionShape(), execution);
+/** Writes a picture as SVG, or as PNG when the file name ends in .png. */
+export async function writeSvgOrPng(file: string, svg: string): Promise<void> {
   await mkdir(path.dirname(path.resolve(file)), { recursive: true });
   if (file.endsWith('.png')) await sharp(Buffer.from(svg)).png().toFile(file);
   else await writeFile(file, svg);
+}
+
+export async function writeGraph(file: string, execution?: ExecutionPath): Promise<void> {
+  await writeSvgOrPng(file, renderWorkflowSvg(definitionShape(), execution));
 }
 
 export async function writeExecutionGraph(directory: string, record: ExecutionRecord): Promise<string> {

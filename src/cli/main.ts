@@ -9,6 +9,7 @@ import { classifyCommand } from './classify.ts';
 import {
   buildCommand,
   deployCommand,
+  monitorCommand,
   promoteCommand,
   serveCommand,
   stageCommand,
@@ -145,14 +146,12 @@ program
   .option('--serverless', 'serverless endpoint (no data capture) instead of a real-time instance')
   .option('--endpoint-instance-type <type>', 'real-time endpoint instance type')
   .option('--capture-sampling <percent>', 'data capture sampling percentage', numberOption)
-  .action((options) =>
+  .action(({ instanceType, maxTuningJobs, captureSampling, ...options }) =>
     promoteCommand({
       ...options,
-      ...(options.instanceType ? { trainingInstanceType: options.instanceType } : {}),
-      ...(options.maxTuningJobs ? { maxTuningJobs: options.maxTuningJobs } : {}),
-      ...(options.captureSampling !== undefined
-        ? { captureSamplingPercentage: options.captureSampling }
-        : {}),
+      ...(instanceType ? { trainingInstanceType: instanceType } : {}),
+      ...(maxTuningJobs ? { maxTuningJobs } : {}),
+      ...(captureSampling !== undefined ? { captureSamplingPercentage: captureSampling } : {}),
     }),
   );
 
@@ -163,7 +162,17 @@ program
   .option('--region <region>', 'AWS region')
   .option('--profile <profile>', 'named AWS profile')
   .option('--keep-data', 'keep the bucket and its objects')
+  .option('--plan', 'only report what would be deleted')
   .action(teardownCommand);
+
+program
+  .command('monitor')
+  .description("confidence over time from the embedded endpoint's captured traffic, as a table and a chart")
+  .option('--out <file>', 'chart file (SVG, or PNG when it ends in .png)', 'confidence.png')
+  .option('--bucket-minutes <n>', 'minutes per point', intOption, 1)
+  .option('--threshold <p>', 'routing threshold to compare with', parseThresholdOption)
+  .option('--data-dir <dir>', 'where the embedded tier keeps its data', DEFAULT_DATA_DIR)
+  .action(monitorCommand);
 
 try {
   await program.parseAsync();
