@@ -1,34 +1,34 @@
 /**
  * The compose stack as a user runs it: the compose file plus overrides comes up (under podman here:
  * MiniStack and the kit's images built from the local base), the one-shot `deploy` service deploys
- * the workflow and exits 0, and the host classifies a bicycle and a motorcycle through the published
- * 127.0.0.1 ports, the way `scones classify --target compose` does (see docker-compose.yml's header).
+ * the workflow and exits 0, and `scones classify --target compose` on the host classifies a bicycle
+ * and a motorcycle through the published 127.0.0.1 ports (see docker-compose.yml's header).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { ListStateMachinesCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createS3Client, createSfnClient } from '../../src/aws/clients.ts';
-import { type KitConfig, loadConfig } from '../../src/config.ts';
-import { resourceNames } from '../../src/deploy/names.ts';
-import { createSfnRunner } from '../../src/deploy/sfn-runner.ts';
+import type { ImageOutcome } from '../../src/cli/report.ts';
 import { createStubPredictor } from '../../src/embedded/predictors.ts';
 import { type EmbeddedRuntime, startEmbeddedRuntime } from '../../src/embedded/runtime.ts';
-import type { WorkflowResult } from '../../src/workflow/types.ts';
 import { freePort } from '../support/moto-server.ts';
+import { PROJECT_ROOT } from '../support/python-venv.ts';
 import { shippedTestImages, type TestImage } from '../support/test-images.ts';
 import { ComposeStack, composeFilesFor } from './support/compose-stack.ts';
 import { containerEngine, requireImages } from './support/engine.ts';
 import { KIT_IMAGE, MINISTACK_IMAGE } from './support/images.ts';
 import { decisionOf } from './support/outcomes.ts';
 
+const run = promisify(execFile);
+const CLI = join(PROJECT_ROOT, 'bin', 'scones.js');
 const engine = await containerEngine();
 
 describe.skipIf(!engine.available)('compose stack: up, deploy, classify from the host', () => {
   let stack: ComposeStack;
-  let config: KitConfig;
+  let cliEnvironment: Record<string, string> = {};
   let deployExitCode: number;
   let deployLogs = '';
 
@@ -41,13 +41,12 @@ describe.skipIf(!engine.available)('compose stack: up, deploy, classify from the
     await stack.up();
     deployExitCode = await stack.exitCodeOf('deploy', 300_000);
     deployLogs = await stack.logs('deploy');
-    // What the CLI sets for `--target compose` (the compose file's header).
-    config = loadConfig({
-      SCONES_TARGET: 'containers',
+    // The stack's host ports are free ones here, not the compose file's defaults: tell the CLI.
+    cliEnvironment = {
       AWS_ENDPOINT_URL: `http://127.0.0.1:${ports.emulator}`,
       AWS_ENDPOINT_URL_SFN: `http://127.0.0.1:${ports.stepFunctions}`,
       AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: `http://127.0.0.1:${ports.endpoint}`,
-    });
+    };
   }, 600_000);
 
   afterAll(async () => {
@@ -62,41 +61,61 @@ describe.skipIf(!engine.available)('compose stack: up, deploy, classify from the
     );
   });
 
-  it('classifies a bicycle and a motorcycle from the host as the embedded tier does', async () => {
+  it('`scones classify --target compose` classifies a bicycle and a motorcycle as the embedded tier does', async () => {
     const images = await shippedTestImages('compose/');
     const picked = ['bicycle', 'motorcycle'].map(
       (label) => images.find((image) => image.label === label) as TestImage,
     );
-
-    const s3 = createS3Client(config);
-    for (const image of picked) {
-      await s3.send(new PutObjectCommand({ Bucket: config.bucket, Key: image.key, Body: image.png }));
-    }
-    const sfn = createSfnClient(config);
-    const { stateMachines } = await sfn.send(new ListStateMachinesCommand({}));
-    const name = resourceNames(config.stage).stateMachine;
-    const stateMachine = stateMachines?.find((machine) => machine.name === name);
-    expect(stateMachine, `state machine ${name} deployed`).toBeDefined();
-    const runner = createSfnRunner(sfn, stateMachine?.stateMachineArn as string);
-
-    const dataDir = await mkdtemp(join(tmpdir(), 'scones-compose-test-'));
+    const dir = await mkdtemp(join(tmpdir(), 'scones-compose-test-'));
     let embedded: EmbeddedRuntime | undefined;
     try {
-      embedded = await startEmbeddedRuntime({ dataDir, predictor: createStubPredictor() });
-      for (const image of picked) {
-        const record = await runner.run({ s3_bucket: config.bucket, s3_key: image.key });
-        expect(record.status, `${image.key}: ${record.error} ${record.cause}`).toBe('SUCCEEDED');
-        expect((record.output as WorkflowResult).s3_key).toBe(image.key);
+      const files = await Promise.all(
+        picked.map(async (image) => {
+          const file = join(dir, `${image.label}.png`);
+          await writeFile(file, image.png);
+          return file;
+        }),
+      );
+      const { stdout } = await run(
+        process.execPath,
+        [CLI, 'classify', '--target', 'compose', '--json', ...files],
+        {
+          cwd: PROJECT_ROOT,
+          env: { ...process.env, ...cliEnvironment },
+          timeout: 120_000,
+        },
+      );
+      const outcomes = stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as ImageOutcome);
+      expect(outcomes).toHaveLength(2);
 
+      embedded = await startEmbeddedRuntime({
+        dataDir: join(dir, 'embedded'),
+        predictor: createStubPredictor(),
+      });
+      for (const [index, image] of picked.entries()) {
+        const outcome = outcomes[index] as ImageOutcome;
+        expect(outcome.decision, JSON.stringify(outcome)).not.toBe('error');
         await embedded.s3.send(
           new PutObjectCommand({ Bucket: embedded.config.bucket, Key: image.key, Body: image.png }),
         );
-        const reference = await embedded.run({ s3_bucket: embedded.config.bucket, s3_key: image.key });
-        expect(decisionOf(record), image.key).toEqual(decisionOf(reference));
+        const reference = decisionOf(
+          await embedded.run({ s3_bucket: embedded.config.bucket, s3_key: image.key }),
+        );
+        expect(
+          { decision: outcome.decision, confidence: outcome.confidence, predicted: outcome.predicted },
+          image.label,
+        ).toEqual({
+          decision: reference.decision,
+          confidence: reference.confidence,
+          predicted: reference.predictedLabel,
+        });
       }
     } finally {
       await embedded?.stop();
-      await rm(dataDir, { recursive: true, force: true });
+      await rm(dir, { recursive: true, force: true });
     }
-  }, 120_000);
+  }, 180_000);
 });
