@@ -28,9 +28,17 @@ export const CAPTURE_PREFIX = 'data_capture';
 export async function demoCommand(options: DemoOptions): Promise<void> {
   const bucket = loadConfig({ SCONES_TARGET: 'embedded' }).bucket;
   const captureUri = `s3://${bucket}/${CAPTURE_PREFIX}`;
+  // Staging comes first: training (when no model exists yet) reads the staged channels.
+  const loadModel = localModelPredictor(true);
+  const stageThenServe = async (s3: S3Client, config: KitConfig) => {
+    await stageShippedData(s3, config.bucket);
+    return options.stub ? createStubPredictor() : loadModel(s3, config);
+  };
+  // Only the model's traffic is captured: stub answers would pollute the monitoring data.
+  const capture = options.stub ? {} : { captureUri };
   const workflow = await openWorkflow(
-    { ...options, target: 'embedded', captureUri },
-    localModelPredictor(true),
+    { ...options, stub: false, target: 'embedded', ...capture },
+    stageThenServe,
   );
   let outcomes: Awaited<ReturnType<typeof runImages>>;
   try {
