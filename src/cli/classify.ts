@@ -4,9 +4,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { localModelPredictor } from './local-model.ts';
-import { formatTable } from './report.ts';
+import { formatTable, type ImageOutcome } from './report.ts';
 import { type ImageRef, printOutcomes, runImages } from './run-images.ts';
-import { openWorkflow, type WorkflowOptions } from './workflow-target.ts';
+import { type OpenWorkflow, openWorkflow, type WorkflowOptions } from './workflow-target.ts';
 
 export interface ClassifyOptions extends WorkflowOptions {
   json?: boolean;
@@ -15,25 +15,44 @@ export interface ClassifyOptions extends WorkflowOptions {
 
 const S3_URI = /^s3:\/\/([^/]+)\/(.+)$/;
 
+/** Where the workflow finds the image: an s3:// URI as given, a local file copied to the bucket. */
+async function locate(workflow: OpenWorkflow, image: string): Promise<ImageRef> {
+  const match = S3_URI.exec(image);
+  if (match) return { bucket: match[1] as string, key: match[2] as string };
+  // The original stays where it is; the copy is named by its content.
+  const body = await readFile(image);
+  const digest = createHash('sha256').update(body).digest('hex').slice(0, 12);
+  const key = `uploads/${digest}/${path.basename(image)}`;
+  await workflow.s3.send(new PutObjectCommand({ Bucket: workflow.bucket, Key: key, Body: body }));
+  return { bucket: workflow.bucket, key };
+}
+
 export async function classifyCommand(images: string[], options: ClassifyOptions): Promise<void> {
   const workflow = await openWorkflow({ ...options, history: !!options.graph }, localModelPredictor(false));
   try {
+    const outcomes: (ImageOutcome | undefined)[] = [];
     const refs: ImageRef[] = [];
     for (const image of images) {
-      const match = S3_URI.exec(image);
-      if (match) {
-        refs.push({ bucket: match[1] as string, key: match[2] as string });
-        continue;
+      try {
+        refs.push(await locate(workflow, image));
+        outcomes.push(undefined);
+      } catch (error) {
+        // An input that cannot even be read is an outcome like a bad image, not a crash.
+        const err = error as NodeJS.ErrnoException;
+        const name = err.code === 'ENOENT' ? 'FileNotFound' : err.name;
+        outcomes.push({
+          key: image,
+          decision: 'error',
+          error: name,
+          cause: err.message,
+          execution: '-',
+          duration_ms: 0,
+        });
       }
-      // A local file is copied into the target's bucket; the original stays where it is.
-      const body = await readFile(image);
-      const digest = createHash('sha256').update(body).digest('hex').slice(0, 12);
-      const key = `uploads/${digest}/${path.basename(image)}`;
-      await workflow.s3.send(new PutObjectCommand({ Bucket: workflow.bucket, Key: key, Body: body }));
-      refs.push({ bucket: workflow.bucket, key });
     }
-    const outcomes = await runImages(workflow, refs, options.graph ? { graphDir: options.graph } : {});
-    printOutcomes(outcomes, !!options.json, formatTable);
+    const ran = await runImages(workflow, refs, options.graph ? { graphDir: options.graph } : {});
+    const merged = outcomes.map((outcome) => outcome ?? (ran.shift() as ImageOutcome));
+    printOutcomes(merged, !!options.json, formatTable);
   } finally {
     await workflow.close();
   }
