@@ -22,7 +22,7 @@ export interface ModelOptions {
 }
 
 export const DEFAULT_MODEL_OPTIONS: ModelOptions = {
-  filters: [32, 64, 128],
+  filters: [24, 48, 96, 192],
   convsPerBlock: 1,
   classes: 2,
   dropout: 0.2,
