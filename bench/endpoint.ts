@@ -1,15 +1,15 @@
 /**
  * Per-request cost of the local endpoint server with the stub predictor: through the real
  * SageMaker Runtime client and over a bare keep-alive agent (the server's own share).
- * Run: `node src/embedded/endpoint-bench.ts [count]`.
+ * Run: `npm run bench:endpoint -- [count]`.
  */
 import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
 import sharp from 'sharp';
-import { createSageMakerRuntimeClient } from '../aws/clients.ts';
-import { loadConfig } from '../config.ts';
-import { startEndpointServer } from './endpoint-server.ts';
-import { createStubPredictor } from './predictors.ts';
-import { rawHttpClient, timeRequests } from './server-bench.ts';
+import { createSageMakerRuntimeClient } from '../src/aws/clients.ts';
+import { loadConfig } from '../src/config.ts';
+import { startEndpointServer } from '../src/embedded/endpoint-server.ts';
+import { createStubPredictor } from '../src/embedded/predictors.ts';
+import { rawHttpClient, timeRequests } from './http-timing.ts';
 
 async function main() {
   const count = Number(process.argv[2] ?? 3000);

@@ -5,7 +5,7 @@
  * server) is the steadier cost figure.
  */
 import { Agent, request } from 'node:http';
-import { summarizeLatencies, timeConcurrent } from '../../bench/stats.ts';
+import { summarizeLatencies, timeConcurrent } from './stats.ts';
 
 export async function timeRequests(
   count: number,

@@ -1,16 +1,16 @@
 /**
  * GET latency and throughput of a local S3 server through the real SDK client, the figures that
- * chose the embedded S3 implementation. Run: `node src/embedded/s3-bench.ts [local|s3rver] [count]`.
+ * chose the embedded S3 implementation. Run: `npm run bench:s3 -- [local|s3rver] [count]`.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
-import { createS3Client } from '../aws/clients.ts';
-import { loadConfig } from '../config.ts';
-import { startLocalS3 } from './s3-server.ts';
-import { rawHttpClient, timeRequests } from './server-bench.ts';
+import { createS3Client } from '../src/aws/clients.ts';
+import { loadConfig } from '../src/config.ts';
+import { startLocalS3 } from '../src/embedded/s3-server.ts';
+import { rawHttpClient, timeRequests } from './http-timing.ts';
 
 const BUCKET = 'bench-bucket';
 

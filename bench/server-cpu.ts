@@ -2,7 +2,7 @@
  * The servers' own CPU time per request, measured in a separate process so no client work is
  * counted: the local S3 (2 KB GET) against s3rver, and the local endpoint (32x32 PNG invocation,
  * stub predictor). Requests go over a bare keep-alive agent at concurrency 8.
- * Run: `node src/embedded/server-cpu-bench.ts [count]`; the last line is one JSON object.
+ * Run: `npm run bench:servers -- [count]`; the last line is one JSON object.
  */
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
@@ -12,11 +12,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import S3rver from 's3rver';
 import sharp from 'sharp';
-import { timeConcurrent } from '../../bench/stats.ts';
-import { startEndpointServer } from './endpoint-server.ts';
-import { createStubPredictor } from './predictors.ts';
-import { startLocalS3 } from './s3-server.ts';
-import { rawHttpClient } from './server-bench.ts';
+import { startEndpointServer } from '../src/embedded/endpoint-server.ts';
+import { createStubPredictor } from '../src/embedded/predictors.ts';
+import { startLocalS3 } from '../src/embedded/s3-server.ts';
+import { rawHttpClient } from './http-timing.ts';
+import { timeConcurrent } from './stats.ts';
 
 const BUCKET = 'bench-bucket';
 

@@ -1,12 +1,12 @@
 /**
  * Staging figures: the shipped 1200 images into a fresh embedded S3 (src/embedded/s3-server.ts),
- * then the re-run. Run: `node training/stage-bench.ts [runs] [concurrency]`; the last line is JSON
+ * then the re-run. Run: `npm run bench:stage -- [runs] [concurrency]`; the last line is JSON
  * (`stage_s`, `restage_s`, `stage_cpu_s`: best of the runs, each into a fresh store).
  */
 import { createS3Client } from '../src/aws/clients.ts';
 import { loadConfig } from '../src/config.ts';
 import { startLocalS3 } from '../src/embedded/s3-server.ts';
-import { stageDataset } from './stage.ts';
+import { stageDataset } from '../training/stage.ts';
 
 const BUCKET = 'scones-stage-bench';
 const runs = Number(process.argv[2] ?? 3);
