@@ -41,7 +41,13 @@ function memberLayers(
   options.filters.forEach((filters, block) => {
     if (block > 0) x = tf.layers.maxPooling2d({ poolSize: 2 }).apply(x) as tf.SymbolicTensor;
     for (let conv = 0; conv < options.convsPerBlock; conv++) {
-      const layer = tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', useBias: true, activation: 'relu' });
+      const layer = tf.layers.conv2d({
+        filters,
+        kernelSize: 3,
+        padding: 'same',
+        useBias: true,
+        activation: 'relu',
+      });
       x = layer.apply(x) as tf.SymbolicTensor;
       weighted.push(layer);
     }
