@@ -15,12 +15,12 @@ import type { ImageOutcome } from '../../src/cli/report.ts';
 import { createStubPredictor } from '../../src/embedded/predictors.ts';
 import { type EmbeddedRuntime, startEmbeddedRuntime } from '../../src/embedded/runtime.ts';
 import { freePort } from '../support/moto-server.ts';
+import { decisionOf } from '../support/outcomes.ts';
 import { PROJECT_ROOT } from '../support/python-venv.ts';
 import { shippedTestImages, type TestImage } from '../support/test-images.ts';
 import { ComposeStack, composeFilesFor } from './support/compose-stack.ts';
 import { containerEngine, requireImages } from './support/engine.ts';
 import { KIT_IMAGE, MINISTACK_IMAGE } from './support/images.ts';
-import { decisionOf } from './support/outcomes.ts';
 
 const run = promisify(execFile);
 const CLI = join(PROJECT_ROOT, 'bin', 'scones.js');

@@ -16,12 +16,12 @@ import { deploy } from '../../src/deploy/index.ts';
 import { createSfnRunner, type SfnRunner } from '../../src/deploy/sfn-runner.ts';
 import { createStubPredictor } from '../../src/embedded/predictors.ts';
 import { type EmbeddedRuntime, startEmbeddedRuntime } from '../../src/embedded/runtime.ts';
+import { decideAll } from '../support/outcomes.ts';
 import { badInputs, shippedTestImages, type TestImage, uploadAll } from '../support/test-images.ts';
 import { EndpointContainer, StartedEndpointContainer } from './support/endpoint-container.ts';
 import { containerEngine, requireImages } from './support/engine.ts';
 import { KIT_IMAGE, MINISTACK_IMAGE } from './support/images.ts';
 import { MiniStackContainer, StartedMiniStackContainer } from './support/ministack-container.ts';
-import { decideAll } from './support/outcomes.ts';
 
 const engine = await containerEngine();
 

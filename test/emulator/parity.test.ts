@@ -17,52 +17,13 @@ import type { ExecutionRecord } from '../../src/embedded/engine.ts';
 import { createStubPredictor } from '../../src/embedded/predictors.ts';
 import { type EmbeddedRuntime, startEmbeddedRuntime } from '../../src/embedded/runtime.ts';
 import type { ImageEvent, WorkflowResult } from '../../src/workflow/types.ts';
-import { forEachConcurrent } from '../../training/concurrency.ts';
 import { type EmulatorStack, startEmulatorStack } from '../support/emulator-stack.ts';
+import { decideAll, decisionOf } from '../support/outcomes.ts';
 import { badInputs, shippedTestImages, type TestImage, uploadAll } from '../support/test-images.ts';
 
-interface Outcome {
-  decision: string;
-  confidence: number | null;
-  predictedLabel: string | null;
-  error: string | null;
-  errorMessage: string | null;
-}
-
-function outcomeOf(record: ExecutionRecord): Outcome {
-  if (record.status === 'FAILED') {
-    const cause = JSON.parse(record.cause ?? '{}') as { errorType?: string; errorMessage?: string };
-    expect(cause.errorType, `Cause of ${record.name} names the error`).toBe(record.error);
-    return {
-      decision: 'error',
-      confidence: null,
-      predictedLabel: null,
-      error: record.error ?? null,
-      errorMessage: cause.errorMessage ?? null,
-    };
-  }
-  const result = record.output as WorkflowResult;
-  return {
-    decision: result.decision,
-    confidence: result.confidence,
-    predictedLabel: result.predicted_label,
-    error: null,
-    errorMessage: null,
-  };
-}
-
-async function runAll(
-  run: (event: ImageEvent) => Promise<ExecutionRecord>,
-  bucket: string,
-  keys: string[],
-): Promise<Map<string, Outcome>> {
-  const outcomes = new Map<string, Outcome>();
-  // Four in flight: MiniStack starts a Node process per concurrent Lambda environment, on 2 cores.
-  await forEachConcurrent(keys, 4, async (key) => {
-    outcomes.set(key, outcomeOf(await run({ s3_bucket: bucket, s3_key: key })));
-  });
-  return outcomes;
-}
+/** Four in flight: MiniStack starts a Node process per concurrent Lambda environment, on 2 cores. */
+const runAll = (run: (event: ImageEvent) => Promise<ExecutionRecord>, bucket: string, keys: string[]) =>
+  decideAll(run, bucket, keys, 4);
 
 describe('emulator tier (MiniStack) in parity with the embedded tier', () => {
   let embedded: EmbeddedRuntime;
@@ -126,6 +87,10 @@ describe('emulator tier (MiniStack) in parity with the embedded tier', () => {
       expect(onEmulator.get(key), key).toEqual(onEmbedded.get(key));
     }
     expect(onEmulator.get(bad.missingKey)?.error).toBe('ImageNotFound');
+    for (const key of keys)
+      expect(onEmulator.get(key)?.errorType, `Cause of ${key} names the error`).toBe(
+        onEmulator.get(key)?.error,
+      );
     expect(onEmulator.get(bad.notAnImage.key)?.error).toBe('InvalidImage');
 
     // The deployed bundle's source map is honoured: the trace names the TypeScript source.
@@ -191,16 +156,16 @@ describe('emulator tier (MiniStack) in parity with the embedded tier', () => {
       const embeddedRetried = await embedded.run(event);
       faults.failNext(1, 503);
       const emulatorRetried = await traced.run(event);
-      expect(outcomeOf(emulatorRetried).decision).not.toBe('error');
-      expect(outcomeOf(emulatorRetried)).toEqual(outcomeOf(embeddedRetried));
+      expect(decisionOf(emulatorRetried).decision).not.toBe('error');
+      expect(decisionOf(emulatorRetried)).toEqual(decisionOf(embeddedRetried));
       expect(mentionsOutage(emulatorRetried)).toBe(true);
       expect(mentionsOutage(embeddedRetried)).toBe(true);
 
       faults.failAlways(503);
       const embeddedDown = await embedded.run(event);
       const emulatorDown = await traced.run(event);
-      expect(outcomeOf(emulatorDown).error).toBe('EndpointUnavailable');
-      expect(outcomeOf(emulatorDown)).toEqual(outcomeOf(embeddedDown));
+      expect(decisionOf(emulatorDown).error).toBe('EndpointUnavailable');
+      expect(decisionOf(emulatorDown)).toEqual(decisionOf(embeddedDown));
     } finally {
       await faults.reset();
     }
