@@ -8,6 +8,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Test files share worker processes: a third less wall time on 2 cores. Tests therefore keep
+    // no global state (no process.env mutation; servers and clients are per file).
+    isolate: false,
     testTimeout: 30_000,
     hookTimeout: 120_000,
   },
