@@ -7,15 +7,24 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerTrainingKernels } from './kernels.ts';
 
-let ready: Promise<void> | undefined;
+let initialised: Promise<void> | undefined;
 
-export function useWasmBackend(): Promise<void> {
-  ready ??= (async () => {
+async function activateWasm(): Promise<void> {
+  if (!(await tf.setBackend('wasm'))) throw new Error('tfjs wasm backend failed to initialise');
+  await tf.ready();
+}
+
+/**
+ * The backend is process-wide state: whoever switched it since (a test comparing with the CPU
+ * backend, say) would otherwise make training run on the pure-JS backend, minutes per epoch.
+ */
+export async function useWasmBackend(): Promise<void> {
+  initialised ??= (async () => {
     registerTrainingKernels();
-    if (!(await tf.setBackend('wasm'))) throw new Error('tfjs wasm backend failed to initialise');
-    await tf.ready();
+    await activateWasm();
   })();
-  return ready;
+  await initialised;
+  if (tf.getBackend() !== 'wasm') await activateWasm();
 }
 
 export { tf };

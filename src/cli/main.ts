@@ -32,7 +32,9 @@ const program = new Command('scones')
 
 program
   .command('demo')
-  .description('stage the shipped CIFAR-100 test images, run the workflow for each, print the decisions')
+  .description(
+    'stage the shipped CIFAR-100 data, train the model (first run), run the workflow for the 200 test images',
+  )
   .option('--json', 'one JSON object per image on stdout')
   .option('--stub', 'use the deterministic stub endpoint instead of the locally trained model')
   .option('--threshold <p>', 'confidence threshold for automatic routing', parseThresholdOption)

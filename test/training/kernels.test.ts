@@ -3,7 +3,7 @@
  * (training/network.ts) against tfjs' pure-JS CPU backend, on small random shapes covering the
  * strides, paddings and fallbacks the trainer can hit.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tf, useWasmBackend } from '../../training/backend.ts';
 import { seededRandom } from '../../training/dataset.ts';
 import { batchNormReluTraining } from '../../training/network.ts';
@@ -48,6 +48,9 @@ async function expectSameOnBothBackends(inputs: Inputs, compute: (...xs: tf.Tens
 beforeAll(async () => {
   await useWasmBackend();
 });
+
+// Test files share workers: leave the process on the backend the kit trains and serves with.
+afterAll(() => useWasmBackend());
 
 describe('conv2d gradients on wasm match the CPU backend', () => {
   const cases: { name: string; x: number[]; filter: number[]; stride: number; pad: 'same' | 'valid' }[] = [
