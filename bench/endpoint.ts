@@ -4,12 +4,11 @@
  * Run: `npm run bench:endpoint -- [count]`.
  */
 import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
-import sharp from 'sharp';
 import { createSageMakerRuntimeClient } from '../src/aws/clients.ts';
 import { loadConfig } from '../src/config.ts';
 import { startEndpointServer } from '../src/embedded/endpoint-server.ts';
 import { createStubPredictor } from '../src/embedded/predictors.ts';
-import { rawHttpClient, timeRequests } from './http-timing.ts';
+import { noisePng32, rawHttpClient, timeRequests } from './http-timing.ts';
 
 async function main() {
   const count = Number(process.argv[2] ?? 3000);
@@ -17,17 +16,7 @@ async function main() {
   const runtime = createSageMakerRuntimeClient(
     loadConfig({ AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: server.url }),
   );
-  const image = await sharp({
-    create: {
-      width: 32,
-      height: 32,
-      channels: 3,
-      background: '#804020',
-      noise: { type: 'gaussian', mean: 128, sigma: 40 },
-    },
-  })
-    .png()
-    .toBuffer();
+  const image = await noisePng32();
   const sdkInvoke = () =>
     runtime.send(new InvokeEndpointCommand({ EndpointName: 'bench', ContentType: 'image/png', Body: image }));
   const raw = rawHttpClient();

@@ -4,7 +4,9 @@
  * wall-clock figures swing with other load; CPU time per request (this process: client and
  * server) is the steadier cost figure.
  */
+
 import { Agent, request } from 'node:http';
+import sharp from 'sharp';
 import { summarizeLatencies, timeConcurrent } from './stats.ts';
 
 export async function timeRequests(
@@ -46,4 +48,19 @@ export function rawHttpClient(maxSockets = 16) {
       outgoing.end(options.body);
     });
   return { send, close: () => agent.destroy() };
+}
+
+/** A 32x32 PNG of noise: the size the model takes, and a body that does not compress away. */
+export function noisePng32(): Promise<Buffer> {
+  return sharp({
+    create: {
+      width: 32,
+      height: 32,
+      channels: 3,
+      background: '#804020',
+      noise: { type: 'gaussian', mean: 128, sigma: 40 },
+    },
+  })
+    .png()
+    .toBuffer();
 }

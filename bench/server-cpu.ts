@@ -11,11 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import S3rver from 's3rver';
-import sharp from 'sharp';
 import { startEndpointServer } from '../src/embedded/endpoint-server.ts';
 import { createStubPredictor } from '../src/embedded/predictors.ts';
 import { startLocalS3 } from '../src/embedded/s3-server.ts';
-import { rawHttpClient } from './http-timing.ts';
+import { noisePng32, rawHttpClient } from './http-timing.ts';
 import { timeConcurrent } from './stats.ts';
 
 const BUCKET = 'bench-bucket';
@@ -65,17 +64,7 @@ async function measure(count: number): Promise<void> {
   };
   const raw = rawHttpClient(8);
   const object = Buffer.alloc(2048, 7);
-  const image = await sharp({
-    create: {
-      width: 32,
-      height: 32,
-      channels: 3,
-      background: '#804020',
-      noise: { type: 'gaussian', mean: 128, sigma: 40 },
-    },
-  })
-    .png()
-    .toBuffer();
+  const image = await noisePng32();
   const put = { method: 'PUT', body: object, headers: { 'Content-Length': String(object.length) } };
   await raw.send(`${urls.localS3}/${BUCKET}/image.png`, put);
   await raw.send(`${urls.s3rver}/${BUCKET}/image.png`, put);
