@@ -56,10 +56,11 @@ export const DEFAULTS = {
 
 /**
  * Where the local targets listen when nothing else is said: MiniStack's and LocalStack's usual
- * port, and the host ports of docker-compose.yml. Explicit AWS_ENDPOINT_URL* variables win.
+ * port (`scones emulator`), the endpoint of `scones serve`, and the host ports of
+ * docker-compose.yml. Explicit AWS_ENDPOINT_URL* variables win.
  */
 const LOCAL_TARGET_ENDPOINTS: Partial<Record<Target, { all: string } & Partial<Record<Service, string>>>> = {
-  emulator: { all: 'http://127.0.0.1:4566' },
+  emulator: { all: 'http://127.0.0.1:4566', sagemakerRuntime: 'http://127.0.0.1:8080' },
   containers: {
     all: 'http://127.0.0.1:4566',
     sfn: 'http://127.0.0.1:8083',

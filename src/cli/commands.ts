@@ -9,6 +9,7 @@ import { loadConfig, parseThreshold, type Target } from '../config.ts';
 import { buildBundles, deploy, type LambdaArchitecture } from '../deploy/index.ts';
 import { main as serveEndpoint } from '../embedded/endpoint-main.ts';
 import { startEmbeddedRuntime } from '../embedded/runtime.ts';
+import { MiniStackContainer } from '../emulator/ministack.ts';
 import {
   confidenceOverTime,
   readCapturedInferences,
@@ -82,7 +83,8 @@ export async function trainCommand(options: { epochs?: number; seed?: number; da
 }
 
 export async function serveCommand() {
-  await serveEndpoint(process.env);
+  // On a developer's machine the endpoint stays on loopback unless HOST says otherwise.
+  await serveEndpoint({ HOST: '127.0.0.1', ...process.env });
 }
 
 export async function buildCommand(options: { arch: LambdaArchitecture; out: string }) {
@@ -148,4 +150,20 @@ export async function monitorCommand(options: {
     await writeSvgOrPng(options.out, renderConfidenceChart(points, threshold));
     log(`chart: ${options.out}`);
   });
+}
+
+/** MiniStack with the kit's AWS-compatibility shims, in the foreground until Ctrl-C. */
+export async function emulatorCommand(options: { port: number }) {
+  log('starting MiniStack (first run: installs it into .venv/ from requirements-emulators.txt) ...');
+  const server = await new MiniStackContainer().withPort(options.port).withStartupTimeout(600_000).start();
+  log(`MiniStack is listening on ${server.url}. In another terminal:`);
+  log('  npx scones serve                        # the SageMaker-compatible endpoint on 127.0.0.1:8080');
+  log('  npx scones deploy --target emulator');
+  log('  npx scones classify --target emulator <image>');
+  log('Ctrl-C stops it.');
+  await new Promise<void>((done) => {
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+  await server.stop();
 }

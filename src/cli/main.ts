@@ -9,6 +9,7 @@ import { classifyCommand } from './classify.ts';
 import {
   buildCommand,
   deployCommand,
+  emulatorCommand,
   monitorCommand,
   promoteCommand,
   serveCommand,
@@ -109,6 +110,14 @@ program
     'run the local SageMaker-compatible endpoint as its own process (PORT, PREDICTOR, MODEL_ARTIFACT, ...)',
   )
   .action(serveCommand);
+
+program
+  .command('emulator')
+  .description(
+    "run MiniStack (an AWS emulator, no Docker) with the kit's AWS-compatibility shims, until Ctrl-C",
+  )
+  .option('--port <port>', 'port to listen on', intOption, 4566)
+  .action(emulatorCommand);
 
 program
   .command('build')

@@ -28,8 +28,8 @@ import {
   resourceNames,
 } from '../../src/deploy/index.ts';
 import { codeSha256, deterministicZip } from '../../src/deploy/zip.ts';
+import { MiniStackContainer, type StartedMiniStack } from '../../src/emulator/ministack.ts';
 import { loadDefinition, substitutionsFor } from '../../src/workflow/definition.ts';
-import { MiniStackContainer, type StartedMiniStack } from '../support/ministack.ts';
 
 const ENDPOINT_URL = 'http://127.0.0.1:9'; // never called here: no execution runs in this file
 const stage = 'deploytest';

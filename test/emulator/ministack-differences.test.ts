@@ -1,6 +1,6 @@
 /**
  * Where MiniStack (as pinned) differs from AWS, observed on MiniStack as released and on MiniStack
- * with the harness's compatibility shims (test/support/ministack_compat.py). Each case is listed
+ * with the harness's compatibility shims (src/emulator/ministack_compat.py). Each case is listed
  * with its AWS source in docs/emulator-differences.md. When a MiniStack upgrade fixes a difference,
  * the "as released" expectation fails: drop that shim and its entry.
  */
@@ -13,7 +13,7 @@ import { createLambdaClient, createS3Client, createSfnClient } from '../../src/a
 import { loadConfig } from '../../src/config.ts';
 import { createSfnRunner } from '../../src/deploy/sfn-runner.ts';
 import { deterministicZip } from '../../src/deploy/zip.ts';
-import { MiniStackContainer, type StartedMiniStack } from '../support/ministack.ts';
+import { MiniStackContainer, type StartedMiniStack } from '../../src/emulator/ministack.ts';
 
 const ROLE = 'arn:aws:iam::000000000000:role/probe';
 const BUCKET = 'probe-bucket';

@@ -7,7 +7,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../support/python-venv.ts';
+import { PROJECT_ROOT } from '../../src/emulator/python-venv.ts';
 
 interface Statement {
   Action: string | string[];

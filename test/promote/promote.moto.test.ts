@@ -32,6 +32,7 @@ import {
 } from '../../src/aws/clients.ts';
 import { type KitConfig, loadConfig } from '../../src/config.ts';
 import { type BundleInfo, buildBundles, resourceNames } from '../../src/deploy/index.ts';
+import { MotoServerContainer, type StartedMotoServer } from '../../src/emulator/moto-server.ts';
 import { stepContext } from '../../src/promote/context.ts';
 import {
   type PromoteOptions,
@@ -48,7 +49,6 @@ import { TRAIN_MANIFEST_KEY } from '../../src/promote/specs.ts';
 import { resolveTarget } from '../../src/promote/target.ts';
 import { BestTrainingJobError, ensureTuningJob } from '../../src/promote/training.ts';
 import { renderDefinition, substitutionsFor } from '../../src/workflow/definition.ts';
-import { MotoServerContainer, type StartedMotoServer } from '../support/moto-server.ts';
 
 const SMOKE_SKIP_REASON =
   'moto completes training jobs at once but fails on binary InvokeEndpoint bodies (and does not run Lambda tasks of a state machine): no smoke execution against it';

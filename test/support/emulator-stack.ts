@@ -12,7 +12,7 @@ import { createS3Client, createSfnClient } from '../../src/aws/clients.ts';
 import { type KitConfig, loadConfig } from '../../src/config.ts';
 import { type BundleInfo, buildBundles, type DeployResult, deploy } from '../../src/deploy/index.ts';
 import { createSfnRunner, type SfnRunner, type SfnRunnerOptions } from '../../src/deploy/sfn-runner.ts';
-import { MiniStackContainer, type StartedMiniStack } from './ministack.ts';
+import { MiniStackContainer, type StartedMiniStack } from '../../src/emulator/ministack.ts';
 
 export interface EmulatorStack {
   ministack: StartedMiniStack;

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { PROJECT_ROOT } from '../../support/python-venv.ts';
+import { PROJECT_ROOT } from '../../../src/emulator/python-venv.ts';
 import { type ContainerEngine, getJson } from './engine.ts';
 
 const run = promisify(execFile);

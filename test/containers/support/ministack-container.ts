@@ -1,6 +1,6 @@
 /**
  * The MiniStack image (containers/ministack/Dockerfile) as a testcontainers module: the emulator
- * service of the containers tier. (test/support/ministack.ts runs the same MiniStack as a host
+ * service of the containers tier. (src/emulator/ministack.ts runs the same MiniStack as a host
  * process for the emulator tier.) Lambdas run inside this container as Node 22 processes, so the
  * endpoints they get must be reachable from inside it: its own S3 is `LAMBDA_S3_URL`.
  */

@@ -16,12 +16,12 @@ import { realpathSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import { endpointEnvironment, type Service } from '../../src/config.ts';
+import { endpointEnvironment, type Service } from '../config.ts';
 import { freePort } from './moto-server.ts';
 import { ensureEmulatorVenv, PROJECT_ROOT } from './python-venv.ts';
 
 /** MiniStack's entry point with the documented compatibility shims (see that file). */
-const COMPAT_ENTRY = join(PROJECT_ROOT, 'test', 'support', 'ministack_compat.py');
+const COMPAT_ENTRY = join(PROJECT_ROOT, 'src', 'emulator', 'ministack_compat.py');
 
 const SERVICES: Service[] = ['s3', 'lambda', 'sfn', 'iam', 'sts', 'tagging'];
 
@@ -76,6 +76,13 @@ export class StartedMiniStack {
 export class MiniStackContainer {
   #startupTimeoutMs = 60_000;
   #environment: Record<string, string> = {};
+  #port: number | undefined;
+
+  /** A fixed port (e.g. 4566 for the CLI); default a free one. */
+  withPort(port: number): this {
+    this.#port = port;
+    return this;
+  }
 
   withStartupTimeout(ms: number): this {
     this.#startupTimeoutMs = ms;
@@ -95,7 +102,7 @@ export class MiniStackContainer {
 
   async start(): Promise<StartedMiniStack> {
     const venv = await ensureEmulatorVenv();
-    const port = await freePort();
+    const port = this.#port ?? (await freePort());
     const url = `http://127.0.0.1:${port}`;
     const output: string[] = [];
     const scratchDir = await mkdtemp(join(tmpdir(), 'scones-ministack-'));
