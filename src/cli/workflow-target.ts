@@ -4,6 +4,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { ListStateMachinesCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { ModelPredictor } from '../../training/predictor.ts';
 import { createS3Client, createSfnClient } from '../aws/clients.ts';
 import { loadConfig, type Target } from '../config.ts';
 import { createSfnRunner, resourceNames } from '../deploy/index.ts';
@@ -54,12 +55,12 @@ async function openEmbedded(options: WorkflowOptions, predictor?: PredictorFacto
       ? { capture: { destinationS3Uri: options.captureUri, samplingPercentage: 100 } }
       : {}),
   });
-  const served = runtime.endpoint.predictor instanceof Object && 'metadata' in runtime.endpoint.predictor;
+  const servesModel = runtime.endpoint.predictor instanceof ModelPredictor;
   return {
     s3: runtime.s3,
     bucket: runtime.config.bucket,
     threshold: runtime.config.threshold,
-    describe: `embedded (${served ? 'trained model' : 'stub'} endpoint at ${runtime.endpoint.url})`,
+    describe: `embedded (${servesModel ? 'trained model' : 'stub'} endpoint at ${runtime.endpoint.url})`,
     run: (event, name) => runtime.run(event, name),
     close: () => runtime.stop(),
   };
