@@ -117,42 +117,39 @@ function trainingSettings(ctx: StepContext): string {
   return `${o.trainingInstanceType}, ${o.epochs} epochs, learning_rate ${o.learningRate}, mini_batch_size ${o.miniBatchSize}, at most ${o.maxTrainingMinutes} min`;
 }
 
-export async function ensureTrainingJob(
-  ctx: StepContext,
-  roleArn: string,
-  numTrainingSamples: number | undefined,
-): Promise<TrainingOutcome> {
-  const base = ctx.names.trainingJobBase;
-  const { TrainingJobSummaries = [] } = await ctx.sagemaker.send(
-    new ListTrainingJobsCommand({ NameContains: base, MaxResults: 100 }),
-  );
-  const attempts = TrainingJobSummaries.map((job) => ({
-    name: job.TrainingJobName ?? '',
-    arn: job.TrainingJobArn ?? '',
-    status: job.TrainingJobStatus ?? '',
-  }));
-  const pick = await pickAttempt(ctx, base, attempts);
-  const type = 'sagemaker training job' as const;
+/** What differs between a training job and a tuning job; the resume logic is shared. */
+interface JobKind {
+  type: 'sagemaker training job' | 'sagemaker tuning job';
+  base: string;
+  list(): Promise<JobAttempt[]>;
+  /** The model of a job that completed earlier (undefined where it cannot be known yet). */
+  reusedModel(name: string): Promise<string | undefined>;
+  createDetail: string;
+  create(name: string): Promise<string | undefined>;
+  /** Waits until the job is done; returns its model. */
+  finish(name: string): Promise<string | undefined>;
+}
 
+async function ensureJob(ctx: StepContext, kind: JobKind): Promise<TrainingOutcome> {
+  const pick = await pickAttempt(ctx, kind.base, await kind.list());
   if (pick.existing?.status === 'Completed') {
-    const job = await describeTrainingJob(ctx, pick.name);
     return {
       action: action(
         'training',
-        type,
+        kind.type,
         pick.name,
         'none',
         'completed earlier with the same settings: reused',
         pick.existing.arn,
       ),
       jobName: pick.name,
-      modelDataUrl: job.ModelArtifacts?.S3ModelArtifacts,
+      modelDataUrl: await kind.reusedModel(pick.name),
     };
   }
   const planned = pick.existing
     ? action(
         'training',
-        type,
+        kind.type,
         pick.name,
         'wait',
         `already ${pick.existing.status}: waiting for it`,
@@ -160,25 +157,56 @@ export async function ensureTrainingJob(
       )
     : action(
         'training',
-        type,
+        kind.type,
         pick.name,
         'create',
-        `${trainingSettings(ctx)}${pick.failed ? ` (earlier attempts: ${pick.failed})` : ''}`,
+        `${kind.createDetail}${pick.failed ? ` (earlier attempts: ${pick.failed})` : ''}`,
       );
   if (!ctx.apply) return { action: planned, jobName: pick.name };
+  if (!pick.existing) planned.arn = await kind.create(pick.name);
+  return { action: planned, jobName: pick.name, modelDataUrl: await kind.finish(pick.name) };
+}
 
-  if (!pick.existing) {
-    if (numTrainingSamples === undefined)
-      throw new Error('num_training_samples is unknown: stage the data first');
-    const request = trainingJobRequest(
-      { options: ctx.options, target: ctx.target, roleArn, numTrainingSamples },
-      pick.name,
-    );
-    const created = await ctx.sagemaker.send(new CreateTrainingJobCommand(request));
-    planned.arn = created.TrainingJobArn;
-  }
-  const done = await waitForTrainingJob(ctx, pick.name);
-  return { action: planned, jobName: pick.name, modelDataUrl: done.ModelArtifacts?.S3ModelArtifacts };
+function requireSamples(numTrainingSamples: number | undefined): number {
+  if (numTrainingSamples === undefined)
+    throw new Error('num_training_samples is unknown: stage the data first');
+  return numTrainingSamples;
+}
+
+export function ensureTrainingJob(
+  ctx: StepContext,
+  roleArn: string,
+  numTrainingSamples: number | undefined,
+): Promise<TrainingOutcome> {
+  return ensureJob(ctx, {
+    type: 'sagemaker training job',
+    base: ctx.names.trainingJobBase,
+    async list() {
+      const { TrainingJobSummaries = [] } = await ctx.sagemaker.send(
+        new ListTrainingJobsCommand({ NameContains: ctx.names.trainingJobBase, MaxResults: 100 }),
+      );
+      return TrainingJobSummaries.map((job) => ({
+        name: job.TrainingJobName ?? '',
+        arn: job.TrainingJobArn ?? '',
+        status: job.TrainingJobStatus ?? '',
+      }));
+    },
+    reusedModel: async (name) => (await describeTrainingJob(ctx, name)).ModelArtifacts?.S3ModelArtifacts,
+    createDetail: trainingSettings(ctx),
+    async create(name) {
+      const request = trainingJobRequest(
+        {
+          options: ctx.options,
+          target: ctx.target,
+          roleArn,
+          numTrainingSamples: requireSamples(numTrainingSamples),
+        },
+        name,
+      );
+      return (await ctx.sagemaker.send(new CreateTrainingJobCommand(request))).TrainingJobArn;
+    },
+    finish: async (name) => (await waitForTrainingJob(ctx, name)).ModelArtifacts?.S3ModelArtifacts,
+  });
 }
 
 function describeTuningJob(ctx: StepContext, name: string) {
@@ -244,67 +272,36 @@ async function bestModel(
   return url;
 }
 
-export async function ensureTuningJob(
+export function ensureTuningJob(
   ctx: StepContext,
   roleArn: string,
   numTrainingSamples: number | undefined,
 ): Promise<TrainingOutcome> {
-  const base = ctx.names.tuningJobBase;
-  const { HyperParameterTuningJobSummaries = [] } = await ctx.sagemaker.send(
-    new ListHyperParameterTuningJobsCommand({ NameContains: base, MaxResults: 100 }),
-  );
-  const attempts = HyperParameterTuningJobSummaries.map((job) => ({
-    name: job.HyperParameterTuningJobName ?? '',
-    arn: job.HyperParameterTuningJobArn ?? '',
-    status: job.HyperParameterTuningJobStatus ?? '',
-  }));
-  const pick = await pickAttempt(ctx, base, attempts);
-  const type = 'sagemaker tuning job' as const;
   const o = ctx.options;
-
-  if (pick.existing?.status === 'Completed') {
-    const tuning = await describeTuningJob(ctx, pick.name);
-    return {
-      action: action(
-        'training',
-        type,
-        pick.name,
-        'none',
-        'completed earlier with the same settings: reused',
-        pick.existing.arn,
-      ),
-      jobName: pick.name,
-      modelDataUrl: ctx.apply ? await bestModel(ctx, tuning) : undefined,
-    };
-  }
-  const planned = pick.existing
-    ? action(
-        'training',
-        type,
-        pick.name,
-        'wait',
-        `already ${pick.existing.status}: waiting for it`,
-        pick.existing.arn,
-      )
-    : action(
-        'training',
-        type,
-        pick.name,
-        'create',
-        `up to ${o.maxTuningJobs} jobs (${Math.min(o.maxParallelTuningJobs, o.maxTuningJobs)} in parallel) on ${o.trainingInstanceType}, objective validation:accuracy (Maximize), ranges learning_rate, mini_batch_size, optimizer`,
+  return ensureJob(ctx, {
+    type: 'sagemaker tuning job',
+    base: ctx.names.tuningJobBase,
+    async list() {
+      const { HyperParameterTuningJobSummaries = [] } = await ctx.sagemaker.send(
+        new ListHyperParameterTuningJobsCommand({ NameContains: ctx.names.tuningJobBase, MaxResults: 100 }),
       );
-  if (!ctx.apply) return { action: planned, jobName: pick.name };
-
-  if (!pick.existing) {
-    if (numTrainingSamples === undefined)
-      throw new Error('num_training_samples is unknown: stage the data first');
-    const request = tuningJobRequest(
-      { options: o, target: ctx.target, roleArn, numTrainingSamples },
-      pick.name,
-    );
-    const created = await ctx.sagemaker.send(new CreateHyperParameterTuningJobCommand(request));
-    planned.arn = created.HyperParameterTuningJobArn;
-  }
-  const done = await waitForTuningJob(ctx, pick.name);
-  return { action: planned, jobName: pick.name, modelDataUrl: await bestModel(ctx, done) };
+      return HyperParameterTuningJobSummaries.map((job) => ({
+        name: job.HyperParameterTuningJobName ?? '',
+        arn: job.HyperParameterTuningJobArn ?? '',
+        status: job.HyperParameterTuningJobStatus ?? '',
+      }));
+    },
+    // The best job's model is looked up only when applying (plan mode stays read-only and cheap).
+    reusedModel: async (name) => (ctx.apply ? bestModel(ctx, await describeTuningJob(ctx, name)) : undefined),
+    createDetail: `up to ${o.maxTuningJobs} jobs (${Math.min(o.maxParallelTuningJobs, o.maxTuningJobs)} in parallel) on ${o.trainingInstanceType}, objective validation:accuracy (Maximize), ranges learning_rate, mini_batch_size, optimizer`,
+    async create(name) {
+      const request = tuningJobRequest(
+        { options: o, target: ctx.target, roleArn, numTrainingSamples: requireSamples(numTrainingSamples) },
+        name,
+      );
+      return (await ctx.sagemaker.send(new CreateHyperParameterTuningJobCommand(request)))
+        .HyperParameterTuningJobArn;
+    },
+    finish: async (name) => bestModel(ctx, await waitForTuningJob(ctx, name)),
+  });
 }
