@@ -11,13 +11,12 @@
  * MiniStack runs Node Lambdas as local `node` processes found on its PATH: the pinned Node 22 of
  * node_modules goes first, as nodejs22.x needs (the system Node here is 20).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { endpointEnvironment, type Service } from '../config.ts';
-import { freePort } from './moto-server.ts';
+import { freePort, HostProcess } from './host-process.ts';
 import { ensureEmulatorVenv, PROJECT_ROOT } from './python-venv.ts';
 
 /** MiniStack's entry point with the documented compatibility shims (see that file). */
@@ -32,14 +31,12 @@ export function pinnedNodeDir(): string {
 
 export class StartedMiniStack {
   readonly url: string;
-  readonly #process: ChildProcess;
-  readonly #output: string[];
+  readonly #process: HostProcess;
   readonly #scratchDir: string;
 
-  constructor(url: string, child: ChildProcess, output: string[], scratchDir: string) {
+  constructor(url: string, process: HostProcess, scratchDir: string) {
     this.url = url;
-    this.#process = child;
-    this.#output = output;
+    this.#process = process;
     this.#scratchDir = scratchDir;
   }
 
@@ -50,7 +47,7 @@ export class StartedMiniStack {
 
   /** The server's last output lines, for failure messages. */
   recentOutput(): string {
-    return this.#output.join('');
+    return this.#process.recentOutput();
   }
 
   /** Forgets every resource (MiniStack's own reset API). */
@@ -60,14 +57,7 @@ export class StartedMiniStack {
   }
 
   async stop(): Promise<void> {
-    const child = this.#process;
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise<void>((done) => child.once('exit', () => done()));
-      child.kill('SIGTERM');
-      const killed = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(killed);
-    }
+    await this.#process.stop();
     // MiniStack leaves its Lambda workers' unpacked code (30 MB a sharp bundle) behind on exit.
     await rm(this.#scratchDir, { recursive: true, force: true });
   }
@@ -104,12 +94,10 @@ export class MiniStackContainer {
     const venv = await ensureEmulatorVenv();
     const port = this.#port ?? (await freePort());
     const url = `http://127.0.0.1:${port}`;
-    const output: string[] = [];
     const scratchDir = await mkdtemp(join(tmpdir(), 'scones-ministack-'));
     // A clean environment: MiniStack hands its own to every Lambda process, so nothing of the
     // test runner's (AWS_* overrides, NODE_OPTIONS of vitest) may leak into the functions.
-    const child = spawn(venv.python, [COMPAT_ENTRY], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const child = new HostProcess('MiniStack', venv.python, [COMPAT_ENTRY], {
       env: {
         PATH: [pinnedNodeDir(), join(PROJECT_ROOT, '.venv', 'bin'), process.env.PATH ?? ''].join(delimiter),
         HOME: process.env.HOME ?? tmpdir(),
@@ -122,40 +110,21 @@ export class MiniStackContainer {
         ...this.#environment,
       },
     });
-    const keep = (chunk: Buffer) => {
-      output.push(chunk.toString());
-      if (output.length > 80) output.shift();
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-    const killOnExit = () => child.kill('SIGKILL');
-    process.once('exit', killOnExit);
-    child.once('exit', () => process.removeListener('exit', killOnExit));
-
-    const server = new StartedMiniStack(url, child, output, scratchDir);
+    const server = new StartedMiniStack(url, child, scratchDir);
     try {
-      await waitUntilHealthy(url, child, this.#startupTimeoutMs);
+      await child.waitUntilHealthy(() => isHealthy(url), this.#startupTimeoutMs);
     } catch (error) {
       await server.stop();
-      throw new Error(`${(error as Error).message}\nMiniStack output:\n${server.recentOutput()}`);
+      throw error;
     }
     return server;
   }
 }
 
-async function waitUntilHealthy(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`MiniStack exited with code ${child.exitCode} on start`);
-    try {
-      const response = await fetch(`${url}/_ministack/health`, { signal: AbortSignal.timeout(2_000) });
-      const body = (await response.json()) as { services?: Record<string, string> };
-      const needed = ['s3', 'lambda', 'states', 'iam', 'sts'];
-      if (response.ok && needed.every((name) => body.services?.[name] === 'available')) return;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((done) => setTimeout(done, 200));
-  }
-  throw new Error(`MiniStack did not answer on ${url} within ${timeoutMs} ms`);
+/** MiniStack's health endpoint lists every service the kit deploys to as available. */
+async function isHealthy(url: string): Promise<boolean> {
+  const response = await fetch(`${url}/_ministack/health`, { signal: AbortSignal.timeout(2_000) });
+  const body = (await response.json()) as { services?: Record<string, string> };
+  const needed = ['s3', 'lambda', 'states', 'iam', 'sts'];
+  return response.ok && needed.every((name) => body.services?.[name] === 'available');
 }
