@@ -8,13 +8,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
-import sharp from 'sharp';
 import { normalizeImage } from '../lambdas/serialize-image-data/serialize.ts';
 import { createSageMakerRuntimeClient } from '../src/aws/clients.ts';
 import type { ExecutionRecord } from '../src/embedded/engine.ts';
 import { createStubPredictor } from '../src/embedded/predictors.ts';
 import { startEmbeddedRuntime } from '../src/embedded/runtime.ts';
 import { readCifar } from '../training/cifar.ts';
+import { encodePlanesAsPng } from '../training/png.ts';
 import { summarizeLatencies, timeConcurrent } from './stats.ts';
 
 const IMAGES = 1000;
@@ -32,9 +32,7 @@ try {
   const keys: string[] = [];
   const pngs: Buffer[] = [];
   for await (const record of readCifar(undefined, { splits: ['train'] })) {
-    const png = await sharp(Buffer.from(record.pixels), { raw: { width: 32, height: 32, channels: 3 } })
-      .png()
-      .toBuffer();
+    const png = await encodePlanesAsPng(record.pixels);
     const key = `bench/${record.className}/${record.sourceIndex}.png`;
     await s3.send(
       new PutObjectCommand({ Bucket: config.bucket, Key: key, Body: png, ContentType: 'image/png' }),

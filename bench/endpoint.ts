@@ -8,7 +8,7 @@ import { createSageMakerRuntimeClient } from '../src/aws/clients.ts';
 import { loadConfig } from '../src/config.ts';
 import { startEndpointServer } from '../src/embedded/endpoint-server.ts';
 import { createStubPredictor } from '../src/embedded/predictors.ts';
-import { noisePng32, rawHttpClient, timeRequests } from './http-timing.ts';
+import { compareClients, noisePng32, rawHttpClient } from './http-timing.ts';
 
 async function main() {
   const count = Number(process.argv[2] ?? 3000);
@@ -26,14 +26,7 @@ async function main() {
       headers: { 'Content-Type': 'image/png', 'Content-Length': String(image.length) },
       body: image,
     });
-  await timeRequests(300, 4, sdkInvoke); // warm-up: JIT, sockets
-  await timeRequests(300, 4, rawInvoke);
-  const figures = {
-    sdk_sequential: await timeRequests(count, 1, sdkInvoke),
-    sdk_concurrency8: await timeRequests(count, 8, sdkInvoke),
-    raw_http_sequential: await timeRequests(count, 1, rawInvoke),
-    raw_http_concurrency8: await timeRequests(count, 8, rawInvoke),
-  };
+  const figures = await compareClients(count, 8, { sdk: sdkInvoke, raw_http: rawInvoke });
   for (const [mode, figure] of Object.entries(figures))
     console.log(`endpoint ${mode}: ${JSON.stringify(figure)}`);
   console.log(JSON.stringify({ count, image_bytes: image.length, ...figures }));

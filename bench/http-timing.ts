@@ -64,3 +64,21 @@ export function noisePng32(): Promise<Buffer> {
     .png()
     .toBuffer();
 }
+
+/**
+ * Times each client after a warm-up (JIT, sockets), one at a time and at `concurrency`; figures are
+ * keyed `<client>_sequential` and `<client>_concurrency<n>`.
+ */
+export async function compareClients(
+  count: number,
+  concurrency: number,
+  clients: Record<string, (index: number) => Promise<unknown>>,
+) {
+  for (const send of Object.values(clients)) await timeRequests(300, 4, send);
+  const figures: Record<string, Awaited<ReturnType<typeof timeRequests>>> = {};
+  for (const [name, send] of Object.entries(clients)) {
+    figures[`${name}_sequential`] = await timeRequests(count, 1, send);
+    figures[`${name}_concurrency${concurrency}`] = await timeRequests(count, concurrency, send);
+  }
+  return figures;
+}

@@ -10,7 +10,7 @@ import S3rver from 's3rver';
 import { createS3Client } from '../src/aws/clients.ts';
 import { loadConfig } from '../src/config.ts';
 import { startLocalS3 } from '../src/embedded/s3-server.ts';
-import { rawHttpClient, timeRequests } from './http-timing.ts';
+import { compareClients, rawHttpClient } from './http-timing.ts';
 
 const BUCKET = 'bench-bucket';
 
@@ -47,14 +47,7 @@ export async function benchS3Gets(server: BenchServer, count: number) {
   };
   const raw = rawHttpClient();
   const rawGet = (index: number) => raw.send(`${server.endpoint}/${BUCKET}/${keyOf(index)}`);
-  await timeRequests(300, 4, sdkGet); // warm-up: JIT, sockets
-  await timeRequests(300, 4, rawGet);
-  const figures = {
-    sdk_sequential: await timeRequests(count, 1, sdkGet),
-    sdk_concurrency16: await timeRequests(count, 16, sdkGet),
-    raw_http_sequential: await timeRequests(count, 1, rawGet),
-    raw_http_concurrency16: await timeRequests(count, 16, rawGet),
-  };
+  const figures = await compareClients(count, 16, { sdk: sdkGet, raw_http: rawGet });
   s3.destroy();
   raw.close();
   return figures;

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import * as tar from 'tar';
+import { parseS3Uri, type S3Location } from '../src/aws/s3-uri.ts';
 import { tf } from './backend.ts';
 import type { Normalization } from './dataset.ts';
 
@@ -151,15 +152,10 @@ export async function unpackModel(archive: Uint8Array): Promise<LoadedModel> {
   return { model, metadata };
 }
 
-export interface S3Location {
-  bucket: string;
-  key: string;
-}
-
-export function parseS3Uri(uri: string): S3Location {
-  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
-  if (!match) throw new ArtifactError(`not an s3:// URI: ${uri}`);
-  return { bucket: match[1] as string, key: match[2] as string };
+function requireS3Uri(uri: string): S3Location {
+  const location = parseS3Uri(uri);
+  if (!location) throw new ArtifactError(`not an s3:// URI: ${uri}`);
+  return location;
 }
 
 /** Reads an artifact from `s3://bucket/key` (needs `s3Client`) or a local file path. */
@@ -170,7 +166,7 @@ export async function readArtifactBytes(location: string, s3Client?: S3Client): 
     });
   }
   if (!s3Client) throw new ArtifactError(`an S3 client is needed to read ${location}`);
-  const { bucket, key } = parseS3Uri(location);
+  const { bucket, key } = requireS3Uri(location);
   const response = await s3Client
     .send(new GetObjectCommand({ Bucket: bucket, Key: key }))
     .catch((error: Error) => {
@@ -185,7 +181,7 @@ export async function readArtifactBytes(location: string, s3Client?: S3Client): 
  * URI (SageMaker's S3OutputPath) or a key prefix in `bucket`.
  */
 export function trainingOutputLocation(output: string, job: string, bucket?: string): S3Location {
-  const base = output.startsWith('s3://') ? parseS3Uri(output) : { bucket, key: output };
+  const base = output.startsWith('s3://') ? requireS3Uri(output) : { bucket, key: output };
   if (!base.bucket) throw new ArtifactError(`output "${output}" is not an s3:// URI and no bucket was given`);
   if (!/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/.test(job)) {
     throw new ArtifactError(`job name "${job}" must be 1-63 letters, digits and hyphens (SageMaker's rule)`);

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { parseS3Uri } from '../aws/s3-uri.ts';
 import { localModelPredictor } from './local-model.ts';
 import { formatTable, type ImageOutcome } from './report.ts';
 import { type ImageRef, printOutcomes, runImages } from './run-images.ts';
@@ -13,12 +14,10 @@ export interface ClassifyOptions extends WorkflowOptions {
   graph?: string;
 }
 
-const S3_URI = /^s3:\/\/([^/]+)\/(.+)$/;
-
 /** Where the workflow finds the image: an s3:// URI as given, a local file copied to the bucket. */
 async function locate(workflow: OpenWorkflow, image: string): Promise<ImageRef> {
-  const match = S3_URI.exec(image);
-  if (match) return { bucket: match[1] as string, key: match[2] as string };
+  const location = parseS3Uri(image);
+  if (location?.key) return location;
   // The original stays where it is; the copy is named by its content.
   const body = await readFile(image);
   const digest = createHash('sha256').update(body).digest('hex').slice(0, 12);

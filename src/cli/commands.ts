@@ -5,7 +5,7 @@
 import { createInterface } from 'node:readline/promises';
 import { stage } from '../../training/stage.ts';
 import { createS3Client } from '../aws/clients.ts';
-import { loadConfig, parseThreshold, type Target } from '../config.ts';
+import { loadConfig, parseThreshold } from '../config.ts';
 import { buildBundles, deploy, type LambdaArchitecture } from '../deploy/index.ts';
 import { main as serveEndpoint } from '../embedded/endpoint-main.ts';
 import { startEmbeddedRuntime } from '../embedded/runtime.ts';
@@ -27,9 +27,8 @@ import {
 import { CAPTURE_PREFIX } from './demo.ts';
 import { writeSvgOrPng } from './graph.ts';
 import { stageShippedData, trainLocalModel } from './local-model.ts';
-
-const log = (line: string) => process.stderr.write(`${line}\n`);
-const targetOf = (name: string): Target => (name === 'compose' ? 'containers' : name) as Target;
+import { log } from './log.ts';
+import { targetOf } from './workflow-target.ts';
 
 /** Runs `work` against the embedded store, started for the duration of the command. */
 async function withEmbeddedStore<T>(

@@ -6,10 +6,13 @@
  */
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { manifestKey } from '../../training/stage.ts';
+import { parseManifest } from '../../training/staged-dataset.ts';
+import { channelPrefix } from '../../training/staged-layout.ts';
 import { type KitConfig, loadConfig } from '../config.ts';
 import { createStubPredictor } from '../embedded/predictors.ts';
 import { CLASS_LABELS } from '../workflow/types.ts';
 import { datasetPrefix, localModelPredictor, stageShippedData } from './local-model.ts';
+import { log } from './log.ts';
 import { formatSummary, formatTable, summarize } from './report.ts';
 import { type ImageRef, printOutcomes, runImages } from './run-images.ts';
 import { openWorkflow, type WorkflowOptions } from './workflow-target.ts';
@@ -19,8 +22,6 @@ export interface DemoOptions extends WorkflowOptions {
   limit?: number;
   graph?: string;
 }
-
-const log = (line: string) => process.stderr.write(`${line}\n`);
 
 /** Prefix of captured endpoint traffic in the embedded bucket (as a DataCaptureConfig's). */
 export const CAPTURE_PREFIX = 'data_capture';
@@ -58,16 +59,13 @@ export async function demoCommand(options: DemoOptions): Promise<void> {
     );
 }
 
-/** The test split as staged: manifest lines are `index<TAB>class<TAB>path under test/`. */
+/** The test split as staged, with each image's true label from its manifest. */
 export async function listTestImages(s3: S3Client, bucket: string, prefix: string): Promise<ImageRef[]> {
-  const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: manifestKey(prefix, 'test') }));
-  const text = (await response.Body?.transformToString()) ?? '';
-  return text
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => {
-      const [, classIndex, relativePath] = line.split('\t');
-      const label = CLASS_LABELS[Number(classIndex)];
-      return { bucket, key: `${prefix}test/${relativePath}`, ...(label ? { label } : {}) };
-    });
+  const manifest = manifestKey(prefix, 'test');
+  const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: manifest }));
+  const lines = parseManifest((await response.Body?.transformToString()) ?? '', `s3://${bucket}/${manifest}`);
+  return lines.map(({ classIndex, path }) => {
+    const label = CLASS_LABELS[classIndex];
+    return { bucket, key: `${channelPrefix(prefix, 'test')}${path}`, ...(label ? { label } : {}) };
+  });
 }

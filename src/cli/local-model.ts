@@ -7,8 +7,10 @@ import { ModelPredictor } from '../../training/predictor.ts';
 import { DEFAULT_PREFIX, normalizePrefix, stage } from '../../training/stage.ts';
 import type { EpochProgress } from '../../training/train.ts';
 import { train } from '../../training/train-job.ts';
+import { parseS3Uri, type S3Location } from '../aws/s3-uri.ts';
 import type { KitConfig } from '../config.ts';
 import { createStubPredictor, type Predictor } from '../embedded/predictors.ts';
+import { log } from './log.ts';
 
 /** Job name of the local training run, and where its output goes (as SageMaker's S3OutputPath). */
 export const LOCAL_TRAINING_JOB = 'scones-local';
@@ -19,8 +21,6 @@ export const datasetPrefix = () => normalizePrefix(DEFAULT_PREFIX);
 export function modelUri(bucket: string, job = LOCAL_TRAINING_JOB): string {
   return `s3://${bucket}/${TRAINING_OUTPUT_PREFIX}/${job}/output/model.tar.gz`;
 }
-
-const log = (line: string) => process.stderr.write(`${line}\n`);
 
 export function formatEpoch(p: EpochProgress): string {
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -58,9 +58,9 @@ export async function trainLocalModel(
 }
 
 async function exists(s3: S3Client, uri: string): Promise<boolean> {
-  const [, , bucket, ...key] = uri.split('/');
+  const { bucket, key } = parseS3Uri(uri) as S3Location;
   try {
-    await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key.join('/') }));
+    await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
     return true;
   } catch (error) {
     if ((error as { name?: string }).name === 'NotFound') return false;

@@ -34,7 +34,7 @@ export interface OpenWorkflow extends WorkflowRunner {
 }
 
 /** `compose` is the containers target as the CLI user knows it. */
-function targetOf(name: string): Target {
+export function targetOf(name: string): Target {
   return (name === 'compose' ? 'containers' : name) as Target;
 }
 

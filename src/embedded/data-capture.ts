@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../aws/clients.ts';
+import { parseS3Uri } from '../aws/s3-uri.ts';
 import { loadConfig } from '../config.ts';
 
 export type CaptureMode = 'Input' | 'Output';
@@ -60,10 +61,10 @@ export interface Invocation {
 /** A flush that failed keeps at most this many records for the next attempt. */
 const MAX_RETAINED_RECORDS = 100_000;
 
-export function parseS3Uri(uri: string): { bucket: string; prefix: string } {
-  const match = uri.match(/^s3:\/\/([^/]+)\/?(.*)$/);
-  if (!match) throw new TypeError(`capture destination must be an s3://bucket/prefix URI; got "${uri}"`);
-  return { bucket: match[1] as string, prefix: (match[2] as string).replace(/\/+$/, '') };
+function captureDestination(uri: string): { bucket: string; prefix: string } {
+  const location = parseS3Uri(uri);
+  if (!location) throw new TypeError(`capture destination must be an s3://bucket/prefix URI; got "${uri}"`);
+  return { bucket: location.bucket, prefix: location.key.replace(/\/+$/, '') };
 }
 
 function matchesType(contentType: string, types: string[]): boolean {
@@ -95,7 +96,7 @@ export class DataCapture {
   lastError: Error | undefined;
 
   constructor(options: CaptureOptions, endpointName: string, variantName: string) {
-    const { bucket, prefix } = parseS3Uri(options.destinationS3Uri);
+    const { bucket, prefix } = captureDestination(options.destinationS3Uri);
     const samplingPercentage = options.samplingPercentage ?? 100;
     if (!(samplingPercentage >= 0 && samplingPercentage <= 100)) {
       throw new RangeError(`samplingPercentage must be between 0 and 100; got ${samplingPercentage}`);

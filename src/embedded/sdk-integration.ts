@@ -31,8 +31,12 @@ function s3PutObject(s3: S3Client): SdkIntegrationHandler {
   };
 }
 
-const SUPPORTED: Record<string, (clients: SdkIntegrationClients) => SdkIntegrationHandler> = {
-  's3:putObject': ({ s3 }) => s3PutObject(s3),
+/** Each integration with the service name Step Functions puts before its errors (`S3.NoSuchBucket`). */
+const SUPPORTED: Record<
+  string,
+  { errorPrefix: string; bind(clients: SdkIntegrationClients): SdkIntegrationHandler }
+> = {
+  's3:putObject': { errorPrefix: 'S3', bind: ({ s3 }) => s3PutObject(s3) },
 };
 
 /** The local handler for an `aws-sdk:` Task resource, or undefined if the resource is not one. */
@@ -42,20 +46,17 @@ export function bindSdkIntegration(
 ): SdkIntegrationHandler | undefined {
   if (!resource.startsWith(SDK_INTEGRATION_PREFIX)) return undefined;
   const action = resource.slice(SDK_INTEGRATION_PREFIX.length);
-  const factory = SUPPORTED[action];
-  if (!factory) {
+  const integration = SUPPORTED[action];
+  if (!integration) {
     throw new Error(`The embedded engine does not implement the SDK integration ${resource}`);
   }
-  const [service = ''] = action.split(':');
-  const handler = factory(clients);
+  const handler = integration.bind(clients);
   return async (input) => {
     try {
       return await handler(input);
     } catch (error) {
       const err = error as Error;
-      const serviceName =
-        service.toUpperCase() === 'S3' ? 'S3' : service[0]?.toUpperCase() + service.slice(1);
-      throw new TaskError(`${serviceName}.${err.name || 'SdkClientException'}`, err.message);
+      throw new TaskError(`${integration.errorPrefix}.${err.name || 'SdkClientException'}`, err.message);
     }
   };
 }

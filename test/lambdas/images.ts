@@ -2,10 +2,9 @@
 import { readFile } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
+import { planesToInterleaved, RECORD_BYTES } from '../../training/cifar-records.ts';
 
 const CIFAR_TEST_BIN = new URL('../../data/cifar-100-bicycle-motorcycle/test.bin', import.meta.url);
-const RECORD_BYTES = 3074;
-const PLANE = 1024;
 
 export interface CifarImage {
   fineLabel: number;
@@ -17,12 +16,7 @@ export interface CifarImage {
 export async function readCifarRecord(index: number): Promise<CifarImage> {
   const file = await readFile(CIFAR_TEST_BIN);
   const record = file.subarray(index * RECORD_BYTES, (index + 1) * RECORD_BYTES);
-  const rgb = Buffer.alloc(PLANE * 3);
-  for (let pixel = 0; pixel < PLANE; pixel++) {
-    for (let channel = 0; channel < 3; channel++)
-      rgb[pixel * 3 + channel] = record[2 + channel * PLANE + pixel] ?? 0;
-  }
-  return { fineLabel: record[1] ?? -1, rgb };
+  return { fineLabel: record[1] ?? -1, rgb: Buffer.from(planesToInterleaved(record.subarray(2))) };
 }
 
 export function rgbToPng(rgb: Buffer, width = 32, height = 32): Promise<Buffer> {
