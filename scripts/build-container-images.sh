@@ -17,12 +17,8 @@ readonly NODE_CONTEXT=.scones/containers/node
 
 log() { echo "[build-container-images] $*"; }
 
-timed() {
-  local label=$1 start=$SECONDS
-  shift
-  "$@"
-  log "$label: $((SECONDS - start)) s"
-}
+# shellcheck source=scripts/lib/timed.sh
+source scripts/lib/timed.sh # the script runs from the repository root (cd above)
 
 build() {
   local tag=$1

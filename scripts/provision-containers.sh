@@ -21,13 +21,8 @@ build_images=true
 
 log() { echo "[provision-containers] $*"; }
 
-# Runs a step and prints how long it took.
-timed() {
-  local label=$1 start=$SECONDS
-  shift
-  "$@"
-  log "$label: $((SECONDS - start)) s"
-}
+# shellcheck source=scripts/lib/timed.sh
+source scripts/lib/timed.sh # the script runs from the repository root (cd above)
 
 # True when the Docker API at the given host (unix:// or tcp://) answers its ping.
 engine_answers() {
