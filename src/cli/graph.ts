@@ -8,8 +8,11 @@ import { DEFINITION_PATH } from '../workflow/definition.ts';
 import { type ExecutionPath, executionPath, renderWorkflowSvg } from '../workflow/graph.ts';
 
 /** State names and transitions do not depend on the substituted values, so the template serves. */
+let shape: Record<string, unknown> | undefined;
 function definitionShape(): Record<string, unknown> {
-  return JSON.parse(readFileSync(DEFINITION_PATH, 'utf8')) as Record<string, unknown>;
+  // Read once: `--graph` draws one picture per execution.
+  shape ??= JSON.parse(readFileSync(DEFINITION_PATH, 'utf8')) as Record<string, unknown>;
+  return shape;
 }
 
 /** Writes a picture as SVG, or as PNG when the file name ends in .png. */
