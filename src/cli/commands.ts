@@ -3,7 +3,6 @@
  * endpoint, Lambda bundles, deployment, promotion to AWS and teardown.
  */
 import { createInterface } from 'node:readline/promises';
-import { stage } from '../../training/stage.ts';
 import { createS3Client } from '../aws/clients.ts';
 import { loadConfig, parseThreshold } from '../config.ts';
 import { buildBundles, deploy, type LambdaArchitecture } from '../deploy/index.ts';
@@ -26,7 +25,7 @@ import {
 } from '../promote/index.ts';
 import { CAPTURE_PREFIX } from './demo.ts';
 import { writeSvgOrPng } from './graph.ts';
-import { stageShippedData, trainLocalModel } from './local-model.ts';
+import { stageData, trainLocalModel } from './local-model.ts';
 import { log } from './log.ts';
 import { targetOf } from './workflow-target.ts';
 
@@ -50,29 +49,18 @@ export async function stageCommand(options: {
   dataDir: string;
 }) {
   const target = targetOf(options.target);
-  if (target === 'embedded' && !options.source && !options.prefix) {
-    await withEmbeddedStore(options.dataDir, stageShippedData);
+  const stageOn = (s3: ReturnType<typeof createS3Client>, bucket: string) => stageData(s3, bucket, options);
+  if (target === 'embedded') {
+    await withEmbeddedStore(options.dataDir, stageOn);
     return;
   }
-  const stageOn = async (s3: ReturnType<typeof createS3Client>, bucket: string) => {
-    const report = await stage({
-      s3Client: s3,
-      bucket,
-      ...(options.source ? { source: options.source } : {}),
-      ...(options.prefix ? { prefix: options.prefix } : {}),
-    });
-    log(
-      `staged into s3://${bucket}/${report.prefix}: ${report.uploaded} uploaded, ${report.unchanged} unchanged (${report.seconds.toFixed(2)} s)`,
-    );
-  };
-  if (target === 'embedded') return withEmbeddedStore(options.dataDir, stageOn);
   const config = loadConfig({ ...process.env, SCONES_TARGET: target });
   await stageOn(createS3Client(config), config.bucket);
 }
 
 export async function trainCommand(options: { epochs?: number; seed?: number; dataDir: string }) {
   await withEmbeddedStore(options.dataDir, async (s3, bucket) => {
-    await stageShippedData(s3, bucket);
+    await stageData(s3, bucket);
     const result = await trainLocalModel(s3, bucket, {
       ...(options.epochs ? { epochs: options.epochs } : {}),
       ...(options.seed !== undefined ? { seed: options.seed } : {}),

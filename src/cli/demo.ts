@@ -11,7 +11,7 @@ import { channelPrefix } from '../../training/staged-layout.ts';
 import { type KitConfig, loadConfig } from '../config.ts';
 import { createStubPredictor } from '../embedded/predictors.ts';
 import { CLASS_LABELS } from '../workflow/types.ts';
-import { datasetPrefix, localModelPredictor, stageShippedData } from './local-model.ts';
+import { datasetPrefix, localModelPredictor, stageData } from './local-model.ts';
 import { log } from './log.ts';
 import { formatSummary, formatTable, summarize } from './report.ts';
 import { type ImageRef, printOutcomes, runImages } from './run-images.ts';
@@ -32,7 +32,7 @@ export async function demoCommand(options: DemoOptions): Promise<void> {
   // Staging comes first: training (when no model exists yet) reads the staged channels.
   const loadModel = localModelPredictor(true);
   const stageThenServe = async (s3: S3Client, config: KitConfig) => {
-    await stageShippedData(s3, config.bucket);
+    await stageData(s3, config.bucket);
     return options.stub ? createStubPredictor() : loadModel(s3, config);
   };
   // Only the model's traffic is captured: stub answers would pollute the monitoring data.

@@ -30,10 +30,22 @@ export function formatEpoch(p: EpochProgress): string {
   );
 }
 
-export async function stageShippedData(s3: S3Client, bucket: string) {
-  const prefix = datasetPrefix();
-  log(`staging the shipped CIFAR-100 images into s3://${bucket}/${prefix} ...`);
-  const report = await stage({ bucket, prefix, s3Client: s3 });
+/** Stages CIFAR-100 (default: the shipped subset, under the demo's prefix) and says what it did. */
+export async function stageData(
+  s3: S3Client,
+  bucket: string,
+  options: { source?: string; prefix?: string } = {},
+) {
+  const prefix = options.prefix ?? datasetPrefix();
+  log(
+    `staging ${options.source ?? 'the shipped CIFAR-100 images'} into s3://${bucket}/${normalizePrefix(prefix)} ...`,
+  );
+  const report = await stage({
+    bucket,
+    prefix,
+    s3Client: s3,
+    ...(options.source ? { source: options.source } : {}),
+  });
   log(`staged: ${report.uploaded} uploaded, ${report.unchanged} unchanged (${report.seconds.toFixed(2)} s)`);
   return report;
 }
