@@ -54,6 +54,38 @@ export function applyServerLimits(server: Server, limits: Partial<ServerLimits> 
   });
 }
 
+/**
+ * Options for `createServer`: Node checks header and request timeouts only every
+ * `connectionsCheckingInterval` (default 30 s, so a 10 s headers timeout could take 40 s); check
+ * often enough that the limits given to `applyServerLimits` hold to within a second.
+ */
+export function serverOptionsFor(limits: Partial<ServerLimits> = {}): {
+  connectionsCheckingInterval: number;
+} {
+  const resolved = { ...DEFAULT_SERVER_LIMITS, ...limits };
+  const shortest = Math.min(...[resolved.headersTimeoutMs, resolved.requestTimeoutMs].filter((ms) => ms > 0));
+  return { connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(shortest / 4))) };
+}
+
+/** Whether a bound address is reachable from this machine only. */
+export function isLoopbackAddress(address: string): boolean {
+  return (
+    /^127\./.test(address) || address === '::1' || address === '::ffff:127.0.0.1' || address === 'localhost'
+  );
+}
+
+/**
+ * One stderr line when a local server listens beyond loopback: the kit's servers have no
+ * authentication, so whoever can reach the address can use them (`exposed` says what).
+ */
+export function announceIfReachable(server: Server, name: string, exposed: string): void {
+  const bound = server.address();
+  if (!bound || typeof bound === 'string' || isLoopbackAddress(bound.address)) return;
+  console.error(
+    `${name}: listening on ${bound.address}:${bound.port}, reachable from the network: ${exposed} (set HOST=127.0.0.1 to keep it local)`,
+  );
+}
+
 function clientErrorStatus(code: string | undefined): string {
   if (code === 'HPE_HEADER_OVERFLOW') return '431 Request Header Fields Too Large';
   if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return '408 Request Timeout';

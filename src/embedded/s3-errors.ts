@@ -40,6 +40,7 @@ export const s3Errors = {
     }),
   badDigest: () =>
     new S3Error('BadDigest', 400, 'The Content-MD5 you specified did not match what we received.'),
+  invalidDigest: () => new S3Error('InvalidDigest', 400, 'The Content-MD5 you specified is not valid.'),
   entityTooLarge: (size: number, max: number) =>
     new S3Error('EntityTooLarge', 400, 'Your proposed upload exceeds the maximum allowed object size.', {
       ProposedSize: String(size),
@@ -61,6 +62,72 @@ export const s3Errors = {
       'NotImplemented',
       501,
       `A header or query you provided implies functionality that is not implemented: ${what}`,
+    ),
+  internalError: (detail: string) =>
+    new S3Error('InternalError', 500, `We encountered an internal error: ${detail}`),
+  invalidUri: (uri: string) =>
+    new S3Error('InvalidURI', 400, "Couldn't parse the specified URI.", { URI: uri }),
+  invalidRequest: (message: string) => new S3Error('InvalidRequest', 400, message),
+  /** A checksum that does not match the body, named as S3 names it (`The CRC32 you specified ...`). */
+  checksumMismatch: (algorithm: string) =>
+    new S3Error('BadDigest', 400, `The ${algorithm} you specified did not match the calculated checksum.`),
+  incompleteBody: () =>
+    new S3Error(
+      'IncompleteBody',
+      400,
+      'You did not provide the number of bytes specified by the Content-Length HTTP header.',
+    ),
+  maxMessageLengthExceeded: () => new S3Error('MaxMessageLengthExceeded', 400, 'Your request was too big.'),
+  noSuchUpload: (uploadId: string) =>
+    new S3Error(
+      'NoSuchUpload',
+      404,
+      'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.',
+      { UploadId: uploadId },
+    ),
+  invalidPart: (partNumber: number, etag: string) =>
+    new S3Error(
+      'InvalidPart',
+      400,
+      "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
+      { PartNumber: String(partNumber), ETag: etag },
+    ),
+  invalidPartOrder: () =>
+    new S3Error(
+      'InvalidPartOrder',
+      400,
+      'The list of parts was not in ascending order. The parts list must be specified in order by part number.',
+    ),
+  entityTooSmall: (size: number, partNumber: number, etag: string) =>
+    new S3Error(
+      'EntityTooSmall',
+      400,
+      'Your proposed upload is smaller than the minimum allowed object size.',
+      {
+        ProposedSize: String(size),
+        MinSizeAllowed: String(5 << 20),
+        PartNumber: String(partNumber),
+        ETag: etag,
+      },
+    ),
+  invalidPartNumber: () =>
+    new S3Error('InvalidPartNumber', 416, 'The requested partnumber is not satisfiable'),
+  invalidLocationConstraint: (value: string) =>
+    new S3Error('InvalidLocationConstraint', 400, 'The specified location-constraint is not valid', {
+      LocationConstraint: value,
+    }),
+  accessDenied: (message: string, details: Record<string, string> = {}) =>
+    new S3Error('AccessDenied', 403, message, details),
+  authorizationQueryParametersError: (message: string) =>
+    new S3Error('AuthorizationQueryParametersError', 403, message),
+  notImplementedHeader: (header: string) =>
+    new S3Error(
+      'NotImplemented',
+      501,
+      'A header you provided implies functionality that is not implemented',
+      {
+        Header: header,
+      },
     ),
   methodNotAllowed: (method: string) =>
     new S3Error('MethodNotAllowed', 405, 'The specified method is not allowed against this resource.', {

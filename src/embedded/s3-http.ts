@@ -1,12 +1,11 @@
-/** HTTP plumbing of the local S3 server: request parsing, body framing, S3 headers and responses. */
+/** HTTP plumbing of the local S3 server: request parsing, S3 headers and responses. */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { checksumHeader } from './s3-checksums.ts';
 import { type S3Error, s3Errors } from './s3-errors.ts';
 import { DEFAULT_CONTENT_TYPE, type StoredObject } from './s3-store.ts';
 import { xmlDocument } from './s3-xml.ts';
 
-/** Single-PUT limit of this server; bodies are held in memory while they arrive. */
-const MAX_OBJECT_BYTES = 512 << 20;
 const STORED_HEADERS = [
   'cache-control',
   'content-disposition',
@@ -26,11 +25,13 @@ export const RESPONSE_OVERRIDES: Record<string, string> = {
 let requestCounter = 0;
 const requestIdPrefix = randomBytes(4).toString('hex').toUpperCase();
 
-function requestId(): string {
+export function newRequestId(): string {
   return `${requestIdPrefix}${(requestCounter++).toString(16).toUpperCase().padStart(8, '0')}`;
 }
 
 export interface S3Request {
+  /** This request's `x-amz-request-id` (already set on the response). */
+  id: string;
   method: string;
   bucket: string;
   key: string;
@@ -39,57 +40,52 @@ export interface S3Request {
   raw: IncomingMessage;
 }
 
-export async function readBody(request: IncomingMessage): Promise<Buffer> {
-  const declared = Number(request.headers['content-length'] ?? 0);
-  if (declared > MAX_OBJECT_BYTES) throw s3Errors.entityTooLarge(declared, MAX_OBJECT_BYTES);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_OBJECT_BYTES) throw s3Errors.entityTooLarge(size, MAX_OBJECT_BYTES);
-    chunks.push(chunk as Buffer);
-  }
-  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-}
-
 /**
- * Strips `aws-chunked` framing (`<hex size>[;chunk-signature=..]\r\n<data>\r\n ... 0\r\n<trailers>`),
- * which the SDK uses for streamed bodies with a trailing checksum.
+ * Splits `/<bucket>/<key>?<query>` (path style). The raw URL, not `new URL()`: URL parsing would
+ * normalize `..` and `//` that are legal in keys. Bad percent-encoding is S3's InvalidURI (400).
  */
-export function decodeAwsChunked(body: Buffer): Buffer {
-  const parts: Buffer[] = [];
-  let offset = 0;
-  while (offset < body.length) {
-    const lineEnd = body.indexOf('\r\n', offset);
-    if (lineEnd < 0) break;
-    const size = Number.parseInt(
-      body.subarray(offset, lineEnd).toString('latin1').split(';')[0] as string,
-      16,
-    );
-    if (!Number.isFinite(size) || size === 0) break;
-    parts.push(body.subarray(lineEnd + 2, lineEnd + 2 + size));
-    offset = lineEnd + 2 + size + 2;
-  }
-  return Buffer.concat(parts);
+export function parseRequest(raw: IncomingMessage, id: string): S3Request {
+  const url = raw.url ?? '/';
+  const queryStart = url.indexOf('?');
+  const path = queryStart < 0 ? url.slice(1) : url.slice(1, queryStart);
+  const slash = path.indexOf('/');
+  const decode = (text: string) => {
+    if (!text.includes('%')) return text;
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      throw s3Errors.invalidUri(url);
+    }
+  };
+  return {
+    id,
+    method: raw.method ?? 'GET',
+    bucket: decode(slash < 0 ? path : path.slice(0, slash)),
+    key: slash < 0 ? '' : decode(path.slice(slash + 1)),
+    // URLSearchParams never throws: a malformed escape in the query stays as written.
+    query: new URLSearchParams(queryStart < 0 ? '' : url.slice(queryStart + 1)),
+    headers: raw.headers,
+    raw,
+  };
 }
 
-export function isChunked(headers: IncomingMessage['headers']): boolean {
-  return (
-    !!headers['content-encoding']?.includes('aws-chunked') ||
-    !!headers['x-amz-content-sha256']?.toString().startsWith('STREAMING-')
-  );
-}
-
+/** Response headers of an object (lower case, so response-* overrides replace rather than add). */
 export function objectHeaders(object: StoredObject): Record<string, string | number> {
   const headers: Record<string, string | number> = {
-    'Content-Type': object.contentType,
-    ETag: `"${object.md5}"`,
-    'Last-Modified': object.lastModified.toUTCString(),
-    'Accept-Ranges': 'bytes',
+    'content-type': object.contentType,
+    etag: `"${object.etag}"`,
+    'last-modified': object.lastModified.toUTCString(),
+    'accept-ranges': 'bytes',
     ...object.headers,
   };
   for (const [name, value] of Object.entries(object.metadata)) headers[`x-amz-meta-${name}`] = value;
   return headers;
+}
+
+/** `x-amz-checksum-<algorithm>` and `x-amz-checksum-type` of a stored checksum. */
+export function checksumHeaders(checksum: StoredObject['checksum']): Record<string, string> {
+  if (!checksum) return {};
+  return { [checksumHeader(checksum.algorithm)]: checksum.value, 'x-amz-checksum-type': checksum.type };
 }
 
 /** Parses a single `bytes=a-b` / `bytes=a-` / `bytes=-n` range; S3 ignores other forms. */
@@ -108,13 +104,7 @@ export function parseRange(
   return { start, end };
 }
 
-export function etagMatches(condition: string, md5: string): boolean {
-  return condition.split(',').some((tag) => {
-    const trimmed = tag.trim();
-    return trimmed === '*' || trimmed.replace(/^W\//, '').replace(/"/g, '') === md5;
-  });
-}
-
+/** The attributes S3 stores from a PUT / CreateMultipartUpload / CopyObject REPLACE. */
 export function attributesFrom(headers: IncomingMessage['headers']) {
   const stored: Record<string, string> = {};
   const metadata: Record<string, string> = {};
@@ -122,23 +112,21 @@ export function attributesFrom(headers: IncomingMessage['headers']) {
     const value = headers[name];
     if (typeof value === 'string') stored[name] = value;
   }
-  // aws-chunked is transfer framing, not a property of the object.
-  const encoding = stored['content-encoding']
-    ?.split(',')
-    .map((part) => part.trim())
-    .filter((part) => part && part !== 'aws-chunked')
-    .join(',');
-  if (encoding) stored['content-encoding'] = encoding;
-  else delete stored['content-encoding'];
+  // aws-chunked is transfer framing, not a property of the object; the rest stays as sent.
+  const encoding = stored['content-encoding'];
+  if (encoding !== undefined) {
+    const kept = encoding
+      .split(',')
+      .filter((part) => part.trim() !== 'aws-chunked')
+      .join(',')
+      .trim();
+    if (kept) stored['content-encoding'] = kept;
+    else delete stored['content-encoding'];
+  }
   for (const [name, value] of Object.entries(headers)) {
     if (name.startsWith('x-amz-meta-') && typeof value === 'string') metadata[name.slice(11)] = value;
   }
   return { contentType: headers['content-type'] ?? DEFAULT_CONTENT_TYPE, headers: stored, metadata };
-}
-
-export function requestIdHeaders() {
-  const id = requestId();
-  return { 'x-amz-request-id': id, 'x-amz-id-2': id };
 }
 
 export function send(
@@ -146,61 +134,51 @@ export function send(
   status: number,
   headers: Record<string, string | number> = {},
 ) {
-  response.writeHead(status, { 'Content-Length': 0, ...headers, ...requestIdHeaders() });
+  response.writeHead(status, { 'content-length': 0, ...headers });
   response.end();
 }
 
-export function sendXml(response: ServerResponse, status: number, xml: string) {
+export function sendXml(
+  response: ServerResponse,
+  status: number,
+  xml: string,
+  headers: Record<string, string> = {},
+) {
   response.writeHead(status, {
-    'Content-Type': 'application/xml',
-    'Content-Length': Buffer.byteLength(xml),
-    ...requestIdHeaders(),
+    'content-type': 'application/xml',
+    'content-length': Buffer.byteLength(xml),
+    ...headers,
   });
   response.end(xml);
 }
 
-export function sendError(response: ServerResponse, request: S3Request, error: S3Error) {
-  const ids = requestIdHeaders();
+/** S3's `<Error>` document (a bare status for HEAD, whose responses carry no body). */
+export function sendError(
+  response: ServerResponse,
+  request: { method?: string; url?: string },
+  error: S3Error,
+  closeConnection = false,
+) {
+  const id = String(response.getHeader('x-amz-request-id') ?? newRequestId());
+  const headers: Record<string, string> = { 'x-amz-request-id': id, 'x-amz-id-2': id };
+  if (closeConnection) headers.connection = 'close';
   if (request.method === 'HEAD') {
-    // HEAD responses carry no body; SDKs map the bare status (404 -> NotFound).
-    response.writeHead(error.status, { 'Content-Length': 0, ...ids });
+    // SDKs map the bare status (404 -> NotFound).
+    response.writeHead(error.status, { 'content-length': 0, ...headers });
     response.end();
     return;
   }
-  const resource = `/${request.bucket}${request.key ? `/${request.key}` : ''}`;
   const xml = xmlDocument(
     'Error',
     {
       Code: error.code,
       Message: error.message,
       ...error.details,
-      Resource: resource,
-      RequestId: ids['x-amz-request-id'],
-      HostId: ids['x-amz-id-2'],
+      Resource: (request.url ?? '/').split('?')[0] as string,
+      RequestId: id,
+      HostId: id,
     },
     false,
   );
-  response.writeHead(error.status, {
-    'Content-Type': 'application/xml',
-    'Content-Length': Buffer.byteLength(xml),
-    ...ids,
-  });
-  response.end(xml);
-}
-
-export function parseRequest(raw: IncomingMessage): S3Request {
-  // The raw URL, not `new URL()`: URL parsing would normalize `..` and `//` that are legal in keys.
-  const url = raw.url ?? '/';
-  const queryStart = url.indexOf('?');
-  const path = queryStart < 0 ? url.slice(1) : url.slice(1, queryStart);
-  const slash = path.indexOf('/');
-  const decode = (text: string) => (text.includes('%') ? decodeURIComponent(text) : text);
-  return {
-    method: raw.method ?? 'GET',
-    bucket: decode(slash < 0 ? path : path.slice(0, slash)),
-    key: slash < 0 ? '' : decode(path.slice(slash + 1)),
-    query: new URLSearchParams(queryStart < 0 ? '' : url.slice(queryStart + 1)),
-    headers: raw.headers,
-    raw,
-  };
+  sendXml(response, error.status, xml, headers);
 }

@@ -1,5 +1,5 @@
 /** The paging and grouping rules of ListObjects(V2), over keys already in S3 order. */
-import { compareKeys } from './s3-store.ts';
+import { compareKeys } from './s3-keys.ts';
 
 export interface ListQuery {
   prefix: string;
@@ -36,6 +36,8 @@ export function listKeys(sorted: string[], query: ListQuery): ListPage {
   const start =
     compareKeys(after, prefix) >= 0 ? firstIndex(sorted, after, true) : firstIndex(sorted, prefix, false);
   const page: ListPage = { keys: [], commonPrefixes: [], isTruncated: false, last: undefined };
+  // S3 answers max-keys=0 with an empty, untruncated page, whatever the bucket holds.
+  if (maxKeys === 0) return page;
   for (let i = start; i < sorted.length; i++) {
     const key = sorted[i] as string;
     if (!key.startsWith(prefix)) break;

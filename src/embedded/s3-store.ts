@@ -1,105 +1,110 @@
 /**
  * Folder-backed object store behind the local S3 server. Every write lands on disk before it is
  * acknowledged (so a restart, or another tool reading the folder, sees staged data); the index of
- * every object and the bodies of small ones stay in memory so reads cost no file system call.
+ * every object and the bodies of small ones stay in memory so small reads cost no file system call.
  *
- * Layout: `<root>/<bucket>/<encoded key>` holds the raw bytes (open a staged PNG directly) and
- * `<root>/<bucket>/.meta/<encoded key>.json` its metadata. One server process per folder: the
- * memory index does not watch for other writers. Files dropped into a bucket folder by hand are
- * picked up at start with a computed ETag.
+ * Layout: `<root>/<bucket>/<encoded key>` holds the raw bytes (open a staged PNG directly),
+ * `<root>/<bucket>/.meta/<encoded key>.json` its metadata, `<root>/<bucket>/.bucket.json` the
+ * bucket's region; `<root>/.tmp/` bodies being received, `<root>/.uploads/` multipart uploads.
+ * One server process per folder: the memory index does not watch for other writers. Files dropped
+ * into a bucket folder by hand are picked up at start with a computed ETag.
+ *
+ * Atomicity: a body is complete in a temporary file before it replaces the object's file by a
+ * rename, and the index records the identity (inode) of the file each object version lives in. A
+ * reader opens the file and checks that identity, so it reads one whole version with its own
+ * metadata even while writers replace it; writers of one key are serialized, the last one wins whole.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { type FileHandle, mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { BodyLimits, FileIdentity, ReceivedBody } from './s3-body.ts';
+import type { StoredChecksum } from './s3-checksums.ts';
+import {
+  NODE_FILE_SYSTEM,
+  type StoreFileSystem,
+  TEMP_DIR,
+  temporaryPath,
+  WriteQueue,
+  writeAtomically,
+  writeNewFile,
+} from './s3-files.ts';
+import { compareKeys, fileNameForKey, keyForFileName } from './s3-keys.ts';
 
 export interface StoredObject {
   key: string;
   size: number;
-  /** MD5 hex of the body, without quotes. */
-  md5: string;
+  /** The ETag without quotes: the body's MD5 hex, or `<md5 of part md5s>-N` after a multipart upload. */
+  etag: string;
   lastModified: Date;
   contentType: string;
   /** Standard headers S3 stores and returns as given (cache-control, content-encoding, ...). */
   headers: Record<string, string>;
   /** User metadata, keys without the `x-amz-meta-` prefix, lower case. */
   metadata: Record<string, string>;
+  checksum?: StoredChecksum;
+  /** Part sizes of an object completed from a multipart upload (GET `?partNumber=N`). */
+  parts?: number[];
+  /** The data file this version lives in (see the opening comment). */
+  file: FileIdentity;
 }
+
+export type ObjectAttributes = Pick<StoredObject, 'contentType' | 'headers' | 'metadata'> &
+  Partial<Pick<StoredObject, 'checksum' | 'parts' | 'lastModified'>>;
 
 export interface StoredBucket {
   name: string;
   created: Date;
+  region: string;
   objects: Map<string, StoredObject>;
   /** Keys in S3's (UTF-8 binary) order, rebuilt lazily after a key is added or removed. */
   sortedKeys: string[] | undefined;
 }
 
+/** A consistent read: a small body whole, or an open handle on the version's file (caller closes it). */
+export type ObjectRead =
+  | { object: StoredObject; body: Buffer }
+  | { object: StoredObject; handle: FileHandle };
+
 const META_DIR = '.meta';
+const BUCKET_FILE = '.bucket.json';
 /** What S3 records for an object stored without a Content-Type. */
 export const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
-/** Bodies above this size are read from disk on each GET instead of being cached. */
-const MAX_CACHED_OBJECT_BYTES = 1 << 20;
+export const DEFAULT_REGION = 'us-east-1';
+/** Bodies up to this size are kept in memory (received, cached); larger ones stream from disk. */
+export const MAX_CACHED_OBJECT_BYTES = 1 << 20;
 const MAX_CACHED_TOTAL_BYTES = 256 << 20;
-/** Keep file names under common 255-byte limits; longer keys are stored under a hash. */
-const MAX_FILE_NAME_LENGTH = 200;
-
 export const BUCKET_NAME_PATTERN = /^(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
-/** Injective, path-safe file name for a key: no separators, no `.`/`..`, no leading dot. */
-export function fileNameForKey(key: string): string {
-  const encoded = encodeURIComponent(key).replace(/^\./, '%2E');
-  if (encoded.length <= MAX_FILE_NAME_LENGTH) return encoded;
-  // `%H` never comes out of encodeURIComponent (H is not a hex digit), so no collision.
-  return `%H${createHash('sha256').update(key).digest('hex')}`;
-}
-
-function keyForFileName(name: string): string | undefined {
-  try {
-    return name.startsWith('%H') ? undefined : decodeURIComponent(name);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Sorts UTF-16 code units in code point order (surrogates above U+E000-U+FFFF). */
-function codePointRank(unit: number): number {
-  if (unit >= 0xd800 && unit <= 0xdfff) return unit + 0x2000;
-  return unit >= 0xe000 ? unit - 0x800 : unit;
-}
-
-/** S3 lists keys in UTF-8 byte order, which is code point order (JS `<` differs above U+FFFF). */
-export function compareKeys(a: string, b: string): number {
-  const length = Math.min(a.length, b.length);
-  for (let i = 0; i < length; i++) {
-    const difference = a.charCodeAt(i) - b.charCodeAt(i);
-    if (difference !== 0) return codePointRank(a.charCodeAt(i)) - codePointRank(b.charCodeAt(i));
-  }
-  return a.length - b.length;
-}
-
-export function md5Hex(body: Buffer): string {
+export function md5Hex(body: Uint8Array): string {
   return createHash('md5').update(body).digest('hex');
 }
 
-async function writeAtomically(path: string, data: Buffer | string): Promise<void> {
-  const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  await writeFile(temporary, data);
-  await rename(temporary, path);
-}
+/** S3 keeps second precision: Last-Modified and If-Modified-Since compare at that grain. */
+const toSeconds = (date: Date) => new Date(Math.floor(date.getTime() / 1000) * 1000);
 
 export class ObjectStore {
   readonly root: string;
+  readonly files: StoreFileSystem;
   readonly buckets = new Map<string, StoredBucket>();
-  readonly #bodies = new Map<string, Buffer>();
-  readonly #pendingWrites = new Map<string, Promise<unknown>>();
+  readonly #bodies = new Map<string, { object: StoredObject; body: Buffer }>();
+  readonly #writes = new WriteQueue();
   #cachedBytes = 0;
 
-  constructor(root: string) {
+  constructor(root: string, files: StoreFileSystem = NODE_FILE_SYSTEM) {
     this.root = root;
+    this.files = files;
   }
 
-  /** Loads every bucket folder and object index under the root. */
+  bodyLimits(maxBytes: number): BodyLimits {
+    return { root: this.root, files: this.files, maxBytes, memoryBytes: MAX_CACHED_OBJECT_BYTES };
+  }
+
+  /** Loads every bucket folder and object index under the root; drops bodies left half-received. */
   async load(): Promise<void> {
     await mkdir(this.root, { recursive: true });
+    await rm(join(this.root, TEMP_DIR), { recursive: true, force: true });
+    await mkdir(join(this.root, TEMP_DIR));
     for (const entry of await readdir(this.root, { withFileTypes: true })) {
       if (entry.isDirectory() && BUCKET_NAME_PATTERN.test(entry.name)) await this.#loadBucket(entry.name);
     }
@@ -107,130 +112,216 @@ export class ObjectStore {
 
   async #loadBucket(name: string): Promise<void> {
     const directory = join(this.root, name);
-    const created = (await stat(directory)).birthtime;
-    const bucket: StoredBucket = { name, created, objects: new Map(), sortedKeys: undefined };
+    const saved = await readFile(join(directory, BUCKET_FILE), 'utf8').then(
+      (text) => JSON.parse(text) as { region: string; created: string },
+      () => undefined,
+    );
+    const created = saved ? new Date(saved.created) : (await stat(directory)).birthtime;
+    const region = saved?.region ?? DEFAULT_REGION;
+    const bucket: StoredBucket = { name, created, region, objects: new Map(), sortedKeys: undefined };
     this.buckets.set(name, bucket);
     await mkdir(join(directory, META_DIR), { recursive: true });
-    const metaFiles = await readdir(join(directory, META_DIR));
+    const metaFiles = (await readdir(join(directory, META_DIR))).filter((file) => file.endsWith('.json'));
     await Promise.all(
-      metaFiles
-        .filter((file) => file.endsWith('.json'))
-        .map(async (file) => {
-          const raw = JSON.parse(await readFile(join(directory, META_DIR, file), 'utf8'));
-          bucket.objects.set(raw.key, { ...raw, lastModified: new Date(raw.lastModified) });
-        }),
+      metaFiles.map(async (file) => {
+        const raw = JSON.parse(await readFile(join(directory, META_DIR, file), 'utf8'));
+        const data = await stat(join(directory, file.slice(0, -'.json'.length))).catch(() => undefined);
+        // A data file replaced behind the metadata's back (by hand, or a crash between the two
+        // renames) is indexed afresh below, like a dropped file; a missing one drops the entry.
+        if (!data || data.size !== raw.size || (raw.file && data.mtimeMs !== raw.file.mtimeMs)) return;
+        const object: StoredObject = {
+          ...raw,
+          etag: raw.etag ?? raw.md5,
+          lastModified: new Date(raw.lastModified),
+          file: { ino: data.ino, mtimeMs: data.mtimeMs },
+        };
+        delete (object as { md5?: string }).md5;
+        bucket.objects.set(object.key, object);
+      }),
     );
-    // Files copied into the bucket folder by hand become objects too.
     const indexed = new Set([...bucket.objects.keys()].map(fileNameForKey));
     for (const entry of await readdir(directory, { withFileTypes: true })) {
       if (!entry.isFile() || entry.name.startsWith('.') || entry.name.endsWith('.tmp')) continue;
       const key = keyForFileName(entry.name);
       if (key === undefined || indexed.has(entry.name)) continue;
-      const body = await readFile(join(directory, entry.name));
-      const { mtime } = await stat(join(directory, entry.name));
-      await this.putObject(name, key, body, { contentType: DEFAULT_CONTENT_TYPE, lastModified: mtime });
+      const path = join(directory, entry.name);
+      const data = await stat(path);
+      const md5 = createHash('md5');
+      for await (const chunk of createReadStream(path)) md5.update(chunk as Buffer);
+      const object: StoredObject = {
+        key,
+        size: data.size,
+        etag: md5.digest('hex'),
+        lastModified: toSeconds(data.mtime),
+        contentType: DEFAULT_CONTENT_TYPE,
+        headers: {},
+        metadata: {},
+        file: { ino: data.ino, mtimeMs: data.mtimeMs },
+      };
+      await writeAtomically(this.files, this.#metaPath(name, key), JSON.stringify(object));
+      bucket.objects.set(key, object);
     }
   }
 
-  async createBucket(name: string): Promise<StoredBucket> {
-    await mkdir(join(this.root, name, META_DIR), { recursive: true });
-    const bucket: StoredBucket = { name, created: new Date(), objects: new Map(), sortedKeys: [] };
+  async createBucket(name: string, region = DEFAULT_REGION): Promise<StoredBucket> {
+    await this.files.mkdir(join(this.root, name, META_DIR), { recursive: true });
+    const bucket: StoredBucket = { name, created: new Date(), region, objects: new Map(), sortedKeys: [] };
+    await writeAtomically(
+      this.files,
+      join(this.root, name, BUCKET_FILE),
+      JSON.stringify({ region, created: bucket.created.toISOString() }),
+    );
     this.buckets.set(name, bucket);
     return bucket;
   }
 
   async deleteBucket(name: string): Promise<void> {
     this.buckets.delete(name);
-    await rm(join(this.root, name), { recursive: true, force: true });
+    await this.files.rm(join(this.root, name), { recursive: true, force: true });
   }
 
+  /** Stores a small body given whole (tests, copies of small objects). */
   async putObject(
     bucketName: string,
     key: string,
     body: Buffer,
-    attributes: {
-      contentType?: string;
-      headers?: Record<string, string>;
-      metadata?: Record<string, string>;
-      lastModified?: Date;
-    } = {},
+    attributes: Partial<ObjectAttributes> = {},
   ): Promise<StoredObject> {
-    const bucket = this.#bucket(bucketName);
-    const object: StoredObject = {
+    return this.commit(
+      bucketName,
       key,
-      size: body.length,
-      md5: md5Hex(body),
-      // S3 keeps second precision: Last-Modified and If-Modified-Since compare at that grain.
-      lastModified: new Date(Math.floor((attributes.lastModified ?? new Date()).getTime() / 1000) * 1000),
-      contentType: attributes.contentType ?? DEFAULT_CONTENT_TYPE,
-      headers: attributes.headers ?? {},
-      metadata: attributes.metadata ?? {},
-    };
-    const fileName = fileNameForKey(key);
-    const directory = join(this.root, bucketName);
-    await this.#serialized(bucketName, key, async () => {
-      await writeAtomically(join(directory, fileName), body);
-      await writeAtomically(join(directory, META_DIR, `${fileName}.json`), JSON.stringify(object));
-      if (!bucket.objects.has(key)) bucket.sortedKeys = undefined;
-      bucket.objects.set(key, object);
-      this.#cacheBody(bucketName, key, body);
-    });
-    return object;
+      { size: body.length, md5: md5Hex(body), buffer: body },
+      md5Hex(body),
+      {
+        contentType: DEFAULT_CONTENT_TYPE,
+        headers: {},
+        metadata: {},
+        ...attributes,
+      },
+    );
   }
 
   /**
-   * The object's metadata and body as one consistent pair, or undefined when there is none. A
-   * body read from disk is only used (and cached) if no write replaced the object meanwhile.
+   * Makes a received body the object `key`, replacing any previous version in one step. The
+   * body's temporary file is consumed (renamed or removed) whatever happens.
    */
-  async readObject(
+  async commit(
     bucketName: string,
     key: string,
-  ): Promise<{ object: StoredObject; body: Buffer } | undefined> {
+    body: ReceivedBody,
+    etag: string,
+    attributes: ObjectAttributes,
+    /**
+     * Conditional writes: checked against the object being replaced inside the key's write lock,
+     * so of two concurrent `If-None-Match: *` writers exactly one succeeds (a check before the lock
+     * lets both pass).
+     */
+    precondition?: (existing: StoredObject | undefined) => void,
+  ): Promise<StoredObject> {
     const bucket = this.#bucket(bucketName);
-    for (let attempt = 0; attempt < 5; attempt++) {
+    let temporary = body.file?.path;
+    try {
+      let identity: FileIdentity | undefined = body.file;
+      if (!identity) {
+        temporary = temporaryPath(this.root);
+        identity = await writeNewFile(this.files, temporary, body.buffer ?? Buffer.alloc(0));
+      }
+      const { lastModified, ...rest } = attributes;
+      const object: StoredObject = {
+        key,
+        size: body.size,
+        etag,
+        lastModified: toSeconds(lastModified ?? new Date()),
+        ...rest,
+        file: { ino: identity.ino, mtimeMs: identity.mtimeMs },
+      };
+      const dataPath = join(this.root, bucketName, fileNameForKey(key));
+      const metaPath = this.#metaPath(bucketName, key);
+      const source = temporary as string;
+      await this.#serialized(bucketName, key, async () => {
+        precondition?.(bucket.objects.get(key));
+        // The metadata is written first: a full disk fails here, before anything is replaced.
+        const metaTemporary = `${metaPath}.${identity.ino}.tmp`;
+        await this.files.writeFile(metaTemporary, JSON.stringify(object));
+        try {
+          await this.files.rename(source, dataPath);
+        } catch (error) {
+          await this.files.rm(metaTemporary, { force: true }).catch(() => undefined);
+          throw error;
+        }
+        temporary = undefined;
+        if (!bucket.objects.has(key)) bucket.sortedKeys = undefined;
+        bucket.objects.set(key, object);
+        if (body.buffer) this.#cacheBody(bucketName, object, body.buffer);
+        else this.#uncacheBody(`${bucketName}/${key}`);
+        await this.files.rename(metaTemporary, metaPath);
+      });
+      return object;
+    } finally {
+      if (temporary) await this.files.rm(temporary, { force: true }).catch(() => undefined);
+    }
+  }
+
+  /**
+   * The object's metadata and body as one consistent pair, or undefined when there is none: the
+   * file opened is checked to be the one the metadata describes (see the opening comment).
+   */
+  async openObject(bucketName: string, key: string): Promise<ObjectRead | undefined> {
+    const bucket = this.#bucket(bucketName);
+    for (let attempt = 0; attempt < 10; attempt++) {
       const object = bucket.objects.get(key);
       if (!object) return undefined;
       const cached = this.#bodies.get(`${bucketName}/${key}`);
-      if (cached) return { object, body: cached };
-      let body: Buffer;
+      if (cached?.object === object) return { object, body: cached.body };
+      let handle: FileHandle;
       try {
-        body = await readFile(join(this.root, bucketName, fileNameForKey(key)));
+        handle = await open(join(this.root, bucketName, fileNameForKey(key)), 'r');
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue; // deleted or replaced meanwhile
         throw error;
       }
-      if (bucket.objects.get(key) !== object) continue;
-      this.#cacheBody(bucketName, key, body);
-      return { object, body };
+      let handedOver = false;
+      try {
+        if ((await handle.stat()).ino !== object.file.ino) continue; // a newer version: look again
+        if (object.size > MAX_CACHED_OBJECT_BYTES) {
+          handedOver = true; // the caller streams from it and closes it
+          return { object, handle };
+        }
+        const body = await handle.readFile();
+        if (bucket.objects.get(key) === object) this.#cacheBody(bucketName, object, body);
+        return { object, body };
+      } finally {
+        if (!handedOver) await handle.close();
+      }
     }
     throw new Error(`object ${bucketName}/${key} kept changing while it was read`);
   }
 
-  async deleteObject(bucketName: string, key: string): Promise<void> {
+  /** Removes the object; resolves to what was removed, or undefined when there was nothing. */
+  async deleteObject(bucketName: string, key: string): Promise<StoredObject | undefined> {
     const bucket = this.#bucket(bucketName);
+    let removed: StoredObject | undefined;
     await this.#serialized(bucketName, key, async () => {
-      if (!bucket.objects.delete(key)) return;
+      removed = bucket.objects.get(key);
+      if (!removed) return;
+      bucket.objects.delete(key);
       bucket.sortedKeys = undefined;
       this.#uncacheBody(`${bucketName}/${key}`);
-      const fileName = fileNameForKey(key);
       await Promise.all([
-        rm(join(this.root, bucketName, fileName), { force: true }),
-        rm(join(this.root, bucketName, META_DIR, `${fileName}.json`), { force: true }),
+        this.files.rm(join(this.root, bucketName, fileNameForKey(key)), { force: true }),
+        this.files.rm(this.#metaPath(bucketName, key), { force: true }),
       ]);
     });
+    return removed;
+  }
+
+  #metaPath(bucketName: string, key: string): string {
+    return join(this.root, bucketName, META_DIR, `${fileNameForKey(key)}.json`);
   }
 
   /** Runs writes to one key one after another, so the files and the index agree on the last one. */
-  async #serialized(bucketName: string, key: string, write: () => Promise<void>): Promise<void> {
-    const id = `${bucketName}/${key}`;
-    const done = (this.#pendingWrites.get(id) ?? Promise.resolve()).then(write);
-    const tail = done.catch(() => undefined);
-    this.#pendingWrites.set(id, tail);
-    try {
-      await done;
-    } finally {
-      if (this.#pendingWrites.get(id) === tail) this.#pendingWrites.delete(id);
-    }
+  #serialized(bucketName: string, key: string, write: () => Promise<void>): Promise<void> {
+    return this.#writes.run(`${bucketName}/${key}`, write);
   }
 
   sortedKeys(bucket: StoredBucket): string[] {
@@ -246,8 +337,8 @@ export class ObjectStore {
     return bucket;
   }
 
-  #cacheBody(bucketName: string, key: string, body: Buffer): void {
-    const cacheKey = `${bucketName}/${key}`;
+  #cacheBody(bucketName: string, object: StoredObject, body: Buffer): void {
+    const cacheKey = `${bucketName}/${object.key}`;
     this.#uncacheBody(cacheKey);
     if (body.length > MAX_CACHED_OBJECT_BYTES) return;
     // Evict oldest first (Map keeps insertion order) until the new body fits.
@@ -255,7 +346,7 @@ export class ObjectStore {
       if (this.#cachedBytes + body.length <= MAX_CACHED_TOTAL_BYTES) break;
       this.#uncacheBody(oldest);
     }
-    this.#bodies.set(cacheKey, body);
+    this.#bodies.set(cacheKey, { object, body });
     this.#cachedBytes += body.length;
   }
 
@@ -263,6 +354,6 @@ export class ObjectStore {
     const previous = this.#bodies.get(cacheKey);
     if (!previous) return;
     this.#bodies.delete(cacheKey);
-    this.#cachedBytes -= previous.length;
+    this.#cachedBytes -= previous.body.length;
   }
 }

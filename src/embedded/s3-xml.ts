@@ -1,4 +1,6 @@
 /** The few XML documents of the S3 REST API the local server reads and writes. */
+import { parseXML } from '@aws-sdk/xml-builder';
+import { s3Errors } from './s3-errors.ts';
 
 export const S3_XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
@@ -14,14 +16,6 @@ const XML_ESCAPES: Record<string, string> = {
 /** Escapes text for an element; CR/LF become character references so keys round-trip exactly. */
 export function escapeXml(text: string): string {
   return text.replace(/[&<>"'\r\n]/g, (c) => XML_ESCAPES[c] ?? `&#${c.charCodeAt(0)};`);
-}
-
-function unescapeXml(text: string): string {
-  return text.replace(/&(#x[0-9a-fA-F]+|#\d+|amp|lt|gt|quot|apos);/g, (_, entity: string) => {
-    if (entity.startsWith('#x')) return String.fromCodePoint(Number.parseInt(entity.slice(2), 16));
-    if (entity.startsWith('#')) return String.fromCodePoint(Number.parseInt(entity.slice(1), 10));
-    return { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" }[entity] as string;
-  });
 }
 
 export type XmlValue = string | number | boolean | undefined | XmlNode | XmlNode[];
@@ -51,13 +45,94 @@ export function xmlDocument(root: string, body: XmlNode, namespace = true): stri
 }
 
 /**
- * Keys and the Quiet flag of a DeleteObjects request. The body's shape is fixed by the API
- * (`<Delete><Object><Key>..</Key><VersionId>..</VersionId></Object>..<Quiet>..</Quiet></Delete>`),
- * so a pattern match is exact enough and avoids an XML parser dependency.
+ * Parses a request document with the AWS SDK's own XML parser (`@aws-sdk/xml-builder`, the one
+ * that reads S3's responses; it never expands entities). A DTD (`<!DOCTYPE`, `<!ENTITY`: the
+ * entity-expansion attacks) or an entity other than XML's five and character references is
+ * refused, like anything not well-formed: MalformedXML.
  */
-export function parseDeleteRequest(xml: string): { keys: string[]; quiet: boolean } {
-  const keys = [...xml.matchAll(/<Object>[\s\S]*?<Key>([\s\S]*?)<\/Key>[\s\S]*?<\/Object>/g)].map((m) =>
-    unescapeXml(m[1] as string),
+export function parseRequestXml(body: Buffer, root: string): Record<string, unknown> {
+  const text = body.toString('utf8');
+  if (
+    /<!(DOCTYPE|ENTITY)/i.test(text) ||
+    /&(?!(amp|lt|gt|quot|apos|#\d{1,7}|#x[0-9a-fA-F]{1,6});)/.test(text)
+  ) {
+    throw s3Errors.malformedXml();
+  }
+  let document: Record<string, unknown>;
+  try {
+    document = parseXML(text) as Record<string, unknown>;
+  } catch {
+    throw s3Errors.malformedXml();
+  }
+  const element = document[root];
+  if (element === undefined) throw s3Errors.malformedXml();
+  return typeof element === 'object' && element !== null ? (element as Record<string, unknown>) : {};
+}
+
+/** A repeated element as a list (the parser gives a single occurrence as the element itself). */
+export function elements(node: Record<string, unknown>, name: string): Record<string, unknown>[] {
+  const value = node[name];
+  if (value === undefined) return [];
+  const list = Array.isArray(value) ? value : [value];
+  return list.map(
+    (item) => (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>,
   );
-  return { keys, quiet: /<Quiet>\s*true\s*<\/Quiet>/i.test(xml) };
+}
+
+/** The text of a child element, or undefined; an element where text belongs is MalformedXML. */
+export function text(node: Record<string, unknown>, name: string): string | undefined {
+  const value = node[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw s3Errors.malformedXml();
+  return value;
+}
+
+export interface DeleteRequest {
+  objects: { key: string; versionId?: string }[];
+  quiet: boolean;
+}
+
+/** DeleteObjects: `<Delete><Object><Key>..</Key><VersionId>..</VersionId></Object>..<Quiet>..</Quiet></Delete>`. */
+export function parseDeleteRequest(body: Buffer): DeleteRequest {
+  const root = parseRequestXml(body, 'Delete');
+  const objects = elements(root, 'Object').map((object) => {
+    const key = text(object, 'Key');
+    if (key === undefined) throw s3Errors.malformedXml();
+    const versionId = text(object, 'VersionId');
+    return versionId === undefined ? { key } : { key, versionId };
+  });
+  if (objects.length === 0 || objects.length > 1000) throw s3Errors.malformedXml();
+  return { objects, quiet: text(root, 'Quiet')?.trim().toLowerCase() === 'true' };
+}
+
+export interface CompletedPart {
+  partNumber: number;
+  etag: string;
+  checksums: Record<string, string>;
+}
+
+/** CompleteMultipartUpload: `<CompleteMultipartUpload><Part><PartNumber>..</PartNumber><ETag>..</ETag>..`. */
+export function parseCompleteRequest(body: Buffer): CompletedPart[] {
+  const root = parseRequestXml(body, 'CompleteMultipartUpload');
+  const parts = elements(root, 'Part').map((part) => {
+    const number = text(part, 'PartNumber')?.trim();
+    const etag = text(part, 'ETag');
+    if (number === undefined || !/^\d{1,5}$/.test(number) || etag === undefined)
+      throw s3Errors.malformedXml();
+    const checksums: Record<string, string> = {};
+    for (const [name, value] of Object.entries(part)) {
+      if (name.startsWith('Checksum') && typeof value === 'string') checksums[name] = value;
+    }
+    return { partNumber: Number(number), etag: etag.trim().replace(/^"|"$/g, ''), checksums };
+  });
+  if (parts.length === 0) throw s3Errors.malformedXml();
+  return parts;
+}
+
+/** CreateBucket's optional body: the LocationConstraint, or undefined (us-east-1). */
+export function parseLocationConstraint(body: Buffer): string | undefined {
+  if (body.length === 0) return undefined;
+  const root = parseRequestXml(body, 'CreateBucketConfiguration');
+  const location = text(root, 'LocationConstraint')?.trim();
+  return location || undefined;
 }

@@ -1,0 +1,118 @@
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createS3Client } from '../../src/aws/clients.ts';
+import { loadConfig } from '../../src/config.ts';
+import type { ObjectNotification } from '../../src/embedded/s3-notifications.ts';
+import type { LocalS3 } from '../../src/embedded/s3-server.ts';
+import { startLocalS3Thread } from '../../src/embedded/s3-thread.ts';
+
+const BUCKET = 'thread-bucket';
+
+function clientOf(server: LocalS3): S3Client {
+  return createS3Client(loadConfig({ SCONES_TARGET: 'embedded', AWS_ENDPOINT_URL_S3: server.endpoint }));
+}
+
+describe('local S3 in a worker thread', () => {
+  let directory: string;
+  let server: LocalS3;
+  let s3: S3Client;
+
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), 's3-thread-test-'));
+    server = await startLocalS3Thread({ directory, buckets: [BUCKET] });
+    s3 = clientOf(server);
+  });
+  afterAll(async () => {
+    s3?.destroy();
+    await server?.stop();
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  it('runs in another thread and serves the SDK as the in-thread server does', async () => {
+    expect(server.thread?.threadId).toBeGreaterThan(0);
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'a.txt', Body: 'hello' }));
+    const got = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'a.txt' }));
+    expect(await got.Body?.transformToString()).toBe('hello');
+    await expect(s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'missing' }))).rejects.toMatchObject({
+      name: 'NoSuchKey',
+    });
+  });
+
+  it('hands each notification to main-thread subscribers before the request is answered', async () => {
+    const events: ObjectNotification[] = [];
+    const unsubscribe = server.notifications.subscribe((event) => {
+      events.push(event);
+    });
+    // A throwing subscriber changes nothing for the request or the others.
+    const unsubscribeBroken = server.notifications.subscribe(() => {
+      throw new Error('listener bug');
+    });
+    const put = await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'incoming/b.png', Body: 'bbbb' }));
+    expect(events).toHaveLength(1); // no waiting: the response came after the hand-off
+    await s3.send(
+      new CopyObjectCommand({ Bucket: BUCKET, Key: 'copy.png', CopySource: `${BUCKET}/incoming/b.png` }),
+    );
+    expect(events).toHaveLength(2);
+    await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'copy.png' }));
+    expect(events).toHaveLength(3);
+    unsubscribe();
+    unsubscribeBroken();
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'after.png', Body: 'x' }));
+    expect(events).toHaveLength(3);
+
+    expect(events.map((event) => [event.kind, event.reason, event.key])).toEqual([
+      ['ObjectCreated', 'PutObject', 'incoming/b.png'],
+      ['ObjectCreated', 'CopyObject', 'copy.png'],
+      ['ObjectDeleted', 'DeleteObject', 'copy.png'],
+    ]);
+    const [first, second] = events as [ObjectNotification, ObjectNotification];
+    expect(first).toMatchObject({ bucket: BUCKET, size: 4, sourceIp: '127.0.0.1' });
+    expect(first.etag).toBe(put.ETag?.replace(/"/g, ''));
+    expect(first.time).toBeInstanceOf(Date);
+    expect(second.sequencer > first.sequencer).toBe(true);
+  });
+
+  it('keeps its data in the folder across a restart', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'kept.txt', Body: 'still here' }));
+    s3.destroy();
+    await server.stop();
+    server = await startLocalS3Thread({ directory, buckets: [BUCKET] });
+    s3 = clientOf(server);
+    const got = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'kept.txt' }));
+    expect(await got.Body?.transformToString()).toBe('still here');
+  });
+});
+
+describe('local S3 thread start and stop', () => {
+  it('rejects with the server error when the port is taken, code included', async () => {
+    const blocker = createServer();
+    blocker.listen(0, '127.0.0.1');
+    await once(blocker, 'listening');
+    const { port } = blocker.address() as { port: number };
+    try {
+      await expect(startLocalS3Thread({ port })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('stops listening and ends its thread on stop', async () => {
+    const server = await startLocalS3Thread({ buckets: [BUCKET] });
+    const exited = once(server.thread as NonNullable<LocalS3['thread']>, 'exit');
+    await server.stop();
+    await exited;
+    await expect(fetch(`${server.endpoint}/${BUCKET}`)).rejects.toThrow();
+    await server.stop(); // twice is fine
+  });
+});
