@@ -132,8 +132,9 @@ export async function createPredictor(env: NodeJS.ProcessEnv = process.env): Pro
   if (engine !== undefined && engine !== 'onnx' && engine !== 'tfjs') {
     throw new Error(`MODEL_ENGINE must be onnx or tfjs; got "${engine}"`);
   }
+  // Only an s3:// artifact needs a client (and, outside AWS, AWS_ENDPOINT_URL_S3: config.ts says so).
   return ModelPredictor.load(location, {
-    s3Client: createS3Client(loadConfig(env)),
+    ...(location.startsWith('s3://') ? { s3Client: createS3Client(loadConfig(env)) } : {}),
     ...(engine ? { engine } : {}),
   });
 }

@@ -38,6 +38,7 @@ import { encodePlanesAsPng } from './png.ts';
 import { deleteObjects, listEtags, putIfChanged } from './s3-objects.ts';
 import {
   channelPrefix,
+  DEFAULT_PREFIX,
   manifestKey,
   manifestPrefix,
   normalizePrefix,
@@ -47,9 +48,14 @@ import {
 
 export { StagingError } from './s3-objects.ts';
 export { loadStagedSplit } from './staged-dataset.ts';
-export { manifestKey, normalizePrefix, STAGED_SPLITS, type StagedSplit } from './staged-layout.ts';
+export {
+  DEFAULT_PREFIX,
+  manifestKey,
+  normalizePrefix,
+  STAGED_SPLITS,
+  type StagedSplit,
+} from './staged-layout.ts';
 
-export const DEFAULT_PREFIX = 'datasets/cifar-100';
 const DEFAULT_CONCURRENCY = 16;
 
 export interface StageDatasetOptions {

@@ -1,5 +1,8 @@
 /** Key layout of a staged dataset (shared by staging and by readers of staged data). */
 
+/** Where staging puts the dataset unless told otherwise. */
+export const DEFAULT_PREFIX = 'datasets/cifar-100';
+
 export const STAGED_SPLITS = ['train', 'validation', 'test'] as const;
 export type StagedSplit = (typeof STAGED_SPLITS)[number];
 

@@ -11,6 +11,7 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../aws/clients.ts';
 import { parseS3Uri } from '../aws/s3-uri.ts';
 import { loadConfig } from '../config.ts';
+import { INFERENCE_ID_MAX_LENGTH, isValidInferenceId } from '../workflow/inference-id.ts';
 
 export type CaptureMode = 'Input' | 'Output';
 
@@ -56,6 +57,24 @@ export interface Invocation {
   outputContentType: string;
   inferenceId?: string;
   time: Date;
+}
+
+/**
+ * What SageMaker Runtime answers (ValidationError) for an `X-Amzn-SageMaker-Inference-Id` header
+ * it refuses, else undefined. InvokeEndpoint's InferenceId is 1-64 characters matching
+ * `\A\S[\p{Print}]*\z` (SageMaker Runtime API reference); the captured record keeps it as
+ * `eventMetadata.inferenceId`.
+ */
+export function inferenceIdProblem(header: string | string[] | undefined): string | undefined {
+  if (header === undefined || (typeof header === 'string' && isValidInferenceId(header))) return undefined;
+  const value = Array.isArray(header) ? header.join(',') : header;
+  const constraint =
+    value.length > INFERENCE_ID_MAX_LENGTH
+      ? `Member must have length less than or equal to ${INFERENCE_ID_MAX_LENGTH}`
+      : value.length === 0
+        ? 'Member must have length greater than or equal to 1'
+        : 'Member must satisfy regular expression pattern: \\A\\S[\\p{Print}]*\\z';
+  return `1 validation error detected: Value '${value}' at 'inferenceId' failed to satisfy constraint: ${constraint}`;
 }
 
 /** A flush that failed keeps at most this many records for the next attempt. */

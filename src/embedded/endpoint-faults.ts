@@ -24,6 +24,15 @@ export type FaultStatus = keyof typeof FAULT_ERRORS;
 export const CONNECTION_MODES = ['accept', 'refuse', 'reset'] as const;
 export type ConnectionMode = (typeof CONNECTION_MODES)[number];
 
+/**
+ * Bounds on what a control request can set. Latency stays far beyond SageMaker's 60 s invocation
+ * limit yet below setTimeout's 2^31-1 ms (past which a timer fires at once); queued failures are
+ * capped so a client looping on `fail` cannot grow the server's memory without end.
+ */
+export const MAX_LATENCY_MS = 600_000;
+export const MAX_FAULT_DURATION_MS = 3_600_000;
+export const MAX_QUEUED_FAILURES = 1000;
+
 export interface InjectedFailure {
   status: FaultStatus;
   message: string;
@@ -82,15 +91,13 @@ export class EndpointFaults {
 
   /** Delay every invocation by `ms` before it is answered. */
   setLatency(ms: number): void {
-    if (!Number.isFinite(ms) || ms < 0)
-      throw new RangeError(`latency must be a non-negative number of ms; got ${ms}`);
-    this.#latencyMs = ms;
+    this.#latencyMs = checkLatency(ms);
   }
 
   /** The next `count` invocations answer `status` (queued after failures already pending). */
   failNext(count: number, status: FaultStatus = 503, message?: string): void {
-    if (!Number.isInteger(count) || count < 1)
-      throw new RangeError(`count must be a positive integer; got ${count}`);
+    checkCount(count);
+    this.#checkRoom();
     this.#failures.push({
       status: checkStatus(status),
       remaining: count,
@@ -100,6 +107,7 @@ export class EndpointFaults {
 
   /** Every invocation answers `status` until `reset()`. */
   failAlways(status: FaultStatus = 503, message?: string): void {
+    this.#checkRoom();
     this.#failures.push({
       status: checkStatus(status),
       remaining: null,
@@ -136,8 +144,12 @@ export class EndpointFaults {
     await this.acceptConnections();
   }
 
-  /** Applies a control request; `spare` is the socket it came on, kept open to carry the answer. */
+  /**
+   * Applies a control request; `spare` is the socket it came on, kept open to carry the answer.
+   * The whole request is checked first: a refused one changes nothing.
+   */
   async apply(request: BehaviorRequest, spare?: Socket): Promise<FaultState> {
+    this.check(request);
     if (request.reset) await this.reset();
     if (request.latencyMs !== undefined) this.setLatency(request.latencyMs);
     if (request.fail) {
@@ -146,23 +158,42 @@ export class EndpointFaults {
       else this.failNext(request.fail.count, status, request.fail.message);
     }
     if (request.connections !== undefined) {
+      await this.#setConnections(request.connections, request.durationMs, spare);
+    }
+    return this.state();
+  }
+
+  /** Throws a RangeError naming the field if `apply(request)` would refuse it; changes nothing. */
+  check(request: BehaviorRequest): void {
+    if (request.latencyMs !== undefined) checkLatency(request.latencyMs);
+    if (request.fail) {
+      checkStatus(request.fail.status ?? 503);
+      if (request.fail.count !== undefined) checkCount(request.fail.count);
+      if (!request.reset) this.#checkRoom();
+    }
+    if (request.durationMs !== undefined) checkDuration(request.durationMs);
+    if (request.connections !== undefined) {
       if (!CONNECTION_MODES.includes(request.connections)) {
         throw new RangeError(
-          `connections must be one of ${CONNECTION_MODES.join(', ')}; got ${request.connections}`,
+          `connections must be one of ${CONNECTION_MODES.join(', ')}; got ${JSON.stringify(request.connections)}`,
         );
       }
       if (request.connections === 'refuse' && request.durationMs === undefined) {
         // Over HTTP nobody could reach the server again to switch it back on.
         throw new RangeError('connections "refuse" needs durationMs when set over HTTP');
       }
-      await this.#setConnections(request.connections, request.durationMs, spare);
     }
-    return this.state();
   }
 
   /** Clears the restore timer; used when the server stops. */
   dispose(): void {
     clearTimeout(this.#restoreTimer);
+  }
+
+  #checkRoom(): void {
+    if (this.#failures.length >= MAX_QUEUED_FAILURES) {
+      throw new RangeError(`${MAX_QUEUED_FAILURES} failures are queued already; reset first`);
+    }
   }
 
   async #setConnections(mode: ConnectionMode, durationMs?: number, spare?: Socket): Promise<void> {
@@ -184,8 +215,29 @@ export class EndpointFaults {
   }
 }
 
+function checkLatency(ms: number): number {
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0 || ms > MAX_LATENCY_MS) {
+    throw new RangeError(`latency must be a non-negative number of ms up to ${MAX_LATENCY_MS}; got ${ms}`);
+  }
+  return ms;
+}
+
+function checkCount(count: number): void {
+  if (!Number.isSafeInteger(count) || count < 1)
+    throw new RangeError(`count must be a positive integer; got ${count}`);
+}
+
+function checkDuration(ms: number): void {
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0 || ms > MAX_FAULT_DURATION_MS) {
+    throw new RangeError(
+      `durationMs must be a non-negative number of ms up to ${MAX_FAULT_DURATION_MS}; got ${ms}`,
+    );
+  }
+}
+
 function checkStatus(status: number): FaultStatus {
-  if (!(status in FAULT_ERRORS)) {
+  // Own keys only: `"constructor" in FAULT_ERRORS` is true, and a string "503" is not a status.
+  if (typeof status !== 'number' || !Object.hasOwn(FAULT_ERRORS, status)) {
     throw new RangeError(
       `fault status must be one of ${Object.keys(FAULT_ERRORS).join(', ')}; got ${status}`,
     );

@@ -1,8 +1,11 @@
 /**
  * The local endpoint as its own process, for the emulator and container tiers:
- * `node src/embedded/endpoint-main.ts` (or `npm run endpoint`). Settings from the environment:
+ * `node src/embedded/endpoint-main.ts [--host <address>] [--port <n>]` (or `npm run endpoint`,
+ * `scones serve`). Settings from the environment (the flags win):
  *
- * - `PORT` (default 8080, SageMaker's container port), `HOST` (default 0.0.0.0);
+ * - `PORT` (default 8080, SageMaker's container port), `HOST` (default 127.0.0.1: this machine
+ *   only; a container asks for 0.0.0.0, and the server then says on stderr that it and its
+ *   control routes are reachable from the network);
  * - `ENDPOINT_NAME` (default from src/config.ts), `VARIANT_NAME` (default AllTraffic);
  * - `PREDICTOR`: `stub` (default) or a module path exporting
  *   `createPredictor(env): Predictor | Promise<Predictor>` (the real model);
@@ -14,10 +17,11 @@
  * on SIGTERM/SIGINT.
  */
 import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { createS3Client } from '../aws/clients.ts';
 import { type KitConfig, loadConfig } from '../config.ts';
 import type { CaptureOptions } from './data-capture.ts';
-import { startEndpointServer } from './endpoint-server.ts';
+import { type EndpointServer, startEndpointServer } from './endpoint-server.ts';
 import { createStubPredictor, type Predictor } from './predictors.ts';
 
 async function predictorFrom(env: NodeJS.ProcessEnv): Promise<Predictor> {
@@ -42,18 +46,33 @@ function captureFrom(env: NodeJS.ProcessEnv, config: KitConfig): CaptureOptions 
   return { destinationS3Uri: env.CAPTURE_S3_URI, samplingPercentage, s3: createS3Client(config) };
 }
 
-export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+/** The endpoint as the environment describes it; the caller stops it. */
+export async function startFromEnvironment(env: NodeJS.ProcessEnv): Promise<EndpointServer> {
   const config = loadConfig(env);
   const capture = captureFrom(env, config);
-  const server = await startEndpointServer({
+  const port = Number(env.PORT ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`PORT must be a TCP port number (0 picks a free one); got "${env.PORT}"`);
+  }
+  return startEndpointServer({
     predictor: await predictorFrom(env),
-    port: Number(env.PORT ?? 8080),
-    host: env.HOST ?? '0.0.0.0',
+    port,
+    host: env.HOST || '127.0.0.1',
     endpointName: config.endpointName,
     variantName: env.VARIANT_NAME ?? 'AllTraffic',
     region: config.region,
     ...(capture ? { capture } : {}),
   });
+}
+
+/** `--host` and `--port` as the HOST and PORT variables. */
+function flagsAsEnvironment(args: string[]): Record<string, string> {
+  const { values } = parseArgs({ args, options: { host: { type: 'string' }, port: { type: 'string' } } });
+  return { ...(values.host ? { HOST: values.host } : {}), ...(values.port ? { PORT: values.port } : {}) };
+}
+
+export async function main(env: NodeJS.ProcessEnv = process.env, args: string[] = []): Promise<void> {
+  const server = await startFromEnvironment({ ...env, ...flagsAsEnvironment(args) });
   console.log(JSON.stringify({ url: server.url, port: server.port, endpointName: server.endpointName }));
   const shutdown = () => {
     server.stop().then(
@@ -69,7 +88,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
 }
 
 if (import.meta.main) {
-  main().catch((error: unknown) => {
+  main(process.env, process.argv.slice(2)).catch((error: unknown) => {
     console.error(`endpoint: ${(error as Error).message}`);
     process.exit(1);
   });

@@ -12,18 +12,36 @@
  *   "fail": {"status": 503, "count": 2}, "connections": "refuse" | "reset" | "accept",
  *   "durationMs": 500, "predictor": {"probabilities": [0.9, 0.1] | null, "script": [[0.2, 0.8],
  *   {"error": "bad image", "statusCode": 400}], "ready": false, "reset": true}}` (400 naming the
- *   problem when malformed); `POST /_stub/capture/flush` writes buffered capture records now.
+ *   problem when malformed, nothing changed); `POST /_stub/capture/flush` writes buffered capture
+ *   records now (endpoint-control.ts).
  *
  * The model is a pluggable `Predictor` (the deterministic stub or the real model). A container
  * error (4xx/5xx from `/invocations`) becomes `ModelError` 424 on the runtime route, as on AWS.
+ *
+ * No request brings the server down (http-hardening.ts): a handler error answers InternalFailure;
+ * slow clients meet header and request timeouts; a body over SageMaker's 6 MB payload limit is
+ * refused with the service's ValidationError once the limit is passed (never buffered whole), then
+ * the connection is closed; a malformed endpoint name is a ValidationError, an unknown route
+ * UnknownOperationException 404. It listens on 127.0.0.1 unless given another host, and says so
+ * on stderr when that host is reachable from the network (the control routes have no auth).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type CaptureOptions, DataCapture } from './data-capture.ts';
-import { type BehaviorRequest, EndpointFaults, FAULT_ERRORS, type FaultState } from './endpoint-faults.ts';
-import { ModelInputError, type Predictor, parseStubRules, type StubPredictor } from './predictors.ts';
+import { type CaptureOptions, DataCapture, inferenceIdProblem } from './data-capture.ts';
+import { type ContainerAnswer, runContainer } from './endpoint-container.ts';
+import { handleControl } from './endpoint-control.ts';
+import { EndpointFaults, FAULT_ERRORS } from './endpoint-faults.ts';
+import { readBody, sendJson, sendModelError, sendText } from './endpoint-http.ts';
+import {
+  announceIfReachable,
+  applyServerLimits,
+  guardRequests,
+  type ServerLimits,
+  serverOptionsFor,
+} from './http-hardening.ts';
+import type { Predictor } from './predictors.ts';
 
 export type { CaptureOptions } from './data-capture.ts';
 
@@ -41,6 +59,8 @@ export interface EndpointServerOptions {
   /** Account and region in messages and ARNs, as the service words them. */
   accountId?: string;
   region?: string;
+  /** Timeouts and header bounds (defaults: `ENDPOINT_LIMITS`). */
+  limits?: Partial<ServerLimits>;
 }
 
 export interface EndpointServer {
@@ -58,39 +78,49 @@ export interface EndpointServer {
   stop(): Promise<void>;
 }
 
-/** SageMaker Runtime's payload limit for real-time invocations. */
-const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
-const IMAGE_CONTENT_TYPES = new Set(['image/png', 'image/jpeg', 'application/x-image']);
+/**
+ * SageMaker Runtime's payload limit for real-time invocations: 6 MB ("The real time endpoint has
+ * an input data size of approximately 6MB", https://docs.aws.amazon.com/sagemaker/latest/dg/timeseries-forecasting-realtime.html).
+ * Over it the service answers ValidationError "Request <id> has oversize body." (as reported in
+ * https://github.com/aws/sagemaker-python-sdk/issues/4271).
+ */
+export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
 const INVOCATIONS_PATH = /^\/endpoints\/([^/]+)\/invocations$/;
+/** InvokeEndpoint's EndpointName constraint, as the API reference states it. */
+const ENDPOINT_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 
-interface ContainerAnswer {
-  status: number;
-  contentType: string;
-  body: Buffer;
-}
+/**
+ * A whole request (at most 6 MB) must arrive within 60 s, SageMaker's own invocation budget;
+ * headers within 10 s; the rest as every local server.
+ */
+export const ENDPOINT_LIMITS: Partial<ServerLimits> = { requestTimeoutMs: 60_000 };
 
 export async function startEndpointServer(options: EndpointServerOptions): Promise<EndpointServer> {
   const endpointName = options.endpointName ?? 'scones-image-classification';
+  if (!ENDPOINT_NAME_PATTERN.test(endpointName)) {
+    // Otherwise every invocation would be refused by the same check, with less context.
+    throw new RangeError(
+      `endpoint name "${endpointName}" is not one SageMaker accepts (${ENDPOINT_NAME_PATTERN.source})`,
+    );
+  }
   const variantName = options.variantName ?? 'AllTraffic';
   const accountId = options.accountId ?? '000000000000';
   const region = options.region ?? 'us-east-1';
   const host = options.host ?? '127.0.0.1';
   const { predictor } = options;
   const capture = options.capture ? new DataCapture(options.capture, endpointName, variantName) : undefined;
+  const modelErrorContext = { endpointName, region, accountId };
   let invocations = 0;
 
-  const server = createServer((request, response) => {
-    route(request, response).catch((error: unknown) => {
-      if (response.headersSent) return response.destroy();
-      sendJson(
-        response,
-        500,
-        { message: `Local endpoint failure: ${(error as Error).message}` },
-        'InternalFailure',
-      );
-    });
-  });
-  server.keepAliveTimeout = 60_000; // SDK agents reuse sockets; do not make them reconnect
+  const limits = { ...ENDPOINT_LIMITS, ...options.limits };
+  const server = createServer(
+    serverOptionsFor(limits),
+    guardRequests(route, (error, _request, response) => {
+      const message = `Local endpoint failure: ${(error as Error).message}`;
+      sendJson(response, 500, { message }, { errorType: 'InternalFailure', close: true });
+    }),
+  );
+  applyServerLimits(server, limits);
   let port = options.port ?? 0;
 
   const sockets = new Set<Socket>();
@@ -125,8 +155,7 @@ export async function startEndpointServer(options: EndpointServerOptions): Promi
     const path = url.split('?', 1)[0] as string;
     if (request.method === 'POST') {
       const runtimeRoute = INVOCATIONS_PATH.exec(path);
-      if (runtimeRoute)
-        return invokeEndpoint(request, response, decodeURIComponent(runtimeRoute[1] as string));
+      if (runtimeRoute) return invokeEndpoint(request, response, runtimeRoute[1] as string);
       if (path === '/invocations') return invokeContainer(request, response);
     }
     if (path === '/ping' && (request.method === 'GET' || request.method === 'HEAD')) {
@@ -134,7 +163,14 @@ export async function startEndpointServer(options: EndpointServerOptions): Promi
       response.writeHead(healthy ? 200 : 503, { 'Content-Type': 'text/plain', 'Content-Length': 0 });
       return void response.end();
     }
-    if (path.startsWith('/_stub/')) return control(request, response, path);
+    if (path.startsWith('/_stub/')) {
+      return handleControl(request, response, path, {
+        predictor,
+        faults,
+        capture,
+        invocations: () => invocations,
+      });
+    }
     sendJson(
       response,
       404,
@@ -148,45 +184,12 @@ export async function startEndpointServer(options: EndpointServerOptions): Promi
     invocations++;
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
     if (faults.connections === 'reset') return 'reset';
-    const contentType =
-      (request.headers['content-type'] ?? 'application/octet-stream').split(';')[0]?.trim() ?? '';
-    if (!IMAGE_CONTENT_TYPES.has(contentType.toLowerCase())) {
-      return textAnswer(415, `Content type ${contentType} is not supported by this algorithm.`);
-    }
-    const accept = (
-      request.headers['x-amzn-sagemaker-accept'] ??
-      request.headers.accept ??
-      'application/json'
-    )
-      .toString()
-      .toLowerCase();
-    const wantsJsonLines = accept.includes('application/jsonlines');
-    if (!wantsJsonLines && !accept.includes('application/json') && !accept.includes('*/*')) {
-      return textAnswer(406, `Accept type ${accept} is not supported by this algorithm.`);
-    }
-    let probabilities: number[];
-    try {
-      probabilities = await predictor.predict(body, contentType);
-    } catch (error) {
-      if (error instanceof ModelInputError) return textAnswer(error.statusCode, error.message);
-      return textAnswer(500, `Inference failed: ${(error as Error).message}`);
-    }
-    // Only the shape is checked: odd numbers pass as given (NaN serializes as null), so tests can
-    // stage malformed answers for the classify Lambda to refuse.
-    if (!Array.isArray(probabilities)) {
-      return textAnswer(
-        500,
-        `Inference failed: the predictor returned ${JSON.stringify(probabilities)}, not a list`,
-      );
-    }
-    return wantsJsonLines
-      ? jsonAnswer('application/jsonlines', `${JSON.stringify({ prediction: probabilities })}\n`)
-      : jsonAnswer('application/json', JSON.stringify(probabilities));
+    return runContainer(predictor, request.headers, body);
   }
 
   async function invokeContainer(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const body = await readBody(request);
-    if (body === undefined) return sendText(response, 413, 'Request payload too large');
+    const body = await readBody(request, MAX_PAYLOAD_BYTES);
+    if (body === undefined) return sendText(response, 413, 'Request payload too large', true);
     const failure = faults.takeFailure();
     if (failure) {
       invocations++;
@@ -207,9 +210,22 @@ export async function startEndpointServer(options: EndpointServerOptions): Promi
   async function invokeEndpoint(
     request: IncomingMessage,
     response: ServerResponse,
-    name: string,
+    encodedName: string,
   ): Promise<void> {
-    const body = await readBody(request);
+    const body = await readBody(request, MAX_PAYLOAD_BYTES);
+    if (body === undefined) {
+      const requestId = randomUUID();
+      const message = `Request ${requestId} has oversize body.`;
+      return sendJson(response, 400, { message }, { errorType: 'ValidationError', close: true, requestId });
+    }
+    const name = decodePathSegment(encodedName);
+    if (name === undefined || !ENDPOINT_NAME_PATTERN.test(name)) {
+      const shown = name ?? encodedName;
+      const message =
+        `1 validation error detected: Value '${shown}' at 'endpointName' failed to satisfy constraint: ` +
+        `Member must satisfy regular expression pattern: ${ENDPOINT_NAME_PATTERN.source.slice(1, -1)}`;
+      return sendJson(response, 400, { message }, 'ValidationError');
+    }
     if (name !== endpointName) {
       return sendJson(
         response,
@@ -218,25 +234,25 @@ export async function startEndpointServer(options: EndpointServerOptions): Promi
         'ValidationError',
       );
     }
-    if (body === undefined) {
-      const message = `Request payload exceeds the ${MAX_PAYLOAD_BYTES}-byte limit of real-time endpoints.`;
-      return sendJson(response, 400, { message }, 'ValidationError');
-    }
     if (body.length === 0) {
       const message =
         "1 validation error detected: Value at 'body' failed to satisfy constraint: Member must not be null";
       return sendJson(response, 400, { message }, 'ValidationError');
     }
+    const badInferenceId = inferenceIdProblem(request.headers['x-amzn-sagemaker-inference-id']);
+    if (badInferenceId) return sendJson(response, 400, { message: badInferenceId }, 'ValidationError');
     const failure = faults.takeFailure();
     if (failure) {
       invocations++;
       if (faults.latencyMs > 0) await sleep(faults.latencyMs);
-      if (failure.status === 424) return sendModelError(response, 500, failure.message);
+      if (failure.status === 424) return sendModelError(response, modelErrorContext, 500, failure.message);
       return sendJson(response, failure.status, { message: failure.message }, FAULT_ERRORS[failure.status]);
     }
     const result = await answer(request, body);
     if (result === 'reset') return void request.socket.destroy();
-    if (result.status !== 200) return sendModelError(response, result.status, result.body.toString('utf8'));
+    if (result.status !== 200) {
+      return sendModelError(response, modelErrorContext, result.status, result.body.toString('utf8'));
+    }
     const inferenceId = request.headers['x-amzn-sagemaker-inference-id'];
     response.writeHead(200, {
       'Content-Type': result.contentType,
@@ -262,59 +278,14 @@ export async function startEndpointServer(options: EndpointServerOptions): Promi
     });
   }
 
-  /** As SageMaker Runtime words a container error: ModelError 424 carrying the original answer. */
-  function sendModelError(response: ServerResponse, originalStatus: number, originalMessage: string): void {
-    const kind = originalStatus >= 500 ? 'server' : 'client';
-    const logGroup = `/aws/sagemaker/Endpoints/${endpointName}`;
-    const message =
-      `Received ${kind} error (${originalStatus}) from primary with message "${originalMessage}". ` +
-      `See https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#logEventViewer:group=${logGroup} ` +
-      `in account ${accountId} for more information.`;
-    const body = {
-      ErrorCode: kind === 'server' ? 'SERVER_ERROR_FROM_MODEL' : 'CLIENT_ERROR_FROM_MODEL',
-      LogStreamArn: `arn:aws:logs:${region}:${accountId}:log-group:${logGroup}`,
-      Message: message,
-      OriginalMessage: originalMessage,
-      OriginalStatusCode: originalStatus,
-    };
-    sendJson(response, 424, body, 'ModelError');
-  }
-
-  async function control(request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
-    const stub = 'applyRules' in predictor ? (predictor as StubPredictor) : undefined;
-    const state = (faultState: FaultState) => ({
-      faults: faultState,
-      invocations,
-      predictor: stub
-        ? { kind: 'stub', calls: stub.calls, ready: stub.ready() }
-        : { kind: 'model', ready: predictor.ready() },
-      capture: capture ? { captured: capture.captured, files: capture.writtenKeys.length } : null,
-    });
-    if (path === '/_stub/behavior' && request.method === 'GET')
-      return sendJson(response, 200, state(faults.state()));
-    if (path === '/_stub/behavior' && request.method === 'POST') {
-      let behavior: BehaviorRequest & { predictor?: unknown };
-      try {
-        behavior = JSON.parse((await readBody(request))?.toString('utf8') || '{}');
-        if (behavior.predictor !== undefined) {
-          if (!stub) throw new TypeError('predictor rules apply to the stub predictor only');
-          stub.applyRules(parseStubRules(behavior.predictor));
-        }
-        return sendJson(response, 200, state(await faults.apply(behavior, request.socket)));
-      } catch (error) {
-        return sendJson(response, 400, { message: (error as Error).message }, 'ValidationError');
-      }
-    }
-    if (path === '/_stub/capture/flush' && request.method === 'POST') {
-      await capture?.flush();
-      return sendJson(response, 200, { files: capture?.writtenKeys ?? [] });
-    }
-    sendJson(response, 404, { message: `No control route ${request.method} ${path}` });
-  }
-
   await listen(port);
   port = (server.address() as AddressInfo).port;
-  const urlHost = host === '0.0.0.0' ? '127.0.0.1' : host;
+  announceIfReachable(
+    server,
+    'endpoint',
+    'InvokeEndpoint and the unauthenticated /_stub/* control routes (fault injection, capture flush)',
+  );
+  const urlHost = urlHostFor(host);
   return {
     url: `http://${urlHost}:${port}`,
     port,
@@ -337,39 +308,18 @@ export async function startEndpointServer(options: EndpointServerOptions): Promi
   };
 }
 
-function textAnswer(status: number, message: string): ContainerAnswer {
-  return { status, contentType: 'text/plain', body: Buffer.from(message) };
-}
-
-function jsonAnswer(contentType: string, text: string): ContainerAnswer {
-  return { status: 200, contentType, body: Buffer.from(text) };
-}
-
-/** The body, or `undefined` when it exceeds the payload limit (read to the end, not kept). */
-async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size <= MAX_PAYLOAD_BYTES) chunks.push(chunk as Buffer);
+/** A percent-encoded path segment, or `undefined` when its encoding is malformed (`%zz`). */
+function decodePathSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
   }
-  if (size > MAX_PAYLOAD_BYTES) return undefined;
-  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
 }
 
-/** restJson1 errors: the SDK reads the type from `x-amzn-ErrorType` and the fields from the body. */
-function sendJson(response: ServerResponse, status: number, body: unknown, errorType?: string): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    'Content-Type': 'application/json',
-    'Content-Length': Buffer.byteLength(text),
-    'x-amzn-RequestId': randomUUID(),
-    ...(errorType ? { 'x-amzn-ErrorType': errorType } : {}),
-  });
-  response.end(text);
-}
-
-function sendText(response: ServerResponse, status: number, text: string): void {
-  response.writeHead(status, { 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(text) });
-  response.end(text);
+/** How clients reach a server bound to `host` (a wildcard address means this machine). */
+function urlHostFor(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
 }

@@ -4,6 +4,7 @@
  * are interchangeable behind the same SageMaker contract.
  */
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 
 export interface Predictor {
   /** Whether the model is loaded; drives `GET /ping` (200 or 503). */
@@ -133,6 +134,13 @@ export function createStubPredictor(options: StubPredictorOptions = {}): StubPre
       isReady = true;
     },
     applyRules(rules) {
+      // Checked before anything changes, so a refused request leaves the stub as it was.
+      const queued = (rules.reset ? 0 : queue.length) + (rules.script?.length ?? 0);
+      if (queued > MAX_SCRIPTED_ANSWERS) {
+        throw new RangeError(
+          `predictor.script would queue ${queued} answers, over the ${MAX_SCRIPTED_ANSWERS} the stub holds; reset first`,
+        );
+      }
       if (rules.reset) this.reset();
       if (rules.probabilities !== undefined) probabilities = rules.probabilities ?? undefined;
       if (rules.ready !== undefined) isReady = rules.ready;
@@ -146,30 +154,47 @@ export function createStubPredictor(options: StubPredictorOptions = {}): StubPre
   };
 }
 
-/** The stub's rules check only the shape; a wrong shape is named in the error. */
-export function parseStubRules(value: unknown): StubRules {
-  if (typeof value !== 'object' || value === null)
-    throw new TypeError('predictor rules must be a JSON object');
-  const rules = value as Record<string, unknown>;
-  const isProbabilities = (entry: unknown) =>
-    Array.isArray(entry) && entry.every((p) => typeof p === 'number' && Number.isFinite(p));
-  if (
-    rules.probabilities !== undefined &&
-    rules.probabilities !== null &&
-    !isProbabilities(rules.probabilities)
-  ) {
-    throw new TypeError('predictor.probabilities must be a list of numbers or null');
+/** Bounds on what one control request can make the stub hold. */
+export const MAX_CLASSES = 1000;
+export const MAX_SCRIPTED_ANSWERS = 10_000;
+
+const probabilitiesSchema = z
+  .array(z.number(), { error: 'must be a list of numbers' })
+  .min(1, { error: 'must hold at least one probability' })
+  .max(MAX_CLASSES, { error: `must hold at most ${MAX_CLASSES} probabilities` });
+
+/** The message of an object schema's own issues: a wrong type, or fields it does not know. */
+export function objectIssue(issue: { code?: string; keys?: readonly PropertyKey[] }): string {
+  if (issue.code === 'unrecognized_keys') {
+    return `has unknown field(s) ${(issue.keys ?? []).map((key) => JSON.stringify(String(key))).join(', ')}`;
   }
-  if (rules.script !== undefined) {
-    const valid =
-      Array.isArray(rules.script) &&
-      rules.script.every(
-        (entry) => isProbabilities(entry) || (typeof entry === 'object' && typeof entry?.error === 'string'),
-      );
-    if (!valid)
-      throw new TypeError('predictor.script must be a list of number lists or {"error": "..."} objects');
-  }
-  if (rules.ready !== undefined && typeof rules.ready !== 'boolean')
-    throw new TypeError('predictor.ready must be a boolean');
-  return rules as StubRules;
+  return 'must be a JSON object';
 }
+
+/** JSON shape of `StubRules`; unknown fields are refused, so a typo is not silently ignored. */
+export const stubRulesSchema = z.strictObject(
+  {
+    probabilities: z
+      .union([probabilitiesSchema, z.null()], { error: 'must be a list of numbers or null' })
+      .optional(),
+    script: z
+      .array(
+        z.union(
+          [
+            probabilitiesSchema,
+            z.strictObject(
+              { error: z.string().max(4096), statusCode: z.int().min(400).max(599).optional() },
+              { error: objectIssue },
+            ),
+          ],
+          { error: 'entries must be number lists or {"error": "...", "statusCode": 4xx|5xx} objects' },
+        ),
+        { error: 'must be a list of number lists or {"error": "..."} objects' },
+      )
+      .max(MAX_SCRIPTED_ANSWERS)
+      .optional(),
+    ready: z.boolean({ error: 'must be a boolean' }).optional(),
+    reset: z.boolean({ error: 'must be a boolean' }).optional(),
+  },
+  { error: objectIssue },
+);

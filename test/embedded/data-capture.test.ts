@@ -9,7 +9,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client, createSageMakerRuntimeClient } from '../../src/aws/clients.ts';
 import { loadConfig } from '../../src/config.ts';
-import { type CaptureRecord, hourPath } from '../../src/embedded/data-capture.ts';
+import { type CaptureRecord, hourPath, inferenceIdProblem } from '../../src/embedded/data-capture.ts';
 import { type EndpointServer, startEndpointServer } from '../../src/embedded/endpoint-server.ts';
 import { createStubPredictor } from '../../src/embedded/predictors.ts';
 import { type LocalS3, startLocalS3 } from '../../src/embedded/s3-server.ts';
@@ -177,6 +177,35 @@ describe('endpoint data capture into the local S3', () => {
     await server.capture?.flush();
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'not-created-yet', Prefix: 'late/' }));
     expect(listed.KeyCount).toBe(1);
+  });
+
+  it('refuses an InferenceId SageMaker would refuse with its ValidationError, and captures nothing', async () => {
+    const { server, invoke } = await endpointWith({
+      destinationS3Uri: `s3://${BUCKET}/refused`,
+      s3,
+      flushIntervalMs: 60_000,
+    });
+    await expect(invoke({ InferenceId: 'x'.repeat(65) })).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: expect.stringContaining(
+        "at 'inferenceId' failed to satisfy constraint: Member must have length",
+      ),
+    });
+    // (A leading space never arrives: HTTP drops whitespace around header values.)
+    await expect(invoke({ InferenceId: 'tab\tinside' })).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: expect.stringContaining('regular expression pattern'),
+    });
+    expect(server.capture?.captured).toBe(0);
+    await expect(invoke({ InferenceId: 'x'.repeat(64) })).resolves.toBeDefined();
+    expect(server.capture?.captured).toBe(1);
+  });
+
+  it('words the InferenceId constraints as SageMaker does', () => {
+    expect(inferenceIdProblem(undefined)).toBeUndefined();
+    expect(inferenceIdProblem('order-1')).toBeUndefined();
+    expect(inferenceIdProblem('')).toContain('length greater than or equal to 1');
+    expect(inferenceIdProblem(['a', 'b'])).toContain('regular expression pattern: \\A\\S[\\p{Print}]*\\z');
   });
 
   it('rejects a destination that is not an s3:// URI and a sampling percentage out of range', async () => {

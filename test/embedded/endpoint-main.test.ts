@@ -4,18 +4,23 @@ import { createInterface } from 'node:readline';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { InvokeEndpointCommand, ServiceUnavailable } from '@aws-sdk/client-sagemaker-runtime';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createS3Client, createSageMakerRuntimeClient } from '../../src/aws/clients.ts';
 import { loadConfig } from '../../src/config.ts';
+import { startFromEnvironment } from '../../src/embedded/endpoint-main.ts';
 import { type LocalS3, startLocalS3 } from '../../src/embedded/s3-server.ts';
 
 const MAIN = new URL('../../src/embedded/endpoint-main.ts', import.meta.url).pathname;
 
 /** Starts endpoint-main in its own Node process and waits for its "listening" line. */
-async function startProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [MAIN], {
+async function startProcess(
+  env: Record<string, string>,
+  args: string[] = [],
+  stderr: 'inherit' | 'pipe' = 'inherit',
+): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [MAIN, ...args], {
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', stderr],
   });
   const [line] = (await once(createInterface({ input: child.stdout as NodeJS.ReadableStream }), 'line')) as [
     string,
@@ -87,5 +92,51 @@ describe('endpoint-main: the endpoint as its own process, steered over HTTP', ()
     const [code] = await once(child, 'exit');
     expect(code).toBe(1);
     expect(stderr).toMatch(/STUB_PROBABILITIES must be comma-separated numbers; got "high,low"/);
+  });
+});
+
+describe('endpoint-main: where it listens', () => {
+  it('binds 127.0.0.1 by default and says nothing', async () => {
+    const said = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const server = await startFromEnvironment({ PORT: '0' });
+      await server.stop();
+      expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(said).not.toHaveBeenCalled();
+    } finally {
+      said.mockRestore();
+    }
+  });
+
+  it('binds every interface only when asked, and says on stderr what is then exposed', async () => {
+    const said = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const server = await startFromEnvironment({ PORT: '0', HOST: '0.0.0.0' });
+      const ping = await fetch(`${server.url}/ping`);
+      await server.stop();
+      expect(ping.status).toBe(200);
+      expect(said).toHaveBeenCalledTimes(1);
+      expect(String(said.mock.calls[0]?.[0])).toMatch(
+        /^endpoint: listening on 0\.0\.0\.0:\d+, reachable from the network: .*\/_stub\/\* control routes/,
+      );
+    } finally {
+      said.mockRestore();
+    }
+  });
+
+  it('takes --host and --port flags over HOST and PORT', async () => {
+    const { child, url } = await startProcess(
+      { HOST: '127.0.0.1', PORT: '1' },
+      ['--host', '0.0.0.0', '--port', '0'],
+      'pipe',
+    );
+    let stderr = '';
+    child.stderr?.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    expect((await fetch(`${url}/ping`)).status).toBe(200);
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+    expect(stderr).toMatch(/endpoint: listening on 0\.0\.0\.0:\d+, reachable from the network/);
   });
 });
