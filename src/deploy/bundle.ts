@@ -9,14 +9,22 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { FUNCTIONS, type FunctionKey } from '../workflow/definition.ts';
+import {
+  BATCH_FUNCTIONS,
+  type BatchFunctionKey,
+  FUNCTIONS,
+  type FunctionKey,
+} from '../workflow/definition.ts';
 import { addSharpForLambda, type LambdaArchitecture } from './sharp-package.ts';
 import { codeSha256, deterministicZip } from './zip.ts';
 
 export type { LambdaArchitecture } from './sharp-package.ts';
 
+/** The workflow's three functions and the batch's summary function. */
+const KIT_FUNCTIONS = { ...FUNCTIONS, ...BATCH_FUNCTIONS };
+
 export interface BundleInfo {
-  key: FunctionKey;
+  key: FunctionKey | BatchFunctionKey;
   /** Folder under lambdas/ the function comes from. */
   folder: string;
   arch: LambdaArchitecture;
@@ -79,7 +87,7 @@ export async function buildBundles(options: BuildOptions): Promise<BundleInfo[]>
   const cacheDir = resolve(options.cacheDir ?? join(rootDir, '.scones', 'npm'));
   await mkdir(options.outDir, { recursive: true });
   const bundles: BundleInfo[] = [];
-  for (const [key, fn] of Object.entries(FUNCTIONS) as [FunctionKey, (typeof FUNCTIONS)[FunctionKey]][]) {
+  for (const [key, fn] of Object.entries(KIT_FUNCTIONS) as [BundleInfo['key'], { folder: string }][]) {
     const { files, usesSharp } = await bundleHandler(
       join(rootDir, 'lambdas', fn.folder, 'handler.ts'),
       rootDir,

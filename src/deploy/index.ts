@@ -7,13 +7,20 @@
  *     Ensures, in order: the bucket; one IAM role per Lambda and one for the state machine, each with
  *     its trust policy and one least-privilege inline policy; the three Lambda functions (create, or
  *     update code when CodeSha256 differs and configuration when it drifts, then wait until
- *     LastUpdateStatus is Successful); the state machine from the one ASL file with its
- *     substitutions. Idempotent: a second run reports every resource `none` ("unchanged").
- *     `plan: true` only reads and reports what would change. Every resource is tagged
+ *     LastUpdateStatus is Successful; `functions: false` skips them); the state machine from the one
+ *     ASL file with its substitutions; then the intake state machine (the uploads' EventBridge
+ *     target, statemachine/image-intake.asl.json) and its role, allowed states:StartExecution on
+ *     the classification state machine only. Idempotent: a second run reports every resource `none`
+ *     ("unchanged"). `plan: true` only reads and reports what would change. Every resource is tagged
  *     `scones:kit=scones` and `scones:stage=<stage>`. Progress lines go to `log` as it goes.
+ *     Then the event-driven part (event-wiring.ts, `events: false` skips it): the failure topic
+ *     (SNS, policy: only the failure rule and the stage's alarms publish; `notifyEmail` subscribes an
+ *     address), EventBridge's role (StartExecution on the intake only), the rules of `eventrules/`
+ *     with their targets and InputTransformer, the bucket's EventBridge notifications (other
+ *     notification configurations kept), and the CloudWatch alarms (`alarms` thresholds).
  *
  *   buildBundles({ arch, outDir }): Promise<BundleInfo[]>   (re-exported from ./bundle.ts)
- *   resourceNames(stage), kitTags(stage), TAG_KIT, TAG_STAGE (./names.ts): names and tags, for teardown.
+ *   resourceNames(stage), kitTags(stage), TAG_KIT, TAG_STAGE (src/workflow/names.ts): names and tags, for teardown.
  *   createSfnRunner(sfn, stateMachineArn, options?): SfnRunner (./sfn-runner.ts): runs executions of
  *     the deployed state machine and returns the embedded engine's ExecutionRecord shape.
  *
@@ -33,19 +40,30 @@ import {
   createStsClient,
 } from '../aws/clients.ts';
 import type { KitConfig, Service } from '../config.ts';
-import { FUNCTIONS, type FunctionKey, loadDefinition, substitutionsFor } from '../workflow/definition.ts';
+import {
+  BATCH_FUNCTIONS,
+  type BatchFunctionKey,
+  FUNCTIONS,
+  type FunctionKey,
+  intakeSubstitutionsFor,
+  loadDefinition,
+  substitutionsFor,
+} from '../workflow/definition.ts';
+import { arns, type DeploymentScope, partitionOf } from '../workflow/names.ts';
+import type { AlarmSettings } from './alarms.ts';
+import { deployBatch } from './batch.ts';
 import { ensureBucket } from './bucket.ts';
 import { type BundleInfo, buildBundles, KIT_ROOT, type LambdaArchitecture } from './bundle.ts';
+import { deployEventWiring } from './event-wiring.ts';
 import { ensureFunction } from './functions.ts';
-import { arns, type DeploymentScope, partitionOf } from './names.ts';
 import { describeChange, type ProgressLog, type ResourceChange, summarize } from './report.ts';
 import { ensureRole } from './roles.ts';
 import { lambdaEnvironment, stageSpecs } from './specs.ts';
 import { ensureStateMachine } from './state-machine.ts';
 
+export { KIT_NAME, kitTags, resourceNames, TAG_KIT, TAG_STAGE } from '../workflow/names.ts';
 export type { BundleInfo, LambdaArchitecture } from './bundle.ts';
 export { buildBundles } from './bundle.ts';
-export { KIT_NAME, kitTags, resourceNames, TAG_KIT, TAG_STAGE } from './names.ts';
 export type { Change, ResourceChange, ResourceKind } from './report.ts';
 export { createSfnRunner, type SfnRunner, type SfnRunnerOptions } from './sfn-runner.ts';
 
@@ -63,14 +81,43 @@ export interface DeployOptions {
   lambdaEndpoints?: Partial<Record<Service, string>>;
   /** Read-only: report what would change, change nothing. */
   plan?: boolean;
+  /**
+   * False: deploy the function roles and the state machine but not the functions, whose ARNs the
+   * state machine still names; for an engine that cannot run functions (LocalStack without a
+   * container engine), where the test cases mock the Lambda states. Default true.
+   */
+  functions?: boolean;
+  /**
+   * False: leave out the event-driven part (rules, bucket notifications, topic, alarms), for an
+   * emulator without EventBridge, SNS or CloudWatch. Default true.
+   */
+  events?: boolean;
+  /** Adds an email subscription to the failure topic (AWS emails a confirmation link first). */
+  notifyEmail?: string;
+  /** Thresholds of the CloudWatch alarms (alarms.ts ALARM_DEFAULTS). */
+  alarms?: Partial<AlarmSettings>;
+  /**
+   * False: leave out the batch (statemachine/image-batch.asl.json, its SummarizeBatch function and
+   * their roles: batch.ts). Default true.
+   */
+  batch?: boolean;
   /** Progress lines; default: console.log. */
   log?: ProgressLog;
 }
 
 export interface DeployResult {
+  /** The classification state machine. */
   stateMachineArn: string;
+  /** The intake state machine: the target the image-uploaded EventBridge rule starts. */
+  intakeStateMachineArn: string;
+  /** The batch state machine and its summary function (absent with `batch: false`). */
+  batchStateMachineArn?: string;
+  batchFunctionArn?: string;
   functionArns: Record<FunctionKey, string>;
   accountId: string;
+  /** The failure topic and the rules by file id (absent with `events: false`). */
+  notificationTopicArn?: string;
+  eventRuleArns?: Record<string, string>;
   /** One entry per resource, in deployment order. */
   changes: ResourceChange[];
   /** False when a run found everything already as wanted. */
@@ -79,6 +126,7 @@ export interface DeployResult {
 }
 
 const FUNCTION_KEYS = Object.keys(FUNCTIONS) as FunctionKey[];
+const BATCH_FUNCTION_KEYS = Object.keys(BATCH_FUNCTIONS) as BatchFunctionKey[];
 
 async function deploymentScope(config: KitConfig): Promise<DeploymentScope> {
   const identity = await createStsClient(config).send(new GetCallerIdentityCommand({}));
@@ -86,7 +134,10 @@ async function deploymentScope(config: KitConfig): Promise<DeploymentScope> {
   return { partition: partitionOf(config.region), region: config.region, accountId: identity.Account };
 }
 
-async function bundlesFor(options: DeployOptions, log: ProgressLog): Promise<Map<FunctionKey, BundleInfo>> {
+async function bundlesFor(
+  options: DeployOptions,
+  log: ProgressLog,
+): Promise<Map<BundleInfo['key'], BundleInfo>> {
   let bundles = options.bundles;
   if (!bundles) {
     const arch = options.arch ?? 'x86_64';
@@ -94,7 +145,7 @@ async function bundlesFor(options: DeployOptions, log: ProgressLog): Promise<Map
     bundles = await buildBundles({ arch, outDir: join(KIT_ROOT, '.scones', 'bundles', arch) });
   }
   const byKey = new Map(bundles.map((bundle) => [bundle.key, bundle]));
-  for (const key of FUNCTION_KEYS) {
+  for (const key of [...FUNCTION_KEYS, ...(options.batch === false ? [] : BATCH_FUNCTION_KEYS)]) {
     if (!byKey.has(key)) throw new Error(`No bundle for function "${key}"`);
   }
   return byKey;
@@ -117,7 +168,8 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   );
   const arn = arns(scope, config);
   const specs = stageSpecs(config, arn);
-  const bundles = await bundlesFor(options, log);
+  const bundles = options.functions === false ? undefined : await bundlesFor(options, log);
+  if (!bundles) log('functions: not deployed (functions: false); the state machine names their ARNs');
   const environment = lambdaEnvironment(config, options.lambdaEndpoints);
 
   const s3 = createS3Client(config);
@@ -136,6 +188,10 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   const functionArns = {} as Record<FunctionKey, string>;
   for (const key of FUNCTION_KEYS) {
     const role = record(await ensureRole(iam, specs.functionRole(key), apply));
+    if (!bundles) {
+      functionArns[key] = arn.function(specs.names.functions[key]);
+      continue;
+    }
     const bundle = bundles.get(key) as BundleInfo;
     const zip = await readFile(bundle.zipPath);
     const fn = record(
@@ -154,19 +210,59 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   const definition = loadDefinition(
     substitutionsFor({ functionArns, reviewBucket: config.bucket, reviewPrefix: config.reviewPrefix }),
   );
+  const sfn = createSfnClient(config);
   const stateMachine = record(
-    await ensureStateMachine(
-      createSfnClient(config),
-      specs.stateMachine(stateMachineRole.arn, definition),
-      apply,
-    ),
+    await ensureStateMachine(sfn, specs.stateMachine(stateMachineRole.arn, definition), apply),
   );
+  const intakeRole = record(await ensureRole(iam, specs.intakeRole(stateMachine.arn), apply));
+  const intakeDefinition = loadDefinition(
+    intakeSubstitutionsFor({ classificationStateMachineArn: stateMachine.arn }),
+    'intake',
+  );
+  const intake = record(
+    await ensureStateMachine(sfn, specs.intakeStateMachine(intakeRole.arn, intakeDefinition), apply),
+  );
+
+  const batch =
+    options.batch === false
+      ? undefined
+      : await deployBatch({
+          config,
+          scope,
+          arn,
+          iam,
+          lambda,
+          sfn,
+          bundle: bundles?.get('summarize'),
+          environment,
+          classificationStateMachineArn: stateMachine.arn,
+          apply,
+          record,
+        });
+
+  const wiring =
+    options.events === false
+      ? undefined
+      : await deployEventWiring({
+          config,
+          accountId: scope.accountId,
+          arn,
+          stateMachineArn: stateMachine.arn,
+          intakeStateMachineArn: intake.arn,
+          ...(options.notifyEmail ? { notifyEmail: options.notifyEmail } : {}),
+          ...(options.alarms ? { alarms: options.alarms } : {}),
+          apply,
+          record,
+        });
 
   log(summarize(changes, !apply));
   return {
     stateMachineArn: stateMachine.arn,
+    intakeStateMachineArn: intake.arn,
+    ...(batch ? { batchStateMachineArn: batch.stateMachineArn, batchFunctionArn: batch.functionArn } : {}),
     functionArns,
     accountId: scope.accountId,
+    ...(wiring ? { notificationTopicArn: wiring.topicArn, eventRuleArns: wiring.ruleArns } : {}),
     changes,
     changed: changes.some((change) => change.change !== 'none'),
     planned: !apply,

@@ -1,6 +1,15 @@
 /** What a deploy did (or, in plan mode, would do) to each resource, and how it is printed. */
 
-export type ResourceKind = 'bucket' | 'role' | 'function' | 'state-machine';
+export type ResourceKind =
+  | 'bucket'
+  | 'role'
+  | 'function'
+  | 'state-machine'
+  | 'bucket-events'
+  | 'topic'
+  | 'subscription'
+  | 'event-rule'
+  | 'alarm';
 export type Change = 'create' | 'update' | 'none';
 
 export interface ResourceChange {

@@ -4,12 +4,14 @@
  */
 import { endpointEnvironment, type KitConfig, type Service } from '../config.ts';
 import type { FunctionKey } from '../workflow/definition.ts';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../workflow/metrics.ts';
+import { type arns, kitTags, resourceNames } from '../workflow/names.ts';
 import type { BundleInfo } from './bundle.ts';
 import type { FunctionSpec } from './functions.ts';
-import { type arns, kitTags, resourceNames } from './names.ts';
 import {
   classifyPolicy,
   filterPolicy,
+  intakePolicy,
   type LambdaPolicyInput,
   type PolicyDocument,
   serializePolicy,
@@ -51,6 +53,11 @@ export function lambdaEnvironment(
     REVIEW_PREFIX: config.reviewPrefix,
     // Stack traces point into the TypeScript sources (bundles ship source maps).
     NODE_OPTIONS: '--enable-source-maps',
+    // Powertools Logger and Metrics: the names the embedded tier uses too (src/workflow/metrics.ts).
+    // Lambda's own log level setting (AWS_LAMBDA_LOG_LEVEL) overrides POWERTOOLS_LOG_LEVEL.
+    POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    POWERTOOLS_LOG_LEVEL: 'INFO',
     ...(config.target === 'aws' ? {} : endpointEnvironment(lambdaEndpoints ?? sameEndpoints(config))),
   };
 }
@@ -59,6 +66,23 @@ export function lambdaEnvironment(
 export function stageSpecs(config: KitConfig, arn: ReturnType<typeof arns>) {
   const names = resourceNames(config.stage);
   const tags = kitTags(config.stage);
+  /** A role Step Functions assumes for one of the stage's state machines. */
+  const stateMachineRoleSpec = (name: string, purpose: string, policy: PolicyDocument): RoleSpec => ({
+    name,
+    arn: arn.role(name),
+    description: `scones ${config.stage}: role of the ${purpose}`,
+    trust: trustPolicy('states.amazonaws.com'),
+    policyName: names.inlinePolicy,
+    policy,
+    tags,
+  });
+  const stateMachineSpec = (name: string, roleArn: string, definition: Record<string, unknown>) => ({
+    name,
+    arn: arn.stateMachine(name),
+    roleArn,
+    definition,
+    tags,
+  });
   return {
     names,
     tags,
@@ -98,28 +122,24 @@ export function stageSpecs(config: KitConfig, arn: ReturnType<typeof arns>) {
       };
     },
     stateMachineRole(functionArns: string[]): RoleSpec {
-      return {
-        name: names.stateMachineRole,
-        arn: arn.role(names.stateMachineRole),
-        description: `scones ${config.stage}: role of the image-classification state machine`,
-        trust: trustPolicy('states.amazonaws.com'),
-        policyName: names.inlinePolicy,
-        policy: stateMachinePolicy({
-          functionArns,
-          bucketArn: arn.bucket,
-          reviewPrefix: config.reviewPrefix,
-        }),
-        tags,
-      };
+      return stateMachineRoleSpec(
+        names.stateMachineRole,
+        'image-classification state machine',
+        stateMachinePolicy({ functionArns, bucketArn: arn.bucket, reviewPrefix: config.reviewPrefix }),
+      );
     },
     stateMachine(roleArn: string, definition: Record<string, unknown>): StateMachineSpec {
-      return {
-        name: names.stateMachine,
-        arn: arn.stateMachine(names.stateMachine),
-        roleArn,
-        definition,
-        tags,
-      };
+      return stateMachineSpec(names.stateMachine, roleArn, definition);
+    },
+    intakeRole(classificationStateMachineArn: string): RoleSpec {
+      return stateMachineRoleSpec(
+        names.intakeStateMachineRole,
+        'image-intake state machine (starts classifications)',
+        intakePolicy({ classificationStateMachineArn }),
+      );
+    },
+    intakeStateMachine(roleArn: string, definition: Record<string, unknown>): StateMachineSpec {
+      return stateMachineSpec(names.intakeStateMachine, roleArn, definition);
     },
   };
 }

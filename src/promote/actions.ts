@@ -18,7 +18,12 @@ export type ResourceType =
   | 'sagemaker endpoint'
   | 'lambda function'
   | 'step functions state machine'
-  | 'step functions execution';
+  | 'step functions execution'
+  | 's3 bucket notifications'
+  | 'sns topic'
+  | 'sns subscription'
+  | 'eventbridge rule'
+  | 'cloudwatch alarm';
 
 export interface PromotionAction {
   step: string;

@@ -1,11 +1,18 @@
 /**
  * Cost estimate of a plan from the price table (prices.ts): training instance-hours (expected and
  * the stopping-condition ceiling), the endpoint per hour (real-time) or per request (serverless),
- * and the workflow per request. Only actions that will run are charged: a reused job costs nothing.
+ * the workflow per request (intake and classification), the failure notifications, and per month
+ * the CloudWatch alarms and the Lambdas' custom metrics. EventBridge routes AWS-service events
+ * (uploads, status changes) for free. Only actions that will run are charged: a reused job costs
+ * nothing.
  */
 import type { PromotionAction } from './actions.ts';
+import { batchCostLine } from './batch-cost.ts';
 import type { ResolvedPromoteOptions } from './options.ts';
 import {
+  CLOUDWATCH_PER_ALARM_MONTH,
+  CLOUDWATCH_PER_CUSTOM_METRIC_MONTH,
+  EVENTBRIDGE_PER_AWS_SERVICE_EVENT,
   HOSTING_PER_HOUR,
   LAMBDA_PER_GB_SECOND,
   LAMBDA_PER_REQUEST,
@@ -16,6 +23,8 @@ import {
   SERVERLESS_PER_GB_PROCESSED,
   SERVERLESS_PER_GB_SECOND,
   SFN_PER_TRANSITION,
+  SNS_PER_EMAIL,
+  SNS_PER_PUBLISH,
   TRAINING_PER_HOUR,
 } from './prices.ts';
 
@@ -31,6 +40,13 @@ export const REQUEST_ASSUMPTIONS = {
   lambdaGbSecondsPerExecution: 0.43,
   /** Staged objects (1,200 images + manifests) uploaded once. */
   stagedObjects: 1_206,
+  /** Standard-workflow state transitions of one intake execution (one task, start and end). */
+  intakeTransitionsPerUpload: 3,
+  /**
+   * Custom metric series the Lambdas publish (EMF): ColdStart x 3 functions, Confidence,
+   * LowConfidence, Decisions x 3 routes, ModelLatency, and Errors for about 3 error names.
+   */
+  customMetrics: 12,
 };
 
 export interface CostLine {
@@ -38,7 +54,7 @@ export interface CostLine {
   basis: string;
   /** USD; undefined when the table has no price for the instance type. */
   usd: number | undefined;
-  period: 'once' | 'per hour' | 'per 1,000 requests';
+  period: 'once' | 'per hour' | 'per 1,000 requests' | 'per 1,000 failures' | 'per month';
 }
 
 export interface CostEstimate {
@@ -49,7 +65,7 @@ export interface CostEstimate {
   oneOffMaxUsd: number;
   /** Real-time endpoint, per hour while it exists; 0 for serverless. */
   endpointPerHourUsd: number;
-  /** Everything recurring at the expected request rate, per 30 days. */
+  /** Everything recurring at the expected request rate, per 30 days (failure notifications aside). */
   monthlyUsd: number;
   requestsPerDay: number;
   pricesAsOf: string;
@@ -60,6 +76,16 @@ export interface CostEstimate {
 }
 
 const round = (usd: number) => Math.round(usd * 10_000) / 10_000;
+
+/** USD per 1,000 executions of the workflow: Step Functions transitions and the three Lambdas. */
+export function workflowUsdPerThousand(): number {
+  return (
+    1000 *
+    (REQUEST_ASSUMPTIONS.transitionsPerExecution * SFN_PER_TRANSITION +
+      3 * LAMBDA_PER_REQUEST +
+      REQUEST_ASSUMPTIONS.lambdaGbSecondsPerExecution * LAMBDA_PER_GB_SECOND)
+  );
+}
 
 export function estimateCost(
   options: ResolvedPromoteOptions,
@@ -119,11 +145,7 @@ export function estimateCost(
       period: 'per hour',
     });
   }
-  const workflow =
-    1000 *
-    (REQUEST_ASSUMPTIONS.transitionsPerExecution * SFN_PER_TRANSITION +
-      3 * LAMBDA_PER_REQUEST +
-      REQUEST_ASSUMPTIONS.lambdaGbSecondsPerExecution * LAMBDA_PER_GB_SECOND);
+  const workflow = workflowUsdPerThousand();
   perThousand += workflow;
   lines.push({
     item: 'workflow (Step Functions + 3 Lambdas)',
@@ -131,6 +153,11 @@ export function estimateCost(
     usd: round(workflow),
     period: 'per 1,000 requests',
   });
+  lines.push(batchCostLine(round));
+
+  const events = eventDrivenCosts(actions, options.notifyEmail !== undefined);
+  lines.push(...events.lines);
+  perThousand += events.perThousand;
 
   if (region !== PRICES_REGION) notes.push(`prices are ${PRICES_REGION} list prices; ${region} differs`);
   const requestsPerMonth = options.expectedRequestsPerDay * 30;
@@ -139,11 +166,51 @@ export function estimateCost(
     oneOffUsd: round(expectedHours * (trainingPrice ?? 0) + stagingUsd),
     oneOffMaxUsd: round(maxHours * (trainingPrice ?? 0) + stagingUsd),
     endpointPerHourUsd: round(endpointPerHour),
-    monthlyUsd: round(endpointPerHour * 24 * 30 + (perThousand * requestsPerMonth) / 1000),
+    monthlyUsd: round(endpointPerHour * 24 * 30 + (perThousand * requestsPerMonth) / 1000 + events.perMonth),
     requestsPerDay: options.expectedRequestsPerDay,
     pricesAsOf: PRICES_AS_OF,
     pricesRegion: PRICES_REGION,
     sources: PRICE_SOURCES,
     notes,
   };
+}
+
+/**
+ * The event-driven part: uploads reach the intake through EventBridge (free: S3's events are AWS
+ * service events on the default bus), each upload adds the intake's transitions, each failure one
+ * SNS publish and one email per subscription, and the alarms and custom metrics bill per month.
+ */
+function eventDrivenCosts(actions: PromotionAction[], emailSubscribed: boolean) {
+  const lines: CostLine[] = [];
+  const rules = actions.filter((item) => item.resourceType === 'eventbridge rule').length;
+  const alarms = actions.filter((item) => item.resourceType === 'cloudwatch alarm').length;
+  const intakePerThousand = 1000 * REQUEST_ASSUMPTIONS.intakeTransitionsPerUpload * SFN_PER_TRANSITION;
+  lines.push({
+    item: `EventBridge (${rules} rules) + intake`,
+    basis: `S3 upload and status-change events on the default bus are free ($${EVENTBRIDGE_PER_AWS_SERVICE_EVENT}); ${REQUEST_ASSUMPTIONS.intakeTransitionsPerUpload} intake transitions per upload`,
+    usd: round(1000 * EVENTBRIDGE_PER_AWS_SERVICE_EVENT + intakePerThousand),
+    period: 'per 1,000 requests',
+  });
+  const perFailure = SNS_PER_PUBLISH + (emailSubscribed ? SNS_PER_EMAIL : 0);
+  lines.push({
+    item: 'failure notifications (SNS)',
+    basis: `1 publish${emailSubscribed ? ' + 1 email' : ' (no email subscription: --notify-email adds one)'} per failed execution; the first million publishes and 1,000 emails a month are free`,
+    usd: round(1000 * perFailure),
+    period: 'per 1,000 failures',
+  });
+  const alarmsPerMonth = alarms * CLOUDWATCH_PER_ALARM_MONTH;
+  lines.push({
+    item: `CloudWatch alarms (${alarms})`,
+    basis: `standard resolution, $${CLOUDWATCH_PER_ALARM_MONTH} per alarm-month`,
+    usd: round(alarmsPerMonth),
+    period: 'per month',
+  });
+  const metricsPerMonth = REQUEST_ASSUMPTIONS.customMetrics * CLOUDWATCH_PER_CUSTOM_METRIC_MONTH;
+  lines.push({
+    item: 'CloudWatch custom metrics (Lambda EMF)',
+    basis: `~${REQUEST_ASSUMPTIONS.customMetrics} series at $${CLOUDWATCH_PER_CUSTOM_METRIC_MONTH}/month each, if published every hour (prorated by the hour)`,
+    usd: round(metricsPerMonth),
+    period: 'per month',
+  });
+  return { lines, perThousand: intakePerThousand, perMonth: alarmsPerMonth + metricsPerMonth };
 }

@@ -14,11 +14,11 @@ import {
   type DescribeEndpointCommandOutput,
   DescribeEndpointConfigCommand,
   DescribeModelCommand,
-  ListTagsCommand,
   UpdateEndpointCommand,
 } from '@aws-sdk/client-sagemaker';
 import { action, type PromotionAction } from './actions.ts';
 import { describeOrUndefined, type StepContext } from './context.ts';
+import { sageMakerResourceTags } from './pages.ts';
 import { waitUntilDone } from './progress.ts';
 import { endpointConfigRequest, modelRequest, sagemakerTags } from './specs.ts';
 
@@ -110,8 +110,7 @@ async function waitUntilGone(ctx: StepContext): Promise<void> {
 }
 
 async function ensureEndpointTags(ctx: StepContext, arn: string): Promise<void> {
-  const { Tags = [] } = await ctx.sagemaker.send(new ListTagsCommand({ ResourceArn: arn }));
-  const have = new Map(Tags.map((tag) => [tag.Key, tag.Value]));
+  const have = new Map((await sageMakerResourceTags(ctx.sagemaker, arn)).map((tag) => [tag.Key, tag.Value]));
   const missing = sagemakerTags(ctx.target.stage).filter((tag) => have.get(tag.Key) !== tag.Value);
   if (missing.length > 0) await ctx.sagemaker.send(new AddTagsCommand({ ResourceArn: arn, Tags: missing }));
 }

@@ -15,6 +15,8 @@
  *     -> stage data (training/stage.ts) -> SageMaker role -> training job (or tuning job with
  *     `tune`) -> model -> endpoint config with DataCaptureConfig -> endpoint (real-time, or
  *     `serverless`) -> Lambdas + state machine (src/deploy) -> smoke execution -> console links.
+ *     A smoke execution that ends FAILED, TIMED_OUT or ABORTED rejects with SmokeTestFailedError
+ *     (its Error, Cause, failed state, console link, what is left running, the teardown command).
  *     Every step finds what exists (name + kit tags) and goes on from there: re-running after an
  *     interruption resumes, re-running after success changes nothing.
  *
@@ -56,5 +58,7 @@ export { PRICE_SOURCES, PRICES_AS_OF } from './prices.ts';
 export { type ProgressListener, type PromoteEvent, printProgress } from './progress.ts';
 export { ConfirmationRequiredError, type PromoteControls, type PromotionResult, promote } from './promote.ts';
 export { renderAction, renderPlan, renderTeardown } from './render.ts';
+export type { SmokeFailure, SmokeOutcome } from './smoke.ts';
+export { SmokeTestFailedError } from './smoke-failure.ts';
 export { type PromotionTarget, TargetError } from './target.ts';
 export { type TeardownControls, type TeardownItem, type TeardownReport, teardown } from './teardown.ts';

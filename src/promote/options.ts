@@ -3,7 +3,9 @@
  * derives from them (names, S3 locations, hyperparameters). Flat on purpose: one CLI flag each.
  */
 import type { KitConfig } from '../config.ts';
+import { type AlarmSettings, AlarmSettingsError, resolveAlarmSettings } from '../deploy/alarms.ts';
 import type { BundleInfo, LambdaArchitecture } from '../deploy/index.ts';
+import { NotifyEmailError, validateNotifyEmail } from '../deploy/notifications.ts';
 
 export const AUGMENTATION_TYPES = ['crop', 'crop_color', 'crop_color_transform'] as const;
 export type AugmentationType = (typeof AUGMENTATION_TYPES)[number];
@@ -66,7 +68,19 @@ export interface PromoteOptions extends TargetOptions {
   /** Prebuilt Lambda bundles (deploy module's buildBundles); built when omitted. */
   bundles?: BundleInfo[];
   arch?: LambdaArchitecture;
+  /** Email subscription to the failure topic (`--notify-email`); AWS sends a confirmation link first. */
+  notifyEmail?: string;
+  /** CloudWatch alarm: share of decisions below the threshold that raises it (`--alarm-low-confidence`, 0.4). */
+  alarmLowConfidenceShare?: number;
+  /** CloudWatch alarms: minutes per evaluation window (`--alarm-period`, 5). */
+  alarmPeriodMinutes?: number;
+  /** CloudWatch alarms: failed executions per window that raise a failure alarm (`--alarm-failures`, 1). */
+  alarmFailures?: number;
 }
+
+/** Options only promote reads as they are, or folds into `alarms`. */
+type PassedAsGiven = 'dataSource' | 'smokeSkipReason' | 'bundles' | 'arch' | 'notifyEmail';
+type AlarmOptions = 'alarmLowConfidenceShare' | 'alarmPeriodMinutes' | 'alarmFailures';
 
 export interface TeardownOptions extends TargetOptions {
   /** Keep the bucket and its objects (data, model artifacts, captured traffic, review items). */
@@ -101,9 +115,9 @@ export const PROMOTE_DEFAULTS = {
 };
 
 export type ResolvedPromoteOptions = Required<
-  Omit<PromoteOptions, keyof TargetOptions | 'dataSource' | 'smokeSkipReason' | 'bundles' | 'arch'>
+  Omit<PromoteOptions, keyof TargetOptions | PassedAsGiven | AlarmOptions>
 > &
-  Pick<PromoteOptions, 'dataSource' | 'smokeSkipReason' | 'bundles' | 'arch'> & { stage: string };
+  Pick<PromoteOptions, PassedAsGiven> & { stage: string; alarms: AlarmSettings };
 
 export class PromoteOptionsError extends Error {
   override name = 'PromoteOptionsError';
@@ -159,7 +173,26 @@ export function resolvePromoteOptions(options: PromoteOptions): ResolvedPromoteO
     );
   }
   const capturePrefix = merged.capturePrefix.replace(/^\/+/, '');
-  return { ...merged, capturePrefix: capturePrefix.endsWith('/') ? capturePrefix : `${capturePrefix}/` };
+  const { alarmLowConfidenceShare, alarmPeriodMinutes, alarmFailures, notifyEmail, ...rest } = merged;
+  let alarms: AlarmSettings;
+  try {
+    alarms = resolveAlarmSettings({
+      lowConfidenceShare: alarmLowConfidenceShare,
+      periodMinutes: alarmPeriodMinutes,
+      failures: alarmFailures,
+    } as Partial<AlarmSettings>);
+    if (notifyEmail !== undefined) validateNotifyEmail(notifyEmail);
+  } catch (error) {
+    if (error instanceof AlarmSettingsError || error instanceof NotifyEmailError)
+      throw new PromoteOptionsError(error.message);
+    throw error;
+  }
+  return {
+    ...rest,
+    ...(notifyEmail !== undefined ? { notifyEmail: notifyEmail.trim() } : {}),
+    alarms,
+    capturePrefix: capturePrefix.endsWith('/') ? capturePrefix : `${capturePrefix}/`,
+  };
 }
 
 function withoutUndefined<T extends object>(value: T): Partial<T> {

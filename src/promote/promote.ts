@@ -1,6 +1,7 @@
 /**
  * `scones promote`: print where (account, region), plan, ask, then apply the same steps in order
- * and end with the smoke execution's result and the console links.
+ * and end with the smoke execution's result and the console links. A smoke execution that does not
+ * succeed makes the promotion fail (SmokeTestFailedError): the CLI exits non-zero.
  */
 import type { PromotionAction } from './actions.ts';
 import { stepContext } from './context.ts';
@@ -10,6 +11,7 @@ import { type PromotionPlan, planFor } from './plan.ts';
 import { type ProgressListener, printProgress } from './progress.ts';
 import { renderPlan } from './render.ts';
 import type { SmokeOutcome } from './smoke.ts';
+import { SmokeTestFailedError, smokeFailureMessage, teardownCommandFor } from './smoke-failure.ts';
 import { runSteps } from './steps.ts';
 import { describeTarget, resolveTarget } from './target.ts';
 import { ensureBundles } from './workflow.ts';
@@ -67,9 +69,21 @@ export async function promote(
     message: ['', 'Console links:', ...links.map((link) => `  ${link.name}: ${link.url}`)].join('\n'),
   });
   const changed = steps.actions.filter((item) => ['create', 'update'].includes(item.change)).length;
+  const failure = steps.smoke.failure;
+  if (failure) {
+    const message = smokeFailureMessage({
+      failure,
+      target,
+      actions: steps.actions,
+      options: resolved,
+      endpointPerHourUsd: plan.cost.endpointPerHourUsd,
+      ...(options.profile ? { profile: options.profile } : {}),
+    });
+    throw new SmokeTestFailedError(message, failure, steps.actions);
+  }
   onProgress({
     type: 'info',
-    message: `Promoted stage "${target.stage}": ${changed === 0 ? 'nothing changed' : `${changed} resources created or updated`}. Remove it all with \`scones teardown --stage ${target.stage}\`.`,
+    message: `Promoted stage "${target.stage}": ${changed === 0 ? 'nothing changed' : `${changed} resources created or updated`}. Remove it all with \`${teardownCommandFor(target, options.profile)}\`.`,
   });
   return {
     plan,

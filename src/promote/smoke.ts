@@ -1,14 +1,34 @@
 /**
  * The smoke execution: one run of the deployed state machine on a staged test image, waited for
  * and printed, so a promotion ends with proof that image -> Lambdas -> endpoint -> decision works.
+ * An execution that does not succeed is reported with its Error, Cause, the state that failed and
+ * its console link; `promote` then fails (see smoke-failure.ts).
  */
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  paginateGetExecutionHistory,
+  type SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { createSfnClient } from '../aws/clients.ts';
 import { action, type PromotionAction } from './actions.ts';
 import type { StepContext } from './context.ts';
+import { consoleLink } from './links.ts';
 import { waitUntilDone } from './progress.ts';
 import { TEST_PREFIX } from './specs.ts';
+
+/** Why a smoke execution did not succeed, as Step Functions records it. */
+export interface SmokeFailure {
+  /** FAILED, TIMED_OUT or ABORTED. */
+  status: string;
+  error?: string;
+  cause?: string;
+  /** The Task state whose failure ended the execution, when the history names one. */
+  failedState?: string;
+  executionArn: string;
+  consoleUrl?: string;
+}
 
 export interface SmokeOutcome {
   action: PromotionAction;
@@ -16,7 +36,12 @@ export interface SmokeOutcome {
   status?: string;
   /** The execution's output (a WorkflowResult) or its error and cause. */
   result?: unknown;
+  /** Set when the execution ended other than SUCCEEDED. */
+  failure?: SmokeFailure;
 }
+
+/** Terminal statuses of a Standard execution (DescribeExecution). */
+const ENDED = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
 
 async function firstTestImage(ctx: StepContext): Promise<string> {
   const listed = await ctx.s3.send(
@@ -25,6 +50,41 @@ async function firstTestImage(ctx: StepContext): Promise<string> {
   const key = (listed.Contents ?? []).map((object) => object.Key ?? '').find((name) => name.endsWith('.png'));
   if (!key) throw new Error(`No staged test image under s3://${ctx.target.bucket}/${TEST_PREFIX}`);
   return key;
+}
+
+/**
+ * From the execution history (all pages; a smoke run has a few dozen events): the execution's own
+ * Error/Cause (ExecutionFailed, -TimedOut, -Aborted details) and the Task state whose failure
+ * ended it (the last one that failed). DescribeExecution also carries error and cause for FAILED;
+ * the history is where TIMED_OUT and ABORTED keep theirs, and where the failed state is named.
+ * https://docs.aws.amazon.com/step-functions/latest/apireference/API_HistoryEvent.html
+ */
+async function failureFromHistory(
+  sfn: SFNClient,
+  executionArn: string,
+): Promise<Pick<SmokeFailure, 'error' | 'cause' | 'failedState'>> {
+  const found: Pick<SmokeFailure, 'error' | 'cause' | 'failedState'> = {};
+  let entered: string | undefined;
+  for await (const page of paginateGetExecutionHistory({ client: sfn, pageSize: 1000 }, { executionArn })) {
+    for (const event of page.events ?? []) {
+      if (event.type === 'TaskStateEntered') entered = event.stateEnteredEventDetails?.name;
+      const taskFailed =
+        event.taskFailedEventDetails ??
+        event.taskTimedOutEventDetails ??
+        event.lambdaFunctionFailedEventDetails ??
+        event.lambdaFunctionTimedOutEventDetails;
+      if (taskFailed && entered) found.failedState = entered;
+      const ended =
+        event.executionFailedEventDetails ??
+        event.executionTimedOutEventDetails ??
+        event.executionAbortedEventDetails;
+      if (ended) {
+        found.error = ended.error;
+        found.cause = ended.cause;
+      }
+    }
+  }
+  return found;
 }
 
 export async function runSmokeExecution(ctx: StepContext, stateMachineArn: string): Promise<SmokeOutcome> {
@@ -58,31 +118,37 @@ export async function runSmokeExecution(ctx: StepContext, stateMachineArn: strin
     resource: 'smoke execution',
     describe: () => sfn.send(new DescribeExecutionCommand({ executionArn })),
     observe: (execution) => ({ status: execution.status ?? 'UNKNOWN' }),
-    // A failed execution is a result to print, not a crash of the promotion.
-    succeeded: ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'],
+    // Every end is waited for here; one that is not SUCCEEDED is reported below, then fails promote.
+    succeeded: ENDED,
     failed: [],
     intervalMs: Math.min(ctx.options.pollIntervalMs, 2_000),
     onProgress: ctx.onProgress,
   });
-  const result =
-    done.status === 'SUCCEEDED'
-      ? JSON.parse(done.output ?? 'null')
-      : { error: done.error, cause: done.cause };
+  const status = done.status ?? 'UNKNOWN';
+  const executionAction = action(
+    'smoke',
+    type,
+    executionArn || 'smoke execution',
+    'run',
+    `${key}: ${status}`,
+    executionArn,
+  );
+  let failure: SmokeFailure | undefined;
+  if (status !== 'SUCCEEDED') {
+    const history = await failureFromHistory(sfn, executionArn);
+    failure = {
+      status,
+      error: done.error ?? history.error,
+      cause: done.cause ?? history.cause,
+      ...(history.failedState ? { failedState: history.failedState } : {}),
+      executionArn,
+      consoleUrl: consoleLink(ctx.target, executionAction),
+    };
+  }
+  const result = failure ? { error: failure.error, cause: failure.cause } : JSON.parse(done.output ?? 'null');
   ctx.onProgress({
     type: 'info',
     message: `  s3://${ctx.target.bucket}/${key} -> ${JSON.stringify(result)}`,
   });
-  return {
-    action: action(
-      'smoke',
-      type,
-      started.executionArn ?? 'smoke execution',
-      'run',
-      `${key}: ${done.status}`,
-      executionArn,
-    ),
-    executionArn,
-    status: done.status,
-    result,
-  };
+  return { action: executionAction, executionArn, status, result, ...(failure ? { failure } : {}) };
 }

@@ -6,7 +6,7 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { createStsClient } from '../aws/clients.ts';
 import { type KitConfig, loadConfig } from '../config.ts';
-import { partitionOf } from '../deploy/names.ts';
+import { partitionOf } from '../workflow/names.ts';
 import { PROMOTE_DEFAULTS, type TargetOptions, validateStage } from './options.ts';
 
 export interface PromotionTarget {

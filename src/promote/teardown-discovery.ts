@@ -4,18 +4,16 @@
  * only those that carry both tags (`scones:kit=scones`, `scones:stage=<stage>`): nothing of anyone
  * else is ever picked up by name alone.
  */
-import { GetRoleCommand, ListRolesCommand } from '@aws-sdk/client-iam';
+import { GetRoleCommand, paginateListRoles } from '@aws-sdk/client-iam';
 import { GetFunctionCommand } from '@aws-sdk/client-lambda';
-import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
+import { paginateGetResources } from '@aws-sdk/client-resource-groups-tagging-api';
 import { GetBucketTaggingCommand } from '@aws-sdk/client-s3';
 import {
-  ListEndpointConfigsCommand,
-  ListEndpointsCommand,
-  ListHyperParameterTuningJobsCommand,
-  ListModelsCommand,
-  ListTagsCommand,
-  ListTrainingJobsCommand,
-  type SageMakerClient,
+  paginateListEndpointConfigs,
+  paginateListEndpoints,
+  paginateListHyperParameterTuningJobs,
+  paginateListModels,
+  paginateListTrainingJobs,
 } from '@aws-sdk/client-sagemaker';
 import { DescribeStateMachineCommand, ListTagsForResourceCommand } from '@aws-sdk/client-sfn';
 import {
@@ -27,7 +25,9 @@ import {
   createTaggingClient,
 } from '../aws/clients.ts';
 import { KIT_NAME, resourceNames, TAG_KIT, TAG_STAGE } from '../deploy/index.ts';
+import { allPages, isKitTagged, sageMakerResourceTags } from './pages.ts';
 import type { PromotionTarget } from './target.ts';
+import { eventResourcesByName, subscriptionsOfTopics } from './teardown-events.ts';
 
 export type KitResourceType =
   | 'sagemaker endpoint'
@@ -38,23 +38,19 @@ export type KitResourceType =
   | 'step functions state machine'
   | 'lambda function'
   | 'iam role'
-  | 's3 bucket';
+  | 's3 bucket'
+  | 's3 bucket notifications'
+  | 'eventbridge rule'
+  | 'sns topic'
+  | 'sns subscription'
+  | 'cloudwatch alarm';
 
 export interface KitResource {
   type: KitResourceType;
   name: string;
   arn: string;
-  /** Training and tuning jobs: their status (in-progress ones are stopped). */
+  /** Training and tuning jobs: their status (in-progress ones are stopped); subscriptions: pending or not. */
   status?: string;
-}
-
-type TagList = { Key?: string; Value?: string }[] | Record<string, string> | undefined;
-
-function tagged(tags: TagList, stage: string): boolean {
-  const map = Array.isArray(tags)
-    ? new Map(tags.map((tag) => [tag.Key, tag.Value]))
-    : new Map(Object.entries(tags ?? {}));
-  return map.get(TAG_KIT) === KIT_NAME && map.get(TAG_STAGE) === stage;
 }
 
 /** Type and name of a resource from its ARN, for the types the kit makes. */
@@ -80,95 +76,101 @@ export function parseArn(arn: string): Pick<KitResource, 'type' | 'name'> | unde
   if (service === 's3' && resource && !resource.includes('/')) return { type: 's3 bucket', name: resource };
   if (service === 'iam' && resource.startsWith('role/'))
     return { type: 'iam role', name: resource.slice('role/'.length) };
+  // Rules of the default bus only (`rule/<name>`; a custom bus's are `rule/<bus>/<name>`).
+  if (service === 'events' && /^rule\/[^/]+$/.test(resource))
+    return { type: 'eventbridge rule', name: resource.slice('rule/'.length) };
+  if (service === 'sns' && resource && !resource.includes(':')) return { type: 'sns topic', name: resource };
+  if (service === 'cloudwatch' && resource.startsWith('alarm:'))
+    return { type: 'cloudwatch alarm', name: resource.slice('alarm:'.length) };
   return undefined;
 }
 
-async function byTags(target: PromotionTarget): Promise<KitResource[]> {
+/** Everything the Resource Groups Tagging API lists under both kit tags of the stage (all pages). */
+export async function byTags(target: PromotionTarget): Promise<KitResource[]> {
   const tagging = createTaggingClient(target.config);
-  const found: KitResource[] = [];
-  let PaginationToken: string | undefined;
-  do {
-    const page = await tagging.send(
-      new GetResourcesCommand({
+  const mappings = await allPages(
+    paginateGetResources(
+      { client: tagging },
+      {
         TagFilters: [
           { Key: TAG_KIT, Values: [KIT_NAME] },
           { Key: TAG_STAGE, Values: [target.stage] },
         ],
-        ...(PaginationToken ? { PaginationToken } : {}),
-      }),
-    );
-    for (const mapping of page.ResourceTagMappingList ?? []) {
-      // moto 5.2.5 returns endpoint-config ARNs as a Python tuple, "('arn:...',)": take the ARN inside.
-      const arn = /arn:[^'",)\s]+/.exec(mapping.ResourceARN ?? '')?.[0] ?? '';
-      const parsed = parseArn(arn);
-      if (parsed && tagged(mapping.Tags, target.stage)) found.push({ ...parsed, arn });
-    }
-    PaginationToken = page.PaginationToken || undefined;
-  } while (PaginationToken);
+      },
+    ),
+    (page) => page.ResourceTagMappingList,
+  );
+  const found: KitResource[] = [];
+  for (const mapping of mappings) {
+    // moto 5.2.5 returns endpoint-config ARNs as a Python tuple, "('arn:...',)": take the ARN inside.
+    const arn = /arn:[^'",)\s]+/.exec(mapping.ResourceARN ?? '')?.[0] ?? '';
+    const parsed = parseArn(arn);
+    if (parsed && isKitTagged(mapping.Tags, target.stage)) found.push({ ...parsed, arn });
+  }
   return found;
 }
 
-async function sagemakerTagged(sagemaker: SageMakerClient, arn: string, stage: string): Promise<boolean> {
-  const { Tags } = await sagemaker.send(new ListTagsCommand({ ResourceArn: arn }));
-  return tagged(Tags, stage);
-}
-
-async function sagemakerByName(target: PromotionTarget, prefix: string): Promise<KitResource[]> {
+/**
+ * SageMaker resources whose names the kit would use (`scones-<stage>-...`, and the endpoint's own
+ * name), every page of each list, kept only when their tags say they are the stage's.
+ */
+export async function sagemakerByName(target: PromotionTarget, prefix: string): Promise<KitResource[]> {
   const sagemaker = createSageMakerClient(target.config);
-  const candidates: KitResource[] = [];
-  const { Endpoints = [] } = await sagemaker.send(
-    new ListEndpointsCommand({ NameContains: prefix, MaxResults: 100 }),
+  const client = { client: sagemaker, pageSize: 100 };
+  const endpoints = [
+    ...(await allPages(paginateListEndpoints(client, { NameContains: prefix }), (p) => p.Endpoints)),
+    ...(await allPages(
+      paginateListEndpoints(client, { NameContains: target.endpointName }),
+      (p) => p.Endpoints,
+    )),
+  ];
+  const configs = await allPages(
+    paginateListEndpointConfigs(client, { NameContains: prefix }),
+    (page) => page.EndpointConfigs,
   );
-  const named = await sagemaker.send(
-    new ListEndpointsCommand({ NameContains: target.endpointName, MaxResults: 100 }),
+  const models = await allPages(paginateListModels(client, { NameContains: prefix }), (page) => page.Models);
+  const trainingJobs = await allPages(
+    paginateListTrainingJobs(client, { NameContains: prefix }),
+    (page) => page.TrainingJobSummaries,
   );
-  for (const endpoint of [...Endpoints, ...(named.Endpoints ?? [])]) {
-    candidates.push({
-      type: 'sagemaker endpoint',
-      name: endpoint.EndpointName ?? '',
-      arn: endpoint.EndpointArn ?? '',
-    });
-  }
-  const { EndpointConfigs = [] } = await sagemaker.send(
-    new ListEndpointConfigsCommand({ NameContains: prefix, MaxResults: 100 }),
+  const tuningJobs = await allPages(
+    paginateListHyperParameterTuningJobs(client, { NameContains: prefix }),
+    (page) => page.HyperParameterTuningJobSummaries,
   );
-  for (const config of EndpointConfigs) {
-    candidates.push({
-      type: 'sagemaker endpoint config',
-      name: config.EndpointConfigName ?? '',
-      arn: config.EndpointConfigArn ?? '',
-    });
-  }
-  const { Models = [] } = await sagemaker.send(
-    new ListModelsCommand({ NameContains: prefix, MaxResults: 100 }),
-  );
-  for (const model of Models)
-    candidates.push({ type: 'sagemaker model', name: model.ModelName ?? '', arn: model.ModelArn ?? '' });
-  const { TrainingJobSummaries = [] } = await sagemaker.send(
-    new ListTrainingJobsCommand({ NameContains: prefix, MaxResults: 100 }),
-  );
-  for (const job of TrainingJobSummaries) {
-    candidates.push({
-      type: 'sagemaker training job',
+  const candidates: KitResource[] = [
+    ...endpoints.map((e) => ({
+      type: 'sagemaker endpoint' as const,
+      name: e.EndpointName ?? '',
+      arn: e.EndpointArn ?? '',
+    })),
+    ...configs.map((c) => ({
+      type: 'sagemaker endpoint config' as const,
+      name: c.EndpointConfigName ?? '',
+      arn: c.EndpointConfigArn ?? '',
+    })),
+    ...models.map((m) => ({
+      type: 'sagemaker model' as const,
+      name: m.ModelName ?? '',
+      arn: m.ModelArn ?? '',
+    })),
+    ...trainingJobs.map((job) => ({
+      type: 'sagemaker training job' as const,
       name: job.TrainingJobName ?? '',
       arn: job.TrainingJobArn ?? '',
       status: job.TrainingJobStatus ?? '',
-    });
-  }
-  const tuning = await sagemaker.send(
-    new ListHyperParameterTuningJobsCommand({ NameContains: prefix, MaxResults: 100 }),
-  );
-  for (const job of tuning.HyperParameterTuningJobSummaries ?? []) {
-    candidates.push({
-      type: 'sagemaker tuning job',
+    })),
+    ...tuningJobs.map((job) => ({
+      type: 'sagemaker tuning job' as const,
       name: job.HyperParameterTuningJobName ?? '',
       arn: job.HyperParameterTuningJobArn ?? '',
       status: job.HyperParameterTuningJobStatus ?? '',
-    });
-  }
+    })),
+  ];
   const ours: KitResource[] = [];
-  for (const candidate of candidates) {
-    if (await sagemakerTagged(sagemaker, candidate.arn, target.stage)) ours.push(candidate);
+  // The endpoint's own name usually has the prefix too: each resource's tags are read once.
+  for (const candidate of new Map(candidates.map((c) => [c.arn, c])).values()) {
+    if (isKitTagged(await sageMakerResourceTags(sagemaker, candidate.arn), target.stage))
+      ours.push(candidate);
   }
   return ours;
 }
@@ -198,48 +200,52 @@ async function orNothing<T>(read: () => Promise<T>): Promise<T | undefined> {
 }
 
 /** Lambdas, state machine, roles and bucket under the names the kit uses, when tagged as the kit's. */
-async function workflowByName(target: PromotionTarget, sagemakerRole: string): Promise<KitResource[]> {
+export async function workflowByName(target: PromotionTarget, sagemakerRole: string): Promise<KitResource[]> {
   const { stage, partition, region, accountId } = target;
   const names = resourceNames(stage);
   const ours: KitResource[] = [];
   const lambda = createLambdaClient(target.config);
-  for (const name of Object.values(names.functions)) {
+  for (const name of [...Object.values(names.functions), names.batchFunction]) {
     const fn = await orNothing(() => lambda.send(new GetFunctionCommand({ FunctionName: name })));
-    if (fn && tagged(fn.Tags, stage))
+    if (fn && isKitTagged(fn.Tags, stage))
       ours.push({ type: 'lambda function', name, arn: fn.Configuration?.FunctionArn ?? '' });
   }
   const sfn = createSfnClient(target.config);
-  const stateMachineArn = `arn:${partition}:states:${region}:${accountId}:stateMachine:${names.stateMachine}`;
-  const sfnTags = (await stateMachineExists(target, stateMachineArn))
-    ? await sfn.send(new ListTagsForResourceCommand({ resourceArn: stateMachineArn }))
-    : undefined;
-  if (
-    sfnTags &&
-    tagged(
-      sfnTags.tags?.map((tag) => ({ Key: tag.key, Value: tag.value })),
-      stage,
-    )
-  ) {
-    ours.push({ type: 'step functions state machine', name: names.stateMachine, arn: stateMachineArn });
+  for (const name of [names.stateMachine, names.batchStateMachine]) {
+    const stateMachineArn = `arn:${partition}:states:${region}:${accountId}:stateMachine:${name}`;
+    const sfnTags = (await stateMachineExists(target, stateMachineArn))
+      ? await sfn.send(new ListTagsForResourceCommand({ resourceArn: stateMachineArn }))
+      : undefined;
+    if (
+      sfnTags &&
+      isKitTagged(
+        sfnTags.tags?.map((tag) => ({ Key: tag.key, Value: tag.value })),
+        stage,
+      )
+    ) {
+      ours.push({ type: 'step functions state machine', name, arn: stateMachineArn });
+    }
   }
   const iam = createIamClient(target.config);
-  const roleNames = new Set([...Object.values(names.functionRoles), names.stateMachineRole, sagemakerRole]);
-  // Roles of earlier kit versions or renamed ones: every role with the stage's prefix.
-  let Marker: string | undefined;
-  do {
-    const page = await iam.send(new ListRolesCommand({ ...(Marker ? { Marker } : {}) }));
-    for (const role of page.Roles ?? [])
-      if (role.RoleName?.startsWith(`${KIT_NAME}-${stage}-`)) roleNames.add(role.RoleName);
-    Marker = page.IsTruncated ? page.Marker : undefined;
-  } while (Marker);
+  const roleNames = new Set([
+    ...Object.values(names.functionRoles),
+    names.stateMachineRole,
+    names.batchFunctionRole,
+    names.batchStateMachineRole,
+    sagemakerRole,
+  ]);
+  // Roles of earlier kit versions or renamed ones: every role with the stage's prefix, all pages.
+  const roles = await allPages(paginateListRoles({ client: iam }, {}), (page) => page.Roles);
+  for (const role of roles)
+    if (role.RoleName?.startsWith(`${KIT_NAME}-${stage}-`)) roleNames.add(role.RoleName);
   for (const name of roleNames) {
     const role = await orNothing(() => iam.send(new GetRoleCommand({ RoleName: name })));
-    if (role?.Role && tagged(role.Role.Tags, stage))
+    if (role?.Role && isKitTagged(role.Role.Tags, stage))
       ours.push({ type: 'iam role', name, arn: role.Role.Arn ?? '' });
   }
   const s3 = createS3Client(target.config);
   const bucketTags = await orNothing(() => s3.send(new GetBucketTaggingCommand({ Bucket: target.bucket })));
-  if (bucketTags && tagged(bucketTags.TagSet, stage)) {
+  if (bucketTags && isKitTagged(bucketTags.TagSet, stage)) {
     ours.push({ type: 's3 bucket', name: target.bucket, arn: `arn:${partition}:s3:::${target.bucket}` });
   }
   return ours;
@@ -250,10 +256,18 @@ export async function discoverKitResources(
   sagemakerRole: string,
 ): Promise<KitResource[]> {
   const prefix = `${KIT_NAME}-${target.stage}-`;
+  const tagged = await byTags(target);
+  const workflow = await workflowByName(target, sagemakerRole);
+  const bucketIsKits = workflow.some((resource) => resource.type === 's3 bucket');
   const found = [
-    ...(await byTags(target)),
+    ...tagged,
+    ...(await subscriptionsOfTopics(
+      target,
+      tagged.filter((resource) => resource.type === 'sns topic'),
+    )),
     ...(await sagemakerByName(target, prefix)),
-    ...(await workflowByName(target, sagemakerRole)),
+    ...workflow,
+    ...(await eventResourcesByName(target, bucketIsKits)),
   ];
   const unique = new Map<string, KitResource>();
   for (const resource of found) {

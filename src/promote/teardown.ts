@@ -1,6 +1,8 @@
 /**
  * `scones teardown`: deletes everything the kit made in a stage, the endpoint first (it bills by
- * the hour), then endpoint configs, models, the state machine, the Lambdas, the IAM roles and,
+ * the hour), then what starts or reports executions (the EventBridge rules, their targets first;
+ * the failure topic's subscriptions and the topic; the bucket's EventBridge notifications; the
+ * CloudWatch alarms), endpoint configs, models, the state machines, the Lambdas, the IAM roles and,
  * unless `keepData`, the bucket with its objects. Training and tuning jobs cannot be deleted in
  * SageMaker (they are records and cost nothing once ended): running ones are stopped, the rest
  * are reported as kept. A second teardown finds nothing and says so.
@@ -10,8 +12,8 @@ import {
   DeleteRolePolicyCommand,
   DetachRolePolicyCommand,
   type IAMClient,
-  ListAttachedRolePoliciesCommand,
-  ListRolePoliciesCommand,
+  paginateListAttachedRolePolicies,
+  paginateListRolePolicies,
 } from '@aws-sdk/client-iam';
 import { DeleteFunctionCommand } from '@aws-sdk/client-lambda';
 import {
@@ -38,9 +40,11 @@ import {
   createSfnClient,
 } from '../aws/clients.ts';
 import type { TeardownOptions } from './options.ts';
+import { allPages } from './pages.ts';
 import type { ProgressListener } from './progress.ts';
 import { type PromotionTarget, resolveTarget } from './target.ts';
 import { discoverKitResources, type KitResource, type KitResourceType } from './teardown-discovery.ts';
+import { eventRemovers } from './teardown-events.ts';
 
 export interface TeardownItem {
   type: KitResourceType;
@@ -67,6 +71,11 @@ export interface TeardownControls {
 /** Deletion order: what bills by the hour first, what others depend on before what they use. */
 const ORDER = [
   'sagemaker endpoint',
+  'eventbridge rule',
+  'sns subscription',
+  'sns topic',
+  's3 bucket notifications',
+  'cloudwatch alarm',
   'sagemaker endpoint config',
   'sagemaker model',
   'step functions state machine',
@@ -78,20 +87,35 @@ const ORDER = [
 async function emptyBucket(s3: S3Client, bucket: string): Promise<number> {
   let removed = 0;
   for (;;) {
+    // Each round deletes what the first page lists, so the next round starts over until none is left.
     const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1000 }));
     const keys = (page.Contents ?? []).map((object) => ({ Key: object.Key ?? '' }));
     if (keys.length === 0) return removed;
-    await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }));
+    const { Errors = [] } = await s3.send(
+      new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }),
+    );
+    if (Errors.length > 0) {
+      const first = Errors[0];
+      throw new Error(
+        `Emptying s3://${bucket}: ${Errors.length} objects not deleted, e.g. ${first?.Key}: ${first?.Code} ${first?.Message ?? ''}`,
+      );
+    }
     removed += keys.length;
   }
 }
 
 async function deleteRole(iam: IAMClient, name: string): Promise<void> {
-  const { PolicyNames = [] } = await iam.send(new ListRolePoliciesCommand({ RoleName: name }));
-  for (const policy of PolicyNames)
+  const inline = await allPages(
+    paginateListRolePolicies({ client: iam }, { RoleName: name }),
+    (page) => page.PolicyNames,
+  );
+  for (const policy of inline)
     await iam.send(new DeleteRolePolicyCommand({ RoleName: name, PolicyName: policy }));
-  const { AttachedPolicies = [] } = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: name }));
-  for (const policy of AttachedPolicies) {
+  const attached = await allPages(
+    paginateListAttachedRolePolicies({ client: iam }, { RoleName: name }),
+    (page) => page.AttachedPolicies,
+  );
+  for (const policy of attached) {
     await iam.send(new DetachRolePolicyCommand({ RoleName: name, PolicyArn: policy.PolicyArn }));
   }
   await iam.send(new DeleteRoleCommand({ RoleName: name }));
@@ -142,6 +166,7 @@ export async function teardownTarget(
     });
 
   const remove: Record<(typeof ORDER)[number], (resource: KitResource) => Promise<unknown>> = {
+    ...eventRemovers(target),
     'sagemaker endpoint': ({ name }) => sagemaker.send(new DeleteEndpointCommand({ EndpointName: name })),
     'sagemaker endpoint config': ({ name }) =>
       sagemaker.send(new DeleteEndpointConfigCommand({ EndpointConfigName: name })),

@@ -11,13 +11,12 @@ import {
   type DescribeHyperParameterTuningJobCommandOutput,
   DescribeTrainingJobCommand,
   type DescribeTrainingJobCommandOutput,
-  ListHyperParameterTuningJobsCommand,
-  ListTagsCommand,
-  ListTrainingJobsCommand,
+  paginateListHyperParameterTuningJobs,
+  paginateListTrainingJobs,
 } from '@aws-sdk/client-sagemaker';
-import { TAG_KIT, TAG_STAGE } from '../deploy/index.ts';
 import { action, type PromotionAction } from './actions.ts';
 import type { StepContext } from './context.ts';
+import { allPages, isKitTagged, sageMakerResourceTags } from './pages.ts';
 import { waitUntilDone } from './progress.ts';
 import { trainingJobRequest, tuningJobRequest } from './specs.ts';
 
@@ -32,9 +31,7 @@ const REUSABLE = ['Completed'];
 const RUNNING = ['InProgress', 'Stopping'];
 
 async function isOurs(ctx: StepContext, arn: string): Promise<boolean> {
-  const { Tags = [] } = await ctx.sagemaker.send(new ListTagsCommand({ ResourceArn: arn }));
-  const tags = new Map(Tags.map((tag) => [tag.Key, tag.Value]));
-  return tags.get(TAG_KIT) === 'scones' && tags.get(TAG_STAGE) === ctx.target.stage;
+  return isKitTagged(await sageMakerResourceTags(ctx.sagemaker, arn), ctx.target.stage);
 }
 
 export interface JobAttempt {
@@ -182,10 +179,14 @@ export function ensureTrainingJob(
     type: 'sagemaker training job',
     base: ctx.names.trainingJobBase,
     async list() {
-      const { TrainingJobSummaries = [] } = await ctx.sagemaker.send(
-        new ListTrainingJobsCommand({ NameContains: ctx.names.trainingJobBase, MaxResults: 100 }),
+      const jobs = await allPages(
+        paginateListTrainingJobs(
+          { client: ctx.sagemaker, pageSize: 100 },
+          { NameContains: ctx.names.trainingJobBase },
+        ),
+        (page) => page.TrainingJobSummaries,
       );
-      return TrainingJobSummaries.map((job) => ({
+      return jobs.map((job) => ({
         name: job.TrainingJobName ?? '',
         arn: job.TrainingJobArn ?? '',
         status: job.TrainingJobStatus ?? '',
@@ -282,10 +283,14 @@ export function ensureTuningJob(
     type: 'sagemaker tuning job',
     base: ctx.names.tuningJobBase,
     async list() {
-      const { HyperParameterTuningJobSummaries = [] } = await ctx.sagemaker.send(
-        new ListHyperParameterTuningJobsCommand({ NameContains: ctx.names.tuningJobBase, MaxResults: 100 }),
+      const jobs = await allPages(
+        paginateListHyperParameterTuningJobs(
+          { client: ctx.sagemaker, pageSize: 100 },
+          { NameContains: ctx.names.tuningJobBase },
+        ),
+        (page) => page.HyperParameterTuningJobSummaries,
       );
-      return HyperParameterTuningJobSummaries.map((job) => ({
+      return jobs.map((job) => ({
         name: job.HyperParameterTuningJobName ?? '',
         arn: job.HyperParameterTuningJobArn ?? '',
         status: job.HyperParameterTuningJobStatus ?? '',

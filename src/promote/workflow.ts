@@ -1,7 +1,8 @@
 /**
- * Steps that go through the deploy module (one code path for S3, IAM, Lambda and Step Functions):
- * the bucket first (staging needs it), the SageMaker execution role, and after the endpoint the
- * three Lambdas and the state machine from the one ASL file.
+ * Steps that go through the deploy module (one code path for S3, IAM, Lambda, Step Functions,
+ * EventBridge, SNS and CloudWatch): the bucket first (staging needs it), the SageMaker execution
+ * role, and after the endpoint the three Lambdas, the state machines from the ASL files, and the
+ * event-driven part (rules, bucket notifications, failure topic, alarms).
  */
 import { join } from 'node:path';
 import { createIamClient } from '../aws/clients.ts';
@@ -26,6 +27,11 @@ const RESOURCE_TYPE: Record<ResourceKind, ResourceType> = {
   role: 'iam role',
   function: 'lambda function',
   'state-machine': 'step functions state machine',
+  'bucket-events': 's3 bucket notifications',
+  topic: 'sns topic',
+  subscription: 'sns subscription',
+  'event-rule': 'eventbridge rule',
+  alarm: 'cloudwatch alarm',
 };
 
 export function fromDeployChange(step: string, change: ResourceChange): PromotionAction {
@@ -85,6 +91,8 @@ export async function deployWorkflow(ctx: StepContext): Promise<WorkflowOutcome>
     plan: !ctx.apply,
     ...(ctx.options.bundles ? { bundles: ctx.options.bundles } : {}),
     ...(ctx.options.arch ? { arch: ctx.options.arch } : {}),
+    ...(ctx.options.notifyEmail ? { notifyEmail: ctx.options.notifyEmail } : {}),
+    alarms: ctx.options.alarms,
     log: (line) => ctx.onProgress({ type: 'info', message: `  ${line}` }),
   });
   // The bucket was the first step of the promotion; the deploy module reports it again.

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { arns, resourceNames } from '../../src/deploy/names.ts';
 import {
   canonicalPolicy,
   classifyPolicy,
@@ -8,6 +7,7 @@ import {
   stateMachinePolicy,
   trustPolicy,
 } from '../../src/deploy/policies.ts';
+import { arns, resourceNames } from '../../src/workflow/names.ts';
 
 const scope = { partition: 'aws', region: 'eu-west-1', accountId: '123456789012' };
 const arn = arns(scope, { bucket: 'my-images', endpointName: 'My-Endpoint' });

@@ -1,7 +1,7 @@
 /**
  * The IAM policy docs/aws.md gives the person who runs promote and teardown: every AWS API call of
  * that code path must be allowed by it, and everything that IAM can scope is scoped to the kit's
- * `scones-*` names. The calls are read from the source (SDK command imports), so new calls fail here
+ * `scones-*` names. The calls are read from the source (SDK command and paginator imports), so new calls fail here
  * until the policy names them.
  */
 import { readdir, readFile } from 'node:fs/promises';
@@ -21,6 +21,9 @@ const IAM_PREFIX: Record<string, string> = {
   sfn: 'states',
   iam: 'iam',
   'resource-groups-tagging-api': 'tag',
+  eventbridge: 'events',
+  sns: 'sns',
+  cloudwatch: 'cloudwatch',
 };
 
 /** S3 operations whose IAM action has another name. */
@@ -29,6 +32,8 @@ const S3_ACTION: Record<string, string> = {
   ListObjectsV2: 'ListBucket',
   DeleteObjects: 'DeleteObject',
   HeadObject: 'GetObject',
+  GetBucketNotificationConfiguration: 'GetBucketNotification',
+  PutBucketNotificationConfiguration: 'PutBucketNotification',
 };
 
 async function sourcesOfThePromotePath(): Promise<string[]> {
@@ -43,16 +48,27 @@ async function sourcesOfThePromotePath(): Promise<string[]> {
 
 async function apiCalls(): Promise<Set<string>> {
   const calls = new Set<string>();
-  const importBlock = /import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*'@aws-sdk\/client-([a-z-]+)'/g;
+  const importBlock = /import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*'@aws-sdk\/client-([a-z0-9-]+)'/g;
   for (const file of await sourcesOfThePromotePath()) {
     const text = await readFile(file, 'utf8').catch(() => '');
     for (const [, names = '', client = ''] of text.matchAll(importBlock)) {
       const prefix = IAM_PREFIX[client];
       if (!prefix) continue; // sts:GetCallerIdentity needs no permission
       for (const raw of names.split(',')) {
-        const name = raw.trim().replace(/^type\s+/, '');
-        if (!name.endsWith('Command') || raw.trim().startsWith('type ')) continue;
-        const operation = name.slice(0, -'Command'.length);
+        // `X as Y` imports X.
+        const name =
+          raw
+            .trim()
+            .replace(/^type\s+/, '')
+            .split(/\s+as\s+/)[0] ?? '';
+        if (raw.trim().startsWith('type ')) continue;
+        // `XCommand` sends X; the SDK's `paginateX` helper sends X once per page.
+        const operation = name.endsWith('Command')
+          ? name.slice(0, -'Command'.length)
+          : /^paginate[A-Z]/.test(name)
+            ? name.slice('paginate'.length)
+            : undefined;
+        if (!operation) continue;
         calls.add(`${prefix}:${prefix === 's3' ? (S3_ACTION[operation] ?? operation) : operation}`);
       }
     }

@@ -30,9 +30,8 @@ import {
   createSageMakerClient,
   createSfnClient,
 } from '../../src/aws/clients.ts';
-import { type KitConfig, loadConfig } from '../../src/config.ts';
-import { type BundleInfo, buildBundles, resourceNames } from '../../src/deploy/index.ts';
-import { MotoServerContainer, type StartedMotoServer } from '../../src/emulator/moto-server.ts';
+import type { KitConfig } from '../../src/config.ts';
+import { type BundleInfo, resourceNames } from '../../src/deploy/index.ts';
 import { stepContext } from '../../src/promote/context.ts';
 import {
   type PromoteOptions,
@@ -49,17 +48,17 @@ import { TRAIN_MANIFEST_KEY } from '../../src/promote/specs.ts';
 import { resolveTarget } from '../../src/promote/target.ts';
 import { BestTrainingJobError, ensureTuningJob } from '../../src/promote/training.ts';
 import { renderDefinition, substitutionsFor } from '../../src/workflow/definition.ts';
+import { eventResourceNames } from '../../src/workflow/names.ts';
+import { type MotoHarness, startMotoHarness } from './support/moto-harness.ts';
 
 const SMOKE_SKIP_REASON =
   'moto completes training jobs at once but fails on binary InvokeEndpoint bodies (and does not run Lambda tasks of a state machine): no smoke execution against it';
 const STAGE = 'motot';
 const REGION = 'us-east-1';
 
-let moto: StartedMotoServer;
+let harness: MotoHarness;
 let config: KitConfig;
 let bundles: BundleInfo[];
-let bundleDir: string;
-const savedEnv = { ...process.env };
 
 function options(extra: Partial<PromoteOptions> = {}): PromoteOptions {
   return {
@@ -79,21 +78,12 @@ function summary(result: { actions: { change: string; resourceType: string; name
 }
 
 beforeAll(async () => {
-  // A first run installs moto into .venv/ (with MiniStack: ~150 s measured on a busy 2-core machine).
-  moto = await new MotoServerContainer().start();
-  // Credentials of the standard chain, as a user's would be; moto accepts any.
-  process.env.AWS_ACCESS_KEY_ID = 'moto-test';
-  process.env.AWS_SECRET_ACCESS_KEY = 'moto-test';
-  delete process.env.AWS_PROFILE;
-  config = loadConfig({ SCONES_TARGET: 'aws', ...moto.environment() });
-  bundleDir = await mkdtemp(join(tmpdir(), 'scones-promote-bundles-'));
-  bundles = await buildBundles({ arch: 'x86_64', outDir: bundleDir });
+  harness = await startMotoHarness();
+  ({ config, bundles } = harness);
 }, 600_000);
 
 afterAll(async () => {
-  await moto?.stop();
-  if (bundleDir) await rm(bundleDir, { recursive: true, force: true });
-  process.env = savedEnv;
+  await harness?.stop();
 });
 
 describe('promote against moto', () => {
@@ -105,6 +95,7 @@ describe('promote against moto', () => {
     const plan = await planPromotion(options());
     const names = plan.names;
     const fns = resourceNames(STAGE);
+    const events = eventResourceNames(STAGE);
     expect(plan.target).toMatchObject({ accountId: account, region: REGION, stage: STAGE, bucket });
     expect(summary(plan)).toEqual([
       `create s3 bucket ${bucket}`,
@@ -122,11 +113,34 @@ describe('promote against moto', () => {
       `create lambda function ${fns.functions.filter}`,
       `create iam role ${fns.stateMachineRole}`,
       `create step functions state machine ${fns.stateMachine}`,
+      `create iam role ${fns.intakeStateMachineRole}`,
+      `create step functions state machine ${fns.intakeStateMachine}`,
+      `create iam role ${fns.batchFunctionRole}`,
+      `create lambda function ${fns.batchFunction}`,
+      `create iam role ${fns.batchStateMachineRole}`,
+      `create step functions state machine ${fns.batchStateMachine}`,
+      `create sns topic ${events.notificationTopic}`,
+      `create iam role ${events.eventsRole}`,
+      `create eventbridge rule ${events.rule('execution-failed')}`,
+      `create eventbridge rule ${events.rule('image-uploaded')}`,
+      `create s3 bucket notifications ${bucket}`,
+      `create cloudwatch alarm ${events.alarms.lowConfidenceShare}`,
+      `create cloudwatch alarm ${events.alarms.classificationFailures}`,
+      `create cloudwatch alarm ${events.alarms.intakeFailures}`,
       'skip step functions execution smoke execution',
     ]);
     expect(plan.settings.hyperParameters.num_training_samples).toBe('from the staged manifest');
     expect(plan.cost.oneOffUsd).toBeGreaterThan(0);
     expect(plan.cost.endpointPerHourUsd).toBeGreaterThan(0);
+    // The event-driven part's cost: free EventBridge routing, intake transitions, SNS, alarms, metrics.
+    expect(plan.cost.lines.map((line) => `${line.item}: ${line.period}`)).toEqual(
+      expect.arrayContaining([
+        'EventBridge (2 rules) + intake: per 1,000 requests',
+        'failure notifications (SNS): per 1,000 failures',
+        'CloudWatch alarms (3): per month',
+        'CloudWatch custom metrics (Lambda EMF): per month',
+      ]),
+    );
     const text = renderPlan(plan);
     expect(text).toContain(`account ${account}`);
     expect(text).toContain(`region  ${REGION}`);
@@ -209,6 +223,8 @@ describe('promote against moto', () => {
     const roles = [
       ...Object.values(fns.functionRoles),
       fns.stateMachineRole,
+      fns.intakeStateMachineRole,
+      eventResourceNames(STAGE).eventsRole,
       `scones-${STAGE}-sagemaker-role`,
     ];
     for (const role of roles) {
@@ -435,11 +451,17 @@ describe('promote against moto', () => {
       'step functions state machine',
       'lambda function',
       'iam role',
+      'eventbridge rule',
+      'sns topic',
+      's3 bucket notifications',
+      'cloudwatch alarm',
     ]) {
       expect(deletedTypes).toContain(type);
     }
     expect(report.deleted.filter((item) => item.type === 'sagemaker endpoint config')).toHaveLength(2);
-    expect(report.deleted.filter((item) => item.type === 'iam role')).toHaveLength(5);
+    // 3 Lambdas, the two state machines, SageMaker's and EventBridge's; the batch's function and state machine.
+    expect(report.deleted.filter((item) => item.type === 'iam role')).toHaveLength(9);
+    expect(report.deleted.filter((item) => item.type === 'cloudwatch alarm')).toHaveLength(3);
     expect(report.kept.map((item) => item.type)).toEqual(
       expect.arrayContaining(['s3 bucket', 'sagemaker training job', 'sagemaker tuning job']),
     );

@@ -1,0 +1,163 @@
+/**
+ * The event-driven part of a deployment, after the state machines: the failure topic (and an email
+ * subscription with `notifyEmail`), the role EventBridge assumes for state-machine targets, every
+ * rule of `eventrules/` with its targets and InputTransformer, the bucket's EventBridge
+ * notifications, and the CloudWatch alarms that notify the topic. Every resource is named from
+ * names.ts, tagged, reported as a ResourceChange and, in plan mode, only read.
+ *
+ * The rule files decide the wiring: a target whose ARN is a state machine gets the role (allowed
+ * StartExecution on exactly those state machines), the topic's policy lets exactly the rules that
+ * target it publish.
+ */
+import type { Target } from '@aws-sdk/client-eventbridge';
+import {
+  createCloudWatchClient,
+  createEventBridgeClient,
+  createIamClient,
+  createS3Client,
+  createSnsClient,
+} from '../aws/clients.ts';
+import type { KitConfig } from '../config.ts';
+import { eventRuleSubstitutionsFor, loadEventRules } from '../events/rules.ts';
+import { type arns, eventResourceNames, kitTags, resourceNames } from '../workflow/names.ts';
+import { type AlarmSettings, ensureAlarm, resolveAlarmSettings, stageAlarms } from './alarms.ts';
+import { ensureBucketEventBridge } from './bucket-events.ts';
+import { ensureEventRule } from './event-rules.ts';
+import { ensureEmailSubscription, ensureTopic } from './notifications.ts';
+import { eventsRolePolicy, notificationTopicPolicy, trustPolicy } from './policies.ts';
+import type { ResourceChange } from './report.ts';
+import { ensureRole } from './roles.ts';
+
+export interface EventWiringInput {
+  config: KitConfig;
+  accountId: string;
+  arn: ReturnType<typeof arns>;
+  stateMachineArn: string;
+  intakeStateMachineArn: string;
+  /** Adds an email subscription to the failure topic (confirmation pending until its link is followed). */
+  notifyEmail?: string;
+  alarms?: Partial<AlarmSettings>;
+  apply: boolean;
+  /** Reports (and logs) each resource as it is done. */
+  record: (change: ResourceChange) => ResourceChange;
+}
+
+export interface EventWiringResult {
+  topicArn: string;
+  /** Rule file id -> deployed rule ARN. */
+  ruleArns: Record<string, string>;
+}
+
+const isStateMachineArn = (arn: string) => /^arn:[^:]+:states:[^:]*:[^:]*:stateMachine:/.test(arn);
+
+export async function deployEventWiring(input: EventWiringInput): Promise<EventWiringResult> {
+  const { config, arn, apply, record } = input;
+  const names = eventResourceNames(config.stage);
+  const tags = kitTags(config.stage);
+  const alarmSettings = resolveAlarmSettings(input.alarms);
+  const topicArn = arn.topic(names.notificationTopic);
+  const rules = loadEventRules(
+    eventRuleSubstitutionsFor({
+      bucket: config.bucket,
+      intakePrefix: config.intakePrefix,
+      stateMachineArn: input.stateMachineArn,
+      intakeStateMachineArn: input.intakeStateMachineArn,
+      notificationTopicArn: topicArn,
+    }),
+  );
+  const ruleArnOf = (id: string) => arn.eventRule(names.rule(id));
+  const targetsOf = (predicate: (target: Target) => boolean) =>
+    rules.filter((rule) => rule.targets.some(predicate));
+  const alarms = stageAlarms({
+    names: names.alarms,
+    arnOf: arn.alarm,
+    filterFunctionName: resourceNames(config.stage).functions.filter,
+    stateMachineArn: input.stateMachineArn,
+    intakeStateMachineArn: input.intakeStateMachineArn,
+    topicArn,
+    settings: alarmSettings,
+    stage: config.stage,
+    tags,
+  });
+
+  const sns = createSnsClient(config);
+  const topic = record(
+    await ensureTopic(
+      sns,
+      {
+        name: names.notificationTopic,
+        arn: topicArn,
+        displayName: `scones ${config.stage}`,
+        policy: notificationTopicPolicy({
+          topicArn,
+          ruleArns: targetsOf((target) => target.Arn === topicArn).map((rule) => ruleArnOf(rule.id)),
+          alarmArns: alarms.map((alarm) => alarm.arn),
+          accountId: input.accountId,
+        }),
+        tags,
+      },
+      apply,
+    ),
+  );
+  if (input.notifyEmail) {
+    record(await ensureEmailSubscription(sns, { topicArn: topic.arn, email: input.notifyEmail, apply }));
+  }
+
+  const stateMachineTargets = rules.flatMap((rule) =>
+    rule.targets.filter((target) => isStateMachineArn(target.Arn)).map((target) => target.Arn),
+  );
+  let roleArn: string | undefined;
+  if (stateMachineTargets.length > 0) {
+    const role = record(
+      await ensureRole(
+        createIamClient(config),
+        {
+          name: names.eventsRole,
+          arn: arn.role(names.eventsRole),
+          description: `scones ${config.stage}: EventBridge starts the intake state machine for uploads`,
+          trust: trustPolicy('events.amazonaws.com'),
+          policyName: resourceNames(config.stage).inlinePolicy,
+          policy: eventsRolePolicy({ stateMachineArns: [...new Set(stateMachineTargets)] }),
+          tags,
+        },
+        apply,
+      ),
+    );
+    roleArn = role.arn;
+  }
+
+  const events = createEventBridgeClient(config);
+  const ruleArns: Record<string, string> = {};
+  for (const rule of rules) {
+    const change = record(
+      await ensureEventRule(
+        events,
+        {
+          name: names.rule(rule.id),
+          arn: ruleArnOf(rule.id),
+          ...(rule.description ? { description: rule.description } : {}),
+          eventPattern: rule.eventPattern as Record<string, unknown>,
+          targets: rule.targets.map((target) =>
+            isStateMachineArn(target.Arn) && roleArn ? { ...target, RoleArn: roleArn } : { ...target },
+          ),
+          tags,
+        },
+        apply,
+      ),
+    );
+    ruleArns[rule.id] = change.arn;
+  }
+
+  // Last: S3 sends events only once the rules that route them exist.
+  record(
+    await ensureBucketEventBridge(createS3Client(config), {
+      bucket: config.bucket,
+      arn: arn.bucket,
+      apply,
+    }),
+  );
+
+  const cloudwatch = createCloudWatchClient(config);
+  for (const alarm of alarms) record(await ensureAlarm(cloudwatch, alarm, apply));
+  return { topicArn: topic.arn, ruleArns };
+}
