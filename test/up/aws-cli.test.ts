@@ -1,0 +1,171 @@
+/**
+ * `scones up` (the real CLI process) driven by aws-cli from `.venv` with nothing but the variables
+ * it prints (no --endpoint-url, no config file): `aws s3 cp` uploads become decision lines, a bad
+ * image a FAILED line and a notification line, and `aws stepfunctions` finds the executions.
+ * Needs Python (skips with the reason printed when it is missing).
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ensureEmulatorVenv,
+  type PythonEnvironment,
+  PythonMissingError,
+} from '../../src/emulator/python-venv.ts';
+import { bikePng, spawnUp, type UpProcess } from './support.ts';
+
+const run = promisify(execFile);
+let dir: string;
+let up: UpProcess | undefined;
+let python: PythonEnvironment | undefined;
+let skip: string | undefined;
+
+/** `aws <args>` with the printed exports only; resolves with stdout. */
+async function aws(args: string[]): Promise<string> {
+  const env = {
+    PATH: process.env.PATH,
+    HOME: dir,
+    AWS_CONFIG_FILE: path.join(dir, 'no-config'),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'no-credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_PAGER: '',
+    ...up?.exports(),
+  };
+  try {
+    return (await run((python as PythonEnvironment).bin('aws'), args, { env })).stdout;
+  } catch (error) {
+    throw new Error(`aws ${args.join(' ')} failed: ${(error as { stderr?: string }).stderr}`);
+  }
+}
+
+beforeAll(async () => {
+  try {
+    python = await ensureEmulatorVenv();
+  } catch (error) {
+    if (!(error instanceof PythonMissingError)) throw error;
+    skip = error.message;
+    return;
+  }
+  dir = await mkdtemp(path.join(tmpdir(), 'scones-up-aws-'));
+  await writeFile(path.join(dir, 'bike.png'), await bikePng());
+  await writeFile(path.join(dir, 'not-an-image.png'), 'hello, I am text');
+  up = spawnUp(['--stub', '--port', '0', '--data-dir', path.join(dir, 'data')], dir);
+  await up.lineWith('export AWS_DEFAULT_REGION=');
+}, 600_000);
+
+afterAll(async () => {
+  if (up && up.child.exitCode === null) {
+    up.child.kill('SIGINT');
+    await up.exited;
+  }
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('scones up with aws-cli', () => {
+  it('aws s3 cp of an image and of a bad one: the decision line, the FAILED line, the notification', async (context) => {
+    if (skip) {
+      console.warn(`skipped: ${skip}`);
+      context.skip();
+    }
+    const process = up as UpProcess;
+    await aws([
+      's3',
+      'cp',
+      path.join(dir, 'bike.png'),
+      's3://scones-images/incoming/bike.png',
+      '--no-progress',
+    ]);
+    const decision = await process.lineWith('incoming/bike.png');
+    expect(decision).toMatch(
+      / {2}incoming\/bike\.png {2}(short-range|long-range|manual-review) {2}\S+ 0\.\d{3} {2}\d+ ms after upload/,
+    );
+    await aws([
+      's3',
+      'cp',
+      path.join(dir, 'not-an-image.png'),
+      's3://scones-images/incoming/not-an-image.png',
+    ]);
+    const failed = await process.lineWith('incoming/not-an-image.png', 'FAILED');
+    expect(failed).toContain(
+      'FAILED  InvalidImage: s3://scones-images/incoming/not-an-image.png is not a decodable image',
+    );
+    const notified = await process.lineWith('incoming/not-an-image.png', 'notified');
+    expect(notified).toMatch(
+      /notified scones-dev-execution-failures {2}FAILED InvalidImage: .* {2}execution \S+$/,
+    );
+  }, 120_000);
+
+  it('aws stepfunctions lists and describes the executions the uploads started', async (context) => {
+    if (skip) {
+      console.warn(`skipped: ${skip}`);
+      context.skip();
+    }
+    const machines = JSON.parse(await aws(['stepfunctions', 'list-state-machines'])).stateMachines;
+    expect(machines.map((machine: { name: string }) => machine.name)).toContain(
+      'scones-dev-image-classification',
+    );
+    const stateMachineArn = machines.find(
+      (machine: { name: string }) => machine.name === 'scones-dev-image-classification',
+    ).stateMachineArn as string;
+    const failed = JSON.parse(
+      await aws([
+        'stepfunctions',
+        'list-executions',
+        '--state-machine-arn',
+        stateMachineArn,
+        '--status-filter',
+        'FAILED',
+      ]),
+    ).executions;
+    expect(failed).toHaveLength(1);
+    const described = JSON.parse(
+      await aws(['stepfunctions', 'describe-execution', '--execution-arn', failed[0].executionArn]),
+    );
+    expect(described).toMatchObject({ status: 'FAILED', error: 'InvalidImage' });
+    expect(JSON.parse(described.input).s3_key).toBe('incoming/not-an-image.png');
+    // aws-cli pages on its own (--page-size 1: one request per execution).
+    const all = JSON.parse(
+      await aws([
+        'stepfunctions',
+        'list-executions',
+        '--state-machine-arn',
+        stateMachineArn,
+        '--page-size',
+        '1',
+      ]),
+    ).executions;
+    expect(all.map((execution: { status: string }) => execution.status).sort()).toEqual([
+      'FAILED',
+      'SUCCEEDED',
+    ]);
+    const history = JSON.parse(
+      await aws(['stepfunctions', 'get-execution-history', '--execution-arn', failed[0].executionArn]),
+    ).events;
+    expect(history.map((event: { type: string }) => event.type)).toEqual([
+      'ExecutionStarted',
+      'ExecutionFailed',
+    ]);
+    const missing = await aws([
+      'stepfunctions',
+      'describe-execution',
+      '--execution-arn',
+      `${failed[0].executionArn}-missing`,
+    ]).catch((error: Error) => error.message);
+    expect(missing).toContain(
+      'An error occurred (ExecutionDoesNotExist) when calling the DescribeExecution operation',
+    );
+  }, 120_000);
+
+  it('Ctrl-C (SIGINT) stops it cleanly: exit code 0', async (context) => {
+    if (skip) {
+      console.warn(`skipped: ${skip}`);
+      context.skip();
+    }
+    const process = up as UpProcess;
+    process.child.kill('SIGINT');
+    expect((await process.exited).code).toBe(0);
+  }, 60_000);
+});
