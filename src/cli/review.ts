@@ -1,0 +1,125 @@
+/**
+ * `scones review`: the manual-review page on 127.0.0.1 over the bucket of the chosen target, until
+ * Ctrl-C. On the embedded tier it uses a running local S3 when `AWS_ENDPOINT_URL_S3` (or
+ * `AWS_ENDPOINT_URL`) points at one, e.g. `scones up`; otherwise it serves the data folder itself
+ * for the life of the command (one process per data folder).
+ */
+import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
+import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { createS3Client } from '../aws/clients.ts';
+import { endpointEnvironment, type KitConfig, loadConfig, type Target } from '../config.ts';
+import { DEFAULT_DATA_DIR } from '../embedded/data-dir.ts';
+import { startLocalS3 } from '../embedded/s3-server.ts';
+import { startReviewServer } from '../review/server.ts';
+import { log } from './log.ts';
+import { DEFAULT_REVIEW_PORT } from './options.ts';
+import { targetOf } from './workflow-target.ts';
+
+export interface ReviewOptions {
+  port?: number;
+  target?: string;
+  dataDir?: string;
+  reviewer?: string;
+}
+
+interface OpenBucket {
+  s3: S3Client;
+  config: KitConfig;
+  describe: string;
+  close(): Promise<void>;
+}
+
+/** The reviewer's name: --reviewer, else $SCONES_REVIEWER, else the login name. */
+export function reviewerName(option: string | undefined): string {
+  let login: string | undefined;
+  try {
+    login = userInfo().username;
+  } catch {
+    login = undefined; // no passwd entry (some containers)
+  }
+  const name = (option ?? process.env.SCONES_REVIEWER ?? login ?? 'reviewer').trim();
+  if (!/^[^\p{Cc}]{1,100}$/u.test(name))
+    throw new Error(`--reviewer must be 1 to 100 printable characters; got ${JSON.stringify(name)}`);
+  return name;
+}
+
+async function openBucket(target: Target, dataDir: string): Promise<OpenBucket> {
+  if (target !== 'embedded') {
+    const config = loadConfig({ ...process.env, SCONES_TARGET: target });
+    const s3 = createS3Client(config);
+    return { s3, config, describe: target, close: async () => s3.destroy() };
+  }
+  // Like the embedded runtime, the embedded tier takes only its S3 endpoint from the environment.
+  const { AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL } = process.env;
+  const endpoints = {
+    ...(AWS_ENDPOINT_URL ? { AWS_ENDPOINT_URL } : {}),
+    ...(AWS_ENDPOINT_URL_S3 ? { AWS_ENDPOINT_URL_S3 } : {}),
+  };
+  const running = loadConfig({ SCONES_TARGET: 'embedded', ...endpoints });
+  const endpoint = running.endpointFor('s3');
+  if (endpoint) {
+    const s3 = createS3Client(running);
+    return { s3, config: running, describe: `embedded, S3 at ${endpoint}`, close: async () => s3.destroy() };
+  }
+  const directory = resolve(dataDir, 's3');
+  const localS3 = await startLocalS3({ directory, buckets: [running.bucket] });
+  const config = loadConfig({ SCONES_TARGET: 'embedded', ...endpointEnvironment({ s3: localS3.endpoint }) });
+  const s3 = createS3Client(config);
+  return {
+    s3,
+    config,
+    describe: `embedded, ${directory}`,
+    async close() {
+      s3.destroy();
+      await localS3.stop();
+    },
+  };
+}
+
+/** Fails before the page is served when the bucket cannot be listed, saying which one and why. */
+async function checkBucket(bucket: OpenBucket): Promise<void> {
+  const { bucket: name, reviewPrefix } = bucket.config;
+  try {
+    await bucket.s3.send(new ListObjectsV2Command({ Bucket: name, Prefix: reviewPrefix, MaxKeys: 1 }));
+  } catch (error) {
+    const err = error as Error;
+    throw new Error(
+      `cannot list s3://${name}/${reviewPrefix} (${bucket.describe}): ${err.name}: ${err.message}`,
+    );
+  }
+}
+
+export async function reviewCommand(options: ReviewOptions): Promise<void> {
+  const target = targetOf(options.target ?? 'embedded');
+  const reviewer = reviewerName(options.reviewer);
+  const port = options.port ?? DEFAULT_REVIEW_PORT;
+  const bucket = await openBucket(target, options.dataDir ?? DEFAULT_DATA_DIR);
+  try {
+    await checkBucket(bucket);
+    const server = await startReviewServer({
+      s3: bucket.s3,
+      bucket: bucket.config.bucket,
+      reviewPrefix: bucket.config.reviewPrefix,
+      reviewer,
+      target: bucket.describe,
+      port,
+    }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE')
+        throw new Error(`port ${port} is in use (another scones review?): pass --port 0 for a free one`);
+      throw error;
+    });
+    log(
+      `reviewing s3://${bucket.config.bucket}/${bucket.config.reviewPrefix} (${bucket.describe}) as ${reviewer}`,
+    );
+    process.stdout.write(`${server.url}\n`);
+    log('Ctrl-C stops it.');
+    await new Promise<void>((done) => {
+      process.once('SIGINT', done);
+      process.once('SIGTERM', done);
+    });
+    await server.stop();
+  } finally {
+    await bucket.close();
+  }
+}
