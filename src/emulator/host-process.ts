@@ -18,6 +18,42 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The settings every host-process server harness takes, in the manner of a testcontainers module
+ * (`new XContainer().withPort(4566).start()`); subclasses read them in `start()`.
+ */
+export class HostServerSettings {
+  protected startupTimeoutMs: number;
+  protected port: number | undefined;
+  /** Extra variables for the server process, over the harness's own. */
+  protected environment: Record<string, string> = {};
+
+  constructor(defaultStartupTimeoutMs: number) {
+    this.startupTimeoutMs = defaultStartupTimeoutMs;
+  }
+
+  /** A fixed port (e.g. 4566 for the CLI); default a free one. */
+  withPort(port: number): this {
+    this.port = port;
+    return this;
+  }
+
+  withStartupTimeout(ms: number): this {
+    this.startupTimeoutMs = ms;
+    return this;
+  }
+
+  withEnvironment(environment: Record<string, string>): this {
+    this.environment = { ...this.environment, ...environment };
+    return this;
+  }
+
+  /** The fixed port, or a free one of 127.0.0.1. */
+  protected listenPort(): Promise<number> {
+    return this.port === undefined ? freePort() : Promise.resolve(this.port);
+  }
+}
+
 const OUTPUT_CHUNKS_KEPT = 80;
 
 export class HostProcess {

@@ -15,14 +15,12 @@ import { realpathSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import { endpointEnvironment, type Service } from '../config.ts';
-import { freePort, HostProcess } from './host-process.ts';
+import { EMULATED_SERVICES, endpointEnvironment } from '../config.ts';
+import { HostProcess, HostServerSettings } from './host-process.ts';
 import { ensureEmulatorVenv, PROJECT_ROOT } from './python-venv.ts';
 
 /** MiniStack's entry point with the documented compatibility shims (see that file). */
 const COMPAT_ENTRY = join(PROJECT_ROOT, 'src', 'emulator', 'ministack_compat.py');
-
-const SERVICES: Service[] = ['s3', 'lambda', 'sfn', 'iam', 'sts', 'tagging'];
 
 /** Directory of the project's Node 22 binary (npm package `node`). */
 export function pinnedNodeDir(): string {
@@ -42,7 +40,7 @@ export class StartedMiniStack {
 
   /** `AWS_ENDPOINT_URL_<SERVICE>` variables that send the kit's deploy and SFN clients here. */
   environment(): Record<string, string> {
-    return endpointEnvironment(Object.fromEntries(SERVICES.map((service) => [service, this.url])));
+    return endpointEnvironment(Object.fromEntries(EMULATED_SERVICES.map((service) => [service, this.url])));
   }
 
   /** The server's last output lines, for failure messages. */
@@ -63,20 +61,10 @@ export class StartedMiniStack {
   }
 }
 
-export class MiniStackContainer {
-  #startupTimeoutMs = 60_000;
-  #environment: Record<string, string> = {};
-  #port: number | undefined;
-
-  /** A fixed port (e.g. 4566 for the CLI); default a free one. */
-  withPort(port: number): this {
-    this.#port = port;
-    return this;
-  }
-
-  withStartupTimeout(ms: number): this {
-    this.#startupTimeoutMs = ms;
-    return this;
+/** `withEnvironment` variables reach MiniStack and, as it passes its environment on, its Lambdas. */
+export class MiniStackContainer extends HostServerSettings {
+  constructor() {
+    super(60_000);
   }
 
   /** Runs MiniStack exactly as released, to observe where it differs from AWS. */
@@ -84,15 +72,9 @@ export class MiniStackContainer {
     return this.withEnvironment({ SCONES_MINISTACK_SHIMS: 'off' });
   }
 
-  /** Extra variables for MiniStack (and, as it passes its environment on, for its Lambdas). */
-  withEnvironment(environment: Record<string, string>): this {
-    this.#environment = { ...this.#environment, ...environment };
-    return this;
-  }
-
   async start(): Promise<StartedMiniStack> {
     const venv = await ensureEmulatorVenv();
-    const port = this.#port ?? (await freePort());
+    const port = await this.listenPort();
     const url = `http://127.0.0.1:${port}`;
     const scratchDir = await mkdtemp(join(tmpdir(), 'scones-ministack-'));
     // A clean environment: MiniStack hands its own to every Lambda process, so nothing of the
@@ -107,12 +89,12 @@ export class MiniStackContainer {
         // Lambdas reach MiniStack at this host; `localhost` may resolve to ::1, where nothing listens.
         MINISTACK_HOST: '127.0.0.1',
         LOG_LEVEL: 'WARNING',
-        ...this.#environment,
+        ...this.environment,
       },
     });
     const server = new StartedMiniStack(url, child, scratchDir);
     try {
-      await child.waitUntilHealthy(() => isHealthy(url), this.#startupTimeoutMs);
+      await child.waitUntilHealthy(() => isHealthy(url), this.startupTimeoutMs);
     } catch (error) {
       await server.stop();
       throw error;

@@ -2,15 +2,18 @@
  * moto server as a host process, in the manner of a testcontainers module: `start()` installs the
  * pinned moto into `.venv/` (see python-venv.ts), runs it on 127.0.0.1 at a free port, waits until
  * it answers, and returns a handle whose `stop()` ends it (call it in `afterAll`, which runs when a
- * test fails too; a process exit hook covers a runner that dies).
+ * test fails too; a process exit hook covers a runner that dies). It runs through moto_compat.py:
+ * moto plus named shims where the pinned version differs from AWS (docs/emulator-differences.md).
  */
-import { endpointEnvironment, type Service } from '../config.ts';
+import { join } from 'node:path';
+import { endpointEnvironment, SERVICES } from '../config.ts';
 import { freePort, HostProcess } from './host-process.ts';
-import { ensureEmulatorVenv } from './python-venv.ts';
+import { ensureEmulatorVenv, PROJECT_ROOT } from './python-venv.ts';
+
+/** moto server's entry point with the documented compatibility shims (see that file). */
+const COMPAT_ENTRY = join(PROJECT_ROOT, 'src', 'emulator', 'moto_compat.py');
 
 export { freePort } from './host-process.ts';
-
-const SERVICES: Service[] = ['s3', 'sagemaker', 'sagemakerRuntime', 'lambda', 'sfn', 'iam', 'sts', 'tagging'];
 
 export class StartedMotoServer {
   readonly url: string;
@@ -44,9 +47,16 @@ export class StartedMotoServer {
 
 export class MotoServerContainer {
   #startupTimeoutMs = 60_000;
+  #shims = true;
 
   withStartupTimeout(ms: number): this {
     this.#startupTimeoutMs = ms;
+    return this;
+  }
+
+  /** Runs moto exactly as released, to observe where it differs from AWS. */
+  withoutCompatibilityShims(): this {
+    this.#shims = false;
     return this;
   }
 
@@ -54,12 +64,12 @@ export class MotoServerContainer {
     const venv = await ensureEmulatorVenv();
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const server = new HostProcess('moto server', venv.bin('moto_server'), [
-      '-H',
-      '127.0.0.1',
-      '-p',
-      String(port),
-    ]);
+    const server = new HostProcess(
+      'moto server',
+      venv.python,
+      [COMPAT_ENTRY, '-H', '127.0.0.1', '-p', String(port)],
+      this.#shims ? {} : { env: { ...process.env, SCONES_MOTO_SHIMS: 'off' } },
+    );
     try {
       // moto's own dashboard API: answers once the server routes requests.
       await server.waitUntilHealthy(

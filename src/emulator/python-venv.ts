@@ -1,23 +1,22 @@
 /**
- * The project-local Python environment of the emulator servers (MiniStack, moto): `.venv/` with
- * every pin of `requirements-emulators.txt`, installed together so pip resolves one consistent
- * set (the two share botocore). Shared by every server harness; safe to call from parallel test
- * files (a lock directory serializes installs, a stamp skips work already done).
+ * Project-local Python environments of the emulator servers, one per pinned requirements file:
+ * `.venv/` (MiniStack, moto: `requirements-emulators.txt`, installed together so pip resolves
+ * one consistent set; the two share botocore) and `.venv-localstack/` (LocalStack:
+ * `requirements-localstack.txt`; it needs a newer Python and pins its own botocore). Shared by
+ * every server harness; safe to call from parallel test files (a lock directory serializes
+ * installs, a stamp of the requirements skips work already done).
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
 export const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
-export const REQUIREMENTS_FILE = join(PROJECT_ROOT, 'requirements-emulators.txt');
-export const VENV_DIR = join(PROJECT_ROOT, '.venv');
-const STAMP_FILE = join(VENV_DIR, '.scones-requirements.sha256');
-const LOCK_DIR = `${VENV_DIR}.lock`;
 /** A lock older than this belongs to a run that died; pip installs here take well under it. */
 const STALE_LOCK_MS = 15 * 60_000;
 
@@ -25,48 +24,117 @@ export class PythonMissingError extends Error {
   override name = 'PythonMissingError';
 }
 
-const HOW_TO_GET_PYTHON =
-  'The emulator tests run MiniStack and moto (PyPI) as host processes and need Python >= 3.9 with venv. ' +
-  'Install it (Debian/Ubuntu: `apt-get install python3 python3-venv`; macOS: `brew install python`; ' +
-  'others: https://www.python.org/downloads/) or run the fast suite alone: `npm run test:fast`.';
-
-async function systemPython(): Promise<string> {
-  for (const candidate of [process.env.SCONES_PYTHON, 'python3', 'python'].filter(Boolean) as string[]) {
-    try {
-      const { stdout } = await run(candidate, [
-        '-c',
-        'import sys, venv; print(sys.version_info[0], sys.version_info[1])',
-      ]);
-      const [major, minor] = stdout.trim().split(' ').map(Number);
-      if (major === 3 && (minor ?? 0) >= 9) return candidate;
-    } catch {
-      // Not installed, or without the venv module: try the next candidate.
-    }
-  }
-  throw new PythonMissingError(`Python 3 was not found. ${HOW_TO_GET_PYTHON}`);
+export interface VenvSpec {
+  /** Who needs it, for messages ("MiniStack and moto"). */
+  purpose: string;
+  dir: string;
+  requirementsFile: string;
+  /** Lowest Python (major 3) minor version that runs these requirements. */
+  minMinor: number;
+  /** Environment variable naming a Python to use before any other. */
+  pythonVariable: string;
 }
 
-async function withInstallLock<T>(work: () => Promise<T>): Promise<T> {
+export const EMULATOR_VENV: VenvSpec = {
+  purpose: 'MiniStack and moto',
+  dir: join(PROJECT_ROOT, '.venv'),
+  requirementsFile: join(PROJECT_ROOT, 'requirements-emulators.txt'),
+  minMinor: 9,
+  pythonVariable: 'SCONES_PYTHON',
+};
+
+/**
+ * LocalStack 4.14 declares Python >= 3.10 but uses PEP 695 syntax (3.12) in its services and
+ * `warnings.deprecated` (3.13) in the tagging code its Lambda API imports.
+ */
+export const LOCALSTACK_VENV: VenvSpec = {
+  purpose: 'LocalStack',
+  dir: join(PROJECT_ROOT, '.venv-localstack'),
+  requirementsFile: join(PROJECT_ROOT, 'requirements-localstack.txt'),
+  minMinor: 13,
+  pythonVariable: 'SCONES_LOCALSTACK_PYTHON',
+};
+
+function howToGetPython(spec: VenvSpec): string {
+  const version = `3.${spec.minMinor}`;
+  return (
+    `The ${spec.purpose} tests run as host processes and need Python >= ${version} with venv. ` +
+    `Install it (Debian/Ubuntu: \`apt-get install python${version} python${version}-venv\` or ` +
+    `\`pyenv install ${version}\`; macOS: \`brew install python@${version}\`; others: ` +
+    `https://www.python.org/downloads/), or name one with ${spec.pythonVariable}=/path/to/python, ` +
+    'or run the fast suite alone: `npm run test:fast`.'
+  );
+}
+
+/** Interpreters installed by pyenv (`$PYENV_ROOT/versions/3.x.y/bin/python`), newest first. */
+async function pyenvPythons(): Promise<string[]> {
+  const root = process.env.PYENV_ROOT ?? join(homedir(), '.pyenv');
+  const versions = await readdir(join(root, 'versions')).catch(() => [] as string[]);
+  const numeric = (name: string) => name.split('.').map((part) => Number.parseInt(part, 10) || 0);
+  return versions
+    .filter((name) => /^3\.\d+\.\d+$/.test(name))
+    .sort((a, b) => {
+      const [x, y] = [numeric(a), numeric(b)];
+      return (y[1] ?? 0) - (x[1] ?? 0) || (y[2] ?? 0) - (x[2] ?? 0);
+    })
+    .map((name) => join(root, 'versions', name, 'bin', 'python'));
+}
+
+async function pythonVersion(command: string): Promise<[number, number] | undefined> {
+  try {
+    const { stdout } = await run(command, [
+      '-c',
+      'import sys, venv; print(sys.version_info[0], sys.version_info[1])',
+    ]);
+    const [major, minor] = stdout.trim().split(' ').map(Number);
+    return [major ?? 0, minor ?? 0];
+  } catch {
+    return undefined; // Not installed, a pyenv shim without that version, or no venv module.
+  }
+}
+
+/** The first Python that runs the spec's requirements: the named one, then PATH, then pyenv. */
+export async function findPython(spec: VenvSpec): Promise<string> {
+  const onPath = ['3.14', '3.13', '3.12', '3.11', '3.10', '3.9']
+    .filter((version) => Number(version.split('.')[1]) >= spec.minMinor)
+    .map((version) => `python${version}`);
+  const candidates = [
+    process.env[spec.pythonVariable],
+    ...onPath,
+    'python3',
+    'python',
+    ...(await pyenvPythons()),
+  ].filter((candidate): candidate is string => Boolean(candidate));
+  for (const candidate of candidates) {
+    const version = await pythonVersion(candidate);
+    if (version && version[0] === 3 && version[1] >= spec.minMinor) return candidate;
+  }
+  throw new PythonMissingError(
+    `No Python >= 3.${spec.minMinor} was found (tried ${[...new Set(candidates)].join(', ')}). ${howToGetPython(spec)}`,
+  );
+}
+
+async function withInstallLock<T>(lockDir: string, work: () => Promise<T>): Promise<T> {
   for (;;) {
     try {
-      await mkdir(LOCK_DIR);
+      await mkdir(lockDir);
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const age =
         Date.now() -
-        (await stat(LOCK_DIR).then(
+        (await stat(lockDir).then(
           (s) => s.mtimeMs,
           () => Date.now(),
         ));
-      if (age > STALE_LOCK_MS) await rm(LOCK_DIR, { recursive: true, force: true });
+      if (age > STALE_LOCK_MS) await rm(lockDir, { recursive: true, force: true });
       else await new Promise((done) => setTimeout(done, 500));
     }
   }
   try {
     return await work();
   } finally {
-    await rm(LOCK_DIR, { recursive: true, force: true });
+    await rm(lockDir, { recursive: true, force: true });
   }
 }
 
@@ -76,27 +144,37 @@ export interface PythonEnvironment {
   bin(name: string): string;
 }
 
-/** Creates `.venv/` when missing and installs the pinned requirements unless already installed. */
-export async function ensureEmulatorVenv(): Promise<PythonEnvironment> {
-  const requirements = await readFile(REQUIREMENTS_FILE);
+/** Creates the spec's venv when missing (or too old) and installs its pinned requirements once. */
+export async function ensureVenv(spec: VenvSpec): Promise<PythonEnvironment> {
+  const requirements = await readFile(spec.requirementsFile);
   const wanted = createHash('sha256').update(requirements).digest('hex');
-  const bin = (name: string) => join(VENV_DIR, 'bin', name);
+  const stampFile = join(spec.dir, '.scones-requirements.sha256');
+  const bin = (name: string) => join(spec.dir, 'bin', name);
   const environment = { python: bin('python'), bin };
-  const installed = async () => (await readFile(STAMP_FILE, 'utf8').catch(() => '')).trim() === wanted;
+  const installed = async () => (await readFile(stampFile, 'utf8').catch(() => '')).trim() === wanted;
   if (existsSync(bin('python')) && (await installed())) return environment;
 
-  await withInstallLock(async () => {
+  await withInstallLock(`${spec.dir}.lock`, async () => {
     if (existsSync(bin('python')) && (await installed())) return;
-    if (!existsSync(bin('python'))) await run(await systemPython(), ['-m', 'venv', VENV_DIR]);
+    const current = existsSync(bin('python')) ? await pythonVersion(bin('python')) : undefined;
+    if (!current || current[1] < spec.minMinor) {
+      await rm(spec.dir, { recursive: true, force: true });
+      await run(await findPython(spec), ['-m', 'venv', spec.dir]);
+    }
     try {
-      await run(bin('python'), ['-m', 'pip', 'install', '--quiet', '-r', REQUIREMENTS_FILE], {
+      await run(bin('python'), ['-m', 'pip', 'install', '--quiet', '-r', spec.requirementsFile], {
         maxBuffer: 64 * 1024 * 1024,
       });
     } catch (error) {
       const stderr = (error as { stderr?: string }).stderr ?? '';
-      throw new Error(`pip install -r requirements-emulators.txt failed:\n${stderr.slice(-4000)}`);
+      throw new Error(`pip install -r ${basename(spec.requirementsFile)} failed:\n${stderr.slice(-4000)}`);
     }
-    await writeFile(STAMP_FILE, `${wanted}\n`);
+    await writeFile(stampFile, `${wanted}\n`);
   });
   return environment;
+}
+
+/** `.venv/` with MiniStack and moto. */
+export function ensureEmulatorVenv(): Promise<PythonEnvironment> {
+  return ensureVenv(EMULATOR_VENV);
 }

@@ -54,7 +54,7 @@ describe('Lambda bundles', () => {
   });
 
   it('builds one zip per function with handler index.mjs and its source map', async () => {
-    expect(x64.map((b) => b.key).sort()).toEqual(['classify', 'filter', 'serialize']);
+    expect(x64.map((b) => b.key).sort()).toEqual(['classify', 'filter', 'serialize', 'summarize']);
     for (const bundle of x64) {
       const entries = await entriesOf(bundle);
       expect(Object.keys(entries)).toEqual(expect.arrayContaining(['index.mjs', 'index.mjs.map']));

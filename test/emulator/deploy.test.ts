@@ -85,6 +85,22 @@ describe('deploy module against MiniStack', () => {
       'function:create',
       'role:create',
       'state-machine:create',
+      'role:create',
+      'state-machine:create',
+      // the batch: SummarizeBatch's role and function, the batch state machine's role and itself
+      'role:create',
+      'function:create',
+      'role:create',
+      'state-machine:create',
+      // the event-driven part (test/emulator/events.test.ts runs it)
+      'topic:create',
+      'role:create',
+      'event-rule:create',
+      'event-rule:create',
+      'bucket-events:create',
+      'alarm:create',
+      'alarm:create',
+      'alarm:create',
     ]);
     expect(lines.some((line) => line.startsWith('would create'))).toBe(true);
     await expect(
@@ -101,15 +117,17 @@ describe('deploy module against MiniStack', () => {
 
     const second = await run();
     expect(second.changed).toBe(false);
-    expect(second.changes.map((c) => c.change)).toEqual(Array(9).fill('none'));
-    expect(lines.at(-1)).toBe('9 resources, nothing to change');
+    expect(second.changes.map((c) => c.change)).toEqual(Array(23).fill('none'));
+    expect(lines.at(-1)).toBe('23 resources, nothing to change');
   }, 120_000);
 
   it('deploys the bundles as built, configured for the local endpoints, and waits until updated', async () => {
     const lambda = createLambdaClient(config);
     for (const bundle of bundles) {
       const fn = await lambda.send(
-        new GetFunctionConfigurationCommand({ FunctionName: names.functions[bundle.key] }),
+        new GetFunctionConfigurationCommand({
+          FunctionName: bundle.key === 'summarize' ? names.batchFunction : names.functions[bundle.key],
+        }),
       );
       expect(fn).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -118,12 +136,17 @@ describe('deploy module against MiniStack', () => {
         Architectures: ['x86_64'],
         LastUpdateStatus: 'Successful',
       });
-      expect(fn.Environment?.Variables).toMatchObject({
-        ENDPOINT_NAME: config.endpointName,
-        THRESHOLD: String(config.threshold),
-        AWS_ENDPOINT_URL_S3: ministack.url,
-        AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: ENDPOINT_URL,
-      });
+      // The batch's summary function reads S3 only: the workflow's settings are not in its environment.
+      expect(fn.Environment?.Variables).toMatchObject(
+        bundle.key === 'summarize'
+          ? { AWS_ENDPOINT_URL_S3: ministack.url, SCONES_BUCKET: config.bucket }
+          : {
+              ENDPOINT_NAME: config.endpointName,
+              THRESHOLD: String(config.threshold),
+              AWS_ENDPOINT_URL_S3: ministack.url,
+              AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: ENDPOINT_URL,
+            },
+      );
     }
   });
 

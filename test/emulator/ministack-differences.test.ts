@@ -7,7 +7,11 @@
 
 import { CreateFunctionCommand, waitUntilFunctionActiveV2 } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, GetObjectCommand } from '@aws-sdk/client-s3';
-import { CreateStateMachineCommand } from '@aws-sdk/client-sfn';
+import {
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLambdaClient, createS3Client, createSfnClient } from '../../src/aws/clients.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -40,7 +44,7 @@ function probeDefinition(functionArn: string) {
         Parameters: {
           Bucket: BUCKET,
           'Key.$': "States.Format('probe/{}.json', $$.Execution.Name)",
-          'Body.$': 'States.JsonToString($.error)',
+          'Body.$': '$.error',
         },
         ResultSelector: { 'name.$': '$$.Execution.Name' },
         ResultPath: '$.put',
@@ -99,16 +103,101 @@ async function probe(ministack: StartedMiniStack): Promise<Probe> {
   return { error, put: output?.put, status: record.status, failure: record.cause, stored };
 }
 
+interface NestedStartProbe {
+  /** A second StartExecution of a running execution's name, same input: its ARN, or the error. */
+  whileRunning: string;
+  childArn: string;
+  /** A `states:startExecution` Task on the name once closed: how the parent ended. */
+  parent: { status: string; error: string | undefined; caught: string | undefined };
+}
+
+/** StartExecution's naming rule, directly and through the optimized integration (the intake's path). */
+async function probeNestedStart(ministack: StartedMiniStack): Promise<NestedStartProbe> {
+  const sfn = createSfnClient(loadConfig({ SCONES_TARGET: 'emulator', ...ministack.environment() }));
+  const child = await sfn.send(
+    new CreateStateMachineCommand({
+      name: 'probe-child',
+      roleArn: ROLE,
+      definition: JSON.stringify({
+        StartAt: 'Hold',
+        States: { Hold: { Type: 'Wait', Seconds: 2, End: true } },
+      }),
+    }),
+  );
+  const childArn = child.stateMachineArn as string;
+  const parent = await sfn.send(
+    new CreateStateMachineCommand({
+      name: 'probe-parent',
+      roleArn: ROLE,
+      definition: JSON.stringify({
+        StartAt: 'Start',
+        States: {
+          Start: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::states:startExecution',
+            Parameters: { StateMachineArn: childArn, Name: 'taken', Input: { n: 1 } },
+            Catch: [
+              {
+                ErrorEquals: ['StepFunctions.ExecutionAlreadyExistsException'],
+                ResultPath: '$.caught',
+                Next: 'Caught',
+              },
+            ],
+            End: true,
+          },
+          Caught: { Type: 'Pass', End: true },
+        },
+      }),
+    }),
+  );
+  const input = JSON.stringify({ n: 1 });
+  const first = await sfn.send(
+    new StartExecutionCommand({ stateMachineArn: childArn, name: 'taken', input }),
+  );
+  const whileRunning = await sfn
+    .send(new StartExecutionCommand({ stateMachineArn: childArn, name: 'taken', input }))
+    .then(
+      (again) => again.executionArn as string,
+      (error: Error) => error.name,
+    );
+  for (let status = 'RUNNING'; status === 'RUNNING'; ) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    status =
+      (await sfn.send(new DescribeExecutionCommand({ executionArn: first.executionArn }))).status ?? '';
+  }
+  const record = await createSfnRunner(sfn, parent.stateMachineArn as string, { history: true }).run(
+    {} as never,
+    'probe-parent-run',
+  );
+  const taskFailure = record.history.find((event) => event.Error !== undefined);
+  return {
+    whileRunning,
+    childArn: first.executionArn as string,
+    parent: {
+      status: record.status,
+      error: record.error ?? taskFailure?.Error,
+      caught: (record.output as { caught?: { Error?: string } } | undefined)?.caught?.Error,
+    },
+  };
+}
+
 describe('MiniStack differences from AWS', () => {
   let released: StartedMiniStack;
   let shimmed: StartedMiniStack;
   let asReleased: Probe;
   let withShims: Probe;
+  let nestedAsReleased: NestedStartProbe;
+  let nestedWithShims: NestedStartProbe;
 
   beforeAll(async () => {
     released = await new MiniStackContainer().withoutCompatibilityShims().start();
     shimmed = await new MiniStackContainer().start();
-    [asReleased, withShims] = await Promise.all([probe(released), probe(shimmed)]);
+    [asReleased, withShims, nestedAsReleased, nestedWithShims] = await Promise.all([
+      probe(released),
+      probe(shimmed),
+      probeNestedStart(released),
+      probeNestedStart(shimmed),
+    ]);
   }, 180_000);
 
   afterAll(async () => {
@@ -139,5 +228,19 @@ describe('MiniStack differences from AWS', () => {
     // As released, the run fails at putObject before its ResultSelector applies (by hand, with the
     // putObject shim alone, the name came back null); with every shim it resolves.
     expect(withShims.put).toEqual({ name: 'probe-run' });
+  });
+
+  it('StartExecution of a running name with the same input: AWS returns that execution', () => {
+    expect(nestedAsReleased.whileRunning).toBe('ExecutionAlreadyExists');
+    expect(nestedWithShims.whileRunning).toBe(nestedWithShims.childArn);
+  });
+
+  it('a refused states:startExecution Task: AWS names it StepFunctions.ExecutionAlreadyExistsException', () => {
+    expect(nestedAsReleased.parent).toMatchObject({ status: 'FAILED', error: 'ExecutionAlreadyExists' });
+    expect(nestedWithShims.parent).toEqual({
+      status: 'SUCCEEDED',
+      error: 'StepFunctions.ExecutionAlreadyExistsException',
+      caught: 'StepFunctions.ExecutionAlreadyExistsException',
+    });
   });
 });

@@ -109,13 +109,20 @@ describe('emulator tier (MiniStack) in parity with the embedded tier', () => {
       );
       const result = record.output as WorkflowResult;
       expect(result.decision).toBe('manual-review');
+      // $$.Execution.Name inside ClassifyImage's Payload template: the decision's id.
+      expect(result.inference_id).toBe('review-check');
       expect(result.review_item).toEqual({ bucket: emulator.config.bucket, key: 'review/review-check.json' });
       const stored = await emulator.s3.send(
         new GetObjectCommand({ Bucket: emulator.config.bucket, Key: 'review/review-check.json' }),
       );
       expect(stored.ContentType).toBe('application/json');
       const item = JSON.parse(await (stored.Body?.transformToString() ?? '{}')) as Record<string, unknown>;
-      expect(item).toMatchObject({ s3_key: image.key, confidence: 0.55, confident: false });
+      expect(item).toMatchObject({
+        inference_id: 'review-check',
+        s3_key: image.key,
+        confidence: 0.55,
+        confident: false,
+      });
     } finally {
       stub.setProbabilities(undefined);
     }

@@ -1,0 +1,72 @@
+"""LocalStack as a host process for the scones LocalStack tier (src/emulator/localstack.ts).
+
+Run with the Python of .venv-localstack/ instead of `python -m localstack.runtime.main`. Neither
+change below alters AWS behaviour (the LocalStack differences from AWS are in
+docs/emulator-differences.md):
+- SCONES_SFN_WAIT_SCALE=<factor> multiplies the waits of Step Functions `Retry` (IntervalSeconds,
+  BackoffRate, MaxDelaySeconds, JitterStrategy as the ASL says), as MiniStack's SFN_WAIT_SCALE and
+  the embedded engine's retryDelayMs do, so tests of retry paths do not sleep for seconds; the ASL
+  keeps its real intervals.
+- SCONES_LOCALSTACK_CACHE=<dir>: LocalStack indexes every AWS service specification on its first
+  request (about 7 s here) and keeps the index in its cache folder, which is a fresh scratch folder
+  per run; the index is built once into <dir> and offered to each run as a prebuilt static file.
+
+A patch whose target code is no longer found fails the start loudly: LocalStack changed.
+"""
+
+import inspect
+import os
+import time
+
+
+class ShimOutdated(RuntimeError):
+    pass
+
+
+def scale_retry_waits(scale):
+    """Retry waits of the Step Functions interpreter times `scale`."""
+    from localstack.services.stepfunctions.asl.component.common.retry import retrier_decl
+
+    if "time.sleep(interval_seconds)" not in inspect.getsource(retrier_decl.RetrierDecl._eval_body):
+        raise ShimOutdated("retrier wait: expected time.sleep(interval_seconds) in RetrierDecl._eval_body")
+
+    class ScaledTime:
+        """The `time` module as the retrier module sees it, with a scaled sleep."""
+
+        def __getattr__(self, name):
+            return getattr(time, name)
+
+        @staticmethod
+        def sleep(seconds):
+            time.sleep(seconds * scale)
+
+    retrier_decl.time = ScaledTime()
+
+
+def reuse_service_catalog(cache_dir):
+    """The service-catalog index from `cache_dir` (built there once), where LocalStack looks first."""
+    from localstack import config
+    from localstack.aws import spec
+
+    name = spec._get_catalog_filename()  # names LocalStack's and botocore's versions
+    shared = os.path.join(cache_dir, name)
+    if not os.path.exists(shared):
+        os.makedirs(cache_dir, exist_ok=True)
+        building = f"{shared}.{os.getpid()}.tmp"
+        spec.build_service_index_cache(building)
+        os.replace(building, shared)  # atomic: parallel first runs never read a partial file
+    os.makedirs(config.dirs.static_libs, exist_ok=True)
+    os.symlink(shared, os.path.join(config.dirs.static_libs, name))
+
+
+if __name__ == "__main__":
+    wait_scale = os.environ.get("SCONES_SFN_WAIT_SCALE", "")
+    if wait_scale:
+        scale_retry_waits(float(wait_scale))
+    catalog_cache = os.environ.get("SCONES_LOCALSTACK_CACHE", "")
+    if catalog_cache:
+        reuse_service_catalog(catalog_cache)
+
+    from localstack.runtime import main
+
+    main.main()

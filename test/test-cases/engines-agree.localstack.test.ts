@@ -1,0 +1,38 @@
+/**
+ * The same mock-config file, unchanged, on the three engines: embedded (in-process), MiniStack and
+ * LocalStack (both host processes reading SFN_MOCK_CONFIG, the state machine deployed through the
+ * deploy module). Every case must give its expected outcome on each, and the three outcomes must
+ * be identical (status, decision or Error, states entered, invocations per state).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CaseEngine, ENGINES, runId, startCaseEngine } from '../../src/test-cases/engines.ts';
+import { runCase } from '../../src/test-cases/run-cases.ts';
+import { loadSuite, type TestCaseSuite } from '../../src/test-cases/suite.ts';
+
+const suite: TestCaseSuite = await loadSuite();
+const run = runId();
+
+describe('test cases on embedded, ministack and localstack', () => {
+  let engines: CaseEngine[] = [];
+  beforeAll(async () => {
+    // A fresh clone installs LocalStack (about a minute) and builds its service index here.
+    const started = await Promise.allSettled(ENGINES.map((name) => startCaseEngine(name, suite)));
+    engines = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
+  }, 600_000);
+  afterAll(async () => {
+    await Promise.all(engines.map((engine) => engine.stop()));
+  });
+
+  it.each(Object.keys(suite.expected.cases))(
+    '%s: the expected outcome on embedded, ministack and localstack alike',
+    async (name) => {
+      const results = await Promise.all(engines.map((engine) => runCase(engine, suite, name, run)));
+      expect(results.map((result) => result.engine)).toEqual([...ENGINES]);
+      for (const result of results) expect(result.differences, result.engine).toEqual([]);
+      const [embedded, ...emulators] = results;
+      for (const result of emulators) expect(result.got, result.engine).toEqual(embedded?.got);
+    },
+  );
+});
