@@ -1,39 +1,21 @@
 /**
  * The CLI's thin commands over the kit's modules: staging, local training, the standalone
- * endpoint, Lambda bundles, deployment, promotion to AWS and teardown.
+ * endpoint, Lambda bundles, deployment, promotion to AWS and teardown. Each command imports the
+ * modules it runs on when it runs (this module is imported for any of them, and by others for
+ * `confirmOnTerminal`): deploying loads no training code, staging no promotion code.
  */
 import { createInterface } from 'node:readline/promises';
-import { createS3Client } from '../aws/clients.ts';
-import { loadConfig, parseThreshold } from '../config.ts';
-import { buildBundles, deploy, type LambdaArchitecture } from '../deploy/index.ts';
-import { main as serveEndpoint } from '../embedded/endpoint-main.ts';
-import { startEmbeddedRuntime } from '../embedded/runtime.ts';
-import { MiniStackContainer } from '../emulator/ministack.ts';
-import {
-  confidenceOverTime,
-  readCapturedInferences,
-  renderConfidenceChart,
-} from '../monitor/capture-report.ts';
-import {
-  type PromoteOptions,
-  planPromotion,
-  promote,
-  renderPlan,
-  renderTeardown,
-  type TeardownOptions,
-  teardown,
-} from '../promote/index.ts';
-import { CAPTURE_PREFIX } from './demo.ts';
-import { writeSvgOrPng } from './graph.ts';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { loadConfig } from '../config.ts';
+import type { LambdaArchitecture } from '../deploy/index.ts';
+import type { PromoteOptions, TeardownOptions } from '../promote/index.ts';
 import { stageData, trainLocalModel } from './local-model.ts';
 import { log } from './log.ts';
 import { targetOf } from './workflow-target.ts';
 
 /** Runs `work` against the embedded store, started for the duration of the command. */
-async function withEmbeddedStore<T>(
-  dataDir: string,
-  work: (s3: ReturnType<typeof createS3Client>, bucket: string) => Promise<T>,
-) {
+async function withEmbeddedStore<T>(dataDir: string, work: (s3: S3Client, bucket: string) => Promise<T>) {
+  const { startEmbeddedRuntime } = await import('../embedded/runtime.ts');
   const runtime = await startEmbeddedRuntime({ dataDir });
   try {
     return await work(runtime.s3, runtime.config.bucket);
@@ -49,11 +31,12 @@ export async function stageCommand(options: {
   dataDir: string;
 }) {
   const target = targetOf(options.target);
-  const stageOn = (s3: ReturnType<typeof createS3Client>, bucket: string) => stageData(s3, bucket, options);
+  const stageOn = (s3: S3Client, bucket: string) => stageData(s3, bucket, options);
   if (target === 'embedded') {
     await withEmbeddedStore(options.dataDir, stageOn);
     return;
   }
+  const { createS3Client } = await import('../aws/clients.ts');
   const config = loadConfig({ ...process.env, SCONES_TARGET: target });
   await stageOn(createS3Client(config), config.bucket);
 }
@@ -70,25 +53,38 @@ export async function trainCommand(options: { epochs?: number; seed?: number; da
 }
 
 export async function serveCommand() {
-  // On a developer's machine the endpoint stays on loopback unless HOST says otherwise.
-  await serveEndpoint({ HOST: '127.0.0.1', ...process.env });
+  const { main: serveEndpoint } = await import('../embedded/endpoint-main.ts');
+  // Loopback unless HOST says otherwise (endpoint-main's default).
+  await serveEndpoint(process.env);
 }
 
 export async function buildCommand(options: { arch: LambdaArchitecture; out: string }) {
+  const { buildBundles } = await import('../deploy/index.ts');
   const bundles = await buildBundles({ arch: options.arch, outDir: options.out });
   for (const bundle of bundles) log(`${bundle.zipPath}`);
 }
 
-export async function deployCommand(options: { target: string; plan?: boolean; arch: LambdaArchitecture }) {
+export async function deployCommand(options: {
+  target: string;
+  plan?: boolean;
+  arch: LambdaArchitecture;
+  functions?: boolean;
+}) {
   const target = targetOf(options.target);
   if (target === 'embedded')
     throw new Error('the embedded tier needs no deployment: `scones demo` runs it in-process');
+  const { deploy } = await import('../deploy/index.ts');
   const config = loadConfig({ ...process.env, SCONES_TARGET: target });
-  const result = await deploy({ config, arch: options.arch, ...(options.plan ? { plan: true } : {}) });
+  const result = await deploy({
+    config,
+    arch: options.arch,
+    ...(options.plan ? { plan: true } : {}),
+    ...(options.functions === false ? { functions: false } : {}),
+  });
   log(result.changed ? `state machine: ${result.stateMachineArn}` : 'nothing to change');
 }
 
-async function confirmOnTerminal(question: string): Promise<boolean> {
+export async function confirmOnTerminal(question: string): Promise<boolean> {
   if (!process.stdin.isTTY) return false;
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
@@ -100,6 +96,7 @@ async function confirmOnTerminal(question: string): Promise<boolean> {
 
 export async function promoteCommand(options: PromoteOptions & { plan?: boolean; yes?: boolean }) {
   const { plan: planOnly, yes, ...promoteOptions } = options;
+  const { planPromotion, promote, renderPlan } = await import('../promote/index.ts');
   if (planOnly) {
     process.stdout.write(`${renderPlan(await planPromotion(promoteOptions))}\n`);
     return;
@@ -111,36 +108,14 @@ export async function promoteCommand(options: PromoteOptions & { plan?: boolean;
 }
 
 export async function teardownCommand(options: TeardownOptions) {
+  const { renderTeardown, teardown } = await import('../promote/index.ts');
   process.stdout.write(`${renderTeardown(await teardown(options))}\n`);
 }
 
-export async function monitorCommand(options: {
-  out: string;
-  bucketMinutes: number;
-  dataDir: string;
-  threshold?: string;
-}) {
-  await withEmbeddedStore(options.dataDir, async (s3, bucket) => {
-    const threshold = parseThreshold(options.threshold);
-    const prefix = `${CAPTURE_PREFIX}/`;
-    const inferences = await readCapturedInferences(s3, bucket, prefix);
-    if (inferences.length === 0) {
-      log(`no captured traffic under s3://${bucket}/${prefix} yet: run \`scones demo\` first`);
-      return;
-    }
-    const points = confidenceOverTime(inferences, options.bucketMinutes, threshold);
-    for (const p of points) {
-      process.stdout.write(
-        `${p.start.toISOString()}  ${String(p.count).padStart(5)} inferences  mean confidence ${p.meanConfidence.toFixed(3)}  below ${threshold}: ${(100 * p.belowThreshold).toFixed(1)}%\n`,
-      );
-    }
-    await writeSvgOrPng(options.out, renderConfidenceChart(points, threshold));
-    log(`chart: ${options.out}`);
-  });
-}
-
-/** MiniStack with the kit's AWS-compatibility shims, in the foreground until Ctrl-C. */
-export async function emulatorCommand(options: { port: number }) {
+/** MiniStack with the kit's AWS-compatibility shims (or LocalStack), in the foreground until Ctrl-C. */
+export async function emulatorCommand(options: { port: number; engine?: 'ministack' | 'localstack' }) {
+  if (options.engine === 'localstack') return (await import('./localstack.ts')).localStackCommand(options);
+  const { MiniStackContainer } = await import('../emulator/ministack.ts');
   log('starting MiniStack (first run: installs it into .venv/ from requirements-emulators.txt) ...');
   const server = await new MiniStackContainer().withPort(options.port).withStartupTimeout(600_000).start();
   log(`MiniStack is listening on ${server.url}. In another terminal:`);

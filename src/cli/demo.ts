@@ -5,14 +5,16 @@
  * where the endpoint's captured traffic went.
  */
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { manifestKey } from '../../training/stage.ts';
 import { parseManifest } from '../../training/staged-dataset.ts';
-import { channelPrefix } from '../../training/staged-layout.ts';
+import { channelPrefix, manifestKey } from '../../training/staged-layout.ts';
 import { type KitConfig, loadConfig } from '../config.ts';
+import { DEFAULT_DATA_DIR } from '../embedded/data-dir.ts';
 import { createStubPredictor } from '../embedded/predictors.ts';
 import { CLASS_LABELS } from '../workflow/types.ts';
-import { datasetPrefix, localModelPredictor, stageData } from './local-model.ts';
+import { CAPTURE_PREFIX, datasetPrefix, localModelPredictor, stageData } from './local-model.ts';
 import { log } from './log.ts';
+import { DEFAULT_REPORT } from './monitor.ts';
+import { DEFAULT_REVIEW_PORT } from './options.ts';
 import { formatSummary, formatTable, summarize } from './report.ts';
 import { type ImageRef, printOutcomes, runImages } from './run-images.ts';
 import { openWorkflow, type WorkflowOptions } from './workflow-target.ts';
@@ -23,10 +25,11 @@ export interface DemoOptions extends WorkflowOptions {
   graph?: string;
 }
 
-/** Prefix of captured endpoint traffic in the embedded bucket (as a DataCaptureConfig's). */
-export const CAPTURE_PREFIX = 'data_capture';
+export { CAPTURE_PREFIX };
 
 export async function demoCommand(options: DemoOptions): Promise<void> {
+  // Captured records keep whole seconds: the report's range starts at the run's second.
+  const runStart = new Date(Math.floor(Date.now() / 1000) * 1000);
   const bucket = loadConfig({ SCONES_TARGET: 'embedded' }).bucket;
   const captureUri = `s3://${bucket}/${CAPTURE_PREFIX}`;
   // Staging comes first: training (when no model exists yet) reads the staged channels.
@@ -52,11 +55,39 @@ export async function demoCommand(options: DemoOptions): Promise<void> {
   } finally {
     await workflow.close();
   }
-  log(formatSummary(summarize(outcomes), workflow.threshold));
-  if (!options.stub)
+  const summary = summarize(outcomes);
+  log(formatSummary(summary, workflow.threshold));
+  if (workflow.logFile)
+    log(`Lambda logs and metrics (JSON lines, CloudWatch EMF) of this run: ${workflow.logFile}`);
+  await pointAtReviewAndReport(options, runStart, summary.decisions['manual-review'], captureUri);
+}
+
+/**
+ * The end of the demo: the monitor report of this run (captured traffic, the Lambdas' metrics,
+ * alarms) and the review page where its low-confidence images wait for a person.
+ */
+async function pointAtReviewAndReport(
+  options: DemoOptions,
+  runStart: Date,
+  toReview: number,
+  captureUri: string,
+) {
+  const dataDir = options.dataDir ?? DEFAULT_DATA_DIR;
+  const dataDirFlag = dataDir === DEFAULT_DATA_DIR ? '' : ` --data-dir ${dataDir}`;
+  if (options.stub) {
     log(
-      `endpoint traffic captured (SageMaker data capture format) under ${captureUri}/; chart it with \`scones monitor\``,
+      "the stub endpoint's traffic is not captured: run `scones demo` without --stub for the monitor report",
     );
+  } else {
+    log(`endpoint traffic captured (SageMaker data capture format) under ${captureUri}/`);
+    // Loaded here only: the report draws its charts with Vega.
+    const { monitorCommand } = await import('./monitor-action.ts');
+    await monitorCommand({ target: 'embedded', dataDir, since: runStart.toISOString(), out: DEFAULT_REPORT });
+  }
+  log(
+    `${toReview} image${toReview === 1 ? '' : 's'} of this run wait for manual review: ` +
+      `\`npx scones review${dataDirFlag}\` serves them at http://127.0.0.1:${DEFAULT_REVIEW_PORT}/`,
+  );
 }
 
 /** The test split as staged, with each image's true label from its manifest. */

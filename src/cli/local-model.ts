@@ -1,16 +1,19 @@
 /**
  * The locally trained model, as the CLI finds or makes it: staged data and a SageMaker-style
- * training output in the embedded store, trained once and reused afterwards.
+ * training output in the embedded store, trained once and reused afterwards. Staging (sharp),
+ * training and the model (tfjs, onnxruntime) are loaded only when used: `classify --stub` and
+ * the commands that only need `datasetPrefix` load none of them.
  */
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { ModelPredictor } from '../../training/predictor.ts';
-import { DEFAULT_PREFIX, normalizePrefix, stage } from '../../training/stage.ts';
+import { DEFAULT_PREFIX, normalizePrefix } from '../../training/staged-layout.ts';
 import type { EpochProgress } from '../../training/train.ts';
-import { train } from '../../training/train-job.ts';
 import { parseS3Uri, type S3Location } from '../aws/s3-uri.ts';
 import type { KitConfig } from '../config.ts';
 import { createStubPredictor, type Predictor } from '../embedded/predictors.ts';
 import { log } from './log.ts';
+
+/** Prefix of captured endpoint traffic in the embedded bucket (as a DataCaptureConfig's). */
+export const CAPTURE_PREFIX = 'data_capture';
 
 /** Job name of the local training run, and where its output goes (as SageMaker's S3OutputPath). */
 export const LOCAL_TRAINING_JOB = 'scones-local';
@@ -36,6 +39,7 @@ export async function stageData(
   bucket: string,
   options: { source?: string; prefix?: string } = {},
 ) {
+  const { stage } = await import('../../training/stage.ts');
   const prefix = options.prefix ?? datasetPrefix();
   log(
     `staging ${options.source ?? 'the shipped CIFAR-100 images'} into s3://${bucket}/${normalizePrefix(prefix)} ...`,
@@ -56,6 +60,7 @@ export async function trainLocalModel(
   options: { epochs?: number; seed?: number } = {},
 ) {
   log(`training job ${LOCAL_TRAINING_JOB} on the staged train/validation channels (CPU, tfjs-wasm) ...`);
+  const { train } = await import('../../training/train-job.ts');
   const result = await train({
     s3Client: s3,
     bucket,
@@ -69,7 +74,7 @@ export async function trainLocalModel(
   return result;
 }
 
-async function exists(s3: S3Client, uri: string): Promise<boolean> {
+export async function exists(s3: S3Client, uri: string): Promise<boolean> {
   const { bucket, key } = parseS3Uri(uri) as S3Location;
   try {
     await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
@@ -95,6 +100,7 @@ export function localModelPredictor(trainIfMissing: boolean) {
       await trainLocalModel(s3, config.bucket);
     }
     log(`serving ${uri}`);
+    const { ModelPredictor } = await import('../../training/predictor.ts');
     return ModelPredictor.load(uri, { s3Client: s3 });
   };
 }

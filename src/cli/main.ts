@@ -1,31 +1,30 @@
 /**
  * `scones`: the kit's command line. Each command is a thin layer over a module that the tests
- * exercise directly; this file parses options and prints.
+ * exercise directly; this file registers the commands (names, options, help) and parses them.
+ *
+ * Start-up: registering must stay cheap, so this file and the `register...Command` modules import
+ * commander and light modules only (options.ts); each action imports its command's module when
+ * that command runs (lazyAction). test/cli/startup.test.ts guards it.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { TARGETS } from '../config.ts';
-import { DEFAULT_DATA_DIR } from '../embedded/runtime.ts';
-import { classifyCommand } from './classify.ts';
+import { DEFAULT_DATA_DIR } from '../embedded/data-dir.ts';
+import { DEFAULT_UP_PORT } from '../up/default-port.ts';
+import { lazyAction } from './lazy-action.ts';
+import { registerLoadCommand } from './load.ts';
+import { registerMonitorCommand } from './monitor.ts';
 import {
-  buildCommand,
-  deployCommand,
-  emulatorCommand,
-  monitorCommand,
-  promoteCommand,
-  serveCommand,
-  stageCommand,
-  teardownCommand,
-  trainCommand,
-} from './commands.ts';
-import { demoCommand } from './demo.ts';
-import { graphCommand } from './graph.ts';
+  DEFAULT_REVIEW_PORT,
+  DEPLOY_TARGETS,
+  intOption,
+  numberOption,
+  parseBatchConcurrency,
+  parseFailurePercentage,
+  parseThresholdOption,
+  TEST_CASE_TARGETS,
+} from './options.ts';
 
-function parseThresholdOption(value: string): string {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || n > 1)
-    throw new InvalidArgumentError('must be a number between 0 and 1');
-  return value;
-}
+const commands = () => import('./commands.ts');
 
 const program = new Command('scones')
   .description('Local-first kit for the Scones Unlimited image-classification workflow')
@@ -42,12 +41,15 @@ program
   .option('--limit <n>', 'run only the first n test images', (v) => Number.parseInt(v, 10))
   .option('--data-dir <dir>', 'where the embedded tier keeps its data', DEFAULT_DATA_DIR)
   .option('--graph <dir>', 'write a picture of each execution path (PNG) into this folder')
-  .action(demoCommand);
+  .option('--verbose', "also print the Lambdas' JSON log and metric lines to stderr")
+  .action(lazyAction(() => import('./demo.ts'), 'demoCommand'));
 
 program
   .command('classify')
-  .description('run the workflow for images: local files or s3://bucket/key')
-  .argument('<images...>', 'image files or s3:// URIs')
+  .description(
+    'run the workflow for images: local files or s3://bucket/key; or one s3://bucket/prefix/ for every image under it, as one batch',
+  )
+  .argument('<images...>', 'image files or s3:// URIs, or one prefix URI ending in /')
   .addOption(
     new Option('--target <target>', 'where the workflow runs')
       .choices([...TARGETS, 'compose'])
@@ -58,25 +60,20 @@ program
   .option('--threshold <p>', 'confidence threshold for automatic routing', parseThresholdOption)
   .option('--data-dir <dir>', 'where the embedded tier keeps its data', DEFAULT_DATA_DIR)
   .option('--graph <dir>', 'write a picture of each execution path (PNG) into this folder')
-  .action(classifyCommand);
+  .option('--verbose', "embedded: also print the Lambdas' JSON log and metric lines to stderr")
+  .option('--max-concurrency <n>', 'prefix: images classified at once (default 40)', parseBatchConcurrency)
+  .option(
+    '--tolerated-failure-percentage <p>',
+    'prefix: share of failed images (0-100) the batch still succeeds with (default 0)',
+    parseFailurePercentage,
+  )
+  .action(lazyAction(() => import('./classify.ts'), 'classifyCommand'));
 
 program
   .command('graph')
   .description('draw the state machine (SVG, or PNG when the file name ends in .png)')
   .option('--out <file>', 'output file', 'workflow.svg')
-  .action(graphCommand);
-
-const intOption = (value: string) => {
-  const n = Number.parseInt(value, 10);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a non-negative integer');
-  return n;
-};
-const numberOption = (value: string) => {
-  const n = Number(value);
-  if (!Number.isFinite(n)) throw new InvalidArgumentError('must be a number');
-  return n;
-};
-const deployTargets = ['emulator', 'compose', 'containers', 'aws'];
+  .action(lazyAction(() => import('./graph.ts'), 'graphCommand'));
 
 program
   .command('stage')
@@ -92,7 +89,7 @@ program
   )
   .option('--prefix <prefix>', 'key prefix of the channels')
   .option('--data-dir <dir>', 'where the embedded tier keeps its data', DEFAULT_DATA_DIR)
-  .action(stageCommand);
+  .action(lazyAction(commands, 'stageCommand'));
 
 program
   .command('train')
@@ -102,22 +99,43 @@ program
   .option('--epochs <n>', 'training epochs', intOption)
   .option('--seed <n>', 'random seed (runs are reproducible)', intOption)
   .option('--data-dir <dir>', 'where the embedded tier keeps its data', DEFAULT_DATA_DIR)
-  .action(trainCommand);
+  .action(lazyAction(commands, 'trainCommand'));
 
 program
   .command('serve')
   .description(
     'run the local SageMaker-compatible endpoint as its own process (PORT, PREDICTOR, MODEL_ARTIFACT, ...)',
   )
-  .action(serveCommand);
+  .action(lazyAction(commands, 'serveCommand'));
 
 program
   .command('emulator')
   .description(
-    "run MiniStack (an AWS emulator, no Docker) with the kit's AWS-compatibility shims, until Ctrl-C",
+    "run an AWS emulator as a host process (no Docker) until Ctrl-C: MiniStack with the kit's AWS-compatibility shims, or LocalStack",
   )
   .option('--port <port>', 'port to listen on', intOption, 4566)
-  .action(emulatorCommand);
+  .addOption(
+    new Option('--engine <engine>', 'which emulator')
+      .choices(['ministack', 'localstack'])
+      .default('ministack'),
+  )
+  .action(lazyAction(commands, 'emulatorCommand'));
+
+program
+  .command('test-cases')
+  .description(
+    "run the state machine's test cases (statemachine/test-cases, Step Functions Local's mock-config format); exits 1 on any unexpected outcome",
+  )
+  .addOption(new Option('--target <target>', 'engine').choices(TEST_CASE_TARGETS).default('embedded'))
+  .option(
+    '--case <name>',
+    'run only this case (repeatable)',
+    (name: string, names: string[]) => [...names, name],
+    [],
+  )
+  .option('--json', 'one JSON object per case on stdout instead of the table')
+  .option('--real-retry-waits', "sleep the ASL's real Retry intervals (seconds) instead of shortened ones")
+  .action(lazyAction(() => import('./test-cases.ts'), 'testCasesCommand'));
 
 program
   .command('build')
@@ -126,17 +144,21 @@ program
     new Option('--arch <arch>', 'Lambda architecture').choices(['x86_64', 'arm64']).default('x86_64'),
   )
   .option('--out <dir>', 'output folder', 'dist/lambdas')
-  .action(buildCommand);
+  .action(lazyAction(commands, 'buildCommand'));
 
 program
   .command('deploy')
   .description('deploy bucket, roles, Lambdas and state machine through the AWS APIs')
-  .addOption(new Option('--target <target>', 'where to deploy').choices(deployTargets).makeOptionMandatory())
+  .addOption(new Option('--target <target>', 'where to deploy').choices(DEPLOY_TARGETS).makeOptionMandatory())
   .addOption(
     new Option('--arch <arch>', 'Lambda architecture').choices(['x86_64', 'arm64']).default('x86_64'),
   )
   .option('--plan', 'only report what would change')
-  .action(deployCommand);
+  .option(
+    '--no-functions',
+    'skip the Lambda functions (an emulator that cannot run them: LocalStack without Docker)',
+  )
+  .action(lazyAction(commands, 'deployCommand'));
 
 program
   .command('promote')
@@ -157,13 +179,33 @@ program
   .option('--serverless', 'serverless endpoint (no data capture) instead of a real-time instance')
   .option('--endpoint-instance-type <type>', 'real-time endpoint instance type')
   .option('--capture-sampling <percent>', 'data capture sampling percentage', numberOption)
-  .action(({ instanceType, maxTuningJobs, captureSampling, ...options }) =>
-    promoteCommand({
-      ...options,
-      ...(instanceType ? { trainingInstanceType: instanceType } : {}),
-      ...(maxTuningJobs ? { maxTuningJobs } : {}),
-      ...(captureSampling !== undefined ? { captureSamplingPercentage: captureSampling } : {}),
-    }),
+  .option('--notify-email <address>', 'email subscription to the failure topic (confirm the link AWS sends)')
+  .option(
+    '--alarm-low-confidence <share>',
+    'alarm above this share of low-confidence decisions (0.4)',
+    numberOption,
+  )
+  .option('--alarm-period <minutes>', 'minutes per alarm evaluation window (5)', intOption)
+  .option('--alarm-failures <n>', 'failed executions per window that raise a failure alarm (1)', intOption)
+  .action(
+    async ({
+      instanceType,
+      maxTuningJobs,
+      captureSampling,
+      alarmLowConfidence,
+      alarmPeriod,
+      alarmFailures,
+      ...options
+    }) =>
+      (await commands()).promoteCommand({
+        ...options,
+        ...(instanceType ? { trainingInstanceType: instanceType } : {}),
+        ...(maxTuningJobs ? { maxTuningJobs } : {}),
+        ...(captureSampling !== undefined ? { captureSamplingPercentage: captureSampling } : {}),
+        ...(alarmLowConfidence !== undefined ? { alarmLowConfidenceShare: alarmLowConfidence } : {}),
+        ...(alarmPeriod !== undefined ? { alarmPeriodMinutes: alarmPeriod } : {}),
+        ...(alarmFailures !== undefined ? { alarmFailures } : {}),
+      }),
   );
 
 program
@@ -174,16 +216,45 @@ program
   .option('--profile <profile>', 'named AWS profile')
   .option('--keep-data', 'keep the bucket and its objects')
   .option('--plan', 'only report what would be deleted')
-  .action(teardownCommand);
+  .action(lazyAction(commands, 'teardownCommand'));
 
 program
-  .command('monitor')
-  .description("confidence over time from the embedded endpoint's captured traffic, as a table and a chart")
-  .option('--out <file>', 'chart file (SVG, or PNG when it ends in .png)', 'confidence.png')
-  .option('--bucket-minutes <n>', 'minutes per point', intOption, 1)
-  .option('--threshold <p>', 'routing threshold to compare with', parseThresholdOption)
+  .command('up')
+  .description(
+    'the embedded tier as a local stack until Ctrl-C: S3 and Step Functions on one port; uploads under the intake prefix start executions, one line per decision',
+  )
+  .option(
+    '--port <port>',
+    'port of the local S3 and Step Functions API (0: a free one)',
+    intOption,
+    DEFAULT_UP_PORT,
+  )
+  .option('--stub', 'serve the deterministic stub endpoint instead of the trained model')
+  .option(
+    '--watch',
+    'reload lambdas/, statemachine/ and eventrules/ when they change (for the next executions)',
+  )
   .option('--data-dir <dir>', 'where the embedded tier keeps its data', DEFAULT_DATA_DIR)
-  .action(monitorCommand);
+  .option('--notify-url <url>', 'also POST every failure notification (JSON) to this URL')
+  .option('--intake-prefix <prefix>', 'key prefix of uploads that start executions (default incoming/)')
+  .option('--verbose', "also print the Lambdas' JSON log and metric lines to stderr")
+  .action(lazyAction(() => import('./up.ts'), 'upCommand'));
+
+registerMonitorCommand(program);
+registerLoadCommand(program);
+
+program
+  .command('review')
+  .description('the manual-review page on 127.0.0.1: label low-confidence images, write ground truth')
+  .option('--port <port>', 'port to listen on (0: a free one)', intOption, DEFAULT_REVIEW_PORT)
+  .addOption(
+    new Option('--target <target>', 'where the bucket is')
+      .choices([...TARGETS, 'compose'])
+      .default('embedded'),
+  )
+  .option('--data-dir <dir>', 'where the embedded tier keeps its data', DEFAULT_DATA_DIR)
+  .option('--reviewer <name>', 'name recorded with each decision (default: $SCONES_REVIEWER or login)')
+  .action(lazyAction(() => import('./review.ts'), 'reviewCommand'));
 
 try {
   await program.parseAsync();

@@ -16,6 +16,8 @@ export interface ImageOutcome {
   cause?: string;
   review_item?: string;
   execution: string;
+  /** The decision's id: captured record, review item and ground truth join on it. */
+  inference_id?: string;
   /** Picture of the execution's path, when asked for. */
   graph?: string;
   duration_ms: number;
@@ -37,6 +39,7 @@ export function outcomeOf(record: ExecutionRecord, key: string, label?: string):
     predicted: result.predicted_label,
     confidence: result.confidence,
     decision: result.decision,
+    ...(result.inference_id ? { inference_id: result.inference_id } : {}),
     ...(result.review_item
       ? { review_item: `s3://${result.review_item.bucket}/${result.review_item.key}` }
       : {}),

@@ -2,10 +2,8 @@
  * Runs the workflow for many images with bounded concurrency. A failed execution is an outcome
  * like any other (decision "error"); only a broken runner rejects.
  */
-import { SingleBar } from 'cli-progress';
 import type { ExecutionRecord } from '../embedded/engine.ts';
 import type { ImageEvent } from '../workflow/types.ts';
-import { writeExecutionGraph } from './graph.ts';
 import { type ImageOutcome, outcomeOf } from './report.ts';
 
 export interface WorkflowRunner {
@@ -31,10 +29,12 @@ export async function runImages(
 ): Promise<ImageOutcome[]> {
   const concurrency = options.concurrency ?? 8;
   const outcomes: ImageOutcome[] = new Array(images.length);
+  // The progress bar and the pictures (sharp) are loaded only when used.
   const bar =
     process.stderr.isTTY && images.length > 1
-      ? new SingleBar({ stream: process.stderr, clearOnComplete: true })
+      ? new (await import('cli-progress')).SingleBar({ stream: process.stderr, clearOnComplete: true })
       : undefined;
+  const graphs = options.graphDir ? await import('./graph.ts') : undefined;
   bar?.start(images.length, 0);
   let next = 0;
   async function worker() {
@@ -43,7 +43,8 @@ export async function runImages(
       const image = images[index] as ImageRef;
       const record = await runner.run({ image_data: '', s3_bucket: image.bucket, s3_key: image.key });
       const outcome = outcomeOf(record, image.key, image.label);
-      if (options.graphDir) outcome.graph = await writeExecutionGraph(options.graphDir, record);
+      if (graphs && options.graphDir)
+        outcome.graph = await graphs.writeExecutionGraph(options.graphDir, record);
       outcomes[index] = outcome;
       bar?.increment();
     }

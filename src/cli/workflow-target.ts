@@ -3,12 +3,13 @@
  * deployed state machine (emulator, compose, AWS) through the Step Functions API.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { ListStateMachinesCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { ModelPredictor } from '../../training/predictor.ts';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import { createS3Client, createSfnClient } from '../aws/clients.ts';
 import { loadConfig, type Target } from '../config.ts';
-import { createSfnRunner, resourceNames } from '../deploy/index.ts';
-import { DEFAULT_DATA_DIR, type PredictorFactory, startEmbeddedRuntime } from '../embedded/runtime.ts';
+import { DEFAULT_DATA_DIR } from '../embedded/data-dir.ts';
+import type { PredictorFactory } from '../embedded/runtime.ts';
+import { resourceNames } from '../workflow/names.ts';
+import { type BatchRunner, deployedBatchRunner, embeddedBatchRunner } from './batch-target.ts';
 import type { WorkflowRunner } from './run-images.ts';
 
 export interface WorkflowOptions {
@@ -23,6 +24,15 @@ export interface WorkflowOptions {
   history?: boolean;
   /** Embedded: capture endpoint traffic under this s3:// URI, as SageMaker's data capture. */
   captureUri?: string;
+  /** Embedded: also print the Lambdas' log and metric lines to stderr. */
+  verbose?: boolean;
+  /**
+   * Embedded: the local S3 (and the function that reads from it) in a worker thread of its own,
+   * the runtime's default, so the work spreads over both cores. The thread loads its own modules
+   * (about 300 ms before the tier can start), which only pays off over many executions: false for
+   * a few images.
+   */
+  threads?: boolean;
 }
 
 export interface OpenWorkflow extends WorkflowRunner {
@@ -30,6 +40,10 @@ export interface OpenWorkflow extends WorkflowRunner {
   bucket: string;
   threshold: number;
   describe: string;
+  /** Embedded: the run's log file (the Lambdas' JSON log records and EMF metrics). */
+  logFile?: string;
+  /** Runs the batch state machine (every image under a prefix) on the same target. */
+  runBatch: BatchRunner;
   close(): Promise<void>;
 }
 
@@ -47,6 +61,8 @@ export async function openWorkflow(
 }
 
 async function openEmbedded(options: WorkflowOptions, predictor?: PredictorFactory): Promise<OpenWorkflow> {
+  // Loaded here, not at the top: the deployed targets need none of the embedded tier.
+  const { startEmbeddedRuntime } = await import('../embedded/runtime.ts');
   const runtime = await startEmbeddedRuntime({
     dataDir: options.dataDir ?? DEFAULT_DATA_DIR,
     env: options.threshold ? { THRESHOLD: options.threshold } : {},
@@ -54,14 +70,22 @@ async function openEmbedded(options: WorkflowOptions, predictor?: PredictorFacto
     ...(options.captureUri
       ? { capture: { destinationS3Uri: options.captureUri, samplingPercentage: 100 } }
       : {}),
+    ...(options.verbose ? { verbose: true } : {}),
+    ...(options.threads === false ? { s3Thread: false } : {}),
   });
-  const servesModel = runtime.endpoint.predictor instanceof ModelPredictor;
+  // The model's modules (tfjs, onnxruntime) load only when a model may be served: not with --stub.
+  const servesModel =
+    !!predictor &&
+    !options.stub &&
+    runtime.endpoint.predictor instanceof (await import('../../training/predictor.ts')).ModelPredictor;
   return {
     s3: runtime.s3,
     bucket: runtime.config.bucket,
     threshold: runtime.config.threshold,
     describe: `embedded (${servesModel ? 'trained model' : 'stub'} endpoint at ${runtime.endpoint.url})`,
+    logFile: runtime.runLog.path,
     run: (event, name) => runtime.run(event, name),
+    runBatch: embeddedBatchRunner(runtime),
     close: () => runtime.stop(),
   };
 }
@@ -75,6 +99,7 @@ async function openDeployed(target: Target, options: WorkflowOptions): Promise<O
       `--stub and --model apply to the embedded tier; on ${target} the deployed endpoint answers`,
     );
   }
+  const { createSfnRunner } = await import('../deploy/sfn-runner.ts');
   const config = loadConfig({ ...process.env, SCONES_TARGET: target });
   const sfn = createSfnClient(config);
   const name = resourceNames(config.stage).stateMachine;
@@ -87,6 +112,7 @@ async function openDeployed(target: Target, options: WorkflowOptions): Promise<O
     threshold: config.threshold,
     describe: `${target} (${stateMachineArn})`,
     run: (event, executionName) => runner.run(event, executionName),
+    runBatch: deployedBatchRunner(sfn, config, target, findStateMachine),
     async close() {
       sfn.destroy();
       s3.destroy();
@@ -94,7 +120,8 @@ async function openDeployed(target: Target, options: WorkflowOptions): Promise<O
   };
 }
 
-async function findStateMachine(sfn: SFNClient, name: string, target: Target): Promise<string> {
+export async function findStateMachine(sfn: SFNClient, name: string, target: Target): Promise<string> {
+  const { ListStateMachinesCommand } = await import('@aws-sdk/client-sfn');
   let nextToken: string | undefined;
   do {
     const page = await sfn.send(new ListStateMachinesCommand({ nextToken }));
