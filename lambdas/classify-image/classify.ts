@@ -37,10 +37,18 @@ const TRANSIENT_NETWORK_CODES = new Set([
 ]);
 
 export interface ImageToClassify {
+  /** Sent as InvokeEndpoint's InferenceId: SageMaker's data capture records it with the inference. */
+  inference_id: string;
   s3_bucket: string;
   s3_key: string;
   /** Base64 of the normalized PNG. */
   image_data: string;
+}
+
+export interface ClassifyOutcome {
+  classification: Classification;
+  /** How long InvokeEndpoint took, as the caller saw it (network and model). */
+  modelLatencyMs: number;
 }
 
 export interface ClassifyDependencies {
@@ -90,7 +98,7 @@ export function parseInferences(body: Uint8Array | string | undefined, endpointN
 }
 
 export function toClassification(
-  image: Pick<ImageToClassify, 's3_bucket' | 's3_key'>,
+  image: Pick<ImageToClassify, 'inference_id' | 's3_bucket' | 's3_key'>,
   inferences: number[],
 ): Classification {
   // Ties go to the lower class index, so the result is deterministic.
@@ -99,6 +107,7 @@ export function toClassification(
     0,
   );
   return {
+    inference_id: image.inference_id,
     s3_bucket: image.s3_bucket,
     s3_key: image.s3_key,
     inferences,
@@ -148,20 +157,24 @@ export function mapInvokeError(error: unknown, endpointName: string): WorkflowEr
 export async function classifyImage(
   deps: ClassifyDependencies,
   image: ImageToClassify,
-): Promise<Classification> {
+): Promise<ClassifyOutcome> {
+  const command = new InvokeEndpointCommand({
+    EndpointName: deps.endpointName,
+    ContentType: 'image/png',
+    Accept: 'application/json',
+    InferenceId: image.inference_id,
+    Body: Buffer.from(image.image_data, 'base64'),
+  });
   let body: Uint8Array | undefined;
+  const started = performance.now();
   try {
-    const response = await deps.runtime.send(
-      new InvokeEndpointCommand({
-        EndpointName: deps.endpointName,
-        ContentType: 'image/png',
-        Accept: 'application/json',
-        Body: Buffer.from(image.image_data, 'base64'),
-      }),
-    );
-    body = response.Body;
+    body = (await deps.runtime.send(command)).Body;
   } catch (error) {
     throw mapInvokeError(error, deps.endpointName);
   }
-  return toClassification(image, parseInferences(body, deps.endpointName));
+  const modelLatencyMs = Math.round((performance.now() - started) * 1000) / 1000;
+  return {
+    classification: toClassification(image, parseInferences(body, deps.endpointName)),
+    modelLatencyMs,
+  };
 }

@@ -2,7 +2,7 @@
  * The routing decision's input: is the top class probability at or above the threshold? A low
  * confidence is a normal outcome (the order goes to manual review), never an error.
  */
-import type { Classification, FilteredClassification } from '../../src/workflow/types.ts';
+import type { Classification, Decision, FilteredClassification } from '../../src/workflow/types.ts';
 
 export interface FilterOptions {
   threshold: number;
@@ -17,6 +17,7 @@ export function filterInferences(
   // Decide on the probabilities themselves rather than trusting the upstream `confidence` field.
   const topProbability = Math.max(...classification.inferences);
   return {
+    inference_id: classification.inference_id,
     s3_bucket: classification.s3_bucket,
     s3_key: classification.s3_key,
     inferences: classification.inferences,
@@ -27,4 +28,15 @@ export function filterInferences(
     threshold: options.threshold,
     decided_at: options.now().toISOString(),
   };
+}
+
+/**
+ * The route the ASL's RouteByConfidence Choice takes for this result (a confident bicycle goes
+ * short-range, a confident motorcycle long-range, anything else to manual review), for the
+ * `Decisions` metric; the embedded workflow test checks that the two agree.
+ */
+export function routeOf(result: Pick<FilteredClassification, 'confident' | 'predicted_label'>): Decision {
+  if (result.confident && result.predicted_label === 'bicycle') return 'short-range';
+  if (result.confident && result.predicted_label === 'motorcycle') return 'long-range';
+  return 'manual-review';
 }

@@ -1,23 +1,34 @@
 /** FilterInferences Lambda: validate the classification, compare it with the configured threshold. */
 import { loadConfig } from '../../src/config.ts';
 import { InvalidEvent } from '../../src/workflow/errors.ts';
+import { DIMENSION, METRIC } from '../../src/workflow/metrics.ts';
 import { CLASS_LABELS, type Classification, type FilteredClassification } from '../../src/workflow/types.ts';
 import {
   type EventRecord,
   requireEventObject,
+  requireInferenceId,
   requireNonEmptyString,
   requireProbabilityList,
 } from '../shared/event-fields.ts';
-import { filterInferences } from './filter.ts';
+import {
+  type InstrumentedHandler,
+  type InvocationContext,
+  instrument,
+  MetricUnit,
+  type TelemetryOptions,
+} from '../shared/telemetry.ts';
+import { filterInferences, routeOf } from './filter.ts';
 
 const STATE = 'FilterInferences';
 
 export interface FilterHandlerDependencies {
   threshold: number;
   now?: () => Date;
+  /** Where logs and metrics go; default stdout and process.env, as on Lambda. */
+  telemetry?: TelemetryOptions;
 }
 
-export type FilterHandler = (event: unknown) => Promise<FilteredClassification>;
+export type FilterHandler = InstrumentedHandler<FilteredClassification>;
 
 function requirePredictedIndex(record: EventRecord, inferences: number[]): number {
   const index = record.predicted_index;
@@ -45,6 +56,7 @@ export function parseClassificationEvent(event: unknown): Classification {
     );
   }
   return {
+    inference_id: requireInferenceId(record, 'inference_id', STATE),
     s3_bucket: requireNonEmptyString(record, 's3_bucket', STATE),
     s3_key: requireNonEmptyString(record, 's3_key', STATE),
     inferences,
@@ -56,13 +68,27 @@ export function parseClassificationEvent(event: unknown): Classification {
 
 export function createHandler(deps: FilterHandlerDependencies): FilterHandler {
   const options = { threshold: deps.threshold, now: deps.now ?? (() => new Date()) };
-  return async (event) => filterInferences(parseClassificationEvent(event), options);
+  return instrument(STATE, deps.telemetry ?? {}, async (event, invocation) => {
+    const result = filterInferences(parseClassificationEvent(event), options);
+    const route = routeOf(result);
+    invocation.metric(METRIC.confidence, MetricUnit.NoUnit, result.confidence);
+    invocation.metric(METRIC.lowConfidence, MetricUnit.Count, result.confident ? 0 : 1);
+    invocation.metric(METRIC.decisions, MetricUnit.Count, 1, { [DIMENSION.route]: route });
+    invocation.info('decision', {
+      route,
+      predicted_label: result.predicted_label,
+      confidence: result.confidence,
+      confident: result.confident,
+      threshold: result.threshold,
+    });
+    return result;
+  });
 }
 
 let lambdaHandler: FilterHandler | undefined;
 
 /** Lambda entry point; THRESHOLD is read (and validated) once per cold start. */
-export async function handler(event: unknown): Promise<FilteredClassification> {
+export async function handler(event: unknown, context?: InvocationContext): Promise<FilteredClassification> {
   lambdaHandler ??= createHandler({ threshold: loadConfig().threshold });
-  return lambdaHandler(event);
+  return lambdaHandler(event, context);
 }

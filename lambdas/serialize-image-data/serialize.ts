@@ -1,13 +1,15 @@
 /**
  * Turns untrusted object bytes into the model's input. The format is detected from the bytes by
  * sharp (libvips), never from the key or Content-Type; whatever is accepted leaves as a 32x32 RGB PNG
- * of a few KiB, so the state payload stays far below Step Functions' 256 KiB limit.
+ * of a few KiB, so the state payload stays far below Step Functions' 256 KiB limit. A PNG that
+ * already is that (model-ready-png.ts) leaves as it came: same pixels, none of sharp's cost.
  */
 
 import type { S3Client } from '@aws-sdk/client-s3';
-import sharp, { type Metadata } from 'sharp';
+import type { Metadata } from 'sharp';
 import { ImageTooLarge, InvalidImage } from '../../src/workflow/errors.ts';
 import type { ImageEvent, SerializedImage } from '../../src/workflow/types.ts';
+import { isModelReadyPng, MODEL_READY_SIZE } from './model-ready-png.ts';
 import { readObjectWithinLimit, s3Uri } from './read-object.ts';
 
 export interface ImageLimits {
@@ -43,11 +45,19 @@ export interface NormalizedImage {
   height: number;
 }
 
+/** sharp (libvips) is loaded when an image needs it, not with the module: a model-ready PNG never does. */
+let sharpModule: Promise<typeof import('sharp')> | undefined;
+async function loadSharp() {
+  sharpModule ??= import('sharp');
+  return (await sharpModule).default;
+}
+
 function sharpOptions(limits: ImageLimits) {
   return { failOn: FAIL_ON, limitInputPixels: limits.maxPixels, autoOrient: true };
 }
 
 async function detect(bytes: Uint8Array, source: string, limits: ImageLimits): Promise<Metadata> {
+  const sharp = await loadSharp();
   try {
     // Header only, no pixels decoded: without the pixel limit, so an oversized image is reported
     // as ImageTooLarge with its dimensions below rather than as a decoder error.
@@ -59,6 +69,14 @@ async function detect(bytes: Uint8Array, source: string, limits: ImageLimits): P
   }
 }
 
+/** The image as it came when it already is the model's input (within the pixel limit), else undefined. */
+function asModelReady(bytes: Uint8Array, limits: ImageLimits): NormalizedImage | undefined {
+  const { width, height } = MODEL_READY_SIZE;
+  if (width * height > limits.maxPixels || !isModelReadyPng(bytes)) return undefined;
+  const png = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { png, sourceFormat: 'png', width, height };
+}
+
 export async function normalizeImage(
   bytes: Uint8Array,
   source: string,
@@ -68,6 +86,8 @@ export async function normalizeImage(
   if (bytes.byteLength > limits.maxBytes) {
     throw new ImageTooLarge(`${source} is ${bytes.byteLength} bytes; the limit is ${limits.maxBytes} bytes`);
   }
+  const ready = asModelReady(bytes, limits);
+  if (ready) return ready;
   const metadata = await detect(bytes, source, limits);
   if (!ACCEPTED_FORMATS.includes(metadata.format)) {
     throw new InvalidImage(
@@ -80,6 +100,7 @@ export async function normalizeImage(
       `${source} is ${width}x${height} pixels; the limit is ${limits.maxPixels} pixels`,
     );
   }
+  const sharp = await loadSharp();
   try {
     const png = await sharp(bytes, sharpOptions(limits))
       .resize(MODEL_INPUT)

@@ -3,6 +3,7 @@
  * state, the field and what was wrong, so a bad execution input fails with an error a person can act on.
  */
 import { InvalidEvent } from '../../src/workflow/errors.ts';
+import { INFERENCE_ID_MAX_LENGTH, isValidInferenceId } from '../../src/workflow/inference-id.ts';
 
 export type EventRecord = Record<string, unknown>;
 
@@ -26,6 +27,17 @@ export function requireNonEmptyString(event: EventRecord, field: string, state: 
   if (value === undefined) throw new InvalidEvent(`${state}: the event has no "${field}" field`);
   if (typeof value !== 'string' || value.length === 0) {
     throw new InvalidEvent(`${state}: "${field}" must be a non-empty string; got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** The decision's id as ClassifyImage passed it on: what SageMaker accepts as an InferenceId. */
+export function requireInferenceId(event: EventRecord, field: string, state: string): string {
+  const value = requireNonEmptyString(event, field, state);
+  if (!isValidInferenceId(value)) {
+    throw new InvalidEvent(
+      `${state}: "${field}" must be 1-${INFERENCE_ID_MAX_LENGTH} printable ASCII characters (the InferenceId ClassifyImage sent); got ${describe(value)}`,
+    );
   }
   return value;
 }

@@ -23,7 +23,21 @@ export interface LambdaContext {
   getRemainingTimeInMillis(): number;
 }
 
-export type LambdaHandler = (event: never, context: LambdaContext) => Promise<unknown>;
+/** A handler called in this thread with the parsed event. */
+export type LocalLambdaHandler = (event: never, context: LambdaContext) => Promise<unknown>;
+
+/** The context as it crosses to another thread: the remaining time is computed there from the deadline. */
+export type LambdaContextData = Omit<LambdaContext, 'getRemainingTimeInMillis'> & { deadline: number };
+
+/**
+ * A function that runs elsewhere (its own thread, lambda-threads.ts): it takes the event as JSON
+ * and resolves with the result as JSON, or rejects with the TaskError of the function's error.
+ */
+export interface RemoteLambdaHandler {
+  invokeJson(eventJson: string, context: LambdaContextData): Promise<string>;
+}
+
+export type LambdaHandler = LocalLambdaHandler | RemoteLambdaHandler;
 
 export interface LambdaInvokeEnvelope {
   ExecutedVersion: string;
@@ -55,16 +69,27 @@ export function payloadSize(value: unknown): number {
   return Buffer.byteLength(JSON.stringify(value) ?? 'null', 'utf8');
 }
 
+function dataLimitExceeded(what: string, size: number): TaskError {
+  return new TaskError(
+    'States.DataLimitExceeded',
+    `The ${what} has a size of ${size} bytes, which exceeds the maximum of ${STATE_PAYLOAD_LIMIT_BYTES} bytes`,
+    true,
+  );
+}
+
 /** Throws the terminal `States.DataLimitExceeded` when `value` exceeds the state payload limit. */
 export function assertWithinPayloadLimit(value: unknown, what: string): void {
   const size = payloadSize(value);
-  if (size > STATE_PAYLOAD_LIMIT_BYTES) {
-    throw new TaskError(
-      'States.DataLimitExceeded',
-      `The ${what} has a size of ${size} bytes, which exceeds the maximum of ${STATE_PAYLOAD_LIMIT_BYTES} bytes`,
-      true,
-    );
-  }
+  if (size > STATE_PAYLOAD_LIMIT_BYTES) throw dataLimitExceeded(what, size);
+}
+
+/**
+ * Size of `container` serialized with `json` (the JSON of one of its members) in place of that
+ * member's value: the container is serialized with `null` there (4 bytes), so a large payload is
+ * serialized once for both its size and its copy, not once per use.
+ */
+function sizeWithMember(container: Record<string, unknown>, member: string, json: string): number {
+  return payloadSize({ ...container, [member]: null }) - 4 + Buffer.byteLength(json, 'utf8');
 }
 
 /** The `Cause` Step Functions records for a Lambda function error. */
@@ -77,6 +102,31 @@ export function lambdaErrorCause(error: unknown): { name: string; cause: string 
 
 const FUNCTION_TIMEOUT_MS = 30_000;
 
+/** The context object a handler sees, from the data that can cross threads. */
+export function lambdaContext(data: LambdaContextData): LambdaContext {
+  const { deadline, ...fields } = data;
+  return { ...fields, getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) };
+}
+
+/**
+ * Runs a handler as the Lambda runtime does: resolves with its result as JSON, or rejects with
+ * the TaskError of its error (lambdaErrorCause). Also what a function's thread runs.
+ */
+export async function invokeHere(
+  handler: LocalLambdaHandler,
+  event: never,
+  context: LambdaContext,
+): Promise<string> {
+  let result: unknown;
+  try {
+    result = await handler(event, context);
+  } catch (error) {
+    const { name, cause } = lambdaErrorCause(error);
+    throw new TaskError(name, cause);
+  }
+  return JSON.stringify(result ?? null) ?? 'null';
+}
+
 /**
  * A Task-state local handler that invokes `handler` as the Lambda service would for
  * `lambda:invoke` with Parameters `{ FunctionName, Payload }`.
@@ -84,31 +134,32 @@ const FUNCTION_TIMEOUT_MS = 30_000;
 export function bindLambdaInvoke(functionArn: string, handler: LambdaHandler) {
   const functionName = functionArn.split(':').at(-1) ?? functionArn;
   return async (input: unknown): Promise<LambdaInvokeEnvelope> => {
-    assertWithinPayloadLimit(input, 'state input after Parameters');
     const parameters = (input ?? {}) as { Payload?: unknown };
-    // Round-trip through JSON, as the wire does: the handler never shares objects with the engine.
-    const event = JSON.parse(JSON.stringify(parameters.Payload ?? {})) as never;
+    // The event crosses as JSON, as on the wire: the handler never shares objects with the engine.
+    // One serialization gives both the event and the size of the state input.
+    const eventJson = JSON.stringify(parameters.Payload ?? {});
+    const inputSize =
+      parameters.Payload === undefined
+        ? payloadSize(input)
+        : sizeWithMember(parameters as Record<string, unknown>, 'Payload', eventJson);
+    if (inputSize > STATE_PAYLOAD_LIMIT_BYTES)
+      throw dataLimitExceeded('state input after Parameters', inputSize);
     const requestId = randomUUID();
-    const deadline = Date.now() + FUNCTION_TIMEOUT_MS;
-    const context: LambdaContext = {
+    const contextData: LambdaContextData = {
       awsRequestId: requestId,
       functionName,
       invokedFunctionArn: functionArn,
       functionVersion: '$LATEST',
       memoryLimitInMB: '512',
-      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+      deadline: Date.now() + FUNCTION_TIMEOUT_MS,
     };
-    let result: unknown;
-    try {
-      result = await handler(event, context);
-    } catch (error) {
-      const { name, cause } = lambdaErrorCause(error);
-      throw new TaskError(name, cause);
-    }
-    const payload = JSON.parse(JSON.stringify(result ?? null)) as JsonValue;
+    const resultJson =
+      typeof handler === 'function'
+        ? await invokeHere(handler, JSON.parse(eventJson) as never, lambdaContext(contextData))
+        : await handler.invokeJson(eventJson, contextData);
     const envelope: LambdaInvokeEnvelope = {
       ExecutedVersion: '$LATEST',
-      Payload: payload,
+      Payload: JSON.parse(resultJson) as JsonValue,
       SdkHttpMetadata: {
         AllHttpHeaders: { 'X-Amz-Executed-Version': ['$LATEST'], 'x-amzn-RequestId': [requestId] },
         HttpHeaders: { 'X-Amz-Executed-Version': '$LATEST', 'x-amzn-RequestId': requestId },
@@ -117,7 +168,10 @@ export function bindLambdaInvoke(functionArn: string, handler: LambdaHandler) {
       SdkResponseMetadata: { RequestId: requestId },
       StatusCode: 200,
     };
-    assertWithinPayloadLimit(envelope, `result returned by ${functionName}`);
+    const resultSize = sizeWithMember(envelope as unknown as Record<string, unknown>, 'Payload', resultJson);
+    if (resultSize > STATE_PAYLOAD_LIMIT_BYTES) {
+      throw dataLimitExceeded(`result returned by ${functionName}`, resultSize);
+    }
     return envelope;
   };
 }

@@ -1,14 +1,28 @@
 /**
- * The one ASL definition and its `${...}` definition substitutions (as in AWS SAM's
- * `DefinitionSubstitutions`). Every target (embedded, emulator, containers, AWS) loads the same
- * file through here; only the substituted values differ.
+ * The kit's ASL definitions and their `${...}` definition substitutions (as in AWS SAM's
+ * `DefinitionSubstitutions`): one file per state machine in `statemachine/`, each loaded by every
+ * target (embedded, emulator, containers, AWS) through here; only the substituted values differ.
+ * - `classification` (`image-classification.asl.json`): the per-image workflow;
+ * - `intake` (`image-intake.asl.json`): EventBridge's target for uploads, which starts the
+ *   classification under a name computed from the object (see eventrules/README.md).
+ * - `batch` (`image-batch.asl.json`): a Distributed Map over a prefix that runs the classification
+ *   for every object and summarizes the results (SummarizeBatch, BATCH_FUNCTIONS).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const DEFINITION_PATH = fileURLToPath(
-  new URL('../../statemachine/image-classification.asl.json', import.meta.url),
-);
+const statemachineFile = (name: string) =>
+  fileURLToPath(new URL(`../../statemachine/${name}`, import.meta.url));
+
+export const DEFINITION_PATHS = {
+  classification: statemachineFile('image-classification.asl.json'),
+  intake: statemachineFile('image-intake.asl.json'),
+  batch: statemachineFile('image-batch.asl.json'),
+} as const;
+export type DefinitionName = keyof typeof DEFINITION_PATHS;
+
+/** The classification workflow's file (the one most callers mean). */
+export const DEFINITION_PATH = DEFINITION_PATHS.classification;
 
 /** The kit's three functions, keyed by the logical name used in substitutions and deployments. */
 export const FUNCTIONS = {
@@ -34,14 +48,48 @@ export function substitutionsFor(resources: WorkflowResources): Record<string, s
   };
 }
 
+/** The batch state machine's function (a 4th folder in lambdas/), deployed beside the workflow's three. */
+export const BATCH_FUNCTIONS = {
+  summarize: { logicalName: 'SummarizeBatch', folder: 'summarize-batch' },
+} as const;
+export type BatchFunctionKey = keyof typeof BATCH_FUNCTIONS;
+
+/** Where a batch's ResultWriter files go: `<prefix><batch execution name>/<map run id>/`. */
+export const BATCH_RESULTS_PREFIX = 'batch-results/';
+
+export function batchSubstitutionsFor(resources: {
+  classificationStateMachineArn: string;
+  summarizeFunctionArn: string;
+  resultsBucket: string;
+  resultsPrefix?: string;
+}): Record<string, string> {
+  return {
+    ClassificationStateMachineArn: resources.classificationStateMachineArn,
+    SummarizeBatchFunctionArn: resources.summarizeFunctionArn,
+    ResultsBucket: resources.resultsBucket,
+    BatchResultsPrefix: resources.resultsPrefix ?? BATCH_RESULTS_PREFIX,
+  };
+}
+
+/** The intake state machine's one substitution: the state machine it starts executions of. */
+export function intakeSubstitutionsFor(resources: { classificationStateMachineArn: string }) {
+  return { ClassificationStateMachineArn: resources.classificationStateMachineArn };
+}
+
 export class DefinitionError extends Error {
   override name = 'DefinitionError';
 }
 
 const PLACEHOLDER = /\$\{([A-Za-z0-9_]+)\}/g;
 
-/** The ASL text with every placeholder replaced; fails on a missing or an unused substitution. */
-export function renderDefinition(substitutions: Record<string, string>, template = readTemplate()): string {
+/**
+ * A JSON template (the ASL, an event rule) with every `${Name}` replaced; fails on a missing value.
+ * Returns the names it used, so callers that render several templates can check for unused ones.
+ */
+export function substitute(
+  template: string,
+  substitutions: Record<string, string>,
+): { text: string; used: Set<string> } {
   const used = new Set<string>();
   const text = template.replace(PLACEHOLDER, (_match, name: string) => {
     const value = substitutions[name];
@@ -50,17 +98,34 @@ export function renderDefinition(substitutions: Record<string, string>, template
     // Placeholders sit inside JSON strings: escape the value as JSON string content.
     return JSON.stringify(value).slice(1, -1);
   });
+  return { text, used };
+}
+
+/** The ASL text with every placeholder replaced; fails on a missing or an unused substitution. */
+export function renderDefinition(
+  substitutions: Record<string, string>,
+  template = readTemplate('classification'),
+): string {
+  const { text, used } = substitute(template, substitutions);
   const unused = Object.keys(substitutions).filter((name) => !used.has(name));
   if (unused.length > 0) throw new DefinitionError(`Unknown definition substitutions: ${unused.join(', ')}`);
   return text;
 }
 
-export function loadDefinition(substitutions: Record<string, string>): Record<string, unknown> {
-  return JSON.parse(renderDefinition(substitutions)) as Record<string, unknown>;
+/** One of the kit's definitions (default the classification workflow), substituted and parsed. */
+export function loadDefinition(
+  substitutions: Record<string, string>,
+  name: DefinitionName = 'classification',
+): Record<string, unknown> {
+  return JSON.parse(renderDefinition(substitutions, readTemplate(name))) as Record<string, unknown>;
 }
 
-let cachedTemplate: string | undefined;
-function readTemplate(): string {
-  cachedTemplate ??= readFileSync(DEFINITION_PATH, 'utf8');
-  return cachedTemplate;
+const cachedTemplates = new Map<DefinitionName, string>();
+function readTemplate(name: DefinitionName): string {
+  let template = cachedTemplates.get(name);
+  if (template === undefined) {
+    template = readFileSync(DEFINITION_PATHS[name], 'utf8');
+    cachedTemplates.set(name, template);
+  }
+  return template;
 }

@@ -1,9 +1,10 @@
 /**
  * Names, ARNs and tags of everything the kit deploys for one stage. Teardown and plan code find
- * resources through these same functions, so a name is decided here only.
+ * resources through these same functions, and the embedded tier names its state machines and
+ * functions as a deployment would, so a name is decided here only (pure: no AWS calls).
  */
 import type { KitConfig } from '../config.ts';
-import { FUNCTIONS, type FunctionKey } from '../workflow/definition.ts';
+import { BATCH_FUNCTIONS, FUNCTIONS, type FunctionKey } from './definition.ts';
 
 export const KIT_NAME = 'scones';
 export const TAG_KIT = 'scones:kit';
@@ -19,6 +20,14 @@ export interface ResourceNames {
   functionRoles: Record<FunctionKey, string>;
   stateMachine: string;
   stateMachineRole: string;
+  /** EventBridge's target for uploads: starts the classification under a name from the object. */
+  intakeStateMachine: string;
+  intakeStateMachineRole: string;
+  /** The batch state machine (a Distributed Map over a prefix) and its summary function. */
+  batchStateMachine: string;
+  batchStateMachineRole: string;
+  batchFunction: string;
+  batchFunctionRole: string;
   /** Name of the one inline policy each role carries. */
   inlinePolicy: string;
 }
@@ -34,7 +43,32 @@ export function resourceNames(stage: string): ResourceNames {
     functionRoles: perFunction('-role'),
     stateMachine: `${prefix}-image-classification`,
     stateMachineRole: `${prefix}-state-machine-role`,
+    intakeStateMachine: `${prefix}-image-intake`,
+    intakeStateMachineRole: `${prefix}-intake-role`,
+    batchStateMachine: `${prefix}-image-batch`,
+    batchStateMachineRole: `${prefix}-batch-role`,
+    batchFunction: `${prefix}-${BATCH_FUNCTIONS.summarize.folder}`,
+    batchFunctionRole: `${prefix}-${BATCH_FUNCTIONS.summarize.folder}-role`,
     inlinePolicy: `${prefix}-least-privilege`,
+  };
+}
+
+/**
+ * Names of the event-driven part of a stage: the EventBridge rules (`scones-<stage>-<rule file id>`),
+ * the failure-notification topic, the role EventBridge assumes to start the intake, and the
+ * CloudWatch alarms on the Lambdas' and state machines' metrics.
+ */
+export function eventResourceNames(stage: string) {
+  const prefix = `${KIT_NAME}-${stage}`;
+  return {
+    rule: (ruleId: string) => `${prefix}-${ruleId}`,
+    notificationTopic: `${prefix}-execution-failures`,
+    eventsRole: `${prefix}-events-role`,
+    alarms: {
+      lowConfidenceShare: `${prefix}-low-confidence-share`,
+      classificationFailures: `${prefix}-classification-failures`,
+      intakeFailures: `${prefix}-intake-failures`,
+    },
   };
 }
 
@@ -58,6 +92,9 @@ export function arns(scope: DeploymentScope, config: Pick<KitConfig, 'bucket' | 
     function: (name: string) => `arn:${partition}:lambda:${region}:${accountId}:function:${name}`,
     stateMachine: (name: string) => `arn:${partition}:states:${region}:${accountId}:stateMachine:${name}`,
     logGroup: (name: string) => `arn:${partition}:logs:${region}:${accountId}:log-group:${name}`,
+    eventRule: (name: string) => `arn:${partition}:events:${region}:${accountId}:rule/${name}`,
+    topic: (name: string) => `arn:${partition}:sns:${region}:${accountId}:${name}`,
+    alarm: (name: string) => `arn:${partition}:cloudwatch:${region}:${accountId}:alarm:${name}`,
     bucket: `arn:${partition}:s3:::${config.bucket}`,
     /** SageMaker lower-cases endpoint names in ARNs. */
     endpoint: `arn:${partition}:sagemaker:${region}:${accountId}:endpoint/${config.endpointName.toLowerCase()}`,

@@ -23,8 +23,25 @@ export interface SerializedImage {
   height: number;
 }
 
+/**
+ * Input of ClassifyImage: SerializeImageData's image plus the execution name, which the ASL's
+ * Payload template adds from the Context Object (`$$.Execution.Name`).
+ */
+export interface ClassifyRequest {
+  s3_bucket: string;
+  s3_key: string;
+  /** Base64 of the normalized PNG. */
+  image_data: string;
+  execution_name: string;
+}
+
 /** Output of ClassifyImage. The image itself is dropped to keep the state payload small. */
 export interface Classification {
+  /**
+   * The decision's id: the InferenceId sent to the endpoint (`eventMetadata.inferenceId` of the
+   * captured record), derived from the execution name (src/workflow/inference-id.ts).
+   */
+  inference_id: string;
   s3_bucket: string;
   s3_key: string;
   /** Class probabilities in class-index order. */
@@ -47,6 +64,7 @@ export type Decision = 'short-range' | 'long-range' | 'manual-review';
 /** Output of a successful execution. */
 export interface WorkflowResult {
   decision: Decision;
+  inference_id: string;
   s3_bucket: string;
   s3_key: string;
   predicted_label: string;

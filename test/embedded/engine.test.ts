@@ -40,6 +40,7 @@ function engineWith(overrides: Partial<Record<FunctionKey, (event: never) => Pro
     [arn('classify')]:
       overrides.classify ??
       (async (e: Record<string, unknown>) => ({
+        inference_id: e.execution_name,
         s3_bucket: e.s3_bucket,
         s3_key: e.s3_key,
         inferences: [0.9, 0.1],
@@ -69,6 +70,7 @@ describe('embedded engine', () => {
     expect(record.status).toBe('SUCCEEDED');
     expect(record.output).toMatchObject({
       decision: 'short-range',
+      inference_id: 'exec-1', // the execution name, which the ASL hands ClassifyImage
       s3_key: 'test/bicycle/a.png',
       confidence: 0.9,
     });
@@ -94,6 +96,7 @@ describe('embedded engine', () => {
   it('writes a review item under the review prefix when confidence is low', async () => {
     const { engine, puts } = engineWith({
       classify: async () => ({
+        inference_id: 'low-1',
         s3_bucket: 'images',
         s3_key: 'k',
         inferences: [0.55, 0.45],
@@ -147,6 +150,7 @@ describe('embedded engine', () => {
         calls += 1;
         if (calls <= 2) throw new EndpointUnavailable('503');
         return {
+          inference_id: 'retried',
           s3_bucket: 'images',
           s3_key: 'k',
           inferences: [0.1, 0.9],

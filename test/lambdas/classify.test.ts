@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   ModelError,
   type SageMakerRuntimeClient,
@@ -19,15 +17,20 @@ import { type EndpointServer, startEndpointServer } from '../../src/embedded/end
 import { createStubPredictor, ModelInputError, type StubPredictor } from '../../src/embedded/predictors.ts';
 import { EndpointError, EndpointUnavailable } from '../../src/workflow/errors.ts';
 import { CLASS_LABELS } from '../../src/workflow/types.ts';
+import { type BareEndpoint, startBareEndpoint } from './bare-endpoint.ts';
 import { readCifarRecord, rgbToPng } from './images.ts';
 import { invokeLambdaEntry } from './lambda-entry.ts';
+import { captureTelemetry } from './telemetry-capture.ts';
 
 const ENDPOINT = 'classify-test-endpoint';
 const IMAGE = {
   s3_bucket: 'images',
   s3_key: 'bike.png',
   image_data: Buffer.from('not really a png').toString('base64'),
+  execution_name: 'order-17-exec',
 };
+/** Output these tests do not look at (telemetry.test.ts does). */
+const quiet = captureTelemetry().options;
 
 function runtimeAt(url: string, options = ENDPOINT_CLIENT_OPTIONS): SageMakerRuntimeClient {
   return createSageMakerRuntimeClient(
@@ -67,7 +70,9 @@ describe('parseInferences', () => {
 
 describe('toClassification', () => {
   it('picks the most probable class and its label', () => {
-    expect(toClassification(IMAGE, [0.1, 0.9])).toEqual({
+    const image = { ...IMAGE, inference_id: 'order-17-exec' };
+    expect(toClassification(image, [0.1, 0.9])).toEqual({
+      inference_id: 'order-17-exec',
       s3_bucket: 'images',
       s3_key: 'bike.png',
       inferences: [0.1, 0.9],
@@ -75,7 +80,7 @@ describe('toClassification', () => {
       predicted_label: 'motorcycle',
       confidence: 0.9,
     });
-    expect(toClassification(IMAGE, [0.5, 0.5])).toMatchObject({
+    expect(toClassification(image, [0.5, 0.5])).toMatchObject({
       predicted_index: 0,
       predicted_label: 'bicycle',
     });
@@ -140,7 +145,7 @@ describe('ClassifyImage handler over the local SageMaker endpoint', () => {
   beforeAll(async () => {
     stub = createStubPredictor();
     endpoint = await startEndpointServer({ predictor: stub, endpointName: ENDPOINT });
-    classify = createHandler({ runtime: runtimeAt(endpoint.url), endpointName: ENDPOINT });
+    classify = createHandler({ runtime: runtimeAt(endpoint.url), endpointName: ENDPOINT, telemetry: quiet });
     const png = await rgbToPng((await readCifarRecord(3)).rgb);
     image = { ...IMAGE, image_data: png.toString('base64') };
   });
@@ -164,6 +169,7 @@ describe('ClassifyImage handler over the local SageMaker endpoint', () => {
     const result = await classify({ ...image, source_format: 'png', width: 32, height: 32 });
 
     expect(result).toEqual({
+      inference_id: 'order-17-exec',
       s3_bucket: 'images',
       s3_key: 'bike.png',
       inferences: [0.12, 0.88],
@@ -189,7 +195,11 @@ describe('ClassifyImage handler over the local SageMaker endpoint', () => {
   });
 
   it('reports an unknown endpoint (ValidationError 400) as EndpointError', async () => {
-    const other = createHandler({ runtime: runtimeAt(endpoint.url), endpointName: 'no-such-endpoint' });
+    const other = createHandler({
+      runtime: runtimeAt(endpoint.url),
+      endpointName: 'no-such-endpoint',
+      telemetry: quiet,
+    });
     await expect(other(image)).rejects.toMatchObject({
       name: 'EndpointError',
       message: expect.stringMatching(
@@ -220,7 +230,11 @@ describe('ClassifyImage handler over the local SageMaker endpoint', () => {
   it('reports a refused connection as EndpointUnavailable', async () => {
     await endpoint.faults.refuseConnections();
     // A fresh client: a pooled keep-alive socket could fail with a reset instead (also transient).
-    const fresh = createHandler({ runtime: runtimeAt(endpoint.url), endpointName: ENDPOINT });
+    const fresh = createHandler({
+      runtime: runtimeAt(endpoint.url),
+      endpointName: ENDPOINT,
+      telemetry: quiet,
+    });
     await expect(fresh(image)).rejects.toMatchObject({
       name: 'EndpointUnavailable',
       message: expect.stringContaining(`Endpoint "${ENDPOINT}" is unavailable: ECONNREFUSED`),
@@ -238,6 +252,7 @@ describe('ClassifyImage handler over the local SageMaker endpoint', () => {
     const impatient = createHandler({
       runtime: runtimeAt(endpoint.url, { ...ENDPOINT_CLIENT_OPTIONS, requestTimeoutMs: 200 }),
       endpointName: ENDPOINT,
+      telemetry: quiet,
     });
     const started = performance.now();
     await expect(impatient(image)).rejects.toMatchObject({
@@ -268,7 +283,9 @@ describe('ClassifyImage handler over the local SageMaker endpoint', () => {
       AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: endpoint.url,
       ENDPOINT_NAME: ENDPOINT,
     });
-    expect(outcome).toMatchObject({ result: { predicted_label: 'bicycle', confidence: 0.95 } });
+    expect(outcome).toMatchObject({
+      result: { predicted_label: 'bicycle', confidence: 0.95, inference_id: IMAGE.execution_name },
+    });
   });
 
   it('names the missing or malformed field of a bad event', async () => {
@@ -280,32 +297,61 @@ describe('ClassifyImage handler over the local SageMaker endpoint', () => {
       name: 'InvalidEvent',
       message: expect.stringContaining('"image_data" must be base64'),
     });
+    const { execution_name: _dropped, ...unnamed } = image;
+    await expect(classify(unnamed)).rejects.toMatchObject({
+      name: 'InvalidEvent',
+      message: 'ClassifyImage: the event has no "execution_name" field',
+    });
+    await expect(classify({ ...image, execution_name: 'x'.repeat(81) })).rejects.toMatchObject({
+      name: 'InvalidEvent',
+      message: expect.stringContaining('"execution_name" must be the execution\'s name'),
+    });
   });
 });
 
-describe('ClassifyImage handler, a body that is not JSON at all', () => {
-  // The stub always serializes valid JSON; a broken model server may not. A bare HTTP answer.
-  let server: Server;
-  let url: string;
+describe('ClassifyImage handler against a bare HTTP answer', () => {
+  // What the local endpoint never does (a body that is not JSON), and the request as SageMaker
+  // Runtime receives it.
+  let bare: BareEndpoint;
+  let body = '[0.3, 0.7]';
+  const sentId = () => bare.requests.at(-1)?.['x-amzn-sagemaker-inference-id'];
+  const classifyHere = () =>
+    createHandler({ runtime: runtimeAt(bare.url), endpointName: ENDPOINT, telemetry: quiet });
 
   beforeAll(async () => {
-    server = createServer((_request, response) => {
-      response.writeHead(200, { 'Content-Type': 'application/json' });
-      response.end('[0.1, 0.9');
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    bare = await startBareEndpoint(() => ({ body }));
   });
 
   afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
+    await bare.stop();
   });
 
-  it('reports InvalidInferenceResponse quoting the start of the body', async () => {
-    const classify = createHandler({ runtime: runtimeAt(url), endpointName: ENDPOINT });
-    await expect(classify(IMAGE)).rejects.toMatchObject({
-      name: 'InvalidInferenceResponse',
-      message: expect.stringContaining('not JSON: "[0.1, 0.9"'),
-    });
+  it('reports InvalidInferenceResponse quoting the start of a body that is not JSON', async () => {
+    body = '[0.1, 0.9';
+    try {
+      await expect(classifyHere()(IMAGE)).rejects.toMatchObject({
+        name: 'InvalidInferenceResponse',
+        message: expect.stringContaining('not JSON: "[0.1, 0.9"'),
+      });
+    } finally {
+      body = '[0.3, 0.7]';
+    }
+  });
+
+  it('sends the execution name as InferenceId and returns it as inference_id', async () => {
+    const result = await classifyHere()({ ...IMAGE, execution_name: 'd3b07384-d9a0-4c9b-8f6e-1a2b3c4d5e6f' });
+    expect(sentId()).toBe('d3b07384-d9a0-4c9b-8f6e-1a2b3c4d5e6f');
+    expect(result.inference_id).toBe('d3b07384-d9a0-4c9b-8f6e-1a2b3c4d5e6f');
+  });
+
+  it('derives a valid id from an execution name SageMaker would refuse (80 characters)', async () => {
+    const classify = classifyHere();
+    const name = `batch-2026-11-26-${'x'.repeat(63)}`;
+    const result = await classify({ ...IMAGE, execution_name: name });
+    expect(result.inference_id).toHaveLength(64);
+    expect(result.inference_id.startsWith('batch-2026-11-26-')).toBe(true);
+    expect(sentId()).toBe(result.inference_id);
+    // Deterministic: the same execution gets the same id on a retry.
+    expect((await classify({ ...IMAGE, execution_name: name })).inference_id).toBe(result.inference_id);
   });
 });

@@ -4,13 +4,17 @@ import { createHandler } from '../../lambdas/filter-inferences/handler.ts';
 import { DEFAULTS, loadConfig } from '../../src/config.ts';
 import type { Classification } from '../../src/workflow/types.ts';
 import { invokeLambdaEntry } from './lambda-entry.ts';
+import { captureTelemetry } from './telemetry-capture.ts';
 
 const FIXED_TIME = new Date('2026-11-26T12:34:56.789Z');
 const clock = () => FIXED_TIME;
+/** Output these tests do not look at (telemetry.test.ts does). */
+const telemetry = captureTelemetry().options;
 
 function classification(inferences: [number, number]): Classification {
   const index = inferences[1] > inferences[0] ? 1 : 0;
   return {
+    inference_id: 'order-17-exec',
     s3_bucket: 'images',
     s3_key: 'order-17.png',
     inferences,
@@ -39,7 +43,7 @@ describe('filterInferences', () => {
 
 describe('FilterInferences handler', () => {
   it('returns the classification with the decision, the threshold and the injected time', async () => {
-    const filter = createHandler({ threshold: 0.8, now: clock });
+    const filter = createHandler({ threshold: 0.8, now: clock, telemetry });
     const input = classification([0.07, 0.93]);
 
     expect(await filter(input)).toEqual({
@@ -51,7 +55,7 @@ describe('FilterInferences handler', () => {
   });
 
   it('treats low confidence as a normal result, not an error', async () => {
-    const filter = createHandler({ threshold: 0.8, now: clock });
+    const filter = createHandler({ threshold: 0.8, now: clock, telemetry });
     await expect(filter(classification([0.55, 0.45]))).resolves.toMatchObject({
       confident: false,
       predicted_label: 'bicycle',
@@ -61,8 +65,10 @@ describe('FilterInferences handler', () => {
   it('takes the threshold from configuration (default 0.80, THRESHOLD overrides)', async () => {
     expect(loadConfig({}).threshold).toBe(DEFAULTS.threshold);
     const input = classification([0.15, 0.85]);
-    expect((await createHandler({ threshold: loadConfig({}).threshold })(input)).confident).toBe(true);
-    const strict = createHandler({ threshold: loadConfig({ THRESHOLD: '0.9' }).threshold });
+    expect((await createHandler({ threshold: loadConfig({}).threshold, telemetry })(input)).confident).toBe(
+      true,
+    );
+    const strict = createHandler({ threshold: loadConfig({ THRESHOLD: '0.9' }).threshold, telemetry });
     expect(await strict(input)).toMatchObject({ confident: false, threshold: 0.9 });
   });
 
@@ -79,13 +85,13 @@ describe('FilterInferences handler', () => {
 
   it('uses the current time when no clock is injected', async () => {
     const before = Date.now();
-    const { decided_at } = await createHandler({ threshold: 0.8 })(classification([0.1, 0.9]));
+    const { decided_at } = await createHandler({ threshold: 0.8, telemetry })(classification([0.1, 0.9]));
     expect(Date.parse(decided_at)).toBeGreaterThanOrEqual(before);
     expect(Date.parse(decided_at)).toBeLessThanOrEqual(Date.now());
   });
 
   it('drops fields that are not part of the contract, such as a stray image_data', async () => {
-    const result = await createHandler({ threshold: 0.8, now: clock })({
+    const result = await createHandler({ threshold: 0.8, now: clock, telemetry })({
       ...classification([0.1, 0.9]),
       image_data: 'iVBORw0KGgo=',
     });
@@ -107,8 +113,18 @@ describe('FilterInferences handler', () => {
       'does not match "predicted_index" 1 (motorcycle)',
     ],
     ['no s3_key', { ...classification([0.1, 0.9]), s3_key: undefined }, 'no "s3_key" field'],
+    [
+      'no inference_id',
+      { ...classification([0.1, 0.9]), inference_id: undefined },
+      'no "inference_id" field',
+    ],
+    [
+      'an inference id SageMaker would refuse',
+      { ...classification([0.1, 0.9]), inference_id: 'x'.repeat(65) },
+      '"inference_id" must be 1-64 printable ASCII characters',
+    ],
   ])('refuses an event with %s', async (_case, event, detail) => {
-    const filter = createHandler({ threshold: 0.8, now: clock });
+    const filter = createHandler({ threshold: 0.8, now: clock, telemetry });
     await expect(filter(event)).rejects.toMatchObject({
       name: 'InvalidEvent',
       message: expect.stringContaining(detail),

@@ -9,6 +9,7 @@ import { loadConfig } from '../../src/config.ts';
 import { type LocalS3, startLocalS3 } from '../../src/embedded/s3-server.ts';
 import { decodeRgb, noise, pngClaimingSize, readCifarRecord, rgbToPng } from './images.ts';
 import { invokeLambdaEntry } from './lambda-entry.ts';
+import { captureTelemetry } from './telemetry-capture.ts';
 
 const BUCKET = 'serialize-test-images';
 const STEP_FUNCTIONS_STATE_LIMIT = 256 * 1024;
@@ -16,6 +17,8 @@ const STEP_FUNCTIONS_STATE_LIMIT = 256 * 1024;
 let local: LocalS3;
 let s3: S3Client;
 let serialize: SerializeHandler;
+/** Output these tests do not look at (telemetry.test.ts does). */
+const telemetry = captureTelemetry().options;
 
 async function put(key: string, body: Uint8Array | string, contentType = 'image/png'): Promise<void> {
   await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body, ContentType: contentType }));
@@ -28,7 +31,7 @@ function event(key: string, bucket = BUCKET) {
 beforeAll(async () => {
   local = await startLocalS3({ buckets: [BUCKET] });
   s3 = createS3Client(loadConfig({ SCONES_TARGET: 'embedded', AWS_ENDPOINT_URL_S3: local.endpoint }));
-  serialize = createHandler({ s3 });
+  serialize = createHandler({ s3, telemetry });
 });
 
 afterAll(async () => {
@@ -147,7 +150,7 @@ describe('SerializeImageData handler over a local S3', () => {
   });
 
   it('refuses an object over the byte limit from its ContentLength', async () => {
-    const limited = createHandler({ s3, limits: { maxBytes: 1000 } });
+    const limited = createHandler({ s3, limits: { maxBytes: 1000 }, telemetry });
     await put('noise.png', await rgbToPng(noise(64, 64), 64, 64));
     await expect(limited(event('noise.png'))).rejects.toMatchObject({
       name: 'ImageTooLarge',
@@ -157,7 +160,7 @@ describe('SerializeImageData handler over a local S3', () => {
 
   it('applies a configured pixel limit to an ordinary image', async () => {
     await put('cifar/4.png', await rgbToPng((await readCifarRecord(4)).rgb));
-    const tiny = createHandler({ s3, limits: { maxPixels: 1000 } });
+    const tiny = createHandler({ s3, limits: { maxPixels: 1000 }, telemetry });
     await expect(tiny(event('cifar/4.png'))).rejects.toMatchObject({
       name: 'ImageTooLarge',
       message: expect.stringContaining('32x32 pixels; the limit is 1000 pixels'),
