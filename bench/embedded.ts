@@ -1,60 +1,23 @@
-/**
- * `npm run bench`: one embedded execution (S3 read -> serialize -> stub endpoint over HTTP ->
- * filter -> decision) for 1000 images, sequential and at concurrency 16, with the time split by
- * stage. Prints figures; the last line is one JSON object.
- */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
 import { normalizeImage } from '../lambdas/serialize-image-data/serialize.ts';
 import { createSageMakerRuntimeClient } from '../src/aws/clients.ts';
 import type { ExecutionRecord } from '../src/embedded/engine.ts';
-import { createStubPredictor } from '../src/embedded/predictors.ts';
-import { startEmbeddedRuntime } from '../src/embedded/runtime.ts';
-import { readCifar } from '../training/cifar.ts';
-import { encodePlanesAsPng } from '../training/png.ts';
-import { summarizeLatencies, timeConcurrent } from './stats.ts';
+import { stageBenchImages, startBenchTier } from './bench-images.ts';
+import { BenchChecks, benchArgs, countOption } from './checks.ts';
+import { cpuPerOp, cpuSnapshot } from './cpu-measure.ts';
+import { embeddedEvents, runExecutions, summarizeEngineTime } from './executions.ts';
+import { finishBench } from './results.ts';
+import { perSecond, summarizeLatencies, timeConcurrent } from './stats.ts';
 
-const IMAGES = 1000;
+const args = benchArgs(['images', 'warmup']);
+const IMAGES = countOption(args.values.images, args.quick ? 100 : 1000, 'images');
 const CONCURRENCY = 16;
-const WARMUP = 50;
+const WARMUP = countOption(args.values.warmup, args.quick ? 50 : 4000, 'warmup');
+const checks = new BenchChecks();
 
-const dataDir = await mkdtemp(path.join(tmpdir(), 'scones-bench-'));
-// Confident answers: every execution takes the routing path (S3 read, serialize, endpoint, filter, decision).
-const runtime = await startEmbeddedRuntime({
-  dataDir,
-  predictor: createStubPredictor({ probabilities: [0.95, 0.05] }),
-});
-try {
-  const { config, s3 } = runtime;
-  const keys: string[] = [];
-  const pngs: Buffer[] = [];
-  for await (const record of readCifar(undefined, { splits: ['train'] })) {
-    const png = await encodePlanesAsPng(record.pixels);
-    const key = `bench/${record.className}/${record.sourceIndex}.png`;
-    await s3.send(
-      new PutObjectCommand({ Bucket: config.bucket, Key: key, Body: png, ContentType: 'image/png' }),
-    );
-    keys.push(key);
-    pngs.push(png);
-    if (keys.length === IMAGES) break;
-  }
-  const run = (i: number) =>
-    runtime.run({ image_data: '', s3_bucket: config.bucket, s3_key: keys[i % keys.length] as string });
-
-  const warmup = await timeConcurrent(WARMUP, 4, run);
-  void warmup;
-
-  const records: ExecutionRecord[] = [];
-  const sequential = await timeConcurrent(IMAGES, 1, async (i) => records.push(await run(i)));
-  const concurrent = await timeConcurrent(IMAGES, CONCURRENCY, run);
-  const failed = records.filter((r) => r.status !== 'SUCCEEDED');
-  if (failed.length > 0)
-    throw new Error(`${failed.length} executions failed, e.g. ${failed[0]?.error}: ${failed[0]?.cause}`);
-
-  // Time by state, from the execution history of the sequential runs.
+/** Time by state (p50), from the histories. */
+function stateP50(records: ExecutionRecord[]): Record<string, number> {
   const byState = new Map<string, number[]>();
   for (const record of records) {
     const entered = new Map<string, number>();
@@ -69,8 +32,50 @@ try {
       }
     }
   }
-  const stateP50 = Object.fromEntries(
-    [...byState].map(([name, ms]) => [name, summarizeLatencies(ms).p50_ms]),
+  return Object.fromEntries([...byState].map(([name, ms]) => [name, summarizeLatencies(ms).p50_ms]));
+}
+
+const tier = await startBenchTier('bench');
+const { runtime } = tier;
+try {
+  const { config, s3 } = runtime;
+  const { keys, pngs } = await stageBenchImages(runtime, IMAGES);
+  // Each record is kept for the figures, its history without the states' data (the images' base64):
+  // a thousand full histories would tax this process's GC, which the tier itself (it keeps
+  // summaries only) does not pay.
+  const run = async (i: number): Promise<ExecutionRecord> => {
+    const record = await runtime.run({
+      image_data: '',
+      s3_bucket: config.bucket,
+      s3_key: keys[i % keys.length] as string,
+    });
+    const history = record.history.map(({ type, timestamp, state }) => ({
+      type,
+      timestamp,
+      ...(state ? { state: { name: state.name, type: state.type } } : {}),
+    }));
+    return { ...record, history };
+  };
+
+  const warmup = await runExecutions(WARMUP, CONCURRENCY, run);
+  checks.executions('warm-up', warmup.tally, warmup.examples);
+  const sequential = await runExecutions(IMAGES, 1, run);
+  checks.executions('sequential', sequential.tally, sequential.examples);
+  if (args.injectFailures > 0) runtime.endpoint.faults.failNext(args.injectFailures, 400);
+  const cpuBefore = await cpuSnapshot(runtime.threads);
+  const concurrent = await runExecutions(IMAGES, CONCURRENCY, run);
+  const cpuC16 = cpuPerOp(cpuBefore, await cpuSnapshot(runtime.threads), IMAGES);
+  checks.executions(`concurrency ${CONCURRENCY}`, concurrent.tally, concurrent.examples);
+
+  const records = (runResults: (ExecutionRecord | undefined)[]) =>
+    runResults.filter((record): record is ExecutionRecord => record !== undefined);
+  const engineSequential = summarizeEngineTime(
+    records(sequential.results).map((r) => embeddedEvents(r.history)),
+  );
+  const engineC16 = summarizeEngineTime(records(concurrent.results).map((r) => embeddedEvents(r.history)));
+  checks.expect(
+    engineSequential.missing + engineC16.missing === 0,
+    `${engineSequential.missing + engineC16.missing} execution histories lack a start or an end event`,
   );
 
   // The parts of one execution, measured alone (sequential, same images).
@@ -78,9 +83,11 @@ try {
     const response = await s3.send(new GetObjectCommand({ Bucket: config.bucket, Key: keys[i] as string }));
     await response.Body?.transformToByteArray();
   });
+  checks.calls('S3 GET alone', s3Get, IMAGES);
   const imageCodec = await timeConcurrent(IMAGES, 1, (i) =>
     normalizeImage(pngs[i] as Buffer, keys[i] as string),
   );
+  checks.calls('image check alone', imageCodec, IMAGES);
   const sagemaker = createSageMakerRuntimeClient(config, { maxAttempts: 1 });
   const endpointCall = await timeConcurrent(IMAGES, 1, (i) =>
     sagemaker.send(
@@ -91,47 +98,71 @@ try {
       }),
     ),
   );
+  checks.calls('endpoint call alone', endpointCall, IMAGES);
+  sagemaker.destroy();
+
   const seq = summarizeLatencies(sequential.latenciesMs);
   const c16 = summarizeLatencies(concurrent.latenciesMs);
-  const parts = {
-    s3_get_p50_ms: summarizeLatencies(s3Get.latenciesMs).p50_ms,
-    image_decode_encode_p50_ms: summarizeLatencies(imageCodec.latenciesMs).p50_ms,
-    endpoint_call_p50_ms: summarizeLatencies(endpointCall.latenciesMs).p50_ms,
-  };
-  const engineMs = Math.max(
-    0,
-    seq.p50_ms - parts.s3_get_p50_ms - parts.image_decode_encode_p50_ms - parts.endpoint_call_p50_ms,
-  );
+  const states = stateP50(records(sequential.results));
   const figures = {
     images: IMAGES,
     p50_ms: seq.p50_ms,
     p99_ms: seq.p99_ms,
-    executions_per_s_sequential: Math.round((IMAGES / sequential.wallMs) * 1000),
+    executions_per_s_sequential: perSecond(IMAGES, sequential.wallMs),
     p50_ms_c16: c16.p50_ms,
     p99_ms_c16: c16.p99_ms,
-    executions_per_s_c16: Math.round((IMAGES / concurrent.wallMs) * 1000),
-    ...parts,
-    engine_and_rest_p50_ms: Math.round(engineMs * 100) / 100,
-    state_p50_ms: stateP50,
+    executions_per_s_c16: perSecond(IMAGES, concurrent.wallMs),
+    cpu_us_per_execution_c16: { total: cpuC16.total, ...cpuC16.byThread },
+    warmup_executions: WARMUP,
+    executions: {
+      warmup: warmup.tally,
+      sequential: sequential.tally,
+      c16: concurrent.tally,
+    },
+    engine_own_ms: {
+      sequential: {
+        p50: engineSequential.p50_ms,
+        p99: engineSequential.p99_ms,
+        mean: engineSequential.mean_ms,
+      },
+      c16: { p50: engineC16.p50_ms, p99: engineC16.p99_ms, mean: engineC16.mean_ms },
+    },
+    s3_get_p50_ms: summarizeLatencies(s3Get.latenciesMs).p50_ms,
+    image_check_p50_ms: summarizeLatencies(imageCodec.latenciesMs).p50_ms,
+    endpoint_call_p50_ms: summarizeLatencies(endpointCall.latenciesMs).p50_ms,
+    state_p50_ms: states,
+    quick: args.quick,
   };
-  console.log(`embedded execution, ${IMAGES} images, stub endpoint over HTTP`);
+  const tally = (t: typeof sequential.tally) =>
+    `${t.succeeded} succeeded, ${t.failed} failed, ${t.lost} lost`;
   console.log(
-    `  sequential:     p50 ${seq.p50_ms} ms  p99 ${seq.p99_ms} ms  ${figures.executions_per_s_sequential} executions/s`,
+    `embedded execution, ${IMAGES} images, stub endpoint over HTTP, after ${WARMUP} warm-up executions`,
   );
   console.log(
-    `  concurrency 16: p50 ${c16.p50_ms} ms  p99 ${c16.p99_ms} ms  ${figures.executions_per_s_c16} executions/s`,
+    `  sequential:     p50 ${seq.p50_ms} ms  p99 ${seq.p99_ms} ms  ${figures.executions_per_s_sequential} executions/s  (${tally(sequential.tally)})`,
   );
   console.log(
-    `  by stage (p50, measured alone): S3 GET ${parts.s3_get_p50_ms} ms, image decode+encode ${parts.image_decode_encode_p50_ms} ms, ` +
-      `endpoint call ${parts.endpoint_call_p50_ms} ms, engine and the rest ${figures.engine_and_rest_p50_ms} ms`,
+    `  concurrency 16: p50 ${c16.p50_ms} ms  p99 ${c16.p99_ms} ms  ${figures.executions_per_s_c16} executions/s  (${tally(concurrent.tally)})`,
   );
   console.log(
-    `  by state (p50, from history): ${Object.entries(stateP50)
+    `  CPU per execution at c16: ${cpuC16.total} µs (${Object.entries(cpuC16.byThread)
+      .map(([thread, us]) => `${thread} ${us}`)
+      .join(', ')}); by stage: npm run bench:profile`,
+  );
+  console.log(
+    `  engine's own time (history: span minus Task states): sequential p50 ${engineSequential.p50_ms} ms, mean ${engineSequential.mean_ms} ms; ` +
+      `c16 p50 ${engineC16.p50_ms} ms, mean ${engineC16.mean_ms} ms`,
+  );
+  console.log(
+    `  parts alone (p50): S3 GET ${figures.s3_get_p50_ms} ms, image check ${figures.image_check_p50_ms} ms, ` +
+      `endpoint call ${figures.endpoint_call_p50_ms} ms`,
+  );
+  console.log(
+    `  by state (p50, from history): ${Object.entries(states)
       .map(([n, ms]) => `${n} ${ms} ms`)
       .join(', ')}`,
   );
-  console.log(JSON.stringify(figures));
+  await finishBench('embedded', figures, checks);
 } finally {
-  await runtime.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await tier.close();
 }

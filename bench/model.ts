@@ -7,11 +7,12 @@
  *    through it (the test set is used here only, for this report);
  * 4. measures the predictor alone and the endpoint over HTTP (startEndpointServer) at concurrency
  *    1 and 8 with 32x32 PNGs.
- * The last line is one JSON object of the figures. Timings depend on the machine's load.
- * Options: `--epochs N`, `--members N`, `--requests N` (per concurrency level).
+ * Every prediction and every HTTP answer is checked (status 200, a probability pair): any failure
+ * fails the bench (exit 1, nothing written). The last line is one JSON object of the figures,
+ * written to .scones/bench/model.json. Timings depend on the machine's load.
+ * Options: `--epochs N`, `--members N`, `--requests N` (per concurrency level), `--quick` (1 epoch,
+ * 1 member, 100 requests), `--inject-failures N` (N invocations over HTTP answer 503).
  */
-import { Agent, request } from 'node:http';
-import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { createS3Client } from '../src/aws/clients.ts';
 import { loadConfig } from '../src/config.ts';
@@ -21,41 +22,40 @@ import { readSplit } from '../training/cifar.ts';
 import { ModelPredictor } from '../training/predictor.ts';
 import { stageDataset } from '../training/stage.ts';
 import { train } from '../training/train-job.ts';
+import { BenchChecks, benchArgs, countOption } from './checks.ts';
+import { rawHttpClient } from './http-timing.ts';
+import { finishBench } from './results.ts';
+import { summarizeLatencies, timeConcurrent } from './stats.ts';
 
-const { values: args } = parseArgs({
-  options: { epochs: { type: 'string' }, members: { type: 'string' }, requests: { type: 'string' } },
-});
+const args = benchArgs(['epochs', 'members', 'requests']);
 const BUCKET = 'scones-bench';
 const PREFIX = 'datasets/cifar-100';
-const requestsPerLevel = Number(args.requests ?? 2000);
+const requestsPerLevel = countOption(args.values.requests, args.quick ? 100 : 2000, 'requests');
+const epochs = args.values.epochs ?? (args.quick ? '1' : undefined);
+const members = args.values.members ?? (args.quick ? '1' : undefined);
+const checks = new BenchChecks();
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+/** A prediction is two probabilities that sum to 1. */
+function checkProbabilities(value: unknown): void {
+  const ok =
+    Array.isArray(value) &&
+    value.length === 2 &&
+    value.every((p) => typeof p === 'number' && p >= 0 && p <= 1) &&
+    Math.abs((value[0] as number) + (value[1] as number) - 1) < 1e-3;
+  if (!ok) throw new Error(`not a probability pair: ${JSON.stringify(value).slice(0, 120)}`);
 }
 
 /** Runs `call` `total` times with `concurrency` in flight; latency percentiles (ms) and rate. */
-async function load(total: number, concurrency: number, call: (i: number) => Promise<unknown>) {
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) {
-        const i = next++;
-        const t = performance.now();
-        await call(i);
-        latencies.push(performance.now() - t);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const round = (ms: number) => Math.round(ms * 1000) / 1000;
-  return {
-    p50: round(percentile(latencies, 50)),
-    p99: round(percentile(latencies, 99)),
-    rps: Math.round(total / seconds),
-  };
+async function load(
+  label: string,
+  total: number,
+  concurrency: number,
+  call: (i: number) => Promise<unknown>,
+) {
+  const run = await timeConcurrent(total, concurrency, call);
+  checks.calls(label, run, total);
+  const { p50_ms, p99_ms } = summarizeLatencies(run.latenciesMs);
+  return { p50: p50_ms, p99: p99_ms, rps: Math.round(total / (run.wallMs / 1000)) };
 }
 
 const localS3 = await startLocalS3({ buckets: [BUCKET] });
@@ -71,8 +71,8 @@ try {
     prefix: PREFIX,
     output: `s3://${BUCKET}/training-jobs`,
     job: 'bench-model',
-    ...(args.epochs ? { epochs: Number(args.epochs) } : {}),
-    ...(args.members ? { hyperparameters: { members: Number(args.members) } } : {}),
+    ...(epochs ? { epochs: countOption(epochs, 1, 'epochs') } : {}),
+    ...(members ? { hyperparameters: { members: countOption(members, 1, 'members') } } : {}),
     onEpoch: (p) =>
       console.log(
         `epoch ${p.epoch}/${p.epochs} loss ${p.loss.toFixed(4)} train acc ${p.trainAccuracy.toFixed(3)} ` +
@@ -107,45 +107,37 @@ try {
   );
 
   const body = (i: number) => pngs[i % pngs.length] as Buffer;
-  await load(200, 8, (i) => predictor.predict(body(i), 'image/png')); // warm-up
-  const predictorC1 = await load(requestsPerLevel, 1, (i) => predictor.predict(body(i), 'image/png'));
-  const predictorC8 = await load(requestsPerLevel, 8, (i) => predictor.predict(body(i), 'image/png'));
+  const predict = async (i: number) => checkProbabilities(await predictor.predict(body(i), 'image/png'));
+  await load('predictor warm-up', 200, 8, predict);
+  const predictorC1 = await load('predictor c1', requestsPerLevel, 1, predict);
+  const predictorC8 = await load('predictor c8', requestsPerLevel, 8, predict);
   console.log('predictor alone', { c1: predictorC1, c8: predictorC8 });
 
   const server = await startEndpointServer({ predictor });
   const url = `${server.url}/endpoints/${server.endpointName}/invocations`;
   // node:http with keep-alive: a lighter client than fetch, since it shares this process's CPU.
-  const agent = new Agent({ keepAlive: true, maxSockets: 8 });
-  const invoke = (i: number) =>
-    new Promise<unknown>((resolve, reject) => {
-      const payload = body(i);
-      const call = request(
-        url,
-        { method: 'POST', agent, headers: { 'content-type': 'image/png', 'content-length': payload.length } },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () => {
-            const text = Buffer.concat(chunks).toString();
-            if (response.statusCode !== 200)
-              reject(new Error(`endpoint answered ${response.statusCode}: ${text}`));
-            else resolve(JSON.parse(text));
-          });
-        },
-      );
-      call.on('error', reject);
-      call.end(payload);
+  const http = rawHttpClient(8);
+  const invoke = async (i: number) => {
+    const payload = body(i);
+    const answer = await http.send(url, {
+      method: 'POST',
+      headers: { 'content-type': 'image/png', 'content-length': String(payload.length) },
+      body: payload,
     });
-  await load(200, 8, invoke); // warm-up
-  const httpC1 = await load(requestsPerLevel, 1, invoke);
-  const httpC8 = await load(requestsPerLevel, 8, invoke);
+    checkProbabilities(JSON.parse(answer.toString()));
+  };
+  await load('endpoint warm-up', 200, 8, invoke);
+  if (args.injectFailures > 0) server.faults.failNext(args.injectFailures, 503);
+  const httpC1 = await load('endpoint c1', requestsPerLevel, 1, invoke);
+  const httpC8 = await load('endpoint c8', requestsPerLevel, 8, invoke);
   console.log('endpoint over HTTP', { c1: httpC1, c8: httpC8 });
-  agent.destroy();
+  http.close();
   await server.stop();
   predictor.dispose();
 
-  console.log(
-    JSON.stringify({
+  await finishBench(
+    'model',
+    {
       test_accuracy: testAccuracy,
       train_s: Math.round(result.trainSeconds * 10) / 10,
       validation_accuracy: result.history.at(-1)?.validationAccuracy,
@@ -160,8 +152,9 @@ try {
       predictor_p99_ms_c8: predictorC8.p99,
       predictor_rps_c8: predictorC8.rps,
       stage_s: Math.round(staged.seconds * 1000) / 1000,
-      load_average_1m: (await import('node:os')).loadavg()[0],
-    }),
+      quick: args.quick,
+    },
+    checks,
   );
 } finally {
   s3.destroy();

@@ -3,9 +3,10 @@
  * the load it ran under, so `npm run bench:report` can build the README's figures table from these
  * files alone (no figure is typed by hand).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { BenchChecks } from './checks.ts';
 
 export const BENCH_RESULTS_DIR = resolve(import.meta.dirname, '..', '.scones', 'bench');
 
@@ -50,4 +51,37 @@ export async function writeBenchResults(name: string, figures: Record<string, un
   const results: BenchResults = { name, date: new Date().toISOString(), machine: machineInfo(), figures };
   await writeFile(path, `${JSON.stringify(results, null, 2)}\n`);
   return path;
+}
+
+/** The figures last written for `name`, if any (e.g. to keep other labels of the same benchmark). */
+export async function readBenchResults(name: string): Promise<BenchResults | undefined> {
+  try {
+    return JSON.parse(await readFile(join(BENCH_RESULTS_DIR, `${name}.json`), 'utf8')) as BenchResults;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * The end of every benchmark: with no problem, the figures are written (writeBenchResults) and
+ * printed as the last line, one JSON object. With problems (failed calls, failed or lost
+ * executions), nothing is written, so no untrustworthy figure reaches the README; the problems go
+ * to stderr, the last line is the JSON of `ok: false` with them, and the exit code is 1.
+ */
+export async function finishBench(
+  name: string,
+  figures: Record<string, unknown>,
+  checks: BenchChecks,
+): Promise<void> {
+  if (checks.problems.length > 0) {
+    for (const problem of checks.problems) console.error(`bench ${name}: ${problem}`);
+    console.error(`bench ${name}: figures not written (.scones/bench/${name}.json is unchanged)`);
+    console.log(JSON.stringify({ ok: false, problems: checks.problems, ...figures }));
+    process.exitCode = 1;
+    return;
+  }
+  const path = await writeBenchResults(name, figures);
+  console.log(`figures written to ${path}`);
+  console.log(JSON.stringify(figures));
 }

@@ -1,4 +1,4 @@
-/** Latency statistics shared by the benchmarks. */
+/** Latency statistics shared by the benchmarks, and the concurrent runner that counts every failure. */
 
 export function percentile(sortedMs: number[], p: number): number {
   if (sortedMs.length === 0) return Number.NaN;
@@ -25,23 +25,67 @@ export function summarizeLatencies(latenciesMs: number[]): LatencySummary {
   };
 }
 
-/** Runs `task(i)` for i in [0, count) with `concurrency` workers; returns each call's latency. */
-export async function timeConcurrent(
+/** A call that threw, or gave no answer in time. */
+export interface CallError {
+  index: number;
+  message: string;
+}
+
+export interface TimedRun<T = unknown> {
+  /** Latency of each call that answered (in completion order). */
+  latenciesMs: number[];
+  wallMs: number;
+  /** What each call returned, by index; undefined where it failed. */
+  results: (T | undefined)[];
+  errors: CallError[];
+}
+
+export class CallTimeoutError extends Error {
+  override name = 'CallTimeoutError';
+}
+
+function withTimeout<T>(call: Promise<T>, timeoutMs: number | undefined): Promise<T> {
+  if (timeoutMs === undefined) return call;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new CallTimeoutError(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  return Promise.race([call, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Runs `task(i)` for i in [0, count) with `concurrency` workers. A call that throws (or, with
+ * `timeoutMs`, does not answer in time) is recorded in `errors` and the run goes on, so a run
+ * reports every failure instead of stopping at the first one or hiding it.
+ */
+export async function timeConcurrent<T>(
   count: number,
   concurrency: number,
-  task: (index: number) => Promise<unknown>,
-): Promise<{ latenciesMs: number[]; wallMs: number }> {
+  task: (index: number) => Promise<T>,
+  options: { timeoutMs?: number } = {},
+): Promise<TimedRun<T>> {
   const latenciesMs: number[] = [];
+  const results: (T | undefined)[] = new Array(count);
+  const errors: CallError[] = [];
   let next = 0;
   const started = performance.now();
   async function worker() {
     while (next < count) {
       const index = next++;
       const t0 = performance.now();
-      await task(index);
-      latenciesMs.push(performance.now() - t0);
+      try {
+        results[index] = await withTimeout(task(index), options.timeoutMs);
+        latenciesMs.push(performance.now() - t0);
+      } catch (error) {
+        errors.push({ index, message: (error as Error).message ?? String(error) });
+      }
     }
   }
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
-  return { latenciesMs, wallMs: performance.now() - started };
+  return { latenciesMs, wallMs: performance.now() - started, results, errors };
+}
+
+/** Calls per second of a run (every call, failed ones included, over its wall time). */
+export function perSecond(count: number, wallMs: number): number {
+  return Math.round((count / (wallMs / 1000)) * 10) / 10;
 }
