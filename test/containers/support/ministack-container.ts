@@ -5,11 +5,10 @@
  * endpoints they get must be reachable from inside it: its own S3 is `LAMBDA_S3_URL`.
  */
 import { AbstractStartedContainer, GenericContainer, type StartedTestContainer, Wait } from 'testcontainers';
-import { endpointEnvironment, type Service } from '../../../src/config.ts';
+import { EMULATED_SERVICES, endpointEnvironment } from '../../../src/config.ts';
 import { MINISTACK_IMAGE } from './images.ts';
 
 const PORT = 4566;
-const SERVICES: Service[] = ['s3', 'lambda', 'sfn', 'iam', 'sts', 'tagging'];
 const NEEDED = ['s3', 'lambda', 'states', 'iam', 'sts'];
 
 export class MiniStackContainer extends GenericContainer {
@@ -46,6 +45,6 @@ export class StartedMiniStackContainer extends AbstractStartedContainer {
 
   /** `AWS_ENDPOINT_URL_<SERVICE>` variables that send the kit's clients here. */
   environment(): Record<string, string> {
-    return endpointEnvironment(Object.fromEntries(SERVICES.map((service) => [service, this.url])));
+    return endpointEnvironment(Object.fromEntries(EMULATED_SERVICES.map((service) => [service, this.url])));
   }
 }
