@@ -95,6 +95,10 @@ export class ExecutionRegistry {
   readonly #latestByObject = new Map<string, string>();
   readonly #listeners = new Set<StatusListener>();
   #journalLines = 0;
+  /** Times the journal was rewritten (compacted) since start. */
+  compactions = 0;
+  /** Summary lines closed but not yet appended to the journal. */
+  readonly #unwritten: string[] = [];
   #writes: Promise<void> = Promise.resolve();
 
   constructor(options: ExecutionRegistryOptions = {}) {
@@ -234,18 +238,27 @@ export class ExecutionRegistry {
     const summary = summarize(record);
     this.#remember(summary);
     if (!this.journal) return;
-    const journal = this.journal;
-    this.#journalLines++;
-    const compact = this.#journalLines > 2 * this.maxClosed;
-    this.#writes = this.#writes
-      .then(async () => {
-        await mkdir(path.dirname(journal), { recursive: true });
-        await appendFile(journal, `${JSON.stringify(summary)}\n`);
-        if (compact) await this.#compact();
-      })
-      .catch((error: unknown) => {
-        console.error(`executions: could not write ${journal}: ${(error as Error).message}`);
-      });
+    this.#unwritten.push(`${JSON.stringify(summary)}\n`);
+    if (this.#unwritten.length === 1) this.#writes = this.#writes.then(() => this.#flush());
+  }
+
+  /**
+   * Appends every summary closed since the last flush in one write, then compacts if the file has
+   * grown past twice what is kept. Deciding to compact here, after the append, and not when the
+   * execution closed, matters under load: thousands of executions can close while one write is on
+   * the disk, and each must not schedule a rewrite of the whole file of its own.
+   */
+  async #flush(): Promise<void> {
+    const journal = this.journal as string;
+    const lines = this.#unwritten.splice(0);
+    try {
+      await mkdir(path.dirname(journal), { recursive: true });
+      await appendFile(journal, lines.join(''));
+      this.#journalLines += lines.length;
+      if (this.#journalLines > 2 * this.maxClosed) await this.#compact();
+    } catch (error) {
+      console.error(`executions: could not write ${journal}: ${(error as Error).message}`);
+    }
   }
 
   #remember(summary: ExecutionSummary): void {
@@ -272,6 +285,7 @@ export class ExecutionRegistry {
     await writeFile(temporary, lines);
     await rename(temporary, this.journal);
     this.#journalLines = this.#closed.size;
+    this.compactions++;
   }
 }
 

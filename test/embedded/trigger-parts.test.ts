@@ -151,6 +151,29 @@ describe('execution registry: StartExecution naming rule', () => {
       ExecutionAlreadyExists,
     );
   });
+
+  it('a burst of closings rewrites the journal a bounded number of times, not once per closing', async () => {
+    const journal = path.join(directory, 'burst', 'index.jsonl');
+    const registry = new ExecutionRegistry({ journal, maxClosed: 100 });
+    await registry.load();
+    // 2,000 executions closing in the same turns: the journal's writes are still on the disk.
+    const runs = Array.from({ length: 2000 }, (_, i) => {
+      const r = request(`b${i}`);
+      return registry.start(r, async () => recordOf(r)).done;
+    });
+    await Promise.all(runs);
+    await registry.idle();
+    const lines = (await readFile(journal, 'utf8')).trim().split('\n');
+    expect(lines.length).toBeLessThanOrEqual(2 * registry.maxClosed + 1);
+    expect(lines.map((line) => JSON.parse(line).name)).toContain('b1999');
+    // One compaction per maxClosed closings at most (each is a whole-file rewrite).
+    expect(registry.compactions).toBeGreaterThan(0);
+    expect(registry.compactions).toBeLessThanOrEqual(2000 / registry.maxClosed);
+    const restarted = new ExecutionRegistry({ journal, maxClosed: 100 });
+    await restarted.load();
+    expect(restarted.closedCount).toBe(100);
+    expect(restarted.get('b1999')?.status).toBe('SUCCEEDED');
+  });
 });
 
 describe("execution starter: the bus's Step Functions target", () => {
