@@ -90,6 +90,71 @@ const KNOWN: Known[] = [
       `${f.batch_images} images under one prefix as one batch (Distributed Map, MaxConcurrency ${f.batch_max_concurrency}, stub endpoint): ` +
       `${(Number(f.batch_wall_ms) / 1000).toFixed(1)} s, ${f.batch_images_per_s} images/s; peak RSS ${f.batch_rss_peak_mb} MB (${f.batch_rss_before_mb} MB before), peak heap ${f.batch_heap_peak_mb} MB`,
   },
+  {
+    name: 'profile',
+    script: 'npm run bench:profile',
+    figures: (f) => {
+      const stages = Object.entries((f.stages_us_per_execution ?? {}) as Record<string, number>)
+        .sort(([, a], [, b]) => b - a)
+        .slice(0, 6)
+        .map(([stage, us]) => `${stage} ${Math.round(us)}`)
+        .join(', ');
+      return (
+        `${f.executions} executions at concurrency ${f.concurrency}: ${f.cpu_us_per_execution} µs CPU per execution ` +
+        `(engine's thread ${f.main_thread_us_per_execution} µs); largest stages, µs per execution: ${stages}`
+      );
+    },
+  },
+  {
+    name: 'load',
+    script: 'npm run bench:load',
+    figures: (f) => {
+      const run = (label: string, r: unknown) =>
+        `${label}: ${at(r, 'uploaded')} uploads at ${at(r, 'uploads_per_s')}/s, ${at(r, 'decisions_per_s')} decisions/s, ` +
+        `PUT to decision p50 ${at(r, 'e2e_p50_ms')} ms, p99 ${at(r, 'e2e_p99_ms')} ms, lost ${at(r, 'lost')}, failed ${at(r, 'failed')}`;
+      const bursts = Object.keys(f)
+        .filter((key) => key.startsWith('burst_'))
+        .map((key) => run(`burst of ${key.slice('burst_'.length)}`, f[key]));
+      return [
+        ...bursts,
+        run(`stream at ${at(f, 'stream.rate_per_s')}/s for ${at(f, 'stream.seconds')} s`, f.stream),
+        `sustained ${f.sustained} (target ${f.target_uploads_per_s} uploads/s); data capture ${f.capture ? 'on' : 'off'}`,
+      ].join('; ');
+    },
+  },
+  {
+    name: 'up',
+    script: 'npm run bench:up',
+    figures: (f) =>
+      `scones up, ${f.count} uploads through the S3 API: PUT to decision line p50 ${f.put_to_decision_stream_p50_ms} ms, ` +
+      `p99 ${f.put_to_decision_stream_p99_ms} ms one at a time; burst p50 ${f.put_to_decision_burst_p50_ms} ms, ` +
+      `p99 ${f.put_to_decision_burst_p99_ms} ms`,
+  },
+  {
+    name: 'monitor',
+    script: 'npm run bench:monitor',
+    figures: (f) =>
+      `${f.records} captured records over ${f.span_days} days: report in ${f.report_s} s (CPU ${f.report_cpu_s} s, ` +
+      `peak RSS ${f.peak_rss_mb} MB, ${f.report_html_kb} KB of HTML); review page first render with ` +
+      `${f.review_pending_items} pending items ${f.review_first_render_ms} ms`,
+  },
+  {
+    name: 'cli',
+    script: 'npm run bench:cli',
+    figures: (f) =>
+      `median of ${f.runs}: scones --help ${f.help_ms} ms (target ${at(f, 'targets.help_ms')}), ` +
+      `scones classify --stub one.png ${f.classify_stub_ms} ms (target ${at(f, 'targets.classify_stub_ms')}); ` +
+      `through npx: ${f.npx_help_ms} ms and ${f.npx_classify_stub_ms} ms`,
+  },
+  {
+    name: 'engines',
+    script: 'npm run bench:engines',
+    figures: (f) =>
+      `${f.cases} test cases x ${f.rounds} rounds on each engine, results agree: ${f.agree}; p50 / p99 per execution: ` +
+      `embedded ${f.embedded_p50_ms} / ${f.embedded_p99_ms} ms, MiniStack ${f.ministack_p50_ms} / ${f.ministack_p99_ms} ms, ` +
+      `LocalStack ${f.localstack_p50_ms} / ${f.localstack_p99_ms} ms; start-up MiniStack ${f.ministack_startup_ms} ms, ` +
+      `LocalStack ${f.localstack_startup_ms} ms`,
+  },
 ];
 
 /** Figures of one bench:s3 label (one run of one server). */

@@ -63,6 +63,12 @@ export interface PromoteOptions extends TargetOptions {
   pollIntervalMs?: number;
   /** Run one execution of the state machine on a staged test image at the end. Default true. */
   smokeTest?: boolean;
+  /**
+   * How long the smoke execution may run before promote stops it and fails. Default 10 minutes:
+   * one image through three Lambdas and the endpoint takes seconds, a few minutes with every retry
+   * of the ASL taken; past that something is stuck (an endpoint that never answers).
+   */
+  smokeTimeoutMs?: number;
   /** Why the smoke execution is skipped (printed), when smokeTest is false. */
   smokeSkipReason?: string;
   /** Prebuilt Lambda bundles (deploy module's buildBundles); built when omitted. */
@@ -112,6 +118,7 @@ export const PROMOTE_DEFAULTS = {
   expectedRequestsPerDay: 1000,
   pollIntervalMs: 30_000,
   smokeTest: true,
+  smokeTimeoutMs: 10 * 60_000,
 };
 
 export type ResolvedPromoteOptions = Required<
@@ -157,6 +164,7 @@ export function resolvePromoteOptions(options: PromoteOptions): ResolvedPromoteO
   positive('endpointInstanceCount', merged.endpointInstanceCount, { integer: true });
   positive('captureSamplingPercentage', merged.captureSamplingPercentage, { integer: true, max: 100 });
   positive('pollIntervalMs', merged.pollIntervalMs);
+  positive('smokeTimeoutMs', merged.smokeTimeoutMs);
   if (!AUGMENTATION_TYPES.includes(merged.augmentationType)) {
     throw new PromoteOptionsError(
       `augmentationType must be one of ${AUGMENTATION_TYPES.join(', ')}; got "${merged.augmentationType}"`,

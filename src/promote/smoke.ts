@@ -2,7 +2,9 @@
  * The smoke execution: one run of the deployed state machine on a staged test image, waited for
  * and printed, so a promotion ends with proof that image -> Lambdas -> endpoint -> decision works.
  * An execution that does not succeed is reported with its Error, Cause, the state that failed and
- * its console link; `promote` then fails (see smoke-failure.ts).
+ * its console link; `promote` then fails (see smoke-failure.ts). One that has not ended after
+ * the `smokeTimeoutMs` option (default 10 minutes) is stopped (StopExecution), so nothing keeps running and billing, and reported
+ * the same way.
  */
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import {
@@ -10,12 +12,13 @@ import {
   paginateGetExecutionHistory,
   type SFNClient,
   StartExecutionCommand,
+  StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { createSfnClient } from '../aws/clients.ts';
 import { action, type PromotionAction } from './actions.ts';
 import type { StepContext } from './context.ts';
 import { consoleLink } from './links.ts';
-import { waitUntilDone } from './progress.ts';
+import { WaitFailedError, waitUntilDone } from './progress.ts';
 import { TEST_PREFIX } from './specs.ts';
 
 /** Why a smoke execution did not succeed, as Step Functions records it. */
@@ -114,16 +117,7 @@ export async function runSmokeExecution(ctx: StepContext, stateMachineArn: strin
     }),
   );
   const executionArn = started.executionArn ?? '';
-  const done = await waitUntilDone({
-    resource: 'smoke execution',
-    describe: () => sfn.send(new DescribeExecutionCommand({ executionArn })),
-    observe: (execution) => ({ status: execution.status ?? 'UNKNOWN' }),
-    // Every end is waited for here; one that is not SUCCEEDED is reported below, then fails promote.
-    succeeded: ENDED,
-    failed: [],
-    intervalMs: Math.min(ctx.options.pollIntervalMs, 2_000),
-    onProgress: ctx.onProgress,
-  });
+  const done = await waitForSmoke(sfn, executionArn, ctx);
   const status = done.status ?? 'UNKNOWN';
   const executionAction = action(
     'smoke',
@@ -151,4 +145,27 @@ export async function runSmokeExecution(ctx: StepContext, stateMachineArn: strin
     message: `  s3://${ctx.target.bucket}/${key} -> ${JSON.stringify(result)}`,
   });
   return { action: executionAction, executionArn, status, result, ...(failure ? { failure } : {}) };
+}
+
+/** Waits for the execution to end; stops it past smokeTimeoutMs and answers its ABORTED description. */
+async function waitForSmoke(sfn: SFNClient, executionArn: string, ctx: StepContext) {
+  const describe = () => sfn.send(new DescribeExecutionCommand({ executionArn }));
+  try {
+    return await waitUntilDone({
+      resource: 'smoke execution',
+      describe,
+      observe: (execution) => ({ status: execution.status ?? 'UNKNOWN' }),
+      // Every end is waited for here; one that is not SUCCEEDED is reported, then fails promote.
+      succeeded: ENDED,
+      failed: [],
+      intervalMs: Math.min(ctx.options.pollIntervalMs, 2_000),
+      timeoutMs: ctx.options.smokeTimeoutMs,
+      onProgress: ctx.onProgress,
+    });
+  } catch (error) {
+    if (!(error instanceof WaitFailedError)) throw error;
+    const cause = `${error.message}; stopped by scones promote`;
+    await sfn.send(new StopExecutionCommand({ executionArn, error: 'SmokeTimeout', cause }));
+    return { ...(await describe()), error: 'SmokeTimeout', cause };
+  }
 }

@@ -109,6 +109,36 @@ describe('a smoke execution that does not succeed', () => {
     expect(events.some((line) => line.startsWith('Promoted stage'))).toBe(false);
   }, 240_000);
 
+  it('stops a smoke execution that does not end in time, then fails the same way', async () => {
+    // moto's default: executions stay RUNNING (no interpreter), as a stuck execution would.
+    const set = (execute: boolean) =>
+      fetch(`${moto.url}/moto-api/config`, {
+        method: 'POST',
+        body: JSON.stringify({ stepfunctions: { execute_state_machine: execute } }),
+      });
+    expect((await set(false)).ok).toBe(true);
+    try {
+      const failed = await promote(
+        { config, region: REGION, stage: STAGE, pollIntervalMs: 5, bundles, smokeTimeoutMs: 300 },
+        { yes: true, onProgress: () => undefined },
+      ).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(failed).toBeInstanceOf(SmokeTestFailedError);
+      const error = failed as SmokeTestFailedError;
+      expect(error.failure).toMatchObject({ status: 'ABORTED', error: 'SmokeTimeout' });
+      expect(error.failure.cause).toContain('after 300 ms; stopped by scones promote');
+      const execution = await createSfnClient(config).send(
+        new DescribeExecutionCommand({ executionArn: error.failure.executionArn }),
+      );
+      expect(execution.status).toBe('ABORTED'); // nothing left running
+      expect(error.message).toContain('the smoke execution ended ABORTED');
+    } finally {
+      await set(true);
+    }
+  }, 240_000);
+
   it('makes `scones promote` exit non-zero and print the failure', async () => {
     const stage = 'smokecli';
     const env: NodeJS.ProcessEnv = { ...process.env, ...moto.environment(), ...credentials };
