@@ -34,13 +34,20 @@ interface Known {
 const op = (o: unknown) =>
   `p50 ${at(o, 'p50_ms')} ms, p99 ${at(o, 'p99_ms')} ms, ${at(o, 'ops_per_s')}/s, server CPU ${at(o, 'server_cpu_us_per_request')} µs`;
 
+/** ", median of 5 rounds (lowest-highest)" when a bench repeated its run. */
+function rounds(rates: unknown): string {
+  if (!Array.isArray(rates) || rates.length < 2) return '';
+  const numbers = rates.map(Number);
+  return `, median of ${numbers.length} rounds (${Math.min(...numbers)}-${Math.max(...numbers)})`;
+}
+
 const KNOWN: Known[] = [
   {
     name: 'embedded',
     script: 'npm run bench',
     figures: (f) =>
       `${f.images} executions (stub endpoint): p50 ${f.p50_ms} ms, p99 ${f.p99_ms} ms one at a time; ` +
-      `${f.executions_per_s_c16} executions/s at concurrency 16 (p99 ${f.p99_ms_c16} ms), ` +
+      `${f.executions_per_s_c16} executions/s at concurrency 16${rounds(f.executions_per_s_c16_rounds)} (p99 ${f.p99_ms_c16} ms), ` +
       `CPU ${at(f, 'cpu_us_per_execution_c16.total')} µs per execution (engine's thread ${at(f, 'cpu_us_per_execution_c16.main thread')} µs); ` +
       `engine's own time (history) mean ${at(f, 'engine_own_ms.sequential.mean')} ms, p99 ${at(f, 'engine_own_ms.sequential.p99')} ms; ` +
       `parts alone p50: S3 GET ${f.s3_get_p50_ms} ms, image check ${f.image_check_p50_ms} ms, endpoint ${f.endpoint_call_p50_ms} ms`,

@@ -115,9 +115,9 @@ export async function teardownCommand(options: TeardownOptions) {
 /** MiniStack with the kit's AWS-compatibility shims (or LocalStack), in the foreground until Ctrl-C. */
 export async function emulatorCommand(options: { port: number; engine?: 'ministack' | 'localstack' }) {
   if (options.engine === 'localstack') return (await import('./localstack.ts')).localStackCommand(options);
-  const { MiniStackContainer } = await import('../emulator/ministack.ts');
+  const { MiniStackServer } = await import('../emulator/ministack.ts');
   log('starting MiniStack (first run: installs it into .venv/ from requirements-emulators.txt) ...');
-  const server = await new MiniStackContainer().withPort(options.port).withStartupTimeout(600_000).start();
+  const server = await new MiniStackServer().withPort(options.port).withStartupTimeout(600_000).start();
   log(`MiniStack is listening on ${server.url}. In another terminal:`);
   log('  npx scones serve                        # the SageMaker-compatible endpoint on 127.0.0.1:8080');
   log('  npx scones deploy --target emulator');

@@ -2,7 +2,7 @@
  * `scones emulator --engine localstack`: LocalStack as a host process (no Docker) in the
  * foreground until Ctrl-C, with the kit's test cases as its Step Functions mock configuration.
  */
-import { LocalStackContainer } from '../emulator/localstack.ts';
+import { LocalStackServer } from '../emulator/localstack.ts';
 import { MOCK_CONFIG_FILE } from '../test-cases/suite.ts';
 import { log } from './log.ts';
 
@@ -10,7 +10,7 @@ export async function localStackCommand(options: { port: number }): Promise<void
   log(
     'starting LocalStack (first run: installs it into .venv-localstack/ from requirements-localstack.txt) ...',
   );
-  const server = await new LocalStackContainer()
+  const server = await new LocalStackServer()
     .withPort(options.port)
     .withMockConfig(MOCK_CONFIG_FILE)
     .withStartupTimeout(600_000)

@@ -1,6 +1,6 @@
 /**
  * LocalStack (PyPI `localstack-core`, Apache-2.0) as a host process, no Docker, in the manner of a
- * testcontainers module: `new LocalStackContainer().start()` installs the pinned LocalStack into
+ * testcontainers module: `new LocalStackServer().start()` installs the pinned LocalStack into
  * `.venv-localstack/` (python-venv.ts, Python >= 3.13), runs it on 127.0.0.1 at a free port with
  * its state in a scratch folder, waits until its health endpoint lists the kit's services and
  * returns a handle whose `stop()` ends it and removes the folder.
@@ -66,7 +66,7 @@ export class StartedLocalStack {
   }
 }
 
-export class LocalStackContainer extends HostServerSettings {
+export class LocalStackServer extends HostServerSettings {
   constructor() {
     super(120_000);
   }

@@ -1,6 +1,6 @@
 /**
  * MiniStack (PyPI `ministack`, MIT) as a host process, in the manner of a testcontainers module:
- * `new MiniStackContainer().start()` installs the pinned MiniStack into `.venv/` (python-venv.ts),
+ * `new MiniStackServer().start()` installs the pinned MiniStack into `.venv/` (python-venv.ts),
  * runs it on 127.0.0.1 at a free port, waits until its health endpoint answers and returns a handle
  * whose `stop()` ends it (call it in `afterAll`, which runs when a test fails too; a process exit
  * hook covers a runner that dies).
@@ -62,7 +62,7 @@ export class StartedMiniStack {
 }
 
 /** `withEnvironment` variables reach MiniStack and, as it passes its environment on, its Lambdas. */
-export class MiniStackContainer extends HostServerSettings {
+export class MiniStackServer extends HostServerSettings {
   constructor() {
     super(60_000);
   }

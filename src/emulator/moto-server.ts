@@ -45,7 +45,7 @@ export class StartedMotoServer {
   }
 }
 
-export class MotoServerContainer {
+export class MotoServer {
   #startupTimeoutMs = 60_000;
   #shims = true;
 

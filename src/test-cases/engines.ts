@@ -22,8 +22,8 @@ import { createSfnRunner, deploy, resourceNames } from '../deploy/index.ts';
 import type { ExecutionRecord } from '../embedded/engine.ts';
 import { mockedTaskHandlers, stateMachineNameOf } from '../embedded/mocked-tasks.ts';
 import { startEmbeddedRuntime } from '../embedded/runtime.ts';
-import { LocalStackContainer } from '../emulator/localstack.ts';
-import { MiniStackContainer } from '../emulator/ministack.ts';
+import { LocalStackServer } from '../emulator/localstack.ts';
+import { MiniStackServer } from '../emulator/ministack.ts';
 import { arns, partitionOf } from '../workflow/names.ts';
 import type { ImageEvent } from '../workflow/types.ts';
 import { TestCaseFileError } from './mock-config.ts';
@@ -134,10 +134,10 @@ async function startServer(
 ): Promise<EmulatorServer> {
   const started = Date.now();
   if (name === 'localstack') {
-    const localstack = new LocalStackContainer().withMockConfig(suite.mockConfigPath);
+    const localstack = new LocalStackServer().withMockConfig(suite.mockConfigPath);
     return (options.realRetryWaits ? localstack : localstack.withRetryWaitScale(RETRY_WAIT_SCALE)).start();
   }
-  const ministack = await new MiniStackContainer()
+  const ministack = await new MiniStackServer()
     .withEnvironment({
       SFN_MOCK_CONFIG: suite.mockConfigPath,
       ...(options.realRetryWaits ? {} : { SFN_WAIT_SCALE: String(RETRY_WAIT_SCALE) }),

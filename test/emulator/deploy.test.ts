@@ -28,7 +28,7 @@ import {
   resourceNames,
 } from '../../src/deploy/index.ts';
 import { codeSha256, deterministicZip } from '../../src/deploy/zip.ts';
-import { MiniStackContainer, type StartedMiniStack } from '../../src/emulator/ministack.ts';
+import { MiniStackServer, type StartedMiniStack } from '../../src/emulator/ministack.ts';
 import { loadDefinition, substitutionsFor } from '../../src/workflow/definition.ts';
 
 const ENDPOINT_URL = 'http://127.0.0.1:9'; // never called here: no execution runs in this file
@@ -63,7 +63,7 @@ describe('deploy module against MiniStack', () => {
   beforeAll(async () => {
     scratch = await mkdtemp(join(tmpdir(), 'scones-deploy-test-'));
     bundles = await buildBundles({ arch: 'x86_64', outDir: join(scratch, 'bundles') });
-    ministack = await new MiniStackContainer().start();
+    ministack = await new MiniStackServer().start();
     config = loadConfig({ SCONES_TARGET: 'emulator', SCONES_STAGE: stage, ...ministack.environment() });
   }, 180_000);
 

@@ -18,8 +18,8 @@ import { endpointEnvironment, loadConfig } from '../../src/config.ts';
 import { createSfnRunner } from '../../src/deploy/sfn-runner.ts';
 import { EmbeddedEngine } from '../../src/embedded/engine.ts';
 import { type LocalS3, startLocalS3 } from '../../src/embedded/s3-server.ts';
-import { LocalStackContainer, type StartedLocalStack } from '../../src/emulator/localstack.ts';
-import { MiniStackContainer, type StartedMiniStack } from '../../src/emulator/ministack.ts';
+import { LocalStackServer, type StartedLocalStack } from '../../src/emulator/localstack.ts';
+import { MiniStackServer, type StartedMiniStack } from '../../src/emulator/ministack.ts';
 
 const BUCKET = 'put-object-probe';
 const put = (key: string, path: string) => ({
@@ -58,8 +58,8 @@ describe('aws-sdk:s3:putObject stores the JSON text of Body, as AWS does (embedd
     dataDir = await mkdtemp(join(tmpdir(), 'scones-put-object-'));
     [localS3, ministack, localstack] = await Promise.all([
       startLocalS3({ directory: join(dataDir, 's3'), buckets: [BUCKET] }),
-      new MiniStackContainer().start(),
-      new LocalStackContainer().start(),
+      new MiniStackServer().start(),
+      new LocalStackServer().start(),
     ]);
   }, 600_000);
 

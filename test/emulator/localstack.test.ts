@@ -29,7 +29,7 @@ import { type KitConfig, loadConfig } from '../../src/config.ts';
 import { deploy, resourceNames } from '../../src/deploy/index.ts';
 import { createSfnRunner } from '../../src/deploy/sfn-runner.ts';
 import { deterministicZip } from '../../src/deploy/zip.ts';
-import { LocalStackContainer, type StartedLocalStack } from '../../src/emulator/localstack.ts';
+import { LocalStackServer, type StartedLocalStack } from '../../src/emulator/localstack.ts';
 import { findPython, LOCALSTACK_VENV, PythonMissingError } from '../../src/emulator/python-venv.ts';
 import { MOCK_PROBE_DEFINITION } from '../test-cases/support.ts';
 
@@ -51,7 +51,7 @@ describe('LocalStack tier (localstack, host process, no Docker)', () => {
     scratch = await mkdtemp(join(tmpdir(), 'scones-localstack-test-'));
     await writeFile(join(scratch, 'mock.json'), JSON.stringify(probeMockConfig));
     // A fresh clone installs LocalStack into .venv-localstack/ here (about a minute).
-    localstack = await new LocalStackContainer()
+    localstack = await new LocalStackServer()
       .withMockConfig(join(scratch, 'mock.json'))
       .withRetryWaitScale(0.05)
       .start();

@@ -17,7 +17,7 @@ import { createLambdaClient, createS3Client, createSfnClient } from '../../src/a
 import { loadConfig } from '../../src/config.ts';
 import { createSfnRunner } from '../../src/deploy/sfn-runner.ts';
 import { deterministicZip } from '../../src/deploy/zip.ts';
-import { MiniStackContainer, type StartedMiniStack } from '../../src/emulator/ministack.ts';
+import { MiniStackServer, type StartedMiniStack } from '../../src/emulator/ministack.ts';
 
 const ROLE = 'arn:aws:iam::000000000000:role/probe';
 const BUCKET = 'probe-bucket';
@@ -190,8 +190,8 @@ describe('MiniStack differences from AWS', () => {
   let nestedWithShims: NestedStartProbe;
 
   beforeAll(async () => {
-    released = await new MiniStackContainer().withoutCompatibilityShims().start();
-    shimmed = await new MiniStackContainer().start();
+    released = await new MiniStackServer().withoutCompatibilityShims().start();
+    shimmed = await new MiniStackServer().start();
     [asReleased, withShims, nestedAsReleased, nestedWithShims] = await Promise.all([
       probe(released),
       probe(shimmed),

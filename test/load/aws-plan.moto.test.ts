@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client, createSfnClient } from '../../src/aws/clients.ts';
 import { datasetPrefix } from '../../src/cli/local-model.ts';
 import { loadConfig } from '../../src/config.ts';
-import { MotoServerContainer, type StartedMotoServer } from '../../src/emulator/moto-server.ts';
+import { MotoServer, type StartedMotoServer } from '../../src/emulator/moto-server.ts';
 import type { LoadReport } from '../../src/load/report.ts';
 import { S3_PER_THOUSAND_PUTS } from '../../src/promote/prices.ts';
 import { resourceNames } from '../../src/workflow/names.ts';
@@ -35,7 +35,7 @@ async function keysUnder(prefix: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  moto = await new MotoServerContainer().start();
+  moto = await new MotoServer().start();
   env = { ...moto.environment(), ...credentials };
   const config = loadConfig({ SCONES_TARGET: 'aws', ...env });
   config.credentials = { accessKeyId: 'moto-test', secretAccessKey: 'moto-test' };

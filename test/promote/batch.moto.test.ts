@@ -31,7 +31,7 @@ import {
   resourceNames,
 } from '../../src/deploy/index.ts';
 import type { PolicyDocument, PolicyStatement } from '../../src/deploy/policies.ts';
-import { MotoServerContainer, type StartedMotoServer } from '../../src/emulator/moto-server.ts';
+import { MotoServer, type StartedMotoServer } from '../../src/emulator/moto-server.ts';
 import { teardown } from '../../src/promote/index.ts';
 import {
   BATCH_RESULTS_PREFIX,
@@ -70,7 +70,7 @@ const resourcesOf = (policy: PolicyDocument) =>
   policy.Statement.flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource ?? '']));
 
 beforeAll(async () => {
-  moto = await new MotoServerContainer().start();
+  moto = await new MotoServer().start();
   process.env.AWS_ACCESS_KEY_ID = 'moto-test';
   process.env.AWS_SECRET_ACCESS_KEY = 'moto-test';
   delete process.env.AWS_PROFILE;

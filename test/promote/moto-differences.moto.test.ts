@@ -11,7 +11,7 @@ import {
 import { afterAll, describe, expect, it } from 'vitest';
 import { createS3Client } from '../../src/aws/clients.ts';
 import { loadConfig } from '../../src/config.ts';
-import { MotoServerContainer, type StartedMotoServer } from '../../src/emulator/moto-server.ts';
+import { MotoServer, type StartedMotoServer } from '../../src/emulator/moto-server.ts';
 
 const started: StartedMotoServer[] = [];
 
@@ -40,13 +40,13 @@ async function eventBridgeConfigurationOf(moto: StartedMotoServer) {
 
 describe('moto compared with AWS', () => {
   it('moto as released leaves EventBridgeConfiguration out of GetBucketNotificationConfiguration', async () => {
-    const moto = await new MotoServerContainer().withoutCompatibilityShims().start();
+    const moto = await new MotoServer().withoutCompatibilityShims().start();
     started.push(moto);
     expect(await eventBridgeConfigurationOf(moto)).toBeUndefined();
   }, 120_000);
 
   it('with the shim it answers the empty element, as AWS does', async () => {
-    const moto = await new MotoServerContainer().start();
+    const moto = await new MotoServer().start();
     started.push(moto);
     expect(await eventBridgeConfigurationOf(moto)).toEqual({});
   }, 120_000);

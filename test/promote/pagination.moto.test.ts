@@ -36,7 +36,7 @@ import {
 } from '../../src/aws/clients.ts';
 import { type KitConfig, loadConfig } from '../../src/config.ts';
 import { kitTags } from '../../src/deploy/index.ts';
-import { MotoServerContainer, type StartedMotoServer } from '../../src/emulator/moto-server.ts';
+import { MotoServer, type StartedMotoServer } from '../../src/emulator/moto-server.ts';
 import { stepContext } from '../../src/promote/context.ts';
 import { teardown } from '../../src/promote/index.ts';
 import { resolvePromoteOptions } from '../../src/promote/options.ts';
@@ -97,7 +97,7 @@ const countByType = (resources: KitResource[]) => {
 };
 
 beforeAll(async () => {
-  moto = await new MotoServerContainer().start();
+  moto = await new MotoServer().start();
   config = loadConfig({ SCONES_TARGET: 'aws', ...moto.environment() });
   config.credentials = { accessKeyId: 'moto-test', secretAccessKey: 'moto-test' };
   target = await resolveTarget({ config, region: REGION, stage: STAGE });

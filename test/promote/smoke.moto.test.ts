@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSfnClient } from '../../src/aws/clients.ts';
 import { type KitConfig, loadConfig } from '../../src/config.ts';
 import { type BundleInfo, buildBundles } from '../../src/deploy/index.ts';
-import { MotoServerContainer, type StartedMotoServer } from '../../src/emulator/moto-server.ts';
+import { MotoServer, type StartedMotoServer } from '../../src/emulator/moto-server.ts';
 import { promote, SmokeTestFailedError } from '../../src/promote/index.ts';
 
 const REGION = 'us-east-1';
@@ -29,7 +29,7 @@ let bundleDir: string;
 const credentials = { AWS_ACCESS_KEY_ID: 'moto-test', AWS_SECRET_ACCESS_KEY: 'moto-test' };
 
 beforeAll(async () => {
-  moto = await new MotoServerContainer().start();
+  moto = await new MotoServer().start();
   // moto's own ASL interpreter instead of executions that stay RUNNING (moto's config API).
   const configured = await fetch(`${moto.url}/moto-api/config`, {
     method: 'POST',

@@ -7,7 +7,7 @@ import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client } from '../../src/aws/clients.ts';
 import { loadConfig } from '../../src/config.ts';
-import { MotoServerContainer, type StartedMotoServer } from '../../src/emulator/moto-server.ts';
+import { MotoServer, type StartedMotoServer } from '../../src/emulator/moto-server.ts';
 import { AlreadyClosed, type ClosedItem, closeItem, groundTruthLine } from '../../src/review/decisions.ts';
 import type { ReviewBucket } from '../../src/review/layout.ts';
 import { type ReviewServer, startReviewServer } from '../../src/review/server.ts';
@@ -24,7 +24,7 @@ const client = () => {
 };
 
 beforeAll(async () => {
-  moto = await new MotoServerContainer().start();
+  moto = await new MotoServer().start();
   store = { s3: client(), bucket: BUCKET, reviewPrefix: 'review/' };
   await store.s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
 });

@@ -12,7 +12,7 @@ import { createS3Client, createSfnClient } from '../../src/aws/clients.ts';
 import { type KitConfig, loadConfig } from '../../src/config.ts';
 import { type BundleInfo, buildBundles, type DeployResult, deploy } from '../../src/deploy/index.ts';
 import { createSfnRunner, type SfnRunner, type SfnRunnerOptions } from '../../src/deploy/sfn-runner.ts';
-import { MiniStackContainer, type StartedMiniStack } from '../../src/emulator/ministack.ts';
+import { MiniStackServer, type StartedMiniStack } from '../../src/emulator/ministack.ts';
 
 export interface EmulatorStack {
   ministack: StartedMiniStack;
@@ -46,7 +46,7 @@ export async function startEmulatorStack(options: EmulatorStackOptions): Promise
   // Built before MiniStack starts: esbuild and MiniStack's start-up would compete for two cores.
   const outDir = await mkdtemp(join(tmpdir(), 'scones-bundles-'));
   const bundles = await buildBundles({ arch: 'x86_64', outDir });
-  const ministack = await new MiniStackContainer()
+  const ministack = await new MiniStackServer()
     .withEnvironment({ AUTH: 'true', ...options.ministackEnvironment })
     .start();
   try {

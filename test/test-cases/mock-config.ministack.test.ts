@@ -14,7 +14,7 @@ import { createSfnClient } from '../../src/aws/clients.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createSfnRunner } from '../../src/deploy/sfn-runner.ts';
 import type { ExecutionRecord } from '../../src/embedded/engine.ts';
-import { MiniStackContainer, type StartedMiniStack } from '../../src/emulator/ministack.ts';
+import { MiniStackServer, type StartedMiniStack } from '../../src/emulator/ministack.ts';
 import { outcomeOf } from '../../src/test-cases/outcome.ts';
 import { MOCK_PROBE_DEFINITION } from './support.ts';
 
@@ -59,8 +59,8 @@ describe('MiniStack and the mock configuration (ministack)', () => {
     await writeFile(join(dir, 'mock.json'), JSON.stringify(mockConfig));
     const environment = { SFN_MOCK_CONFIG: join(dir, 'mock.json'), SFN_WAIT_SCALE: '0.05' };
     [released, shimmed] = await Promise.all([
-      new MiniStackContainer().withoutCompatibilityShims().withEnvironment(environment).start(),
-      new MiniStackContainer().withEnvironment(environment).start(),
+      new MiniStackServer().withoutCompatibilityShims().withEnvironment(environment).start(),
+      new MiniStackServer().withEnvironment(environment).start(),
     ]);
     [asReleased, withShims] = await Promise.all([runCases(released), runCases(shimmed)]);
   }, 180_000);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type KitConfig, loadConfig } from '../../../src/config.ts';
 import { type BundleInfo, buildBundles } from '../../../src/deploy/index.ts';
-import { MotoServerContainer, type StartedMotoServer } from '../../../src/emulator/moto-server.ts';
+import { MotoServer, type StartedMotoServer } from '../../../src/emulator/moto-server.ts';
 
 export interface MotoHarness {
   moto: StartedMotoServer;
@@ -21,7 +21,7 @@ export interface MotoHarness {
 export async function startMotoHarness(): Promise<MotoHarness> {
   const savedEnv = { ...process.env };
   // A first run installs moto into .venv/ (with MiniStack: ~150 s measured on a busy 2-core machine).
-  const moto = await new MotoServerContainer().start();
+  const moto = await new MotoServer().start();
   process.env.AWS_ACCESS_KEY_ID = 'moto-test';
   process.env.AWS_SECRET_ACCESS_KEY = 'moto-test';
   delete process.env.AWS_PROFILE;
