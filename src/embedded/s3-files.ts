@@ -4,7 +4,7 @@
  * fails) without filling a real disk. Reads go straight to `node:fs`.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** A file open for writing: sequential writes, then a stat (to identify it), then close. */
@@ -18,6 +18,8 @@ export interface StoreFileSystem {
   /** Creates (or truncates) `path` for writing. */
   create(path: string): Promise<WritableFile>;
   writeFile(path: string, data: string | Uint8Array): Promise<void>;
+  /** Appends to `path`, creating it if need be (the object index's lines). */
+  appendFile(path: string, data: string): Promise<void>;
   rename(from: string, to: string): Promise<void>;
   rm(path: string, options?: { recursive?: boolean; force?: boolean }): Promise<void>;
   mkdir(path: string, options?: { recursive?: boolean }): Promise<unknown>;
@@ -26,6 +28,7 @@ export interface StoreFileSystem {
 export const NODE_FILE_SYSTEM: StoreFileSystem = {
   create: (path) => open(path, 'w'),
   writeFile: (path, data) => writeFile(path, data),
+  appendFile: (path, data) => appendFile(path, data),
   rename,
   rm,
   mkdir,

@@ -4,8 +4,9 @@
  * every object and the bodies of small ones stay in memory so small reads cost no file system call.
  *
  * Layout: `<root>/<bucket>/<encoded key>` holds the raw bytes (open a staged PNG directly),
- * `<root>/<bucket>/.meta/<encoded key>.json` its metadata, `<root>/<bucket>/.bucket.json` the
- * bucket's region; `<root>/.tmp/` bodies being received, `<root>/.uploads/` multipart uploads.
+ * `<root>/<bucket>/.meta/index.jsonl` the objects' metadata (s3-object-index.ts; data folders of
+ * older versions have one `.meta/<encoded key>.json` per object, read once and folded into it),
+ * `<root>/<bucket>/.bucket.json` the bucket's region; `<root>/.tmp/` bodies being received, `<root>/.uploads/` multipart uploads.
  * One server process per folder: the memory index does not watch for other writers. Files dropped
  * into a bucket folder by hand are picked up at start with a computed ETag.
  *
@@ -30,6 +31,7 @@ import {
   writeNewFile,
 } from './s3-files.ts';
 import { compareKeys, fileNameForKey, keyForFileName } from './s3-keys.ts';
+import { type IndexedObject, ObjectIndexJournal, replayIndex } from './s3-object-index.ts';
 
 export interface StoredObject {
   key: string;
@@ -59,6 +61,7 @@ export interface StoredBucket {
   objects: Map<string, StoredObject>;
   /** Keys in S3's (UTF-8 binary) order, rebuilt lazily after a key is added or removed. */
   sortedKeys: string[] | undefined;
+  index: ObjectIndexJournal;
 }
 
 /** A consistent read: a small body whole, or an open handle on the version's file (caller closes it). */
@@ -67,6 +70,7 @@ export type ObjectRead =
   | { object: StoredObject; handle: FileHandle };
 
 const META_DIR = '.meta';
+const INDEX_FILE = 'index.jsonl';
 const BUCKET_FILE = '.bucket.json';
 /** What S3 records for an object stored without a Content-Type. */
 export const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
@@ -118,23 +122,36 @@ export class ObjectStore {
     );
     const created = saved ? new Date(saved.created) : (await stat(directory)).birthtime;
     const region = saved?.region ?? DEFAULT_REGION;
-    const bucket: StoredBucket = { name, created, region, objects: new Map(), sortedKeys: undefined };
+    const index = new ObjectIndexJournal(this.files, join(directory, META_DIR, INDEX_FILE));
+    const bucket: StoredBucket = { name, created, region, objects: new Map(), sortedKeys: undefined, index };
     this.buckets.set(name, bucket);
     await mkdir(join(directory, META_DIR), { recursive: true });
-    const metaFiles = (await readdir(join(directory, META_DIR))).filter((file) => file.endsWith('.json'));
+    const legacyFiles = (await readdir(join(directory, META_DIR))).filter((file) => file.endsWith('.json'));
+    const legacy = await Promise.all(
+      legacyFiles.map(
+        async (file) => JSON.parse(await readFile(join(directory, META_DIR, file), 'utf8')) as IndexedObject,
+      ),
+    );
+    const lines = await index.read();
     await Promise.all(
-      metaFiles.map(async (file) => {
-        const raw = JSON.parse(await readFile(join(directory, META_DIR, file), 'utf8'));
-        const data = await stat(join(directory, file.slice(0, -'.json'.length))).catch(() => undefined);
-        // A data file replaced behind the metadata's back (by hand, or a crash between the two
-        // renames) is indexed afresh below, like a dropped file; a missing one drops the entry.
-        if (!data || data.size !== raw.size || (raw.file && data.mtimeMs !== raw.file.mtimeMs)) return;
-        const object: StoredObject = {
+      [...replayIndex(legacy, lines)].map(async ([key, versions]) => {
+        const data = await stat(join(directory, fileNameForKey(key))).catch(() => undefined);
+        if (!data) return; // deleted, or never renamed into place
+        // The newest version whose file identity matches the file on disk: a crash between the
+        // index line and the rename leaves a newer line for a file that never arrived. A data file
+        // replaced behind the index's back (by hand) matches none and is indexed afresh below.
+        const raw = versions.findLast(
+          (version) =>
+            version.size === data.size &&
+            (!version.file || (version.file as FileIdentity).mtimeMs === data.mtimeMs),
+        );
+        if (!raw) return;
+        const object = {
           ...raw,
           etag: raw.etag ?? raw.md5,
-          lastModified: new Date(raw.lastModified),
+          lastModified: new Date(raw.lastModified as string),
           file: { ino: data.ino, mtimeMs: data.mtimeMs },
-        };
+        } as StoredObject;
         delete (object as { md5?: string }).md5;
         bucket.objects.set(object.key, object);
       }),
@@ -148,7 +165,7 @@ export class ObjectStore {
       const data = await stat(path);
       const md5 = createHash('md5');
       for await (const chunk of createReadStream(path)) md5.update(chunk as Buffer);
-      const object: StoredObject = {
+      bucket.objects.set(key, {
         key,
         size: data.size,
         etag: md5.digest('hex'),
@@ -157,15 +174,27 @@ export class ObjectStore {
         headers: {},
         metadata: {},
         file: { ino: data.ino, mtimeMs: data.mtimeMs },
-      };
-      await writeAtomically(this.files, this.#metaPath(name, key), JSON.stringify(object));
-      bucket.objects.set(key, object);
+      });
+    }
+    // One clean file: what was kept, older per-object files folded in (then removed).
+    if (legacyFiles.length > 0 || lines.length !== bucket.objects.size) {
+      await index.rewrite([...bucket.objects.values()] as unknown as IndexedObject[]);
+      await Promise.all(
+        legacyFiles.map((file) => this.files.rm(join(directory, META_DIR, file), { force: true })),
+      );
     }
   }
 
   async createBucket(name: string, region = DEFAULT_REGION): Promise<StoredBucket> {
     await this.files.mkdir(join(this.root, name, META_DIR), { recursive: true });
-    const bucket: StoredBucket = { name, created: new Date(), region, objects: new Map(), sortedKeys: [] };
+    const bucket: StoredBucket = {
+      name,
+      created: new Date(),
+      region,
+      objects: new Map(),
+      sortedKeys: [],
+      index: new ObjectIndexJournal(this.files, join(this.root, name, META_DIR, INDEX_FILE)),
+    };
     await writeAtomically(
       this.files,
       join(this.root, name, BUCKET_FILE),
@@ -236,25 +265,29 @@ export class ObjectStore {
         file: { ino: identity.ino, mtimeMs: identity.mtimeMs },
       };
       const dataPath = join(this.root, bucketName, fileNameForKey(key));
-      const metaPath = this.#metaPath(bucketName, key);
       const source = temporary as string;
       await this.#serialized(bucketName, key, async () => {
-        precondition?.(bucket.objects.get(key));
-        // The metadata is written first: a full disk fails here, before anything is replaced.
-        const metaTemporary = `${metaPath}.${identity.ino}.tmp`;
-        await this.files.writeFile(metaTemporary, JSON.stringify(object));
+        const previous = bucket.objects.get(key);
+        precondition?.(previous);
+        // The index line first: a full disk fails here, before anything is replaced.
+        await bucket.index.append({ put: object as unknown as IndexedObject }, bucket.objects.size + 1);
         try {
           await this.files.rename(source, dataPath);
         } catch (error) {
-          await this.files.rm(metaTemporary, { force: true }).catch(() => undefined);
+          // The line describes a file that never arrived: say what the key holds instead.
+          await bucket.index
+            .append(
+              previous ? { put: previous as unknown as IndexedObject } : { delete: key },
+              bucket.objects.size,
+            )
+            .catch(() => undefined);
           throw error;
         }
         temporary = undefined;
-        if (!bucket.objects.has(key)) bucket.sortedKeys = undefined;
+        if (!previous) bucket.sortedKeys = undefined;
         bucket.objects.set(key, object);
         if (body.buffer) this.#cacheBody(bucketName, object, body.buffer);
         else this.#uncacheBody(`${bucketName}/${key}`);
-        await this.files.rename(metaTemporary, metaPath);
       });
       return object;
     } finally {
@@ -307,16 +340,11 @@ export class ObjectStore {
       bucket.objects.delete(key);
       bucket.sortedKeys = undefined;
       this.#uncacheBody(`${bucketName}/${key}`);
-      await Promise.all([
-        this.files.rm(join(this.root, bucketName, fileNameForKey(key)), { force: true }),
-        this.files.rm(this.#metaPath(bucketName, key), { force: true }),
-      ]);
+      // The file first: a crash before the line leaves an index entry without a file, dropped at start.
+      await this.files.rm(join(this.root, bucketName, fileNameForKey(key)), { force: true });
+      await bucket.index.append({ delete: key }, bucket.objects.size);
     });
     return removed;
-  }
-
-  #metaPath(bucketName: string, key: string): string {
-    return join(this.root, bucketName, META_DIR, `${fileNameForKey(key)}.json`);
   }
 
   /** Runs writes to one key one after another, so the files and the index agree on the last one. */

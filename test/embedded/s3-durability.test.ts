@@ -37,6 +37,10 @@ function fillableDisk() {
       if (state.full) throw enospc();
       return NODE_FILE_SYSTEM.writeFile(path, data);
     },
+    async appendFile(path, data) {
+      if (state.full) throw enospc();
+      return NODE_FILE_SYSTEM.appendFile(path, data);
+    },
   };
   return { state, files };
 }
