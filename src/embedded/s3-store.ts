@@ -16,10 +16,10 @@
  * metadata even while writers replace it; writers of one key are serialized, the last one wins whole.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { type FileHandle, mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BodyLimits, FileIdentity, ReceivedBody } from './s3-body.ts';
+import { loadBucket } from './s3-bucket-load.ts';
 import type { StoredChecksum } from './s3-checksums.ts';
 import {
   NODE_FILE_SYSTEM,
@@ -30,8 +30,8 @@ import {
   writeAtomically,
   writeNewFile,
 } from './s3-files.ts';
-import { compareKeys, fileNameForKey, keyForFileName } from './s3-keys.ts';
-import { type IndexedObject, ObjectIndexJournal, replayIndex } from './s3-object-index.ts';
+import { compareKeys, fileNameForKey } from './s3-keys.ts';
+import { type IndexedObject, ObjectIndexJournal } from './s3-object-index.ts';
 
 export interface StoredObject {
   key: string;
@@ -69,9 +69,9 @@ export type ObjectRead =
   | { object: StoredObject; body: Buffer }
   | { object: StoredObject; handle: FileHandle };
 
-const META_DIR = '.meta';
-const INDEX_FILE = 'index.jsonl';
-const BUCKET_FILE = '.bucket.json';
+export const META_DIR = '.meta';
+export const INDEX_FILE = 'index.jsonl';
+export const BUCKET_FILE = '.bucket.json';
 /** What S3 records for an object stored without a Content-Type. */
 export const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
 export const DEFAULT_REGION = 'us-east-1';
@@ -85,7 +85,7 @@ export function md5Hex(body: Uint8Array): string {
 }
 
 /** S3 keeps second precision: Last-Modified and If-Modified-Since compare at that grain. */
-const toSeconds = (date: Date) => new Date(Math.floor(date.getTime() / 1000) * 1000);
+export const toSeconds = (date: Date) => new Date(Math.floor(date.getTime() / 1000) * 1000);
 
 export class ObjectStore {
   readonly root: string;
@@ -110,78 +110,8 @@ export class ObjectStore {
     await rm(join(this.root, TEMP_DIR), { recursive: true, force: true });
     await mkdir(join(this.root, TEMP_DIR));
     for (const entry of await readdir(this.root, { withFileTypes: true })) {
-      if (entry.isDirectory() && BUCKET_NAME_PATTERN.test(entry.name)) await this.#loadBucket(entry.name);
-    }
-  }
-
-  async #loadBucket(name: string): Promise<void> {
-    const directory = join(this.root, name);
-    const saved = await readFile(join(directory, BUCKET_FILE), 'utf8').then(
-      (text) => JSON.parse(text) as { region: string; created: string },
-      () => undefined,
-    );
-    const created = saved ? new Date(saved.created) : (await stat(directory)).birthtime;
-    const region = saved?.region ?? DEFAULT_REGION;
-    const index = new ObjectIndexJournal(this.files, join(directory, META_DIR, INDEX_FILE));
-    const bucket: StoredBucket = { name, created, region, objects: new Map(), sortedKeys: undefined, index };
-    this.buckets.set(name, bucket);
-    await mkdir(join(directory, META_DIR), { recursive: true });
-    const legacyFiles = (await readdir(join(directory, META_DIR))).filter((file) => file.endsWith('.json'));
-    const legacy = await Promise.all(
-      legacyFiles.map(
-        async (file) => JSON.parse(await readFile(join(directory, META_DIR, file), 'utf8')) as IndexedObject,
-      ),
-    );
-    const lines = await index.read();
-    await Promise.all(
-      [...replayIndex(legacy, lines)].map(async ([key, versions]) => {
-        const data = await stat(join(directory, fileNameForKey(key))).catch(() => undefined);
-        if (!data) return; // deleted, or never renamed into place
-        // The newest version whose file identity matches the file on disk: a crash between the
-        // index line and the rename leaves a newer line for a file that never arrived. A data file
-        // replaced behind the index's back (by hand) matches none and is indexed afresh below.
-        const raw = versions.findLast(
-          (version) =>
-            version.size === data.size &&
-            (!version.file || (version.file as FileIdentity).mtimeMs === data.mtimeMs),
-        );
-        if (!raw) return;
-        const object = {
-          ...raw,
-          etag: raw.etag ?? raw.md5,
-          lastModified: new Date(raw.lastModified as string),
-          file: { ino: data.ino, mtimeMs: data.mtimeMs },
-        } as StoredObject;
-        delete (object as { md5?: string }).md5;
-        bucket.objects.set(object.key, object);
-      }),
-    );
-    const indexed = new Set([...bucket.objects.keys()].map(fileNameForKey));
-    for (const entry of await readdir(directory, { withFileTypes: true })) {
-      if (!entry.isFile() || entry.name.startsWith('.') || entry.name.endsWith('.tmp')) continue;
-      const key = keyForFileName(entry.name);
-      if (key === undefined || indexed.has(entry.name)) continue;
-      const path = join(directory, entry.name);
-      const data = await stat(path);
-      const md5 = createHash('md5');
-      for await (const chunk of createReadStream(path)) md5.update(chunk as Buffer);
-      bucket.objects.set(key, {
-        key,
-        size: data.size,
-        etag: md5.digest('hex'),
-        lastModified: toSeconds(data.mtime),
-        contentType: DEFAULT_CONTENT_TYPE,
-        headers: {},
-        metadata: {},
-        file: { ino: data.ino, mtimeMs: data.mtimeMs },
-      });
-    }
-    // One clean file: what was kept, older per-object files folded in (then removed).
-    if (legacyFiles.length > 0 || lines.length !== bucket.objects.size) {
-      await index.rewrite([...bucket.objects.values()] as unknown as IndexedObject[]);
-      await Promise.all(
-        legacyFiles.map((file) => this.files.rm(join(directory, META_DIR, file), { force: true })),
-      );
+      if (!entry.isDirectory() || !BUCKET_NAME_PATTERN.test(entry.name)) continue;
+      this.buckets.set(entry.name, await loadBucket(this.root, this.files, entry.name));
     }
   }
 
