@@ -225,8 +225,8 @@ export function evaluateAlarms(
     const where = `${formatTime(worst.window.startMs, widthMs)} window: ${fixed(worst.value)} on ${worst.samples} ${rule.unit}`;
     const evidence =
       breaching > 0
-        ? `${breaching} of ${measured.length} windows ${rule.comparison === '>' ? 'over' : 'under'} ${threshold}; worst ${where}`
-        : `${measured.length} windows evaluated, none ${rule.comparison === '>' ? 'over' : 'under'} ${threshold}; ${rule.comparison === '>' ? 'highest' : 'lowest'} ${where}`;
+        ? `${breaching} of ${measured.length} ${windowsWord(measured.length)} ${rule.comparison === '>' ? 'over' : 'under'} ${threshold}; worst ${where}`
+        : `${measured.length} ${windowsWord(measured.length)} evaluated, none ${rule.comparison === '>' ? 'over' : 'under'} ${threshold}; ${rule.comparison === '>' ? 'highest' : 'lowest'} ${where}`;
     return {
       ...base,
       state: breaching > 0 ? 'ALARM' : 'OK',
@@ -261,3 +261,5 @@ export function parseAlarmThresholds(settings: readonly string[]): Partial<Alarm
   }
   return thresholds;
 }
+
+const windowsWord = (count: number) => (count === 1 ? 'window' : 'windows');
