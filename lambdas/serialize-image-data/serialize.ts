@@ -63,10 +63,22 @@ async function detect(bytes: Uint8Array, source: string, limits: ImageLimits): P
     // as ImageTooLarge with its dimensions below rather than as a decoder error.
     return await sharp(bytes, { ...sharpOptions(limits), limitInputPixels: false }).metadata();
   } catch (error) {
-    throw new InvalidImage(`${source} is not a decodable image: ${(error as Error).message}`, {
+    throw new InvalidImage(`${source} is not a decodable image: ${decoderSentence(error)}`, {
       cause: error,
     });
   }
+}
+
+/**
+ * sharp's own sentence of a decoder error ("Input buffer has corrupt header"), without the libvips
+ * detail it appends: libvips keeps one error buffer per process, so while several images decode at
+ * once (the embedded tier runs serialize concurrently) that detail can be empty or another image's.
+ * The whole message stays on the error's `cause`.
+ */
+function decoderSentence(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const sentence = message.split(':')[0]?.trim();
+  return sentence || message;
 }
 
 /** The image as it came when it already is the model's input (within the pixel limit), else undefined. */
