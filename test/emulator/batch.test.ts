@@ -9,19 +9,15 @@
  * that reason, and run on the embedded tier (test/batch/) instead.
  */
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import {
-  DescribeExecutionCommand,
-  DescribeStateMachineCommand,
-  StartExecutionCommand,
-} from '@aws-sdk/client-sfn';
+import { DescribeStateMachineCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import aslValidator from 'asl-validator';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EndpointServer, startEndpointServer } from '../../src/embedded/endpoint-server.ts';
 import { createStubPredictor } from '../../src/embedded/predictors.ts';
 import { batchSubstitutionsFor, loadDefinition } from '../../src/workflow/definition.ts';
 import { resourceNames } from '../../src/workflow/names.ts';
 import { readCifarRecord, rgbToPng } from '../lambdas/images.ts';
-import { type EmulatorStack, startEmulatorStack } from '../support/emulator-stack.ts';
+import { closedExecution, type EmulatorStack, startEmulatorStack } from '../support/emulator-stack.ts';
 
 const NO_RESULT_WRITER =
   'MiniStack 1.5.33 does not implement the Distributed Map ResultWriter (no manifest.json or result files; the Map state returns the outputs as an array), which SummarizeBatch reads: checked on the embedded tier, test/batch/batch-workflow.test.ts';
@@ -47,15 +43,8 @@ describe('batch state machine on MiniStack', () => {
     await endpoint?.stop();
   });
 
-  const finished = async (executionArn: string) =>
-    vi.waitFor(
-      async () => {
-        const execution = await stack.sfn.send(new DescribeExecutionCommand({ executionArn }));
-        expect(execution.status).not.toBe('RUNNING');
-        return execution;
-      },
-      { timeout: 90_000, interval: 200 },
-    );
+  const finished = (executionArn: string) =>
+    closedExecution(stack.sfn, executionArn, { timeout: 90_000, interval: 200 });
 
   it('deploys the batch state machine from the one ASL file, with its substitutions, a valid definition', async () => {
     const { deployment } = stack;

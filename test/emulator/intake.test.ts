@@ -6,15 +6,15 @@
  */
 import { GetRoleCommand, GetRolePolicyCommand } from '@aws-sdk/client-iam';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { DescribeExecutionCommand, ListExecutionsCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ListExecutionsCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIamClient } from '../../src/aws/clients.ts';
 import { type EndpointServer, startEndpointServer } from '../../src/embedded/endpoint-server.ts';
 import { createStubPredictor } from '../../src/embedded/predictors.ts';
 import { executionNameForObject } from '../../src/events/execution-name.ts';
 import { resourceNames } from '../../src/workflow/names.ts';
 import { readCifarRecord, rgbToPng } from '../lambdas/images.ts';
-import { type EmulatorStack, startEmulatorStack } from '../support/emulator-stack.ts';
+import { closedExecution, type EmulatorStack, startEmulatorStack } from '../support/emulator-stack.ts';
 
 describe('intake state machine on MiniStack', () => {
   let endpoint: EndpointServer;
@@ -30,15 +30,8 @@ describe('intake state machine on MiniStack', () => {
     await endpoint?.stop();
   });
 
-  const finished = async (executionArn: string) =>
-    vi.waitFor(
-      async () => {
-        const execution = await stack.sfn.send(new DescribeExecutionCommand({ executionArn }));
-        expect(execution.status).not.toBe('RUNNING');
-        return execution;
-      },
-      { timeout: 60_000, interval: 100 },
-    );
+  const finished = (executionArn: string) =>
+    closedExecution(stack.sfn, executionArn, { timeout: 60_000, interval: 100 });
 
   it('deploys the intake with a role allowed StartExecution on the classification state machine only', async () => {
     const { deployment } = stack;

@@ -7,7 +7,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { SFNClient } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
+  type SFNClient,
+} from '@aws-sdk/client-sfn';
+import { expect, vi } from 'vitest';
 import { createS3Client, createSfnClient } from '../../src/aws/clients.ts';
 import { type KitConfig, loadConfig } from '../../src/config.ts';
 import { type BundleInfo, buildBundles, type DeployResult, deploy } from '../../src/deploy/index.ts';
@@ -83,4 +88,20 @@ export async function startEmulatorStack(options: EmulatorStackOptions): Promise
       cause: error,
     });
   }
+}
+
+/** The execution once it is no longer RUNNING (DescribeExecution polled), for the emulator's tests. */
+export function closedExecution(
+  sfn: SFNClient,
+  executionArn: string,
+  { timeout, interval }: { timeout: number; interval: number },
+): Promise<DescribeExecutionCommandOutput> {
+  return vi.waitFor(
+    async () => {
+      const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      expect(execution.status).not.toBe('RUNNING');
+      return execution;
+    },
+    { timeout, interval },
+  );
 }
