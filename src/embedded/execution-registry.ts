@@ -15,6 +15,7 @@ import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises
 import path from 'node:path';
 import type { ExecutionStatusSnapshot } from '../events/execution-events.ts';
 import { isValidExecutionName } from '../events/execution-name.ts';
+import { BatchedAppender } from './batched-appender.ts';
 import type { ExecutionRecord } from './engine.ts';
 
 /** StartExecution's ExecutionAlreadyExists, naming the execution that holds the name. */
@@ -97,13 +98,13 @@ export class ExecutionRegistry {
   #journalLines = 0;
   /** Times the journal was rewritten (compacted) since start. */
   compactions = 0;
-  /** Summary lines closed but not yet appended to the journal. */
-  readonly #unwritten: string[] = [];
-  #writes: Promise<void> = Promise.resolve();
+  readonly #appender: BatchedAppender | undefined;
 
   constructor(options: ExecutionRegistryOptions = {}) {
     this.maxClosed = options.maxClosed ?? 10_000;
     this.journal = options.journal;
+    const journal = options.journal;
+    if (journal) this.#appender = new BatchedAppender((text) => this.#appendToJournal(journal, text));
   }
 
   /** Reads the journal (if any); call once before the first start. */
@@ -220,7 +221,7 @@ export class ExecutionRegistry {
     while (this.#running.size > 0) {
       await Promise.allSettled([...this.#running.values()].map((entry) => entry.started.done));
     }
-    await this.#writes;
+    await this.#appender?.idle();
   }
 
   #emit(snapshot: ExecutionStatusSnapshot): void {
@@ -237,24 +238,21 @@ export class ExecutionRegistry {
   #close(record: ExecutionRecord): void {
     const summary = summarize(record);
     this.#remember(summary);
-    if (!this.journal) return;
-    this.#unwritten.push(`${JSON.stringify(summary)}\n`);
-    if (this.#unwritten.length === 1) this.#writes = this.#writes.then(() => this.#flush());
+    // Errors are reported inside the write; a closing never waits on the disk.
+    void this.#appender?.append(`${JSON.stringify(summary)}\n`);
   }
 
   /**
-   * Appends every summary closed since the last flush in one write, then compacts if the file has
-   * grown past twice what is kept. Deciding to compact here, after the append, and not when the
-   * execution closed, matters under load: thousands of executions can close while one write is on
-   * the disk, and each must not schedule a rewrite of the whole file of its own.
+   * Appends what closed since the last write, then compacts if the file has grown past twice what
+   * is kept. Deciding to compact here, after the append, and not when the execution closed,
+   * matters under load: thousands of executions can close while one write is on the disk, and each
+   * must not schedule a rewrite of the whole file of its own.
    */
-  async #flush(): Promise<void> {
-    const journal = this.journal as string;
-    const lines = this.#unwritten.splice(0);
+  async #appendToJournal(journal: string, text: string): Promise<void> {
     try {
       await mkdir(path.dirname(journal), { recursive: true });
-      await appendFile(journal, lines.join(''));
-      this.#journalLines += lines.length;
+      await appendFile(journal, text);
+      this.#journalLines += text.split('\n').length - 1;
       if (this.#journalLines > 2 * this.maxClosed) await this.#compact();
     } catch (error) {
       console.error(`executions: could not write ${journal}: ${(error as Error).message}`);

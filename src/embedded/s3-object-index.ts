@@ -6,8 +6,8 @@
  * Why a journal and not one metadata file per object: on these machines' ext4 creating a file costs
  * 0.7-1.5 ms of kernel time, appending to an open one ~40 µs, and a PUT of a new key already
  * creates its data file; a second creation per PUT was half the server's CPU. Lines of the same
- * turn are appended in one write; each caller waits for the write that holds its line, so an
- * answered PUT is on disk as before.
+ * turn are appended in one write (batched-appender.ts); each caller waits for the write that holds
+ * its line, so an answered PUT is on disk as before.
  *
  * A line is appended before its data file is renamed into place, so a crash between the two leaves
  * a line whose file identity (size, mtime) does not match the file on disk; the reader then takes
@@ -16,6 +16,7 @@
  * step, in the same chain as the appends, so no line is lost to a concurrent write.
  */
 import { readFile } from 'node:fs/promises';
+import { BatchedAppender } from './batched-appender.ts';
 import { type StoreFileSystem, writeAtomically } from './s3-files.ts';
 
 /** Lines beyond twice the live ones before the file is rewritten (a compaction reads it whole). */
@@ -29,15 +30,20 @@ export type IndexLine = { put: IndexedObject } | { delete: string };
 export class ObjectIndexJournal {
   readonly path: string;
   readonly #files: StoreFileSystem;
-  #chain: Promise<void> = Promise.resolve();
-  #unwritten: string[] = [];
-  #flush: Promise<void> | undefined;
+  readonly #appender: BatchedAppender;
   #lines = 0;
   #live = 0;
 
   constructor(files: StoreFileSystem, path: string) {
     this.#files = files;
     this.path = path;
+    this.#appender = new BatchedAppender(
+      (text) => files.appendFile(path, text),
+      async (lines) => {
+        this.#lines += lines;
+        if (this.#lines > 2 * this.#live + COMPACT_SLACK) await this.#compact().catch(() => undefined);
+      },
+    );
   }
 
   /** Reads every line in order; a line cut short by a crash (the last one) is skipped. */
@@ -79,21 +85,7 @@ export class ObjectIndexJournal {
   /** Resolves once `line` is in the file; rejects (ENOSPC, ...) when its write failed. */
   append(line: IndexLine, liveObjects: number): Promise<void> {
     this.#live = liveObjects;
-    this.#unwritten.push(`${JSON.stringify(line)}\n`);
-    if (!this.#flush) {
-      const flush = this.#chain.then(async () => {
-        this.#flush = undefined;
-        const text = this.#unwritten.join('');
-        const count = this.#unwritten.length;
-        this.#unwritten = [];
-        await this.#files.appendFile(this.path, text);
-        this.#lines += count;
-        if (this.#lines > 2 * this.#live + COMPACT_SLACK) await this.#compact().catch(() => undefined);
-      });
-      this.#flush = flush;
-      this.#chain = flush.catch(() => undefined);
-    }
-    return this.#flush;
+    return this.#appender.append(`${JSON.stringify(line)}\n`);
   }
 
   /** The file reduced to the last line per key, deletions dropped, in one step. */
