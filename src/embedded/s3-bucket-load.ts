@@ -11,17 +11,16 @@ import { join } from 'node:path';
 import type { FileIdentity } from './s3-body.ts';
 import type { StoreFileSystem } from './s3-files.ts';
 import { fileNameForKey, keyForFileName } from './s3-keys.ts';
-import { type IndexedObject, ObjectIndexJournal, replayIndex } from './s3-object-index.ts';
 import {
   BUCKET_FILE,
   DEFAULT_CONTENT_TYPE,
   DEFAULT_REGION,
   INDEX_FILE,
   META_DIR,
-  type StoredBucket,
-  type StoredObject,
   toSeconds,
-} from './s3-store.ts';
+} from './s3-layout.ts';
+import { type IndexedObject, ObjectIndexJournal, replayIndex } from './s3-object-index.ts';
+import type { StoredBucket, StoredObject } from './s3-store.ts';
 
 export async function loadBucket(root: string, files: StoreFileSystem, name: string): Promise<StoredBucket> {
   const directory = join(root, name);

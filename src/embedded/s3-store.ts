@@ -20,6 +20,17 @@ import { type FileHandle, mkdir, open, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BodyLimits, FileIdentity, ReceivedBody } from './s3-body.ts';
 import { loadBucket } from './s3-bucket-load.ts';
+import {
+  BUCKET_FILE,
+  DEFAULT_CONTENT_TYPE,
+  DEFAULT_REGION,
+  INDEX_FILE,
+  META_DIR,
+  toSeconds,
+} from './s3-layout.ts';
+
+export { DEFAULT_CONTENT_TYPE, DEFAULT_REGION } from './s3-layout.ts';
+
 import type { StoredChecksum } from './s3-checksums.ts';
 import {
   NODE_FILE_SYSTEM,
@@ -69,12 +80,6 @@ export type ObjectRead =
   | { object: StoredObject; body: Buffer }
   | { object: StoredObject; handle: FileHandle };
 
-export const META_DIR = '.meta';
-export const INDEX_FILE = 'index.jsonl';
-export const BUCKET_FILE = '.bucket.json';
-/** What S3 records for an object stored without a Content-Type. */
-export const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
-export const DEFAULT_REGION = 'us-east-1';
 /** Bodies up to this size are kept in memory (received, cached); larger ones stream from disk. */
 export const MAX_CACHED_OBJECT_BYTES = 1 << 20;
 const MAX_CACHED_TOTAL_BYTES = 256 << 20;
@@ -83,9 +88,6 @@ export const BUCKET_NAME_PATTERN = /^(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.-]{1
 export function md5Hex(body: Uint8Array): string {
   return createHash('md5').update(body).digest('hex');
 }
-
-/** S3 keeps second precision: Last-Modified and If-Modified-Since compare at that grain. */
-export const toSeconds = (date: Date) => new Date(Math.floor(date.getTime() / 1000) * 1000);
 
 export class ObjectStore {
   readonly root: string;
