@@ -86,13 +86,21 @@ function checkWebhookUrl(value: string): void {
   }
 }
 
+/**
+ * The first SIGINT or SIGTERM resolves (drain), a second exits at once (130). One listener stays
+ * installed throughout: removing it, even for a turn, would give a signal arriving then Node's
+ * default action (death by the signal, no drain).
+ */
 async function untilSignal(inFlight: () => number): Promise<void> {
   await new Promise<void>((done) => {
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
+    let received = 0;
+    const onSignal = () => {
+      received++;
+      if (received > 1) process.exit(130);
+      done();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   });
   log(`scones up: stopping; draining ${inFlight()} in-flight execution(s) (Ctrl-C again to quit at once)`);
-  const quit = () => process.exit(130);
-  process.once('SIGINT', quit);
-  process.once('SIGTERM', quit);
 }
