@@ -3,11 +3,11 @@
  * channels, write and read model artifacts, write captured traffic, write its logs and metrics.
  * Created through the deploy module's ensureRole (one IAM code path for the kit).
  */
-import type { PolicyDocument, PolicyStatement } from '../deploy/policies.ts';
-import { ALGORITHM_REPOSITORY, IMAGE_CLASSIFICATION_REGISTRIES } from './algorithm-image.ts';
-import type { ResolvedPromoteOptions } from './options.ts';
-import { CHANNELS, DATA_PREFIX, MODEL_OUTPUT_PREFIX } from './specs.ts';
-import type { PromotionTarget } from './target.ts';
+import type { PolicyDocument, PolicyStatement } from '../../deploy/policies.ts';
+import { ALGORITHM_REPOSITORY, IMAGE_CLASSIFICATION_REGISTRIES } from '../algorithm-image.ts';
+import type { ResolvedPromoteOptions } from '../options.ts';
+import { CHANNELS, DATA_PREFIX, MODEL_OUTPUT_PREFIX } from '../specs.ts';
+import type { PromotionTarget } from '../target.ts';
 
 /** IAM statements may carry conditions; the deploy module's type has no field for them. */
 interface ConditionalStatement extends PolicyStatement {

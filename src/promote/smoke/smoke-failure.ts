@@ -3,10 +3,10 @@
  * went wrong (the execution's Error and Cause, the state that failed, its console link), what was
  * left running in the account (the endpoint bills by the hour) and how to tear it down.
  */
-import type { PromotionAction } from './actions.ts';
-import type { ResolvedPromoteOptions } from './options.ts';
-import type { SmokeFailure } from './smoke.ts';
-import type { PromotionTarget } from './target.ts';
+import type { ResolvedPromoteOptions } from '../options.ts';
+import type { PromotionTarget } from '../target.ts';
+import type { PromotionAction } from '../types.ts';
+import type { SmokeFailure } from './types.ts';
 
 export class SmokeTestFailedError extends Error {
   override name = 'SmokeTestFailedError';

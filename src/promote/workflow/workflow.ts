@@ -5,8 +5,8 @@
  * event-driven part (rules, bucket notifications, failure topic, alarms).
  */
 import { join } from 'node:path';
-import { createIamClient } from '../aws/clients.ts';
-import { ensureBucket } from '../deploy/bucket.ts';
+import { createIamClient } from '../../aws/clients.ts';
+import { ensureBucket } from '../../deploy/bucket.ts';
 import {
   type BundleInfo,
   buildBundles,
@@ -14,12 +14,13 @@ import {
   kitTags,
   type ResourceChange,
   type ResourceKind,
-} from '../deploy/index.ts';
-import { ensureRole } from '../deploy/roles.ts';
-import { action, type PromotionAction, type ResourceType } from './actions.ts';
-import type { StepContext } from './context.ts';
-import type { ResolvedPromoteOptions } from './options.ts';
-import type { ProgressListener } from './progress.ts';
+} from '../../deploy/index.ts';
+import { ensureRole } from '../../deploy/roles.ts';
+import { action } from '../actions.ts';
+import type { StepContext } from '../context.ts';
+import type { ResolvedPromoteOptions } from '../options.ts';
+import type { ProgressListener } from '../progress.ts';
+import type { PromotionAction, ResourceType } from '../types.ts';
 import { SAGEMAKER_TRUST_POLICY, sagemakerExecutionPolicy } from './sagemaker-role.ts';
 
 const RESOURCE_TYPE: Record<ResourceKind, ResourceType> = {

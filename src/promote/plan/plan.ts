@@ -2,51 +2,25 @@
  * `scones promote --plan`: reads the account's current state (describe/list calls only) and returns
  * every action in order, the resources' settings and the cost estimate. Changes nothing.
  */
-import type { PromotionAction } from './actions.ts';
-import { algorithmImageUri } from './algorithm-image.ts';
-import { stepContext } from './context.ts';
-import { type CostEstimate, estimateCost } from './cost.ts';
-import { type PromoteOptions, type ResolvedPromoteOptions, resolvePromoteOptions } from './options.ts';
-import type { ProgressListener } from './progress.ts';
+import { algorithmImageUri } from '../algorithm-image.ts';
+import { stepContext } from '../context.ts';
+import { estimateCost } from '../cost/index.ts';
+import { type PromoteOptions, type ResolvedPromoteOptions, resolvePromoteOptions } from '../options.ts';
+import type { ProgressListener } from '../progress.ts';
 import {
   CHANNELS,
   channelUri,
   dataCaptureConfig,
   hyperParameters,
-  type PromotionNames,
   productionVariant,
   promotionNames,
   tuningRanges,
-} from './specs.ts';
+} from '../specs.ts';
+import { type PromotionTarget, resolveTarget } from '../target.ts';
+import type { PromotionAction } from '../types.ts';
+import { ensureBundles } from '../workflow/index.ts';
 import { runSteps } from './steps.ts';
-import { type PromotionTarget, resolveTarget } from './target.ts';
-import { ensureBundles } from './workflow.ts';
-
-export interface PromotionSettings {
-  trainingImage: string;
-  /** num_training_samples is `from the staged manifest` until the data is staged. */
-  hyperParameters: Record<string, string>;
-  channels: Record<string, string>;
-  tuning?: {
-    objective: string;
-    maxJobs: number;
-    maxParallel: number;
-    ranges: ReturnType<typeof tuningRanges>;
-  };
-  variant: ReturnType<typeof productionVariant>;
-  /** Undefined for serverless endpoints, which cannot capture. */
-  dataCapture: ReturnType<typeof dataCaptureConfig>;
-}
-
-export interface PromotionPlan {
-  target: Omit<PromotionTarget, 'config'>;
-  names: PromotionNames;
-  actions: PromotionAction[];
-  settings: PromotionSettings;
-  cost: CostEstimate;
-  /** True when some action creates, updates or waits on something. */
-  hasChanges: boolean;
-}
+import type { PlanControls, PromotionPlan, PromotionSettings } from './types.ts';
 
 export function promotionSettings(
   options: ResolvedPromoteOptions,
@@ -100,11 +74,6 @@ export async function planFor(
 ): Promise<PromotionPlan> {
   const steps = await runSteps(stepContext(options, target, false, onProgress));
   return assemblePlan(options, target, steps.actions, steps.numTrainingSamples);
-}
-
-export interface PlanControls {
-  /** Lines of the deploy module's own planning (Lambda bundle builds); default: dropped. */
-  onProgress?: ProgressListener;
 }
 
 export async function planPromotion(

@@ -4,10 +4,11 @@
  * read from the staged train manifest, so the hyperparameter matches what the job will read.
  */
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { stageDataset } from '../../training/stage.ts';
-import { action, type PromotionAction } from './actions.ts';
-import type { StepContext } from './context.ts';
-import { DATA_PREFIX, TRAIN_MANIFEST_KEY } from './specs.ts';
+import { stageDataset } from '../../../training/stage.ts';
+import { action } from '../actions.ts';
+import type { StepContext } from '../context.ts';
+import { DATA_PREFIX, TRAIN_MANIFEST_KEY } from '../specs.ts';
+import type { PromotionAction } from '../types.ts';
 
 export interface StagingOutcome {
   action: PromotionAction;

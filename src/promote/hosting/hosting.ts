@@ -16,11 +16,12 @@ import {
   DescribeModelCommand,
   UpdateEndpointCommand,
 } from '@aws-sdk/client-sagemaker';
-import { action, type PromotionAction } from './actions.ts';
-import { describeOrUndefined, type StepContext } from './context.ts';
-import { sageMakerResourceTags } from './pages.ts';
-import { waitUntilDone } from './progress.ts';
-import { endpointConfigRequest, modelRequest, sagemakerTags } from './specs.ts';
+import { action } from '../actions.ts';
+import { describeOrUndefined, type StepContext } from '../context.ts';
+import { sageMakerResourceTags } from '../pages.ts';
+import { waitUntilDone } from '../progress.ts';
+import { endpointConfigRequest, modelRequest, sagemakerTags } from '../specs.ts';
+import type { PromotionAction } from '../types.ts';
 
 export async function ensureModel(
   ctx: StepContext,

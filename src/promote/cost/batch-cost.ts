@@ -5,8 +5,8 @@
  * workflows are billed as executions), and the summary Lambda runs once per batch. The result files
  * are a handful of S3 PUTs per batch.
  */
-import type { CostLine } from './cost.ts';
 import { LAMBDA_PER_GB_SECOND, LAMBDA_PER_REQUEST, SFN_PER_TRANSITION } from './prices.ts';
+import type { CostLine } from './types.ts';
 
 export const BATCH_ASSUMPTIONS = {
   /** One child workflow: its ClassifyImage task (entered, exited); a failed image adds two more. */

@@ -4,7 +4,7 @@
  * pages), the CloudWatch alarms (every alarm with the stage's prefix, all pages) and the bucket's
  * EventBridge notifications, keeping only what carries the stage's kit tags (subscriptions have no
  * tags: they are the tagged topic's). The Resource Groups Tagging API finds tagged rules, topics
- * and alarms of other names (teardown-discovery.ts). Removal: a rule's targets, then the rule; a
+ * and alarms of other names (discovery.ts). Removal: a rule's targets, then the rule; a
  * confirmed subscription is unsubscribed, a pending one goes with its topic.
  */
 import { readdirSync } from 'node:fs';
@@ -34,15 +34,15 @@ import {
   createEventBridgeClient,
   createS3Client,
   createSnsClient,
-} from '../aws/clients.ts';
-import { disableBucketEventBridge, notificationConfiguration } from '../deploy/bucket-events.ts';
-import { isRuleMissing, ruleTargets } from '../deploy/event-rules.ts';
-import { isTopicMissing, PENDING_CONFIRMATION, topicSubscriptions } from '../deploy/notifications.ts';
-import { EVENT_RULES_DIR } from '../events/rules.ts';
-import { arns, eventResourceNames, KIT_NAME } from '../workflow/names.ts';
-import { allPages, isKitTagged } from './pages.ts';
-import type { PromotionTarget } from './target.ts';
-import type { KitResource } from './teardown-discovery.ts';
+} from '../../aws/clients.ts';
+import { disableBucketEventBridge, notificationConfiguration } from '../../deploy/bucket-events.ts';
+import { isRuleMissing, ruleTargets } from '../../deploy/event-rules.ts';
+import { isTopicMissing, PENDING_CONFIRMATION, topicSubscriptions } from '../../deploy/notifications.ts';
+import { EVENT_RULES_DIR } from '../../events/rules.ts';
+import { arns, eventResourceNames, KIT_NAME } from '../../workflow/names.ts';
+import { allPages, isKitTagged } from '../pages.ts';
+import type { PromotionTarget } from '../target.ts';
+import type { KitResource } from './types.ts';
 
 /** The rule ids the kit deploys: the base names of `eventrules/*.json`. */
 function ruleIds(): string[] {

@@ -38,35 +38,20 @@ import {
   createS3Client,
   createSageMakerClient,
   createSfnClient,
-} from '../aws/clients.ts';
-import type { TeardownOptions } from './options.ts';
-import { allPages } from './pages.ts';
-import type { ProgressListener } from './progress.ts';
-import { type PromotionTarget, resolveTarget } from './target.ts';
-import { discoverKitResources, type KitResource, type KitResourceType } from './teardown-discovery.ts';
-import { eventRemovers } from './teardown-events.ts';
-
-export interface TeardownItem {
-  type: KitResourceType;
-  name: string;
-  arn: string;
-}
-
-export interface TeardownReport {
-  stage: string;
-  accountId: string;
-  region: string;
-  /** True for `plan`: nothing was deleted or stopped; the lists say what would be. */
-  planned: boolean;
-  deleted: TeardownItem[];
-  /** Running training or tuning jobs stopped (they bill while they run). */
-  stopped: TeardownItem[];
-  kept: (TeardownItem & { reason: string })[];
-}
-
-export interface TeardownControls {
-  onProgress?: ProgressListener;
-}
+} from '../../aws/clients.ts';
+import type { TeardownOptions } from '../options.ts';
+import { allPages } from '../pages.ts';
+import type { ProgressListener } from '../progress.ts';
+import { type PromotionTarget, resolveTarget } from '../target.ts';
+import { discoverKitResources } from './discovery.ts';
+import { eventRemovers } from './events.ts';
+import type {
+  KitResource,
+  KitResourceType,
+  TeardownControls,
+  TeardownItem,
+  TeardownReport,
+} from './types.ts';
 
 /** Deletion order: what bills by the hour first, what others depend on before what they use. */
 const ORDER = [

@@ -14,38 +14,18 @@ import {
   paginateListHyperParameterTuningJobs,
   paginateListTrainingJobs,
 } from '@aws-sdk/client-sagemaker';
-import { action, type PromotionAction } from './actions.ts';
-import type { StepContext } from './context.ts';
-import { allPages, isKitTagged, sageMakerResourceTags } from './pages.ts';
-import { waitUntilDone } from './progress.ts';
-import { trainingJobRequest, tuningJobRequest } from './specs.ts';
-
-export interface TrainingOutcome {
-  action: PromotionAction;
-  jobName: string;
-  /** s3://.../model.tar.gz of the trained (or best tuned) model; undefined in plan mode until trained. */
-  modelDataUrl?: string;
-}
+import { action } from '../actions.ts';
+import type { StepContext } from '../context.ts';
+import { allPages, isKitTagged, sageMakerResourceTags } from '../pages.ts';
+import { waitUntilDone } from '../progress.ts';
+import { trainingJobRequest, tuningJobRequest } from '../specs.ts';
+import type { AttemptChoice, JobAttempt, TrainingOutcome } from './types.ts';
 
 const REUSABLE = ['Completed'];
 const RUNNING = ['InProgress', 'Stopping'];
 
 async function isOurs(ctx: StepContext, arn: string): Promise<boolean> {
   return isKitTagged(await sageMakerResourceTags(ctx.sagemaker, arn), ctx.target.stage);
-}
-
-export interface JobAttempt {
-  name: string;
-  arn: string;
-  status: string;
-}
-
-export interface AttemptChoice {
-  /** The job to reuse (Completed) or wait for (InProgress, Stopping); undefined: create `name`. */
-  existing?: JobAttempt;
-  name: string;
-  /** Earlier attempts that cannot be reused, e.g. "job Failed, job-2 Stopped". */
-  failed?: string;
 }
 
 /**

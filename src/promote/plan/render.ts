@@ -1,9 +1,8 @@
-/** Text renderings of plans, actions and teardown reports, as `scones promote` and `teardown` print them. */
-import type { ActionChange, PromotionAction } from './actions.ts';
-import type { CostEstimate } from './cost.ts';
-import type { PromotionPlan } from './plan.ts';
-import { SERVERLESS_CAPTURE_NOTE } from './specs.ts';
-import type { TeardownReport } from './teardown.ts';
+/** Text renderings of plans and actions, as `scones promote` prints them. */
+import type { CostEstimate } from '../cost/index.ts';
+import { SERVERLESS_CAPTURE_NOTE } from '../specs.ts';
+import type { ActionChange, PromotionAction } from '../types.ts';
+import type { PromotionPlan } from './types.ts';
 
 const PLANNED: Record<ActionChange, string> = {
   create: 'create',
@@ -91,25 +90,5 @@ export function renderPlan(plan: PromotionPlan): string {
   );
   if (!plan.hasChanges)
     lines.push('', 'Everything is in place: applying changes nothing (staging re-checks, smoke runs).');
-  return lines.join('\n');
-}
-
-export function renderTeardown(report: TeardownReport): string {
-  const where = `stage "${report.stage}" in account ${report.accountId}, ${report.region}`;
-  if (report.deleted.length === 0 && report.stopped.length === 0) {
-    const kept =
-      report.kept.length > 0
-        ? ` (kept: ${report.kept.map((item) => `${item.type} ${item.name}`).join(', ')})`
-        : '';
-    return `Nothing to tear down for ${where}: no resource of the kit found${kept}.`;
-  }
-  const [stopped, deleted] = report.planned ? ['would stop', 'would delete'] : ['stopped', 'deleted'];
-  const lines = [`${report.planned ? 'Teardown plan' : 'Teardown'} of ${where}:`];
-  for (const item of report.stopped)
-    lines.push(`  ${stopped.padEnd(12)} ${item.type.padEnd(29)} ${item.name}`);
-  for (const item of report.deleted)
-    lines.push(`  ${deleted.padEnd(12)} ${item.type.padEnd(29)} ${item.name}`);
-  for (const item of report.kept)
-    lines.push(`  ${'kept'.padEnd(12)} ${item.type.padEnd(29)} ${item.name}  (${item.reason})`);
   return lines.join('\n');
 }

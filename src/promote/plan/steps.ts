@@ -3,21 +3,14 @@
  * reads and says what it would do (the plan); with `apply: true` the same steps act, in the same
  * order, each finding what an earlier (maybe interrupted) run left and going on from there.
  */
-import type { PromotionAction } from './actions.ts';
-import type { StepContext } from './context.ts';
-import { ensureEndpoint, ensureEndpointConfig, ensureModel } from './hosting.ts';
+import type { StepContext } from '../context.ts';
+import { ensureEndpoint, ensureEndpointConfig, ensureModel } from '../hosting/index.ts';
+import { runSmokeExecution } from '../smoke/index.ts';
+import { ensureTrainingJob, ensureTuningJob, stageTrainingData } from '../training/index.ts';
+import type { PromotionAction } from '../types.ts';
+import { deployWorkflow, ensureDataBucket, ensureSageMakerRole } from '../workflow/index.ts';
 import { renderAction } from './render.ts';
-import { runSmokeExecution, type SmokeOutcome } from './smoke.ts';
-import { stageTrainingData } from './staging.ts';
-import { ensureTrainingJob, ensureTuningJob } from './training.ts';
-import { deployWorkflow, ensureDataBucket, ensureSageMakerRole } from './workflow.ts';
-
-export interface StepsResult {
-  actions: PromotionAction[];
-  numTrainingSamples?: number;
-  stateMachineArn: string;
-  smoke: SmokeOutcome;
-}
+import type { StepsResult } from './types.ts';
 
 export async function runSteps(ctx: StepContext): Promise<StepsResult> {
   const actions: PromotionAction[] = [];

@@ -23,35 +23,12 @@ import {
   createSageMakerClient,
   createSfnClient,
   createTaggingClient,
-} from '../aws/clients.ts';
-import { KIT_NAME, resourceNames, TAG_KIT, TAG_STAGE } from '../deploy/index.ts';
-import { allPages, isKitTagged, sageMakerResourceTags } from './pages.ts';
-import type { PromotionTarget } from './target.ts';
-import { eventResourcesByName, subscriptionsOfTopics } from './teardown-events.ts';
-
-export type KitResourceType =
-  | 'sagemaker endpoint'
-  | 'sagemaker endpoint config'
-  | 'sagemaker model'
-  | 'sagemaker training job'
-  | 'sagemaker tuning job'
-  | 'step functions state machine'
-  | 'lambda function'
-  | 'iam role'
-  | 's3 bucket'
-  | 's3 bucket notifications'
-  | 'eventbridge rule'
-  | 'sns topic'
-  | 'sns subscription'
-  | 'cloudwatch alarm';
-
-export interface KitResource {
-  type: KitResourceType;
-  name: string;
-  arn: string;
-  /** Training and tuning jobs: their status (in-progress ones are stopped); subscriptions: pending or not. */
-  status?: string;
-}
+} from '../../aws/clients.ts';
+import { KIT_NAME, resourceNames, TAG_KIT, TAG_STAGE } from '../../deploy/index.ts';
+import { allPages, isKitTagged, sageMakerResourceTags } from '../pages.ts';
+import type { PromotionTarget } from '../target.ts';
+import { eventResourcesByName, subscriptionsOfTopics } from './events.ts';
+import type { KitResource, KitResourceType } from './types.ts';
 
 /** Type and name of a resource from its ARN, for the types the kit makes. */
 export function parseArn(arn: string): Pick<KitResource, 'type' | 'name'> | undefined {

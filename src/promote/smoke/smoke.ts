@@ -14,34 +14,13 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { createSfnClient } from '../aws/clients.ts';
-import { action, type PromotionAction } from './actions.ts';
-import type { StepContext } from './context.ts';
-import { consoleLink } from './links.ts';
-import { WaitFailedError, waitUntilDone } from './progress.ts';
-import { TEST_PREFIX } from './specs.ts';
-
-/** Why a smoke execution did not succeed, as Step Functions records it. */
-export interface SmokeFailure {
-  /** FAILED, TIMED_OUT or ABORTED. */
-  status: string;
-  error?: string;
-  cause?: string;
-  /** The Task state whose failure ended the execution, when the history names one. */
-  failedState?: string;
-  executionArn: string;
-  consoleUrl?: string;
-}
-
-export interface SmokeOutcome {
-  action: PromotionAction;
-  executionArn?: string;
-  status?: string;
-  /** The execution's output (a WorkflowResult) or its error and cause. */
-  result?: unknown;
-  /** Set when the execution ended other than SUCCEEDED. */
-  failure?: SmokeFailure;
-}
+import { createSfnClient } from '../../aws/clients.ts';
+import { action } from '../actions.ts';
+import type { StepContext } from '../context.ts';
+import { consoleLink } from '../links.ts';
+import { WaitFailedError, waitUntilDone } from '../progress.ts';
+import { TEST_PREFIX } from '../specs.ts';
+import type { SmokeFailure, SmokeOutcome } from './types.ts';
 
 /** Terminal statuses of a Standard execution (DescribeExecution). */
 const ENDED = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];

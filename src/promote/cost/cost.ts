@@ -6,9 +6,9 @@
  * (uploads, status changes) for free. Only actions that will run are charged: a reused job costs
  * nothing.
  */
-import type { PromotionAction } from './actions.ts';
+import type { ResolvedPromoteOptions } from '../options.ts';
+import type { PromotionAction } from '../types.ts';
 import { batchCostLine } from './batch-cost.ts';
-import type { ResolvedPromoteOptions } from './options.ts';
 import {
   CLOUDWATCH_PER_ALARM_MONTH,
   CLOUDWATCH_PER_CUSTOM_METRIC_MONTH,
@@ -27,6 +27,7 @@ import {
   SNS_PER_PUBLISH,
   TRAINING_PER_HOUR,
 } from './prices.ts';
+import type { CostEstimate, CostLine } from './types.ts';
 
 /** Assumptions of the per-request figures (stated in the plan next to them). */
 export const REQUEST_ASSUMPTIONS = {
@@ -48,32 +49,6 @@ export const REQUEST_ASSUMPTIONS = {
    */
   customMetrics: 12,
 };
-
-export interface CostLine {
-  item: string;
-  basis: string;
-  /** USD; undefined when the table has no price for the instance type. */
-  usd: number | undefined;
-  period: 'once' | 'per hour' | 'per 1,000 requests' | 'per 1,000 failures' | 'per month';
-}
-
-export interface CostEstimate {
-  lines: CostLine[];
-  /** Training (or tuning) and staging, expected duration. */
-  oneOffUsd: number;
-  /** Same at the stopping condition: SageMaker stops the job (and the bill) there. */
-  oneOffMaxUsd: number;
-  /** Real-time endpoint, per hour while it exists; 0 for serverless. */
-  endpointPerHourUsd: number;
-  /** Everything recurring at the expected request rate, per 30 days (failure notifications aside). */
-  monthlyUsd: number;
-  requestsPerDay: number;
-  pricesAsOf: string;
-  pricesRegion: string;
-  sources: readonly string[];
-  /** Notes: other region than the table's, unknown instance prices. */
-  notes: string[];
-}
 
 const round = (usd: number) => Math.round(usd * 10_000) / 10_000;
 
