@@ -13,6 +13,7 @@
  * memory is bounded by the bucket count, not by the number of records, and a climb never loses
  * anything the final windows need, because the final width is a rung at or above the fine one.
  */
+import type { WindowChoice } from './types.ts';
 
 const S = 1_000;
 const MIN = 60 * S;
@@ -44,13 +45,6 @@ export function nextRung(widthMs: number): number {
 
 export function windowCount(startMs: number, endMs: number, widthMs: number): number {
   return Math.floor(endMs / widthMs) - Math.floor(startMs / widthMs) + 1;
-}
-
-export interface WindowChoice {
-  maxWindows?: number;
-  minRecordsPerWindow?: number;
-  /** Narrowest allowed width (the fine buckets' width). */
-  minWidthMs?: number;
 }
 
 export const WINDOW_DEFAULTS = { maxWindows: 48, minRecordsPerWindow: 20 } as const;

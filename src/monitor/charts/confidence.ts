@@ -5,10 +5,11 @@
  * inferences for the alarms to judge are drawn faded.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { CONFIDENCE_BINS } from './aggregate.ts';
+import { formatCount } from '../format.ts';
+import { CONFIDENCE_BINS } from '../statistics/index.ts';
+import type { MonitorReport, WindowSummary } from '../types.ts';
 import {
   CHART_WIDTH,
-  type ChartView,
   COLORS,
   messageSpec,
   opacityFor,
@@ -17,9 +18,8 @@ import {
   stacked,
   timeAxis,
   windowRects,
-} from './chart-parts.ts';
-import { formatCount } from './format.ts';
-import type { MonitorReport, WindowSummary } from './report.ts';
+} from './parts.ts';
+import type { ChartView } from './types.ts';
 
 const NO_INFERENCES = 'No captured inferences in this range.';
 

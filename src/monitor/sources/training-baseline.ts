@@ -5,17 +5,9 @@
  * a look even before any label arrives.
  */
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { parseManifest } from '../../training/staged-dataset.ts';
-import { manifestKey } from '../../training/staged-layout.ts';
-
-export interface TrainingBaseline {
-  /** Where it was read from. */
-  uri: string;
-  /** Images per class index. */
-  classCounts: number[];
-  /** Class names by index, from the manifest's folders (`bicycle/...png`). */
-  classNames: string[];
-}
+import { parseManifest } from '../../../training/staged-dataset.ts';
+import { manifestKey } from '../../../training/staged-layout.ts';
+import type { TrainingBaseline } from './types.ts';
 
 export type TrainingBaselineResult = { baseline: TrainingBaseline } | { missing: string };
 

@@ -6,25 +6,24 @@
  *
  * Defaults (issue 12): share below the routing threshold over 40 %; mean confidence down 0.1 from
  * the baseline; accuracy under 85 % on at least 20 labels; drift (Jensen-Shannon distance, see
- * statistics.ts) over 0.2 for the confidence histogram and for the predicted class mix. Small
- * windows are noise, so each rule has a minimum: 20 inferences for the confidence rules, 20
+ * statistics/statistics.ts) over 0.2 for the confidence histogram and the predicted class mix.
+ * Small windows are noise, so each rule has a minimum: 20 inferences for the confidence rules, 20
  * labels for accuracy, 200 inferences in the window and in the baseline for drift (simulated on
  * a steady stream, the JS distance of 200 against 800 inferences stays under 0.15 in 99 % of
  * windows; with 50 it passes 0.2 often). Labels are sparse (people review only what the model
  * doubts), so when no single window has enough, accuracy is judged over the whole range.
  */
-import { formatTime } from './format.ts';
-
-export const ALARM_NAMES = [
-  'low-confidence-share',
-  'mean-confidence-drop',
-  'accuracy',
-  'confidence-drift',
-  'class-mix-drift',
-] as const;
-export type AlarmName = (typeof ALARM_NAMES)[number];
-
-export type AlarmThresholds = Record<AlarmName, number>;
+import { formatTime } from '../format.ts';
+import {
+  ALARM_NAMES,
+  type AlarmMinimums,
+  type AlarmName,
+  type AlarmResult,
+  type AlarmThresholds,
+  type BaselineFigures,
+  type EvaluatedWindow,
+  type RangeQuality,
+} from './types.ts';
 
 export const DEFAULT_ALARM_THRESHOLDS: AlarmThresholds = {
   'low-confidence-share': 0.4,
@@ -34,58 +33,11 @@ export const DEFAULT_ALARM_THRESHOLDS: AlarmThresholds = {
   'class-mix-drift': 0.2,
 };
 
-export interface AlarmMinimums {
-  /** Inferences a window needs for the confidence rules. */
-  windowInferences: number;
-  /** Labels a window (or the range) needs for the accuracy rule. */
-  labels: number;
-  /** Inferences a window and the baseline need for the drift rules. */
-  driftInferences: number;
-}
-
 export const DEFAULT_ALARM_MINIMUMS: AlarmMinimums = {
   windowInferences: 20,
   labels: 20,
   driftInferences: 200,
 };
-
-/** What the rules read of a window (a WindowSummary, see report.ts). */
-export interface EvaluatedWindow {
-  startMs: number;
-  endMs: number;
-  inferences: number;
-  inBaseline: boolean;
-  meanConfidence: number | null;
-  shareBelowThreshold: number | null;
-  drift: { confidence: number | null; classMix: number | null };
-  quality: { labels: number; accuracy: number | null };
-}
-
-export interface BaselineFigures {
-  inferences: number;
-  meanConfidence: number | null;
-}
-
-export interface RangeQuality {
-  labels: number;
-  accuracy: number | null;
-}
-
-export interface AlarmResult {
-  name: AlarmName;
-  state: 'OK' | 'ALARM';
-  /** The worst evaluated figure; null when nothing could be evaluated. */
-  value: number | null;
-  threshold: number;
-  /** ALARM when the value is above (`>`) or below (`<`) the threshold. */
-  comparison: '>' | '<';
-  description: string;
-  evidence: string;
-  evaluated: number;
-  breaching: number;
-  /** The window the value comes from (absent for the whole range or when nothing was evaluated). */
-  window?: { start: string; end: string; samples: number };
-}
 
 interface Measure {
   value: number;

@@ -10,34 +10,15 @@
  * windows narrower than that get the figures of the period they start in, and the report says so.
  */
 import {
-  type CloudWatchClient,
   type Dimension,
   GetMetricDataCommand,
   ListMetricsCommand,
   type Metric,
   type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
-import { DIMENSION, METRIC } from '../workflow/metrics.ts';
-import { addSum, emptyWindowMetrics, type WindowMetrics } from './window-metrics.ts';
-
-export interface CloudWatchSource {
-  client: CloudWatchClient;
-  namespace: string;
-  /** Keep only series whose `function_name` is one of these (the stage's functions). */
-  functionNames?: readonly string[];
-}
-
-export interface WindowGrid {
-  firstStartMs: number;
-  widthMs: number;
-  count: number;
-}
-
-export interface CloudWatchMetrics {
-  byWindow: Map<number, WindowMetrics>;
-  periodSeconds: number;
-  series: number;
-}
+import { DIMENSION, METRIC } from '../../workflow/metrics.ts';
+import { addSum, emptyWindowMetrics, type WindowGrid, type WindowMetrics } from '../statistics/index.ts';
+import type { CloudWatchMetrics, CloudWatchSource } from './types.ts';
 
 const DAY_MS = 86_400_000;
 const MAX_QUERIES = 500;

@@ -3,28 +3,10 @@
  * from EMF log lines (embedded) or asked of CloudWatch (AWS). Names are the ones the Lambdas
  * publish (src/workflow/metrics.ts).
  */
-import { DIMENSION, METRIC } from '../workflow/metrics.ts';
+import { DIMENSION, METRIC } from '../../workflow/metrics.ts';
 import { metricKey, type WindowAggregate } from './aggregate.ts';
 import { QuantileSketch } from './quantile-sketch.ts';
-
-export interface LatencyPercentiles {
-  /** Datapoints behind the figures. */
-  count: number;
-  p50: number;
-  p90: number;
-  p99: number;
-}
-
-export interface WindowMetrics {
-  /** ModelLatency in ms; null when none was published in the window. */
-  latency: LatencyPercentiles | null;
-  /** Decisions by route (short-range, long-range, manual-review). */
-  decisions: Record<string, number>;
-  /** Failed invocations by error name. */
-  errors: Record<string, number>;
-  /** Every other metric summed, by name and the dimensions that tell its series apart. */
-  sums: Record<string, number>;
-}
+import type { LatencyPercentiles, WindowMetrics } from './types.ts';
 
 /** Dimensions every datapoint has (which function, which service): not worth a series of their own. */
 const COMMON_DIMENSIONS = new Set<string>([DIMENSION.service, DIMENSION.functionName]);

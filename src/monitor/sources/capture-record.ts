@@ -12,14 +12,7 @@
  * InvokeEndpoint; older captures have only `eventId`, which still joins ground truth written
  * against it.
  */
-
-export interface CapturedInference {
-  timeMs: number;
-  probabilities: number[];
-  /** InferenceId given to InvokeEndpoint, when there was one. */
-  inferenceId?: string;
-  eventId?: string;
-}
+import type { CapturedInference } from './types.ts';
 
 export type CaptureLineResult = { inference: CapturedInference } | { skipped: string };
 

@@ -22,7 +22,7 @@ export function hash32(text: string): number {
 }
 
 /** Seeded PRNG for synthetic streams and tests: the one the training code uses. */
-export { seededRandom } from '../../training/dataset.ts';
+export { seededRandom } from '../../../training/dataset.ts';
 
 interface Entry<T> {
   priority: number;

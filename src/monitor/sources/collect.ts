@@ -4,62 +4,15 @@
  * and folded into fine time buckets and a fixed-size sample; then the Lambdas' EMF lines when the
  * target keeps them in local files.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
-import { CLASS_LABELS } from '../workflow/types.ts';
-import { WindowAggregate } from './aggregate.ts';
+import { CLASS_LABELS } from '../../workflow/types.ts';
+import { BottomKSample, TimeBuckets, WindowAggregate } from '../statistics/index.ts';
+import { inRange, overlapsRange, type TimeRange } from '../time-range.ts';
 import { parseCaptureLine, topProbability } from './capture-record.ts';
 import { readMetricLogs } from './emf.ts';
 import { labelIndex, readGroundTruth } from './ground-truth.ts';
 import { forEachS3Line } from './s3-lines.ts';
-import { BottomKSample } from './sample.ts';
-import { inRange, overlapsRange, type TimeRange } from './time-range.ts';
-import { readTrainingBaseline, type TrainingBaseline } from './training-baseline.ts';
-import { TimeBuckets } from './windows.ts';
-
-export interface MonitorSources {
-  s3: S3Client;
-  bucket: string;
-  /** Prefix of the endpoint's captured traffic, e.g. `data_capture/<endpoint>/`. */
-  capturePrefix: string;
-  groundTruthPrefix: string;
-  /** Prefix of the staged dataset (its `train_lst/train.lst` is the training baseline). */
-  datasetPrefix: string;
-  /** Folder of the Lambdas' JSON Lines logs (embedded); CloudWatch is asked later (aws). */
-  metricLogsDir?: string;
-  /** Only metrics of this namespace (EMF lines of others are passed over). */
-  metricsNamespace?: string;
-}
-
-export interface CollectOptions {
-  range: TimeRange;
-  threshold: number;
-  /** Points kept for the per-inference chart. */
-  samplePoints?: number;
-}
-
-export interface InferencePoint {
-  timeMs: number;
-  confidence: number;
-  predicted: number;
-}
-
-export interface Collected {
-  buckets: TimeBuckets<WindowAggregate>;
-  sample: BottomKSample<InferencePoint>;
-  classNames: string[];
-  training: TrainingBaseline | undefined;
-  notes: string[];
-  capture: {
-    objects: number;
-    bytes: number;
-    records: number;
-    outOfRange: number;
-    skipped: Record<string, number>;
-    withoutInferenceId: number;
-  };
-  groundTruth: { objects: number; labels: number; joined: number; skipped: Record<string, number> };
-  metricLogs?: { files: number; lines: number; datapoints: number };
-}
+import { readTrainingBaseline } from './training-baseline.ts';
+import type { Collected, CollectOptions, InferencePoint, MonitorSources } from './types.ts';
 
 export const DEFAULT_SAMPLE_POINTS = 2500;
 const HOUR_MS = 3_600_000;

@@ -7,7 +7,7 @@
  * Observable Plot needs a DOM to render; Chart.js needs a canvas.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { COLORS } from './chart-parts.ts';
+import { COLORS } from './parts.ts';
 
 const FONT = '"Segoe UI", Roboto, "Helvetica Neue", "DejaVu Sans", Arial, sans-serif';
 

@@ -3,10 +3,9 @@
  * that want to look at a capture whole. The report itself never holds the records (collect.ts).
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { type CapturedInference, parseCaptureLine } from './capture-record.ts';
+import { parseCaptureLine } from './capture-record.ts';
 import { forEachS3Line } from './s3-lines.ts';
-
-export type { CapturedInference } from './capture-record.ts';
+import type { CapturedInference } from './types.ts';
 
 export async function readCapturedInferences(
   s3: S3Client,

@@ -4,7 +4,8 @@
  * bounded whatever the number of captured inferences.
  */
 import { QuantileSketch } from './quantile-sketch.ts';
-import { addCounts, type Confusion } from './statistics.ts';
+import { addCounts } from './statistics.ts';
+import type { Confusion } from './types.ts';
 
 /** Confidence (top probability) histogram: 20 bins of 0.05 over [0, 1]. */
 export const CONFIDENCE_BINS = 20;

@@ -3,7 +3,7 @@
  * percentage axis, window rectangles, threshold rules with their labels, and the empty chart.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { MonitorReport } from './report.ts';
+import type { MonitorReport } from '../types.ts';
 
 export const COLORS = {
   ok: '#2563eb',
@@ -19,12 +19,6 @@ export const COLORS = {
 
 /** Plot width; threshold labels sit in a margin to its right. */
 export const CHART_WIDTH = 660;
-
-/** A chart and the sentence that reads it (shown by the page, where text lays out better than in SVG). */
-export interface ChartView {
-  spec: TopLevelSpec;
-  note: string;
-}
 
 /** A chart that only says why there is nothing to draw (keeps one picture per view). */
 export function messageSpec(message: string, height = 60): TopLevelSpec {

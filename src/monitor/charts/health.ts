@@ -3,9 +3,9 @@
  * from ground truth.
  */
 import type { TopLevelSpec } from 'vega-lite';
+import type { MonitorReport } from '../types.ts';
 import {
   CHART_WIDTH,
-  type ChartView,
   COLORS,
   messageSpec,
   ruleLayers,
@@ -13,8 +13,8 @@ import {
   stacked,
   timeAxis,
   windowRects,
-} from './chart-parts.ts';
-import type { MonitorReport } from './report.ts';
+} from './parts.ts';
+import type { ChartView } from './types.ts';
 
 const mid = (w: { startMs: number; endMs: number }) => (w.startMs + w.endMs) / 2;
 const thresholdOf = (report: MonitorReport, name: string, fallback: number) =>

@@ -3,16 +3,9 @@
  * and the alarms at a glance.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import {
-  CHART_WIDTH,
-  type ChartView,
-  COLORS,
-  messageSpec,
-  stacked,
-  timeAxis,
-  windowRects,
-} from './chart-parts.ts';
-import type { MonitorReport } from './report.ts';
+import type { MonitorReport } from '../types.ts';
+import { CHART_WIDTH, COLORS, messageSpec, stacked, timeAxis, windowRects } from './parts.ts';
+import type { ChartView } from './types.ts';
 
 const mid = (w: { startMs: number; endMs: number }) => (w.startMs + w.endMs) / 2;
 

@@ -4,7 +4,7 @@
  * memory does not grow with the data (a 30-day capture is gigabytes of base64 images).
  */
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { forEachConcurrent } from '../../training/concurrency.ts';
+import { forEachConcurrent } from '../../../training/concurrency.ts';
 
 /** A line longer than this is skipped (SageMaker's real-time payload limit is 6 MB, 8 MB as base64). */
 export const MAX_LINE_BYTES = 16 * 1024 * 1024;

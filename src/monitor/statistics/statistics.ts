@@ -13,11 +13,7 @@
  * - it is a metric (the square root of the JS divergence), so "twice as far" means something.
  * For a two-class mix, 0.2 is reached at about 50/50 -> 73/27 (PSI then reads 0.23).
  */
-
-export interface ShareOf {
-  count: number;
-  share: number | null;
-}
+import type { Accuracy, ClassQuality, Confusion } from './types.ts';
 
 /** Shares of counts; null for every share when the counts sum to 0. */
 export function shares(counts: readonly number[]): (number | null)[] {
@@ -45,15 +41,6 @@ export function jensenShannonDistance(p: readonly number[], q: readonly number[]
   return Math.sqrt(Math.max(0, divergence));
 }
 
-/** `confusion[actual][predicted]` counts of labelled inferences. */
-export type Confusion = number[][];
-
-export interface Accuracy {
-  labels: number;
-  correct: number;
-  accuracy: number | null;
-}
-
 export function accuracyOf(confusion: Confusion): Accuracy {
   let labels = 0;
   let correct = 0;
@@ -64,19 +51,6 @@ export function accuracyOf(confusion: Confusion): Accuracy {
     });
   });
   return { labels, correct, accuracy: labels > 0 ? correct / labels : null };
-}
-
-export interface ClassQuality {
-  label: string;
-  /** Of the labelled inferences predicted as this class, the share that were it; null when none. */
-  precision: number | null;
-  /** Of the labelled inferences that were this class, the share predicted as it; null when none. */
-  recall: number | null;
-  /** Labels behind the precision (predicted as this class). */
-  predicted: number;
-  /** Labels behind the recall (truly this class). */
-  actual: number;
-  truePositives: number;
 }
 
 export function classQuality(confusion: Confusion, labels: readonly string[]): ClassQuality[] {
