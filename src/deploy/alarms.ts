@@ -23,7 +23,7 @@ import {
   type Statistic,
   TagResourceCommand,
 } from '@aws-sdk/client-cloudwatch';
-import { DEFAULT_ALARM_THRESHOLDS } from '../monitor/alarms.ts';
+import { DEFAULT_ALARM_THRESHOLDS } from '../monitor/alarms/index.ts';
 import { DIMENSION, METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../workflow/metrics.ts';
 import { missingTags, type ResourceChange } from './report.ts';
 

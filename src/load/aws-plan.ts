@@ -4,15 +4,16 @@
  * assumptions as `scones promote --plan`); the endpoint is not charged here: a real-time endpoint
  * bills per hour while it exists (promote's plan showed that), a serverless one per inference.
  */
-import { REQUEST_ASSUMPTIONS, workflowUsdPerThousand } from '../promote/cost.ts';
 import {
   EVENTBRIDGE_PER_AWS_SERVICE_EVENT,
   PRICES_AS_OF,
   PRICES_REGION,
+  REQUEST_ASSUMPTIONS,
   S3_PER_GB_MONTH,
   S3_PER_THOUSAND_PUTS,
   SFN_PER_TRANSITION,
-} from '../promote/prices.ts';
+  workflowUsdPerThousand,
+} from '../promote/cost/index.ts';
 
 export interface AwsLoadPlan {
   uploads: number;

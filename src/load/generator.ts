@@ -7,7 +7,7 @@
  * for every run (time + random), the seed only decides the pictures.
  */
 import { randomBytes } from 'node:crypto';
-import { hash32, seededRandom } from '../monitor/sample.ts';
+import { hash32, seededRandom } from '../monitor/statistics/index.ts';
 import { type DriftKind, degrade } from './drift.ts';
 import type { SourceImage } from './source-images.ts';
 

@@ -3,20 +3,10 @@
  * request to anywhere), so it opens offline, can be mailed or kept as a CI artifact, and reads
  * the same in every browser. Alarms first, then one chart per view, then the figures per window.
  */
-import type { AlarmResult } from './alarms.ts';
+import type { AlarmResult } from './alarms/index.ts';
 import { formatCount, formatNumber, formatPercent, formatTime } from './format.ts';
-import type { MonitorReport, WindowSummary } from './report.ts';
 import { formatDuration } from './time-range.ts';
-
-export interface RenderedChart {
-  id: string;
-  title: string;
-  /** What the chart answers, in a sentence. */
-  caption: string;
-  /** How to read it (what is drawn, on how much data). */
-  note: string;
-  svg: string;
-}
+import type { MonitorReport, PageContext, RenderedChart, WindowSummary } from './types.ts';
 
 const ESCAPES: Record<string, string> = {
   '&': '&amp;',
@@ -85,13 +75,6 @@ function windowRow(w: WindowSummary, report: MonitorReport): string {
 <td class="num">${formatNumber(w.drift.confidence, 2)} / ${formatNumber(w.drift.classMix, 2)}</td>
 <td class="num">${w.quality.labels ? `${formatPercent(w.quality.accuracy, 0)} (${w.quality.labels})` : '–'}</td>
 <td class="num">${latency ? `${latency.p50.toFixed(1)} / ${latency.p99.toFixed(1)}` : '–'}</td></tr>`;
-}
-
-export interface PageContext {
-  /** Where the data came from, one line each (bucket, prefixes, metrics source). */
-  sources: string[];
-  /** Data-quality remarks (skipped lines, records without inference id, ...). */
-  notes: string[];
 }
 
 export function renderHtml(report: MonitorReport, charts: RenderedChart[], context: PageContext): string {

@@ -1,5 +1,5 @@
 /**
- * The report's figures, from what was collected: the windows (windows.ts), each summed up
+ * The report's figures, from what was collected: the windows (statistics/windows.ts), each summed up
  * (confidence, class mix, drift against the baseline, quality from ground truth, traffic and
  * latency), the baseline, and the alarms. Everything here is plain data: the HTML, the charts
  * and `--json` are views of it.
@@ -10,80 +10,22 @@
  */
 
 import { METRIC } from '../workflow/metrics.ts';
-import { WindowAggregate } from './aggregate.ts';
-import { type AlarmMinimums, type AlarmResult, type AlarmThresholds, evaluateAlarms } from './alarms.ts';
-import type { Collected, InferencePoint } from './collect.ts';
-import { accuracyOf, type ClassQuality, classQuality, jensenShannonDistance, shares } from './statistics.ts';
-import { emptyWindowMetrics, metricsOfAggregate, type WindowMetrics } from './window-metrics.ts';
-import { chooseWindowMs, windowCount } from './windows.ts';
-
-export interface ReportSettings {
-  threshold: number;
-  thresholds?: Partial<AlarmThresholds>;
-  minimums?: Partial<AlarmMinimums>;
-  /** Window width; default chosen from the span (windows.ts). */
-  windowMs?: number;
-  /** Baseline = windows starting before this time (ms); default the first quarter of inferences. */
-  baselineUntil?: number;
-  /** Span of the report when given (--since / --until); default the data's. */
-  range?: { since?: number; until?: number };
-}
-
-export interface WindowSummary {
-  start: string;
-  end: string;
-  startMs: number;
-  endMs: number;
-  inBaseline: boolean;
-  inferences: number;
-  meanConfidence: number | null;
-  belowThreshold: number;
-  shareBelowThreshold: number | null;
-  /** Counts per confidence bin (CONFIDENCE_BINS bins of equal width over [0, 1]). */
-  confidenceHistogram: number[];
-  /** Inferences per predicted class, by class name. */
-  classCounts: Record<string, number>;
-  drift: { confidence: number | null; classMix: number | null };
-  quality: {
-    labels: number;
-    unusable: number;
-    correct: number;
-    accuracy: number | null;
-    classes: ClassQuality[];
-  };
-  metrics: WindowMetrics;
-  withoutInferenceId: number;
-}
-
-export interface MonitorReport {
-  generatedAt: string;
-  threshold: number;
-  classNames: string[];
-  windowMs: number;
-  span: { start: string; end: string } | null;
-  totals: {
-    inferences: number;
-    meanConfidence: number | null;
-    shareBelowThreshold: number | null;
-    labels: number;
-    accuracy: number | null;
-    unusableLabels: number;
-  };
-  baseline: {
-    rule: string;
-    windows: number;
-    until: string | null;
-    inferences: number;
-    meanConfidence: number | null;
-    confidenceHistogram: number[];
-    classCounts: Record<string, number>;
-  };
-  training: { uri: string; classShares: Record<string, number> } | null;
-  windows: WindowSummary[];
-  alarms: AlarmResult[];
-  sample: { points: InferencePoint[]; of: number };
-  notes: string[];
-}
+import { evaluateAlarms } from './alarms/index.ts';
+import type { Collected } from './sources/index.ts';
+import {
+  accuracyOf,
+  chooseWindowMs,
+  classQuality,
+  emptyWindowMetrics,
+  jensenShannonDistance,
+  metricsOfAggregate,
+  shares,
+  WindowAggregate,
+  type WindowGrid,
+  type WindowMetrics,
+  windowCount,
+} from './statistics/index.ts';
+import type { MonitorReport, ReportSettings, WindowSummary } from './types.ts';
 
 const byName = (counts: readonly number[], names: readonly string[]) =>
   Object.fromEntries(names.map((name, i) => [name, counts[i] ?? 0]));
@@ -142,12 +84,6 @@ function summarizeWindow(
     metrics,
     withoutInferenceId: aggregate.withoutInferenceId,
   };
-}
-
-export interface WindowGrid {
-  firstStartMs: number;
-  widthMs: number;
-  count: number;
 }
 
 /** More windows than this is a mistake in --window, not a report. */

@@ -16,7 +16,7 @@ import { DataCapture, type Invocation } from '../embedded/data-capture.ts';
 import { groundTruthLine, type ReviewLabel } from '../review/decisions.ts';
 import { groundTruthKey } from '../review/layout.ts';
 import { DIMENSION, METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../workflow/metrics.ts';
-import { seededRandom } from './sample.ts';
+import { seededRandom } from './statistics/index.ts';
 
 export interface SyntheticStreamOptions {
   count: number;

@@ -7,7 +7,7 @@
  *   planPromotion(options: PromoteOptions, { onProgress? }): Promise<PromotionPlan>
  *     Reads the account (describe/list only) and returns every action in order (`actions`: step,
  *     resourceType, name, change create|update|none|wait|run|skip, detail), the settings (image,
- *     hyperparameters, channels, variant, data capture) and `cost` (price table of prices.ts, with
+ *     hyperparameters, channels, variant, data capture) and `cost` (price table of cost/prices.ts, with
  *     date and sources). `renderPlan(plan)` prints it. A fresh account plans everything `create`.
  *
  *   promote(options: PromoteOptions, { confirm?, yes?, onProgress? }): Promise<PromotionResult>
@@ -41,9 +41,8 @@
  *   running  pollIntervalMs (30 s), smokeTest / smokeSkipReason, bundles, arch, config (tests)
  *   teardown keepData [--keep-data], plan [--plan]
  */
-export type { ActionChange, PromotionAction, ResourceType } from './actions.ts';
 export { algorithmImageUri, IMAGE_CLASSIFICATION_REGISTRIES } from './algorithm-image.ts';
-export type { CostEstimate, CostLine } from './cost.ts';
+export { type CostEstimate, type CostLine, PRICE_SOURCES, PRICES_AS_OF } from './cost/index.ts';
 export {
   AUGMENTATION_TYPES,
   type AugmentationType,
@@ -53,12 +52,23 @@ export {
   type TargetOptions,
   type TeardownOptions,
 } from './options.ts';
-export { type PlanControls, type PromotionPlan, type PromotionSettings, planPromotion } from './plan.ts';
-export { PRICE_SOURCES, PRICES_AS_OF } from './prices.ts';
+export {
+  type PlanControls,
+  type PromotionPlan,
+  type PromotionSettings,
+  planPromotion,
+  renderAction,
+  renderPlan,
+} from './plan/index.ts';
 export { type ProgressListener, type PromoteEvent, printProgress } from './progress.ts';
 export { ConfirmationRequiredError, type PromoteControls, type PromotionResult, promote } from './promote.ts';
-export { renderAction, renderPlan, renderTeardown } from './render.ts';
-export type { SmokeFailure, SmokeOutcome } from './smoke.ts';
-export { SmokeTestFailedError } from './smoke-failure.ts';
+export { type SmokeFailure, type SmokeOutcome, SmokeTestFailedError } from './smoke/index.ts';
 export { type PromotionTarget, TargetError } from './target.ts';
-export { type TeardownControls, type TeardownItem, type TeardownReport, teardown } from './teardown.ts';
+export {
+  renderTeardown,
+  type TeardownControls,
+  type TeardownItem,
+  type TeardownReport,
+  teardown,
+} from './teardown/index.ts';
+export type { ActionChange, PromotionAction, ResourceType } from './types.ts';

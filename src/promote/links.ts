@@ -1,6 +1,6 @@
 /** AWS console links of what a promotion made, printed at its end. */
-import type { PromotionAction } from './actions.ts';
 import type { PromotionTarget } from './target.ts';
+import type { PromotionAction } from './types.ts';
 
 function consoleHost(target: PromotionTarget): string {
   if (target.partition === 'aws-cn') return `${target.region}.console.amazonaws.cn`;

@@ -3,18 +3,20 @@
  * and end with the smoke execution's result and the console links. A smoke execution that does not
  * succeed makes the promotion fail (SmokeTestFailedError): the CLI exits non-zero.
  */
-import type { PromotionAction } from './actions.ts';
 import { stepContext } from './context.ts';
 import { consoleLinks } from './links.ts';
 import { type PromoteOptions, resolvePromoteOptions } from './options.ts';
-import { type PromotionPlan, planFor } from './plan.ts';
+import { type PromotionPlan, planFor, renderPlan, runSteps } from './plan/index.ts';
 import { type ProgressListener, printProgress } from './progress.ts';
-import { renderPlan } from './render.ts';
-import type { SmokeOutcome } from './smoke.ts';
-import { SmokeTestFailedError, smokeFailureMessage, teardownCommandFor } from './smoke-failure.ts';
-import { runSteps } from './steps.ts';
+import {
+  type SmokeOutcome,
+  SmokeTestFailedError,
+  smokeFailureMessage,
+  teardownCommandFor,
+} from './smoke/index.ts';
 import { describeTarget, resolveTarget } from './target.ts';
-import { ensureBundles } from './workflow.ts';
+import type { PromotionAction } from './types.ts';
+import { ensureBundles } from './workflow/index.ts';
 
 export interface PromoteControls {
   /** Asked with the plan before anything changes; false stops there. */

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listTestImages } from '../../src/cli/demo.ts';
 import { type EmbeddedRuntime, startEmbeddedRuntime } from '../../src/embedded/runtime.ts';
-import { readCapturedInferences } from '../../src/monitor/captured-inferences.ts';
+import { readCapturedInferences } from '../../src/monitor/sources/index.ts';
 import { ModelPredictor } from '../../training/predictor.ts';
 import { normalizePrefix, stage } from '../../training/stage.ts';
 import { train } from '../../training/train-job.ts';

@@ -13,7 +13,7 @@ import { datasetPrefix } from '../../src/cli/local-model.ts';
 import { loadConfig } from '../../src/config.ts';
 import { MotoServer, type StartedMotoServer } from '../../src/emulator/moto-server.ts';
 import type { LoadReport } from '../../src/load/report.ts';
-import { S3_PER_THOUSAND_PUTS } from '../../src/promote/prices.ts';
+import { S3_PER_THOUSAND_PUTS } from '../../src/promote/cost/prices.ts';
 import { resourceNames } from '../../src/workflow/names.ts';
 import { stage } from '../../training/stage.ts';
 import { lastJsonLine, scones } from './scones-cli.ts';

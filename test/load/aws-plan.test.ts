@@ -1,13 +1,13 @@
 /** The plan `scones load --target aws` prints before uploading: counts, where, and the cost from promote's price table. */
 import { describe, expect, it } from 'vitest';
 import { planAwsLoad } from '../../src/load/aws-plan.ts';
-import { REQUEST_ASSUMPTIONS, workflowUsdPerThousand } from '../../src/promote/cost.ts';
+import { REQUEST_ASSUMPTIONS, workflowUsdPerThousand } from '../../src/promote/cost/cost.ts';
 import {
   EVENTBRIDGE_PER_AWS_SERVICE_EVENT,
   S3_PER_GB_MONTH,
   S3_PER_THOUSAND_PUTS,
   SFN_PER_TRANSITION,
-} from '../../src/promote/prices.ts';
+} from '../../src/promote/cost/prices.ts';
 
 describe('the AWS load plan', () => {
   it('prices the uploads, their storage and the executions from the promote price table', () => {

@@ -10,7 +10,7 @@ import { createS3Client } from '../../src/aws/clients.ts';
 import { endpointEnvironment, loadConfig } from '../../src/config.ts';
 import { startLocalS3 } from '../../src/embedded/s3-server.ts';
 import type { LoadReport } from '../../src/load/report.ts';
-import { readCapturedInferences } from '../../src/monitor/captured-inferences.ts';
+import { readCapturedInferences } from '../../src/monitor/sources/index.ts';
 import { startTestStack } from '../up/support.ts';
 import { lastJsonLine, scones } from './scones-cli.ts';
 

@@ -8,7 +8,7 @@ import { LoadImages, newRunId } from '../../src/load/generator.ts';
 import { plannedUploads } from '../../src/load/pacing.ts';
 import { parseRate, uploadPlanOf } from '../../src/load/plan-options.ts';
 import type { SourceImage } from '../../src/load/source-images.ts';
-import { seededRandom } from '../../src/monitor/sample.ts';
+import { seededRandom } from '../../src/monitor/statistics/sample.ts';
 import { decodeRgb, readCifarRecord, rgbToPng } from '../lambdas/images.ts';
 
 const LABELS: Record<number, string> = { 8: 'bicycle', 48: 'motorcycle' };

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_ALARM_THRESHOLDS,
-  type EvaluatedWindow,
   evaluateAlarms,
   parseAlarmThresholds,
-} from '../../src/monitor/alarms.ts';
+} from '../../src/monitor/alarms/alarms.ts';
+import type { EvaluatedWindow } from '../../src/monitor/alarms/types.ts';
 
 const T0 = Date.parse('2026-11-26T10:00:00Z');
 

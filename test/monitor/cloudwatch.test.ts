@@ -5,7 +5,7 @@ import {
   ListMetricsCommand,
 } from '@aws-sdk/client-cloudwatch';
 import { describe, expect, it } from 'vitest';
-import { periodFor, readCloudWatchMetrics } from '../../src/monitor/cloudwatch-metrics.ts';
+import { periodFor, readCloudWatchMetrics } from '../../src/monitor/sources/cloudwatch-metrics.ts';
 
 const T0 = Date.parse('2026-11-26T10:00:00Z');
 const MIN = 60_000;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { instrument, MetricUnit } from '../../lambdas/shared/telemetry.ts';
-import { parseCaptureLine, topProbability } from '../../src/monitor/capture-record.ts';
-import { captureKeyInRange } from '../../src/monitor/collect.ts';
-import { parseEmfLine } from '../../src/monitor/emf.ts';
-import { labelIndex, parseGroundTruthLine } from '../../src/monitor/ground-truth.ts';
-import { LineSplitter, MAX_LINE_BYTES } from '../../src/monitor/s3-lines.ts';
+import { parseCaptureLine, topProbability } from '../../src/monitor/sources/capture-record.ts';
+import { captureKeyInRange } from '../../src/monitor/sources/collect.ts';
+import { parseEmfLine } from '../../src/monitor/sources/emf.ts';
+import { labelIndex, parseGroundTruthLine } from '../../src/monitor/sources/ground-truth.ts';
+import { LineSplitter, MAX_LINE_BYTES } from '../../src/monitor/sources/s3-lines.ts';
 import { parseTime, parseTimeRange } from '../../src/monitor/time-range.ts';
 import { groundTruthLine } from '../../src/review/decisions.ts';
 import { METRIC, METRICS_NAMESPACE } from '../../src/workflow/metrics.ts';

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { QuantileSketch } from '../../src/monitor/quantile-sketch.ts';
-import { accuracyOf, classQuality, jensenShannonDistance, shares } from '../../src/monitor/statistics.ts';
+import { QuantileSketch } from '../../src/monitor/statistics/quantile-sketch.ts';
+import {
+  accuracyOf,
+  classQuality,
+  jensenShannonDistance,
+  shares,
+} from '../../src/monitor/statistics/statistics.ts';
 
 describe('Jensen-Shannon distance (base 2)', () => {
   it('is 0 for the same distribution, whatever the counts, and 1 for disjoint ones', () => {

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { BottomKSample } from '../../src/monitor/sample.ts';
-import { chooseWindowMs, TimeBuckets, WINDOW_LADDER_MS, windowCount } from '../../src/monitor/windows.ts';
+import { BottomKSample } from '../../src/monitor/statistics/sample.ts';
+import {
+  chooseWindowMs,
+  TimeBuckets,
+  WINDOW_LADDER_MS,
+  windowCount,
+} from '../../src/monitor/statistics/windows.ts';
 
 const T0 = Date.parse('2026-11-26T10:00:00Z');
 const DAY = 86_400_000;

@@ -3,7 +3,8 @@
  * for, and which name a new attempt takes (SageMaker never frees a job name, not even a failed one's).
  */
 import { describe, expect, it } from 'vitest';
-import { chooseAttempt, type JobAttempt } from '../../src/promote/training.ts';
+import { chooseAttempt } from '../../src/promote/training/training.ts';
+import type { JobAttempt } from '../../src/promote/training/types.ts';
 
 const base = 'scones-dev-train-abcd1234';
 const job = (name: string, status: string): JobAttempt => ({

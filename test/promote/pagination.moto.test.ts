@@ -42,13 +42,9 @@ import { teardown } from '../../src/promote/index.ts';
 import { resolvePromoteOptions } from '../../src/promote/options.ts';
 import { allPages } from '../../src/promote/pages.ts';
 import { type PromotionTarget, resolveTarget } from '../../src/promote/target.ts';
-import {
-  byTags,
-  type KitResource,
-  sagemakerByName,
-  workflowByName,
-} from '../../src/promote/teardown-discovery.ts';
-import { ensureTrainingJob } from '../../src/promote/training.ts';
+import { byTags, sagemakerByName, workflowByName } from '../../src/promote/teardown/discovery.ts';
+import type { KitResource } from '../../src/promote/teardown/types.ts';
+import { ensureTrainingJob } from '../../src/promote/training/training.ts';
 
 const REGION = 'us-east-1';
 const STAGE = 'pages';

@@ -43,10 +43,10 @@ import {
   teardown,
 } from '../../src/promote/index.ts';
 import { resolvePromoteOptions } from '../../src/promote/options.ts';
-import { UNSCOPABLE_ACTIONS } from '../../src/promote/sagemaker-role.ts';
 import { TRAIN_MANIFEST_KEY } from '../../src/promote/specs.ts';
 import { resolveTarget } from '../../src/promote/target.ts';
-import { BestTrainingJobError, ensureTuningJob } from '../../src/promote/training.ts';
+import { BestTrainingJobError, ensureTuningJob } from '../../src/promote/training/training.ts';
+import { UNSCOPABLE_ACTIONS } from '../../src/promote/workflow/sagemaker-role.ts';
 import { renderDefinition, substitutionsFor } from '../../src/workflow/definition.ts';
 import { eventResourceNames } from '../../src/workflow/names.ts';
 import { type MotoHarness, startMotoHarness } from './support/moto-harness.ts';

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { action } from '../../src/promote/actions.ts';
 import { resolvePromoteOptions } from '../../src/promote/options.ts';
-import { smokeFailureMessage, teardownCommandFor } from '../../src/promote/smoke-failure.ts';
+import { smokeFailureMessage, teardownCommandFor } from '../../src/promote/smoke/smoke-failure.ts';
 import type { PromotionTarget } from '../../src/promote/target.ts';
 
 const target: PromotionTarget = {

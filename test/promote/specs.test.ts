@@ -6,10 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { action } from '../../src/promote/actions.ts';
 import { algorithmImageUri, UnsupportedRegionError } from '../../src/promote/algorithm-image.ts';
-import { estimateCost } from '../../src/promote/cost.ts';
+import { estimateCost } from '../../src/promote/cost/cost.ts';
+import { HOSTING_PER_HOUR, TRAINING_PER_HOUR } from '../../src/promote/cost/prices.ts';
 import { PromoteOptionsError, resolvePromoteOptions } from '../../src/promote/options.ts';
-import { HOSTING_PER_HOUR, TRAINING_PER_HOUR } from '../../src/promote/prices.ts';
-import { sagemakerExecutionPolicy, UNSCOPABLE_ACTIONS } from '../../src/promote/sagemaker-role.ts';
 import {
   endpointConfigRequest,
   promotionNames,
@@ -17,6 +16,7 @@ import {
   tuningJobRequest,
 } from '../../src/promote/specs.ts';
 import { type PromotionTarget, resolveTarget, TargetError } from '../../src/promote/target.ts';
+import { sagemakerExecutionPolicy, UNSCOPABLE_ACTIONS } from '../../src/promote/workflow/sagemaker-role.ts';
 
 function targetFor(stage = 'dev', region = 'us-east-1'): PromotionTarget {
   return {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { createS3Client } from '../../../src/aws/clients.ts';
 import { DEFAULTS, endpointEnvironment, loadConfig } from '../../../src/config.ts';
 import { startLocalS3 } from '../../../src/embedded/s3-server.ts';
-import type { MonitorSources } from '../../../src/monitor/collect.ts';
+import type { MonitorSources } from '../../../src/monitor/sources/index.ts';
 import {
   type SyntheticWriteOptions,
   type SyntheticWritten,

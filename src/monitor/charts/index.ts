@@ -1,0 +1,1 @@
+export { renderCharts } from './views.ts';

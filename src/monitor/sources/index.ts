@@ -1,0 +1,10 @@
+export { readCapturedInferences } from './captured-inferences.ts';
+export { readCloudWatchMetrics } from './cloudwatch-metrics.ts';
+export { collect } from './collect.ts';
+export type {
+  CapturedInference,
+  CloudWatchSource,
+  Collected,
+  InferencePoint,
+  MonitorSources,
+} from './types.ts';

@@ -1,0 +1,1 @@
+export { ensureEndpoint, ensureEndpointConfig, ensureModel } from './hosting.ts';

@@ -1,0 +1,3 @@
+export { renderTeardown } from './render.ts';
+export { teardown } from './teardown.ts';
+export type { TeardownControls, TeardownItem, TeardownReport } from './types.ts';

@@ -1,0 +1,2 @@
+export { stageTrainingData } from './staging.ts';
+export { ensureTrainingJob, ensureTuningJob } from './training.ts';

@@ -1,0 +1,1 @@
+export { deployWorkflow, ensureBundles, ensureDataBucket, ensureSageMakerRole } from './workflow.ts';
