@@ -7,8 +7,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { type KitConfig, loadConfig } from '../config.ts';
 import type { Predictor } from '../embedded/predictors.ts';
+import { startLocalStack } from '../targets/index.ts';
+import { DEFAULT_UP_PORT } from '../up/default-port.ts';
 import { exportLines } from '../up/lines.ts';
-import { DEFAULT_UP_PORT, startUpStack } from '../up/stack.ts';
 import { CAPTURE_PREFIX, exists, modelUri } from './local-model.ts';
 import { log } from './log.ts';
 
@@ -42,7 +43,7 @@ async function trainedModel(s3: S3Client, config: KitConfig): Promise<Predictor>
 export async function upCommand(options: UpCommandOptions): Promise<void> {
   if (options.notifyUrl !== undefined) checkWebhookUrl(options.notifyUrl);
   const bucket = loadConfig({ SCONES_TARGET: 'embedded' }).bucket;
-  const stack = await startUpStack({
+  const target = await startLocalStack({
     port: options.port ?? DEFAULT_UP_PORT,
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.notifyUrl ? { notifyUrl: options.notifyUrl } : {}),
@@ -59,7 +60,7 @@ export async function upCommand(options: UpCommandOptions): Promise<void> {
     print,
     log,
   });
-  const { config } = stack.runtime;
+  const { stack, config } = target;
   const intake = options.intakePrefix ?? config.intakePrefix;
   log(
     `scones up: S3 and Step Functions on ${stack.endpoint}, ${options.stub ? 'stub' : 'trained model'} endpoint on ${stack.runtime.endpoint.url}` +
@@ -70,7 +71,7 @@ export async function upCommand(options: UpCommandOptions): Promise<void> {
   log(`  aws s3 cp photo.png s3://${config.bucket}/${intake}`);
   log(`Decisions follow, one line per upload under s3://${config.bucket}/${intake}. Ctrl-C stops.`);
   await untilSignal(() => stack.inFlight);
-  await stack.stop();
+  await target.stop();
   log('scones up: stopped');
 }
 
