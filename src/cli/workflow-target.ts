@@ -5,7 +5,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { PredictorFactory } from '../embedded/runtime.ts';
 import { type StartedTarget, startTarget, type TargetKind, type TargetPlacement } from '../targets/index.ts';
-import type { BatchInput } from '../workflow/batch-types.ts';
 import { endpointServes } from './local-model.ts';
 import type { WorkflowRunner } from './run-images.ts';
 
@@ -40,7 +39,7 @@ export interface OpenWorkflow extends WorkflowRunner {
   /** Embedded: the run's log file (the Lambdas' JSON log records and EMF metrics). */
   logFile?: string;
   /** Runs the batch state machine (every image under a prefix) on the same target. */
-  runBatch(input: BatchInput, name: string): ReturnType<StartedTarget['runBatch']>;
+  runBatch: StartedTarget['runBatch'];
   close(): Promise<void>;
 }
 
