@@ -61,6 +61,9 @@ export async function upCommand(options: UpCommandOptions): Promise<void> {
     log,
   });
   const { stack, config } = target;
+  // Listening before the exports are printed: whoever stops the stack once it has read them (a
+  // script, a test, a quick Ctrl-C) meets the drain, never Node's default action for the signal.
+  const signalled = firstSignal();
   const intake = options.intakePrefix ?? config.intakePrefix;
   log(
     `scones up: S3 and Step Functions on ${stack.endpoint}, ${options.stub ? 'stub' : 'trained model'} endpoint on ${stack.runtime.endpoint.url}` +
@@ -70,7 +73,10 @@ export async function upCommand(options: UpCommandOptions): Promise<void> {
   for (const line of exportLines(stack.environment)) print(line);
   log(`  aws s3 cp photo.png s3://${config.bucket}/${intake}`);
   log(`Decisions follow, one line per upload under s3://${config.bucket}/${intake}. Ctrl-C stops.`);
-  await untilSignal(() => stack.inFlight);
+  await signalled;
+  log(
+    `scones up: stopping; draining ${stack.inFlight} in-flight execution(s) (Ctrl-C again to quit at once)`,
+  );
   await target.stop();
   log('scones up: stopped');
 }
@@ -88,12 +94,12 @@ function checkWebhookUrl(value: string): void {
 }
 
 /**
- * The first SIGINT or SIGTERM resolves (drain), a second exits at once (130). One listener stays
- * installed throughout: removing it, even for a turn, would give a signal arriving then Node's
- * default action (death by the signal, no drain).
+ * The first SIGINT or SIGTERM resolves (drain), a second exits at once (130). The listener is
+ * installed when this is called and stays installed to the exit: without one, even for a moment,
+ * a signal would meet Node's default action (death by the signal, no drain).
  */
-async function untilSignal(inFlight: () => number): Promise<void> {
-  await new Promise<void>((done) => {
+function firstSignal(): Promise<void> {
+  return new Promise<void>((done) => {
     let received = 0;
     const onSignal = () => {
       received++;
@@ -103,5 +109,4 @@ async function untilSignal(inFlight: () => number): Promise<void> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
-  log(`scones up: stopping; draining ${inFlight()} in-flight execution(s) (Ctrl-C again to quit at once)`);
 }
