@@ -108,6 +108,22 @@ const LOCAL_TARGET_ENDPOINTS: Partial<Record<Target, { all: string } & Partial<R
   },
 };
 
+/**
+ * AWS itself: the SDK's own endpoints and credential chain; promotion creates the bucket and the
+ * Lambdas find their services without endpoint variables. Every other target is local.
+ */
+export function isAwsTarget(config: Pick<KitConfig, 'target'>): boolean {
+  return config.target === 'aws';
+}
+
+/**
+ * The embedded tier, whose servers are the kit's own (src/embedded/): they ignore signatures and
+ * verify a checksum only when one is sent, so its clients need neither (src/aws/clients.ts).
+ */
+export function servedByTheKit(config: Pick<KitConfig, 'target'>): boolean {
+  return config.target === 'embedded';
+}
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }

@@ -28,7 +28,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SingleBar } from 'cli-progress';
 import { createS3Client } from '../src/aws/clients.ts';
-import { loadConfig } from '../src/config.ts';
+import { isAwsTarget, loadConfig } from '../src/config.ts';
 import { imageName, type LabeledRecord, readCifar, SHIPPED_SUBSET } from './cifar.ts';
 import type { ByteProgress } from './cifar-archive.ts';
 import { resolveClasses } from './cifar-classes.ts';
@@ -206,7 +206,7 @@ export async function stage(options: StageOptions = {}): Promise<StageReport> {
     source: options.source ?? SHIPPED_SUBSET,
     bucket: options.bucket ?? config.bucket,
     s3Client: options.s3Client ?? createS3Client(config),
-    createBucket: options.createBucket ?? config.target !== 'aws',
+    createBucket: options.createBucket ?? !isAwsTarget(config),
   });
 }
 

@@ -16,7 +16,7 @@ import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { STSClient } from '@aws-sdk/client-sts';
-import { type KitConfig, loadConfig, type Service } from '../config.ts';
+import { type KitConfig, loadConfig, type Service, servedByTheKit } from '../config.ts';
 
 /**
  * The data-plane clients (S3, SageMaker runtime) are imported above; the control-plane ones
@@ -70,7 +70,7 @@ function baseOptions(config: KitConfig, service: Service, options: ClientOptions
     ...(endpoint ? { endpoint } : {}),
     ...(config.credentials ? { credentials: config.credentials } : {}),
     ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
-    ...(config.target === 'embedded' ? LOCAL_SERVER_OPTIONS : {}),
+    ...(servedByTheKit(config) ? LOCAL_SERVER_OPTIONS : {}),
     ...requestHandlerOptions(options),
   };
 }

@@ -5,22 +5,21 @@
  * `confirmOnTerminal`): deploying loads no training code, staging no promotion code.
  */
 import { createInterface } from 'node:readline/promises';
-import type { S3Client } from '@aws-sdk/client-s3';
-import { loadConfig } from '../config.ts';
 import type { LambdaArchitecture } from '../deploy/index.ts';
 import type { PromoteOptions, TeardownOptions } from '../promote/index.ts';
+import type { StartedTarget } from '../targets/index.ts';
 import { stageData, trainLocalModel } from './local-model.ts';
 import { log } from './log.ts';
-import { targetOf } from './workflow-target.ts';
 
-/** Runs `work` against the embedded store, started for the duration of the command. */
-async function withEmbeddedStore<T>(dataDir: string, work: (s3: S3Client, bucket: string) => Promise<T>) {
-  const { startEmbeddedRuntime } = await import('../embedded/runtime.ts');
-  const runtime = await startEmbeddedRuntime({ dataDir });
+const targets = () => import('../targets/index.ts');
+
+/** Runs `work` against a target started for the duration of the command. */
+async function withTarget<T>(started: Promise<StartedTarget>, work: (target: StartedTarget) => Promise<T>) {
+  const target = await started;
   try {
-    return await work(runtime.s3, runtime.config.bucket);
+    return await work(target);
   } finally {
-    await runtime.stop();
+    await target.stop();
   }
 }
 
@@ -30,26 +29,25 @@ export async function stageCommand(options: {
   prefix?: string;
   dataDir: string;
 }) {
-  const target = targetOf(options.target);
-  const stageOn = (s3: S3Client, bucket: string) => stageData(s3, bucket, options);
-  if (target === 'embedded') {
-    await withEmbeddedStore(options.dataDir, stageOn);
-    return;
-  }
-  const { createS3Client } = await import('../aws/clients.ts');
-  const config = loadConfig({ ...process.env, SCONES_TARGET: target });
-  await stageOn(createS3Client(config), config.bucket);
+  const { startTarget } = await targets();
+  await withTarget(startTarget({ target: options.target, dataDir: options.dataDir }), (target) =>
+    stageData(target.clients.s3, target.names.bucket, options),
+  );
 }
 
 export async function trainCommand(options: { epochs?: number; seed?: number; dataDir: string }) {
-  await withEmbeddedStore(options.dataDir, async (s3, bucket) => {
-    await stageData(s3, bucket);
-    const result = await trainLocalModel(s3, bucket, {
-      ...(options.epochs ? { epochs: options.epochs } : {}),
-      ...(options.seed !== undefined ? { seed: options.seed } : {}),
-    });
-    log(`metrics: ${result.metricsUri}`);
-  });
+  const { startEmbeddedTarget } = await targets();
+  await withTarget(
+    startEmbeddedTarget({ dataDir: options.dataDir }),
+    async ({ clients: { s3 }, names: { bucket } }) => {
+      await stageData(s3, bucket);
+      const result = await trainLocalModel(s3, bucket, {
+        ...(options.epochs ? { epochs: options.epochs } : {}),
+        ...(options.seed !== undefined ? { seed: options.seed } : {}),
+      });
+      log(`metrics: ${result.metricsUri}`);
+    },
+  );
 }
 
 export async function serveCommand() {
@@ -70,11 +68,8 @@ export async function deployCommand(options: {
   arch: LambdaArchitecture;
   functions?: boolean;
 }) {
-  const target = targetOf(options.target);
-  if (target === 'embedded')
-    throw new Error('the embedded tier needs no deployment: `scones demo` runs it in-process');
+  const config = (await targets()).deploymentConfig(options.target);
   const { deploy } = await import('../deploy/index.ts');
-  const config = loadConfig({ ...process.env, SCONES_TARGET: target });
   const result = await deploy({
     config,
     arch: options.arch,
@@ -112,9 +107,10 @@ export async function teardownCommand(options: TeardownOptions) {
   process.stdout.write(`${renderTeardown(await teardown(options))}\n`);
 }
 
-/** MiniStack with the kit's AWS-compatibility shims (or LocalStack), in the foreground until Ctrl-C. */
-export async function emulatorCommand(options: { port: number; engine?: 'ministack' | 'localstack' }) {
-  if (options.engine === 'localstack') return (await import('./localstack.ts')).localStackCommand(options);
+type EmulatorEngine = 'ministack' | 'localstack';
+
+/** MiniStack with the kit's AWS-compatibility shims, in the foreground until Ctrl-C. */
+async function miniStackCommand(options: { port: number }) {
   const { MiniStackServer } = await import('../emulator/ministack.ts');
   log('starting MiniStack (first run: installs it into .venv/ from requirements-emulators.txt) ...');
   const server = await new MiniStackServer().withPort(options.port).withStartupTimeout(600_000).start();
@@ -128,4 +124,14 @@ export async function emulatorCommand(options: { port: number; engine?: 'minista
     process.once('SIGTERM', done);
   });
   await server.stop();
+}
+
+const EMULATOR_COMMANDS: Record<EmulatorEngine, (options: { port: number }) => Promise<void>> = {
+  ministack: miniStackCommand,
+  localstack: async (options) => (await import('./localstack.ts')).localStackCommand(options),
+};
+
+/** An emulator as a host process (MiniStack by default, or LocalStack), in the foreground until Ctrl-C. */
+export async function emulatorCommand(options: { port: number; engine?: EmulatorEngine }) {
+  return EMULATOR_COMMANDS[options.engine ?? 'ministack'](options);
 }

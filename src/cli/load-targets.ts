@@ -1,25 +1,29 @@
 /**
- * Where `scones load` uploads and how it finds outcomes, per target (see load.ts): the embedded
- * tier started in this process (the engine's registry), a running `scones up` or a deployed
- * stack (the Step Functions API), and AWS with its plan and confirmation first.
+ * Where `scones load` uploads and how it finds outcomes, per target (src/targets/; see load.ts):
+ * the embedded tier started in this process (the engine's registry), a running `scones up` or a
+ * deployed stack (the Step Functions API), and AWS with its plan and confirmation first.
  */
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { manifestKey } from '../../training/staged-layout.ts';
-import { createS3Client, createSfnClient } from '../aws/clients.ts';
-import { endpointEnvironment, type KitConfig, loadConfig } from '../config.ts';
+import { type KitConfig, loadConfig } from '../config.ts';
 import { createStubPredictor } from '../embedded/predictors.ts';
-import { startEmbeddedRuntime } from '../embedded/runtime.ts';
+import type { EmbeddedRuntimeOptions } from '../embedded/runtime.ts';
 import { planAwsLoad } from '../load/aws-plan.ts';
 import { engineOutcomes } from '../load/engine-outcomes.ts';
 import type { OutcomeSource } from '../load/outcomes.ts';
 import { LoadOptionError } from '../load/plan-options.ts';
 import { sfnOutcomes } from '../load/sfn-outcomes.ts';
 import type { SourceImage } from '../load/source-images.ts';
-import { resourceNames } from '../workflow/names.ts';
+import { type StartedTarget, startTarget, type TargetKind } from '../targets/index.ts';
 import { confirmOnTerminal } from './commands.ts';
-import { CAPTURE_PREFIX, datasetPrefix, localModelPredictor, stageData } from './local-model.ts';
+import {
+  CAPTURE_PREFIX,
+  datasetPrefix,
+  endpointServes,
+  localModelPredictor,
+  stageData,
+} from './local-model.ts';
 import { log } from './log.ts';
-import { findStateMachine, targetOf } from './workflow-target.ts';
 
 export interface LoadCommandOptions {
   count?: number;
@@ -73,11 +77,54 @@ async function stageWhenMissing(s3: S3Client, bucket: string): Promise<void> {
   if (!(await exists(s3, bucket, manifestKey(datasetPrefix(), 'test')))) await stageData(s3, bucket);
 }
 
-async function openInProcess(options: LoadCommandOptions): Promise<LoadTarget> {
+/** The report's words for each placement, how its test split is staged, and what it refuses. */
+interface LoadPlacement {
+  /** The refusal of options this placement does not take; undefined when it takes them all. */
+  refusal(options: LoadCommandOptions): string | undefined;
+  describe(target: StartedTarget, options: LoadCommandOptions): Promise<string>;
+  stageHint(target: StartedTarget, options: LoadCommandOptions): string;
+  /** Stages the test split here when it is missing (a running stack's store). */
+  stageIfMissing?: (target: StartedTarget) => () => Promise<void>;
+}
+
+/** A deployed target found in an AWS account: the promoted stage (loads there cost money). */
+const inAws = (target: StartedTarget) => target.accountId !== undefined;
+
+const PLACEMENTS: Record<TargetKind, LoadPlacement> = {
+  embedded: {
+    refusal: () => undefined,
+    describe: async (target, options) =>
+      `embedded (${await endpointServes(target.runtime, !options.stub)} endpoint)`,
+    stageHint: () => 'scones stage',
+  },
+  stack: {
+    refusal: (options) =>
+      options.stub || options.threshold
+        ? '--stub and --threshold apply when scones load starts the tier; the running stack serves its own'
+        : undefined,
+    describe: async (target) => `embedded stack at ${target.config.endpointFor('s3')}`,
+    stageHint: () => 'scones stage',
+    stageIfMissing: (target) => () => stageWhenMissing(target.clients.s3, target.names.bucket),
+  },
+  deployed: {
+    refusal: (options) =>
+      options.stub || options.threshold || options.endpointUrl
+        ? `--stub, --threshold and --endpoint-url apply to the embedded tier; on ${options.target} the deployed stack answers`
+        : undefined,
+    describe: async (target, options) =>
+      inAws(target)
+        ? `aws (account ${target.accountId}, ${target.config.region}, stage ${target.config.stage})`
+        : `${options.target} (bucket ${target.config.bucket})`,
+    stageHint: (target, options) =>
+      inAws(target) ? 'scones promote stages it' : `scones stage --target ${options.target}`,
+  },
+};
+
+/** The embedded tier started for the load: event-driven, with data capture unless --no-capture. */
+function embeddedRuntime(options: LoadCommandOptions): EmbeddedRuntimeOptions {
   const bucket = loadConfig({ SCONES_TARGET: 'embedded' }).bucket;
   const serve = localModelPredictor(false);
-  const runtime = await startEmbeddedRuntime({
-    dataDir: options.dataDir,
+  return {
     env: options.threshold ? { THRESHOLD: options.threshold } : {},
     predictor: async (s3, config) => {
       await stageWhenMissing(s3, config.bucket);
@@ -87,105 +134,50 @@ async function openInProcess(options: LoadCommandOptions): Promise<LoadTarget> {
     ...(options.capture === false
       ? {}
       : { capture: { destinationS3Uri: `s3://${bucket}/${CAPTURE_PREFIX}`, samplingPercentage: 100 } }),
-  });
-  // The model's modules (tfjs, onnxruntime) load only when a model may be served: not with --stub.
-  const servesModel =
-    !options.stub &&
-    runtime.endpoint.predictor instanceof (await import('../../training/predictor.ts')).ModelPredictor;
-  return {
-    s3: runtime.s3,
-    config: runtime.config,
-    describe: `embedded (${servesModel ? 'trained model' : 'stub'} endpoint)`,
-    outcomes: engineOutcomes(runtime.engine, runtime.config.bucket),
-    stageHint: 'scones stage',
-    close: () => runtime.stop(),
   };
 }
 
-/** A running `scones up`: its S3 and its Step Functions API share one endpoint. */
-async function openRunningStack(options: LoadCommandOptions, s3Endpoint: string): Promise<LoadTarget> {
-  if (options.stub || options.threshold) {
-    throw new LoadOptionError(
-      '--stub and --threshold apply when scones load starts the tier; the running stack serves its own',
-    );
-  }
-  const base = loadConfig({ ...process.env, SCONES_TARGET: 'embedded' });
-  const config = loadConfig({
-    ...process.env,
-    SCONES_TARGET: 'embedded',
-    ...endpointEnvironment({
-      s3: s3Endpoint,
-      sfn: options.endpointUrl ?? base.endpointFor('sfn') ?? s3Endpoint,
-    }),
-  });
-  return openDeployed(config, `embedded stack at ${s3Endpoint}`, 'scones stage', async (s3) =>
-    stageWhenMissing(s3, config.bucket),
-  );
-}
-
-async function openDeployed(
-  config: KitConfig,
-  describe: string,
-  stageHint: string,
-  stageIfMissing?: (s3: S3Client) => Promise<void>,
-): Promise<LoadTarget> {
-  const s3 = createS3Client(config);
-  const sfn = createSfnClient(config);
-  try {
-    const stateMachineArn = await findStateMachine(
-      sfn,
-      resourceNames(config.stage).stateMachine,
-      config.target,
-    );
-    return {
-      s3,
-      config,
-      describe,
-      outcomes: sfnOutcomes(sfn, stateMachineArn, config.bucket, { onError: log }),
-      stateMachineArn,
-      stageHint,
-      ...(stageIfMissing ? { stageIfMissing: () => stageIfMissing(s3) } : {}),
-      async close() {
-        s3.destroy();
-        sfn.destroy();
-      },
-    };
-  } catch (error) {
-    s3.destroy();
-    sfn.destroy();
-    throw error;
-  }
-}
-
-async function openAws(options: LoadCommandOptions, uploads: number, pace: string): Promise<LoadTarget> {
+/** AWS: the promoted stage (promote's naming; the account from STS). */
+async function promotedStage(options: LoadCommandOptions) {
   const { resolveTarget } = await import('../promote/target.ts');
-  const resolved = await resolveTarget({
+  return resolveTarget({
     ...(options.stage ? { stage: options.stage } : {}),
     ...(options.region ? { region: options.region } : {}),
     ...(options.profile ? { profile: options.profile } : {}),
   });
-  const target = await openDeployed(
-    resolved.config,
-    `aws (account ${resolved.accountId}, ${resolved.region}, stage ${resolved.stage})`,
-    'scones promote stages it',
-  );
-  target.confirm = async (sources, keyPrefix) => {
+}
+
+/** Closed executions: the engine's registry when it runs here, else the Step Functions API. */
+async function outcomesOf(target: StartedTarget): Promise<{ outcomes: OutcomeSource; arn?: string }> {
+  if (target.runtime) return { outcomes: engineOutcomes(target.runtime.engine, target.names.bucket) };
+  const arn = await target.stateMachineArn();
+  return { outcomes: sfnOutcomes(target.clients.sfn, arn, target.names.bucket, { onError: log }), arn };
+}
+
+/** AWS: the plan with its cost, then the confirmation (or --yes). */
+function confirmOnAws(
+  target: StartedTarget,
+  stateMachineArn: string,
+  options: LoadCommandOptions,
+  uploads: number,
+  pace: string,
+) {
+  return async (sources: readonly SourceImage[], keyPrefix: string) => {
     const meanImageBytes = sources.reduce((sum, image) => sum + image.png.length, 0) / sources.length;
     const plan = planAwsLoad({
       uploads,
       meanImageBytes,
-      bucket: resolved.bucket,
+      bucket: target.config.bucket,
       keyPrefix,
-      region: resolved.region,
-      stateMachineArn: target.stateMachineArn ?? '',
-      account: resolved.accountId,
+      region: target.config.region,
+      stateMachineArn,
+      account: target.accountId ?? '',
       pace,
     });
     log(plan.text);
     if (options.yes) return true;
     return confirmOnTerminal(`Upload ${uploads} images? [y/N] `);
   };
-  return target;
 }
 
 export async function openTarget(
@@ -193,22 +185,33 @@ export async function openTarget(
   uploads: number,
   pace: string,
 ): Promise<LoadTarget> {
-  const target = targetOf(options.target);
-  if (target === 'embedded') {
-    const running =
-      options.endpointUrl ?? loadConfig({ ...process.env, SCONES_TARGET: 'embedded' }).endpointFor('s3');
-    return running ? openRunningStack(options, running) : openInProcess(options);
+  const target = await startTarget({
+    target: options.target,
+    dataDir: options.dataDir,
+    runningStack: options.endpointUrl ? { endpointUrl: options.endpointUrl } : {},
+    embedded: { runtime: embeddedRuntime(options) },
+    resolveAws: () => promotedStage(options),
+    check: (placement) => {
+      const refusal = PLACEMENTS[placement.kind].refusal(options);
+      if (refusal) throw new LoadOptionError(refusal);
+    },
+  });
+  try {
+    const placement = PLACEMENTS[target.kind];
+    const { outcomes, arn } = await outcomesOf(target);
+    return {
+      s3: target.clients.s3,
+      config: target.config,
+      describe: await placement.describe(target, options),
+      outcomes,
+      ...(arn ? { stateMachineArn: arn } : {}),
+      stageHint: placement.stageHint(target, options),
+      ...(placement.stageIfMissing ? { stageIfMissing: placement.stageIfMissing(target) } : {}),
+      ...(inAws(target) ? { confirm: confirmOnAws(target, arn ?? '', options, uploads, pace) } : {}),
+      close: () => target.stop(),
+    };
+  } catch (error) {
+    await target.stop();
+    throw error;
   }
-  if (options.stub || options.threshold || options.endpointUrl) {
-    throw new LoadOptionError(
-      `--stub, --threshold and --endpoint-url apply to the embedded tier; on ${options.target} the deployed stack answers`,
-    );
-  }
-  if (target === 'aws') return openAws(options, uploads, pace);
-  const config = loadConfig({ ...process.env, SCONES_TARGET: target });
-  return openDeployed(
-    config,
-    `${options.target} (bucket ${config.bucket})`,
-    `scones stage --target ${options.target}`,
-  );
 }

@@ -10,6 +10,7 @@ import type { EpochProgress } from '../../training/train.ts';
 import { parseS3Uri, type S3Location } from '../aws/s3-uri.ts';
 import type { KitConfig } from '../config.ts';
 import { createStubPredictor, type Predictor } from '../embedded/predictors.ts';
+import type { EmbeddedRuntime } from '../embedded/runtime.ts';
 import { log } from './log.ts';
 
 /** Prefix of captured endpoint traffic in the embedded bucket (as a DataCaptureConfig's). */
@@ -103,4 +104,17 @@ export function localModelPredictor(trainIfMissing: boolean) {
     const { ModelPredictor } = await import('../../training/predictor.ts');
     return ModelPredictor.load(uri, { s3Client: s3 });
   };
+}
+
+/**
+ * What the runtime's endpoint serves, in the words of the commands' reports. The model's modules
+ * (tfjs, onnxruntime) are loaded only when it may serve a model: not with --stub.
+ */
+export async function endpointServes(
+  runtime: EmbeddedRuntime | undefined,
+  mayServeModel: boolean,
+): Promise<'trained model' | 'stub'> {
+  if (!mayServeModel) return 'stub';
+  const { ModelPredictor } = await import('../../training/predictor.ts');
+  return runtime?.endpoint.predictor instanceof ModelPredictor ? 'trained model' : 'stub';
 }

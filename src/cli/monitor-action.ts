@@ -11,15 +11,11 @@
  *   `data_capture/<endpoint>/` and `ground_truth/`, and CloudWatch GetMetricData on the Lambdas'
  *   namespace for this stage's functions.
  */
-import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { InvalidArgumentError } from 'commander';
-import { createCloudWatchClient, createS3Client } from '../aws/clients.ts';
-import { endpointEnvironment, type KitConfig, loadConfig, parseThreshold } from '../config.ts';
+import { parseThreshold } from '../config.ts';
 import { runLogDir } from '../embedded/run-log.ts';
-import { startLocalS3 } from '../embedded/s3-server.ts';
 import {
   type CloudWatchSource,
   DEFAULT_ALARM_MINIMUMS,
@@ -32,12 +28,12 @@ import {
   runMonitor,
 } from '../monitor/index.ts';
 import { GROUND_TRUTH_PREFIX } from '../review/layout.ts';
+import { type StartedTarget, startTarget, type TargetKind } from '../targets/index.ts';
 import { METRICS_NAMESPACE } from '../workflow/metrics.ts';
 import { resourceNames } from '../workflow/names.ts';
 import { CAPTURE_PREFIX, datasetPrefix } from './local-model.ts';
 import { log } from './log.ts';
-import { ALARM_EXIT_CODE, DEFAULT_REPORT } from './monitor.ts';
-import { targetOf } from './workflow-target.ts';
+import { ALARM_EXIT_CODE, DEFAULT_REPORT } from './options.ts';
 
 export interface MonitorCommandOptions {
   out?: string;
@@ -69,85 +65,83 @@ interface OpenedSources {
   close(): Promise<void>;
 }
 
-function sourcesFor(s3: S3Client, config: Pick<KitConfig, 'bucket' | 'endpointName'>, capturePrefix: string) {
-  return {
-    s3,
-    bucket: config.bucket,
-    capturePrefix: `${capturePrefix.replace(/\/+$/, '')}/${config.endpointName}/`,
-    groundTruthPrefix: GROUND_TRUTH_PREFIX,
-    datasetPrefix: datasetPrefix(),
+/** Each placement's words, and where the Lambdas' metrics are read. */
+interface MonitorPlacement {
+  describe(target: StartedTarget, options: MonitorCommandOptions): string;
+  /** The EMF lines of the embedded tier's run logs, or the target's CloudWatch. */
+  metrics(
+    target: StartedTarget,
+    options: MonitorCommandOptions,
+  ): Partial<MonitorSources> & {
+    cloudwatch?: CloudWatchSource;
   };
 }
 
-async function openEmbedded(options: MonitorCommandOptions): Promise<OpenedSources> {
-  const env: NodeJS.ProcessEnv = { ...process.env, SCONES_TARGET: 'embedded' };
-  const config = loadConfig(env);
-  const metricLogs = { metricLogsDir: runLogDir(options.dataDir), metricsNamespace: METRICS_NAMESPACE };
-  const threshold = parseThreshold(options.threshold ?? env.THRESHOLD);
-  if (config.endpointFor('s3')) {
-    const s3 = createS3Client(config);
-    return {
-      sources: { ...sourcesFor(s3, config, CAPTURE_PREFIX), ...metricLogs },
-      threshold,
-      describe: `embedded (S3 at ${config.endpointFor('s3')})`,
-      close: async () => s3.destroy(),
-    };
-  }
-  const directory = path.resolve(options.dataDir, 's3');
-  if (!existsSync(directory)) {
-    throw new Error(`no embedded data under ${directory}: run \`scones demo\` first, or pass --data-dir`);
-  }
-  const localS3 = await startLocalS3({ directory });
-  const s3 = createS3Client(loadConfig({ ...env, ...endpointEnvironment({ s3: localS3.endpoint }) }));
-  return {
-    sources: { ...sourcesFor(s3, config, CAPTURE_PREFIX), ...metricLogs },
-    threshold,
-    describe: `embedded (${options.dataDir})`,
-    async close() {
-      s3.destroy();
-      await localS3.stop();
-    },
-  };
+const metricLogs = (_target: StartedTarget, options: MonitorCommandOptions) => ({
+  metricLogsDir: runLogDir(options.dataDir),
+  metricsNamespace: METRICS_NAMESPACE,
+});
+
+const PLACEMENTS: Record<TargetKind, MonitorPlacement> = {
+  embedded: { describe: (_target, options) => `embedded (${options.dataDir})`, metrics: metricLogs },
+  stack: { describe: (target) => `embedded (S3 at ${target.config.endpointFor('s3')})`, metrics: metricLogs },
+  deployed: {
+    describe: ({ target, config }) => `${target} (bucket ${config.bucket}, stage ${config.stage})`,
+    metrics: ({ clients, config }) => ({
+      cloudwatch: {
+        client: clients.cloudwatch,
+        namespace: METRICS_NAMESPACE,
+        functionNames: Object.values(resourceNames(config.stage).functions),
+      },
+    }),
+  },
+};
+
+/** AWS: the promoted stage (promote's naming; standard credential chain). */
+async function promotedStage(options: MonitorCommandOptions) {
+  // The account lookup (STS): loaded for AWS alone.
+  const { resolveTarget } = await import('../promote/target.ts');
+  return resolveTarget({
+    ...(options.stage ? { stage: options.stage } : {}),
+    ...(options.region ? { region: options.region } : {}),
+    ...(options.profile ? { profile: options.profile } : {}),
+    ...(options.bucket ? { bucket: options.bucket } : {}),
+    ...(options.endpointName ? { endpointName: options.endpointName } : {}),
+  });
 }
 
-async function openRemote(
-  options: MonitorCommandOptions,
-  target: 'emulator' | 'containers' | 'aws',
-): Promise<OpenedSources> {
-  let config: KitConfig;
-  let capturePrefix = CAPTURE_PREFIX;
-  if (target === 'aws') {
-    // Promote's naming and the account lookup (STS): loaded for AWS alone.
-    const [{ PROMOTE_DEFAULTS }, { resolveTarget }] = await Promise.all([
-      import('../promote/options.ts'),
-      import('../promote/target.ts'),
-    ]);
-    capturePrefix = PROMOTE_DEFAULTS.capturePrefix;
-    const resolved = await resolveTarget({
-      ...(options.stage ? { stage: options.stage } : {}),
-      ...(options.region ? { region: options.region } : {}),
-      ...(options.profile ? { profile: options.profile } : {}),
+/**
+ * The captured traffic, ground truth and metrics of the target. Every target's endpoint captures
+ * under `data_capture/<endpoint>/`: the embedded tier's (CAPTURE_PREFIX) as promote's default.
+ */
+async function openSources(options: MonitorCommandOptions): Promise<OpenedSources> {
+  const threshold = parseThreshold(options.threshold ?? process.env.THRESHOLD);
+  const target = await startTarget({
+    target: options.target,
+    dataDir: options.dataDir,
+    embedded: { store: 'read' },
+    runningStack: {},
+    resolveAws: () => promotedStage(options),
+    deployedOverrides: {
       ...(options.bucket ? { bucket: options.bucket } : {}),
       ...(options.endpointName ? { endpointName: options.endpointName } : {}),
-    });
-    config = resolved.config;
-  } else {
-    config = loadConfig({ ...process.env, SCONES_TARGET: target });
-    if (options.bucket) config = { ...config, bucket: options.bucket };
-    if (options.endpointName) config = { ...config, endpointName: options.endpointName };
-  }
-  const s3 = createS3Client(config);
-  const client = createCloudWatchClient(config);
-  const functionNames = Object.values(resourceNames(config.stage).functions);
-  return {
-    sources: sourcesFor(s3, config, capturePrefix),
-    cloudwatch: { client, namespace: METRICS_NAMESPACE, functionNames },
-    threshold: parseThreshold(options.threshold ?? process.env.THRESHOLD),
-    describe: `${target} (bucket ${config.bucket}, stage ${config.stage})`,
-    async close() {
-      s3.destroy();
-      client.destroy();
     },
+  });
+  const placement = PLACEMENTS[target.kind];
+  const { cloudwatch, ...metricSources } = placement.metrics(target, options);
+  return {
+    sources: {
+      s3: target.clients.s3,
+      bucket: target.names.bucket,
+      capturePrefix: `${CAPTURE_PREFIX.replace(/\/+$/, '')}/${target.names.endpointName}/`,
+      groundTruthPrefix: GROUND_TRUTH_PREFIX,
+      datasetPrefix: datasetPrefix(),
+      ...metricSources,
+    },
+    ...(cloudwatch ? { cloudwatch } : {}),
+    threshold,
+    describe: placement.describe(target, options),
+    close: () => target.stop(),
   };
 }
 
@@ -174,8 +168,7 @@ export async function monitorCommand(options: MonitorCommandOptions): Promise<vo
     labels: options.minLabels ?? DEFAULT_ALARM_MINIMUMS.labels,
     driftInferences: options.minDriftInferences ?? DEFAULT_ALARM_MINIMUMS.driftInferences,
   };
-  const target = targetOf(options.target);
-  const opened = target === 'embedded' ? await openEmbedded(options) : await openRemote(options, target);
+  const opened = await openSources(options);
   let result: Awaited<ReturnType<typeof runMonitor>>;
   try {
     result = await runMonitor({

@@ -2,17 +2,12 @@
  * The registration of `scones monitor` (options and help; light, as every registration): the
  * command itself is monitor-action.ts, loaded when it runs.
  */
-import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { TARGETS } from '../config.ts';
 import { DEFAULT_DATA_DIR } from '../embedded/data-dir.ts';
 import { ALARM_NAMES, DEFAULT_ALARM_MINIMUMS } from '../monitor/alarms/index.ts';
 import { lazyAction } from './lazy-action.ts';
-import { collect, countOption, parseThresholdOption } from './options.ts';
-
-export const DEFAULT_REPORT = path.join('.scones', 'monitor', 'report.html');
-/** Exit code of `--fail-on-alarm` when an alarm is in ALARM. */
-export const ALARM_EXIT_CODE = 2;
+import { ALARM_EXIT_CODE, collect, countOption, DEFAULT_REPORT, parseThresholdOption } from './options.ts';
 
 export function registerMonitorCommand(program: Command): void {
   program

@@ -3,6 +3,7 @@
  * every command and for `--help`, so this module stays light (commander and constants only); the
  * command actions import the same values from here.
  */
+import path from 'node:path';
 import { InvalidArgumentError } from 'commander';
 
 /** `scones test-cases --target`: the engines its cases run on. */
@@ -10,6 +11,10 @@ export const TEST_CASE_TARGETS = ['embedded', 'emulator', 'localstack', 'compose
 /** `scones deploy --target`: every target but the embedded tier, which needs no deployment. */
 export const DEPLOY_TARGETS = ['emulator', 'compose', 'containers', 'aws'];
 export const DEFAULT_REVIEW_PORT = 8089;
+/** Where `scones monitor` (and the end of `scones demo`) writes the report. */
+export const DEFAULT_REPORT = path.join('.scones', 'monitor', 'report.html');
+/** Exit code of `scones monitor --fail-on-alarm` when an alarm is in ALARM. */
+export const ALARM_EXIT_CODE = 2;
 
 /** A confidence threshold, 0 to 1; kept as the string the config module parses. */
 export function parseThresholdOption(value: string): string {

@@ -7,14 +7,12 @@
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { createS3Client } from '../aws/clients.ts';
-import { endpointEnvironment, type KitConfig, loadConfig, type Target } from '../config.ts';
+import type { KitConfig } from '../config.ts';
 import { DEFAULT_DATA_DIR } from '../embedded/data-dir.ts';
-import { startLocalS3 } from '../embedded/s3-server.ts';
 import { startReviewServer } from '../review/server.ts';
+import { type StartedTarget, startTarget, type TargetKind } from '../targets/index.ts';
 import { log } from './log.ts';
 import { DEFAULT_REVIEW_PORT } from './options.ts';
-import { targetOf } from './workflow-target.ts';
 
 export interface ReviewOptions {
   port?: number;
@@ -44,36 +42,34 @@ export function reviewerName(option: string | undefined): string {
   return name;
 }
 
-async function openBucket(target: Target, dataDir: string): Promise<OpenBucket> {
-  if (target !== 'embedded') {
-    const config = loadConfig({ ...process.env, SCONES_TARGET: target });
-    const s3 = createS3Client(config);
-    return { s3, config, describe: target, close: async () => s3.destroy() };
-  }
-  // Like the embedded runtime, the embedded tier takes only its S3 endpoint from the environment.
+/** Each placement's words on the page and in the log. */
+const DESCRIBE: Record<TargetKind, (target: StartedTarget) => string> = {
+  embedded: ({ names }) => `embedded, ${resolve(names.dataDir ?? DEFAULT_DATA_DIR, 's3')}`,
+  stack: ({ config }) => `embedded, S3 at ${config.endpointFor('s3')}`,
+  deployed: ({ target }) => target,
+};
+
+/**
+ * The bucket of the target. Like the embedded runtime, the embedded tier takes only its S3
+ * endpoint from the environment (a running stack's); otherwise the data folder is served here.
+ */
+async function openBucket(target: string, dataDir: string): Promise<OpenBucket> {
   const { AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL } = process.env;
   const endpoints = {
     ...(AWS_ENDPOINT_URL ? { AWS_ENDPOINT_URL } : {}),
     ...(AWS_ENDPOINT_URL_S3 ? { AWS_ENDPOINT_URL_S3 } : {}),
   };
-  const running = loadConfig({ SCONES_TARGET: 'embedded', ...endpoints });
-  const endpoint = running.endpointFor('s3');
-  if (endpoint) {
-    const s3 = createS3Client(running);
-    return { s3, config: running, describe: `embedded, S3 at ${endpoint}`, close: async () => s3.destroy() };
-  }
-  const directory = resolve(dataDir, 's3');
-  const localS3 = await startLocalS3({ directory, buckets: [running.bucket] });
-  const config = loadConfig({ SCONES_TARGET: 'embedded', ...endpointEnvironment({ s3: localS3.endpoint }) });
-  const s3 = createS3Client(config);
+  const opened = await startTarget({
+    target,
+    dataDir,
+    embedded: { store: 'write', env: endpoints },
+    runningStack: { env: endpoints },
+  });
   return {
-    s3,
-    config,
-    describe: `embedded, ${directory}`,
-    async close() {
-      s3.destroy();
-      await localS3.stop();
-    },
+    s3: opened.clients.s3,
+    config: opened.config,
+    describe: DESCRIBE[opened.kind](opened),
+    close: () => opened.stop(),
   };
 }
 
@@ -91,10 +87,9 @@ async function checkBucket(bucket: OpenBucket): Promise<void> {
 }
 
 export async function reviewCommand(options: ReviewOptions): Promise<void> {
-  const target = targetOf(options.target ?? 'embedded');
   const reviewer = reviewerName(options.reviewer);
   const port = options.port ?? DEFAULT_REVIEW_PORT;
-  const bucket = await openBucket(target, options.dataDir ?? DEFAULT_DATA_DIR);
+  const bucket = await openBucket(options.target ?? 'embedded', options.dataDir ?? DEFAULT_DATA_DIR);
   try {
     await checkBucket(bucket);
     const server = await startReviewServer({

@@ -6,18 +6,26 @@
  * after. `compose` uses the running `docker compose up` stack (LocalStack and Step Functions Local
  * with the same file mounted as SFN_MOCK_CONFIG), deployed by its own deploy service.
  */
-import { connectComposeEngine, type EngineName, runId, startCaseEngine } from '../test-cases/engines.ts';
+import { type CaseEngineName, runId, startCaseEngine } from '../test-cases/engines.ts';
 import { runCases } from '../test-cases/run-cases.ts';
 import { loadSuite, selectCases } from '../test-cases/suite.ts';
 import { renderTable } from '../test-cases/table.ts';
 import { log } from './log.ts';
 import type { TEST_CASE_TARGETS } from './options.ts';
 
-const ENGINE_OF: Record<(typeof TEST_CASE_TARGETS)[number], EngineName | 'compose'> = {
-  embedded: 'embedded',
-  emulator: 'ministack',
-  localstack: 'localstack',
-  compose: 'compose',
+interface EngineChoice {
+  engine: CaseEngineName;
+  /** Started for the run, which takes a while the first time (said before). */
+  started: boolean;
+  /** Executions at once: emulators spend most of one waiting on their own threads. */
+  concurrency: number;
+}
+
+const ENGINE_OF: Record<(typeof TEST_CASE_TARGETS)[number], EngineChoice> = {
+  embedded: { engine: 'embedded', started: false, concurrency: 1 },
+  emulator: { engine: 'ministack', started: true, concurrency: 4 },
+  localstack: { engine: 'localstack', started: true, concurrency: 4 },
+  compose: { engine: 'compose', started: false, concurrency: 4 },
 };
 
 export interface TestCasesOptions {
@@ -30,24 +38,20 @@ export interface TestCasesOptions {
 export async function testCasesCommand(options: TestCasesOptions): Promise<void> {
   const suite = await loadSuite();
   const cases = selectCases(suite, options.case ?? []);
-  const name = ENGINE_OF[options.target];
+  const choice = ENGINE_OF[options.target];
   const engineOptions = {
     ...(options.realRetryWaits ? { realRetryWaits: true } : {}),
     log: (line: string) => log(`  ${line}`),
   };
-  if (name === 'ministack' || name === 'localstack')
+  if (choice.started)
     log(
-      `starting ${name} (first run installs it from its requirements file; LocalStack takes about a minute) ...`,
+      `starting ${choice.engine} (first run installs it from its requirements file; LocalStack takes about a minute) ...`,
     );
-  const engine =
-    name === 'compose'
-      ? await connectComposeEngine(suite, engineOptions)
-      : await startCaseEngine(name, suite, engineOptions);
+  const engine = await startCaseEngine(choice.engine, suite, engineOptions);
   try {
-    // Emulators spend most of an execution waiting on their own threads: a few at once.
     const results = await runCases(engine, suite, {
       cases,
-      concurrency: name === 'embedded' ? 1 : 4,
+      concurrency: choice.concurrency,
       runId: runId(),
     });
     if (options.json) for (const result of results) process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -7,8 +7,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { type KitConfig, loadConfig } from '../config.ts';
 import type { Predictor } from '../embedded/predictors.ts';
+import { startLocalStack } from '../targets/index.ts';
+import { DEFAULT_UP_PORT } from '../up/default-port.ts';
 import { exportLines } from '../up/lines.ts';
-import { DEFAULT_UP_PORT, startUpStack } from '../up/stack.ts';
 import { CAPTURE_PREFIX, exists, modelUri } from './local-model.ts';
 import { log } from './log.ts';
 
@@ -42,7 +43,7 @@ async function trainedModel(s3: S3Client, config: KitConfig): Promise<Predictor>
 export async function upCommand(options: UpCommandOptions): Promise<void> {
   if (options.notifyUrl !== undefined) checkWebhookUrl(options.notifyUrl);
   const bucket = loadConfig({ SCONES_TARGET: 'embedded' }).bucket;
-  const stack = await startUpStack({
+  const target = await startLocalStack({
     port: options.port ?? DEFAULT_UP_PORT,
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.notifyUrl ? { notifyUrl: options.notifyUrl } : {}),
@@ -59,7 +60,10 @@ export async function upCommand(options: UpCommandOptions): Promise<void> {
     print,
     log,
   });
-  const { config } = stack.runtime;
+  const { stack, config } = target;
+  // Listening before the exports are printed: whoever stops the stack once it has read them (a
+  // script, a test, a quick Ctrl-C) meets the drain, never Node's default action for the signal.
+  const signalled = firstSignal();
   const intake = options.intakePrefix ?? config.intakePrefix;
   log(
     `scones up: S3 and Step Functions on ${stack.endpoint}, ${options.stub ? 'stub' : 'trained model'} endpoint on ${stack.runtime.endpoint.url}` +
@@ -69,8 +73,11 @@ export async function upCommand(options: UpCommandOptions): Promise<void> {
   for (const line of exportLines(stack.environment)) print(line);
   log(`  aws s3 cp photo.png s3://${config.bucket}/${intake}`);
   log(`Decisions follow, one line per upload under s3://${config.bucket}/${intake}. Ctrl-C stops.`);
-  await untilSignal(() => stack.inFlight);
-  await stack.stop();
+  await signalled;
+  log(
+    `scones up: stopping; draining ${stack.inFlight} in-flight execution(s) (Ctrl-C again to quit at once)`,
+  );
+  await target.stop();
   log('scones up: stopped');
 }
 
@@ -87,12 +94,12 @@ function checkWebhookUrl(value: string): void {
 }
 
 /**
- * The first SIGINT or SIGTERM resolves (drain), a second exits at once (130). One listener stays
- * installed throughout: removing it, even for a turn, would give a signal arriving then Node's
- * default action (death by the signal, no drain).
+ * The first SIGINT or SIGTERM resolves (drain), a second exits at once (130). The listener is
+ * installed when this is called and stays installed to the exit: without one, even for a moment,
+ * a signal would meet Node's default action (death by the signal, no drain).
  */
-async function untilSignal(inFlight: () => number): Promise<void> {
-  await new Promise<void>((done) => {
+function firstSignal(): Promise<void> {
+  return new Promise<void>((done) => {
     let received = 0;
     const onSignal = () => {
       received++;
@@ -102,5 +109,4 @@ async function untilSignal(inFlight: () => number): Promise<void> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
-  log(`scones up: stopping; draining ${inFlight()} in-flight execution(s) (Ctrl-C again to quit at once)`);
 }

@@ -1,15 +1,11 @@
 /**
- * Opens the workflow on the chosen target for the CLI: the embedded runtime in-process, or a
- * deployed state machine (emulator, compose, AWS) through the Step Functions API.
+ * Opens the workflow on the chosen target for the CLI (src/targets/): the embedded runtime
+ * in-process, or a deployed state machine (emulator, compose, AWS) through the Step Functions API.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { SFNClient } from '@aws-sdk/client-sfn';
-import { createS3Client, createSfnClient } from '../aws/clients.ts';
-import { loadConfig, type Target } from '../config.ts';
-import { DEFAULT_DATA_DIR } from '../embedded/data-dir.ts';
 import type { PredictorFactory } from '../embedded/runtime.ts';
-import { resourceNames } from '../workflow/names.ts';
-import { type BatchRunner, deployedBatchRunner, embeddedBatchRunner } from './batch-target.ts';
+import { type StartedTarget, startTarget, type TargetKind, type TargetPlacement } from '../targets/index.ts';
+import { endpointServes } from './local-model.ts';
 import type { WorkflowRunner } from './run-images.ts';
 
 export interface WorkflowOptions {
@@ -43,54 +39,12 @@ export interface OpenWorkflow extends WorkflowRunner {
   /** Embedded: the run's log file (the Lambdas' JSON log records and EMF metrics). */
   logFile?: string;
   /** Runs the batch state machine (every image under a prefix) on the same target. */
-  runBatch: BatchRunner;
+  runBatch: StartedTarget['runBatch'];
   close(): Promise<void>;
 }
 
-/** `compose` is the containers target as the CLI user knows it. */
-export function targetOf(name: string): Target {
-  return (name === 'compose' ? 'containers' : name) as Target;
-}
-
-export async function openWorkflow(
-  options: WorkflowOptions,
-  predictor?: PredictorFactory,
-): Promise<OpenWorkflow> {
-  const target = targetOf(options.target ?? 'embedded');
-  return target === 'embedded' ? openEmbedded(options, predictor) : openDeployed(target, options);
-}
-
-async function openEmbedded(options: WorkflowOptions, predictor?: PredictorFactory): Promise<OpenWorkflow> {
-  // Loaded here, not at the top: the deployed targets need none of the embedded tier.
-  const { startEmbeddedRuntime } = await import('../embedded/runtime.ts');
-  const runtime = await startEmbeddedRuntime({
-    dataDir: options.dataDir ?? DEFAULT_DATA_DIR,
-    env: options.threshold ? { THRESHOLD: options.threshold } : {},
-    ...(predictor && !options.stub ? { predictor } : {}),
-    ...(options.captureUri
-      ? { capture: { destinationS3Uri: options.captureUri, samplingPercentage: 100 } }
-      : {}),
-    ...(options.verbose ? { verbose: true } : {}),
-    ...(options.threads === false ? { s3Thread: false } : {}),
-  });
-  // The model's modules (tfjs, onnxruntime) load only when a model may be served: not with --stub.
-  const servesModel =
-    !!predictor &&
-    !options.stub &&
-    runtime.endpoint.predictor instanceof (await import('../../training/predictor.ts')).ModelPredictor;
-  return {
-    s3: runtime.s3,
-    bucket: runtime.config.bucket,
-    threshold: runtime.config.threshold,
-    describe: `embedded (${servesModel ? 'trained model' : 'stub'} endpoint at ${runtime.endpoint.url})`,
-    logFile: runtime.runLog.path,
-    run: (event, name) => runtime.run(event, name),
-    runBatch: embeddedBatchRunner(runtime),
-    close: () => runtime.stop(),
-  };
-}
-
-async function openDeployed(target: Target, options: WorkflowOptions): Promise<OpenWorkflow> {
+/** The options of the embedded tier, refused where the workflow runs elsewhere. */
+function refuseEmbeddedOptions(options: WorkflowOptions, { target }: TargetPlacement): void {
   if (options.threshold) {
     throw new Error(`--threshold applies to the embedded tier; on ${target} it is the deployed THRESHOLD`);
   }
@@ -99,36 +53,58 @@ async function openDeployed(target: Target, options: WorkflowOptions): Promise<O
       `--stub and --model apply to the embedded tier; on ${target} the deployed endpoint answers`,
     );
   }
-  const { createSfnRunner } = await import('../deploy/sfn-runner.ts');
-  const config = loadConfig({ ...process.env, SCONES_TARGET: target });
-  const sfn = createSfnClient(config);
-  const name = resourceNames(config.stage).stateMachine;
-  const stateMachineArn = await findStateMachine(sfn, name, target);
-  const runner = createSfnRunner(sfn, stateMachineArn, { history: !!options.history });
-  const s3 = createS3Client(config);
-  return {
-    s3,
-    bucket: config.bucket,
-    threshold: config.threshold,
-    describe: `${target} (${stateMachineArn})`,
-    run: (event, executionName) => runner.run(event, executionName),
-    runBatch: deployedBatchRunner(sfn, config, target, findStateMachine),
-    async close() {
-      sfn.destroy();
-      s3.destroy();
-    },
-  };
 }
 
-export async function findStateMachine(sfn: SFNClient, name: string, target: Target): Promise<string> {
-  const { ListStateMachinesCommand } = await import('@aws-sdk/client-sfn');
-  let nextToken: string | undefined;
-  do {
-    const page = await sfn.send(new ListStateMachinesCommand({ nextToken }));
-    const match = page.stateMachines?.find((machine) => machine.name === name);
-    if (match?.stateMachineArn) return match.stateMachineArn;
-    nextToken = page.nextToken;
-  } while (nextToken);
-  const hint = target === 'aws' ? 'scones promote' : `scones deploy --target ${target}`;
-  throw new Error(`no state machine named ${name} on ${target}: deploy it first (${hint})`);
+const CHECKS: Record<TargetKind, (options: WorkflowOptions, placement: TargetPlacement) => void> = {
+  embedded: () => {},
+  stack: refuseEmbeddedOptions,
+  deployed: refuseEmbeddedOptions,
+};
+
+const DESCRIBE: Record<TargetKind, (target: StartedTarget, mayServeModel: boolean) => Promise<string>> = {
+  embedded: async ({ runtime }, mayServeModel) =>
+    `embedded (${await endpointServes(runtime, mayServeModel)} endpoint at ${runtime?.endpoint.url})`,
+  stack: async (target) => `${target.target} (${await target.stateMachineArn()})`,
+  deployed: async (target) => `${target.target} (${await target.stateMachineArn()})`,
+};
+
+export async function openWorkflow(
+  options: WorkflowOptions,
+  predictor?: PredictorFactory,
+): Promise<OpenWorkflow> {
+  const mayServeModel = !!predictor && !options.stub;
+  const target = await startTarget({
+    target: options.target ?? 'embedded',
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.history ? { history: true } : {}),
+    check: (placement) => CHECKS[placement.kind](options, placement),
+    embedded: {
+      runtime: {
+        env: options.threshold ? { THRESHOLD: options.threshold } : {},
+        ...(predictor && mayServeModel ? { predictor } : {}),
+        ...(options.captureUri
+          ? { capture: { destinationS3Uri: options.captureUri, samplingPercentage: 100 } }
+          : {}),
+        ...(options.verbose ? { verbose: true } : {}),
+        ...(options.threads === false ? { s3Thread: false } : {}),
+      },
+    },
+  });
+  let describe: string;
+  try {
+    describe = await DESCRIBE[target.kind](target, mayServeModel);
+  } catch (error) {
+    await target.stop();
+    throw error;
+  }
+  return {
+    s3: target.clients.s3,
+    bucket: target.names.bucket,
+    threshold: target.config.threshold,
+    describe,
+    ...(target.names.logFile ? { logFile: target.names.logFile } : {}),
+    run: (event, name) => target.run(event, name),
+    runBatch: (input, name) => target.runBatch(input, name),
+    close: () => target.stop(),
+  };
 }

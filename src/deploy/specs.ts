@@ -2,7 +2,7 @@
  * What each resource of a stage should look like: the pure part of a deployment (no AWS calls), so
  * the deploy sequence in index.ts reads as a list of resources.
  */
-import { endpointEnvironment, type KitConfig, type Service } from '../config.ts';
+import { endpointEnvironment, isAwsTarget, type KitConfig, type Service } from '../config.ts';
 import type { FunctionKey } from '../workflow/definition.ts';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../workflow/metrics.ts';
 import { type arns, kitTags, resourceNames } from '../workflow/names.ts';
@@ -58,7 +58,7 @@ export function lambdaEnvironment(
     POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
     POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     POWERTOOLS_LOG_LEVEL: 'INFO',
-    ...(config.target === 'aws' ? {} : endpointEnvironment(lambdaEndpoints ?? sameEndpoints(config))),
+    ...(isAwsTarget(config) ? {} : endpointEnvironment(lambdaEndpoints ?? sameEndpoints(config))),
   };
 }
 

@@ -1,5 +1,5 @@
 /**
- * The three engines the test cases run on, behind one interface:
+ * The three engines the test cases run on, behind one interface, each over a target (src/targets/):
  * - `embedded`: the ASL in-process; the mocked states answer through mocked-tasks.ts, the rest
  *   (RecordReviewItem) runs against the embedded S3;
  * - `ministack` and `localstack`: the emulator started as a host process with `SFN_MOCK_CONFIG` set
@@ -13,17 +13,16 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeStateMachineCommand } from '@aws-sdk/client-sfn';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { createS3Client, createSfnClient, createStsClient } from '../aws/clients.ts';
 import { type KitConfig, loadConfig } from '../config.ts';
 import { createSfnRunner, deploy, resourceNames } from '../deploy/index.ts';
 import type { ExecutionRecord } from '../embedded/engine.ts';
 import { mockedTaskHandlers, stateMachineNameOf } from '../embedded/mocked-tasks.ts';
-import { startEmbeddedRuntime } from '../embedded/runtime.ts';
 import { LocalStackServer } from '../emulator/localstack.ts';
 import { MiniStackServer } from '../emulator/ministack.ts';
+import { connectDeployed, type StartedTarget, startEmbeddedTarget, startTarget } from '../targets/index.ts';
 import { arns, partitionOf } from '../workflow/names.ts';
 import type { ImageEvent } from '../workflow/types.ts';
 import { TestCaseFileError } from './mock-config.ts';
@@ -31,9 +30,12 @@ import type { TestCaseSuite } from './suite.ts';
 
 export const ENGINES = ['embedded', 'ministack', 'localstack'] as const;
 export type EngineName = (typeof ENGINES)[number];
+type EmulatorName = Exclude<EngineName, 'embedded'>;
+/** The engines, and the compose stack, which runs the cases but is started by `docker compose up`. */
+export type CaseEngineName = EngineName | 'compose';
 
 export interface CaseEngine {
-  name: EngineName | 'compose';
+  name: CaseEngineName;
   /** One line for reports: what runs, where. */
   describe: string;
   config: KitConfig;
@@ -58,15 +60,6 @@ export interface CaseEngineOptions {
 const RETRY_DELAY_MS = 10;
 const RETRY_WAIT_SCALE = 0.05;
 
-export function startCaseEngine(
-  name: EngineName,
-  suite: TestCaseSuite,
-  options: CaseEngineOptions = {},
-): Promise<CaseEngine> {
-  if (name === 'embedded') return startEmbedded(suite, options);
-  return startEmulator(name, suite, options);
-}
-
 /** The state machine the kit deploys must be the one the test cases are written for. */
 function checkStateMachine(suite: TestCaseSuite, config: KitConfig): void {
   const deployed = resourceNames(config.stage).stateMachine;
@@ -76,10 +69,10 @@ function checkStateMachine(suite: TestCaseSuite, config: KitConfig): void {
     );
 }
 
-function objectReader(s3: S3Client, bucket: string) {
+function objectReader({ clients, names }: StartedTarget) {
   return async (key: string) => {
     try {
-      const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      const object = await clients.s3.send(new GetObjectCommand({ Bucket: names.bucket, Key: key }));
       return await object.Body?.transformToString();
     } catch (error) {
       if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
@@ -90,32 +83,33 @@ function objectReader(s3: S3Client, bucket: string) {
 
 async function startEmbedded(suite: TestCaseSuite, options: CaseEngineOptions): Promise<CaseEngine> {
   const dataDir = await mkdtemp(join(tmpdir(), 'scones-test-cases-'));
-  const runtime = await startEmbeddedRuntime({
+  const target = await startEmbeddedTarget({
     dataDir,
-    ...(options.realRetryWaits ? {} : { retryDelayMs: RETRY_DELAY_MS }),
+    runtime: options.realRetryWaits ? {} : { retryDelayMs: RETRY_DELAY_MS },
   });
-  const machine = stateMachineNameOf(runtime.engine.stateMachineArn);
-  try {
-    checkStateMachine(suite, runtime.config);
-  } catch (error) {
-    await runtime.stop();
+  const { engine } = target.runtime;
+  const machine = stateMachineNameOf(engine.stateMachineArn);
+  const stop = async () => {
+    await target.stop();
     await rm(dataDir, { recursive: true, force: true });
+  };
+  try {
+    checkStateMachine(suite, target.config);
+  } catch (error) {
+    await stop();
     throw error;
   }
   return {
     name: 'embedded',
     describe: 'embedded engine (aws-local-stepfunctions, in-process)',
-    config: runtime.config,
+    config: target.config,
     startupMs: 0,
     run: (testCase, input, executionName) =>
-      runtime.engine.run(input, executionName, {
+      engine.run(input, executionName, {
         taskHandlers: mockedTaskHandlers(suite.mockConfig, machine, testCase),
       }),
-    readObject: objectReader(runtime.s3, runtime.config.bucket),
-    async stop() {
-      await runtime.stop();
-      await rm(dataDir, { recursive: true, force: true });
-    },
+    readObject: objectReader(target),
+    stop,
   };
 }
 
@@ -127,16 +121,20 @@ interface EmulatorServer {
   stop(): Promise<void>;
 }
 
-async function startServer(
-  name: 'ministack' | 'localstack',
-  suite: TestCaseSuite,
-  options: CaseEngineOptions,
-): Promise<EmulatorServer> {
+/** The emulators the cases run on as host processes, each reading the mock configuration. */
+const EMULATOR_HOSTS: Record<EmulatorName, { label: string; start: typeof startMiniStack }> = {
+  ministack: { label: 'MiniStack', start: startMiniStack },
+  localstack: {
+    label: 'LocalStack',
+    start: (suite, options) => {
+      const localstack = new LocalStackServer().withMockConfig(suite.mockConfigPath);
+      return (options.realRetryWaits ? localstack : localstack.withRetryWaitScale(RETRY_WAIT_SCALE)).start();
+    },
+  },
+};
+
+async function startMiniStack(suite: TestCaseSuite, options: CaseEngineOptions): Promise<EmulatorServer> {
   const started = Date.now();
-  if (name === 'localstack') {
-    const localstack = new LocalStackServer().withMockConfig(suite.mockConfigPath);
-    return (options.realRetryWaits ? localstack : localstack.withRetryWaitScale(RETRY_WAIT_SCALE)).start();
-  }
   const ministack = await new MiniStackServer()
     .withEnvironment({
       SFN_MOCK_CONFIG: suite.mockConfigPath,
@@ -147,11 +145,12 @@ async function startServer(
 }
 
 async function startEmulator(
-  name: 'ministack' | 'localstack',
+  name: EmulatorName,
   suite: TestCaseSuite,
   options: CaseEngineOptions,
 ): Promise<CaseEngine> {
-  const server = await startServer(name, suite, options);
+  const host = EMULATOR_HOSTS[name];
+  const server = await host.start(suite, options);
   try {
     const config = loadConfig({ SCONES_TARGET: 'emulator', ...server.environment() });
     checkStateMachine(suite, config);
@@ -164,8 +163,8 @@ async function startEmulator(
     });
     return deployedEngine({
       name,
-      describe: `${name === 'localstack' ? 'LocalStack' : 'MiniStack'} on ${server.url} (SFN_MOCK_CONFIG)`,
-      config,
+      describe: `${host.label} on ${server.url} (SFN_MOCK_CONFIG)`,
+      target: connectDeployed(config),
       startupMs: server.startupMs ?? 0,
       stateMachineArn,
       options,
@@ -181,37 +180,37 @@ async function startEmulator(
 /**
  * The compose stack (`docker compose up`: LocalStack and Step Functions Local, or MiniStack), already
  * running and deployed by its `deploy` service, with the mock configuration mounted: nothing is
- * started or deployed here. Endpoints as for `SCONES_TARGET=containers` (src/config.ts).
+ * started or deployed here. The containers target (src/config.ts, src/targets/).
  */
-export async function connectComposeEngine(
-  suite: TestCaseSuite,
-  options: CaseEngineOptions = {},
-): Promise<CaseEngine> {
-  const config = loadConfig({ ...process.env, SCONES_TARGET: 'containers' });
-  checkStateMachine(suite, config);
-  const sts = createStsClient(config);
-  const sfn = createSfnClient(config);
+async function connectComposeEngine(suite: TestCaseSuite, options: CaseEngineOptions): Promise<CaseEngine> {
+  const target = await startTarget({ target: 'compose' });
   try {
-    const { Account: accountId = '000000000000' } = await sts.send(new GetCallerIdentityCommand({}));
+    const { config } = target;
+    checkStateMachine(suite, config);
+    const { Account: accountId = '000000000000' } = await target.clients.sts.send(
+      new GetCallerIdentityCommand({}),
+    );
     const scope = { partition: partitionOf(config.region), region: config.region, accountId };
     const stateMachineArn = arns(scope, config).stateMachine(suite.expected.stateMachine);
-    await sfn.send(new DescribeStateMachineCommand({ stateMachineArn })).catch((error: Error) => {
-      throw new Error(
-        `no state machine ${stateMachineArn} at ${config.endpointFor('sfn')} (${error.name}): start the stack with \`docker compose up\`; its deploy service deploys it`,
-      );
-    });
+    await target.clients.sfn
+      .send(new DescribeStateMachineCommand({ stateMachineArn }))
+      .catch((error: Error) => {
+        throw new Error(
+          `no state machine ${stateMachineArn} at ${config.endpointFor('sfn')} (${error.name}): start the stack with \`docker compose up\`; its deploy service deploys it`,
+        );
+      });
     return deployedEngine({
       name: 'compose',
       describe: `the compose stack (Step Functions at ${config.endpointFor('sfn')})`,
-      config,
+      target,
       startupMs: 0,
       stateMachineArn,
       options,
       stop: async () => {},
     });
-  } finally {
-    sts.destroy();
-    sfn.destroy();
+  } catch (error) {
+    await target.stop();
+    throw error;
   }
 }
 
@@ -219,33 +218,49 @@ export async function connectComposeEngine(
 function deployedEngine(engine: {
   name: CaseEngine['name'];
   describe: string;
-  config: KitConfig;
+  target: StartedTarget;
   startupMs: number;
   stateMachineArn: string;
   options: CaseEngineOptions;
   stop: () => Promise<void>;
 }): CaseEngine {
-  const { config, stateMachineArn } = engine;
+  const { target, stateMachineArn } = engine;
   const poll = engine.options.poll ?? { pollMs: 20, maxPollMs: 200 };
-  const s3 = createS3Client(config);
-  const sfn = createSfnClient(config);
   return {
     name: engine.name,
     describe: engine.describe,
-    config,
+    config: target.config,
     startupMs: engine.startupMs,
     run: (testCase, input, executionName) =>
-      createSfnRunner(sfn, `${stateMachineArn}#${testCase}`, { history: true, ...poll }).run(
+      createSfnRunner(target.clients.sfn, `${stateMachineArn}#${testCase}`, { history: true, ...poll }).run(
         input,
         executionName,
       ),
-    readObject: objectReader(s3, config.bucket),
+    readObject: objectReader(target),
     async stop() {
-      s3.destroy();
-      sfn.destroy();
+      await target.stop();
       await engine.stop();
     },
   };
+}
+
+/** How each engine starts; the compose stack is only connected to. */
+const STARTERS: Record<
+  CaseEngineName,
+  (suite: TestCaseSuite, options: CaseEngineOptions) => Promise<CaseEngine>
+> = {
+  embedded: startEmbedded,
+  ministack: (suite, options) => startEmulator('ministack', suite, options),
+  localstack: (suite, options) => startEmulator('localstack', suite, options),
+  compose: connectComposeEngine,
+};
+
+export function startCaseEngine(
+  name: CaseEngineName,
+  suite: TestCaseSuite,
+  options: CaseEngineOptions = {},
+): Promise<CaseEngine> {
+  return STARTERS[name](suite, options);
 }
 
 /** A short id that keeps the execution names of one run apart from any earlier run's. */
