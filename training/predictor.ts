@@ -15,7 +15,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../src/aws/clients.ts';
 import { loadConfig } from '../src/config.ts';
-import type { Predictor } from '../src/embedded/predictors.ts';
+import type { Predictor } from '../src/embedded/sagemaker-runtime/stub-predictor.ts';
 import { type LoadedModel, type ModelMetadata, readArtifactBytes, unpackModel } from './artifact.ts';
 import { useWasmBackend } from './backend.ts';
 import { normalize } from './dataset.ts';

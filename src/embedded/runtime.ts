@@ -19,31 +19,35 @@ import {
   renderDefinition,
 } from '../workflow/definition.ts';
 import type { ImageEvent } from '../workflow/types.ts';
-import { createBatchEngine } from './batch-engine.ts';
-import { DEFAULT_DATA_DIR } from './data-dir.ts';
-import { type CaptureOptions, type EndpointServer, startEndpointServer } from './endpoint-server.ts';
-import type { EmbeddedEngine, ExecutionRecord } from './engine.ts';
-import { ExecutionRegistry } from './execution-registry.ts';
-import { type PlacedFunctions, placeFunctions } from './function-placement.ts';
-import type { RequestHandler } from './http-hardening.ts';
-import { createIntakeEngine } from './intake-engine.ts';
-import { createStubPredictor, type Predictor } from './predictors.ts';
-import { openRunLog, type RunLog } from './run-log.ts';
-import { S3Error } from './s3-errors.ts';
-import { sendError } from './s3-http.ts';
-import { type LocalS3, startLocalS3 } from './s3-server.ts';
-import type { ThreadedLocalS3 } from './s3-thread.ts';
-import { createSfnApiHandler, isSfnApiRequest } from './sfn-api.ts';
-import { registeredStateMachines } from './sfn-api-host.ts';
-import { StateMachineRegistry } from './state-machine-registry.ts';
-import { type EmbeddedTrigger, startEmbeddedTrigger, type TriggerOptions } from './trigger.ts';
+import { type EmbeddedTrigger, startEmbeddedTrigger, type TriggerOptions } from './events/trigger.ts';
+import { type PlacedFunctions, placeFunctions } from './functions/placement.ts';
+import { openRunLog, type RunLog } from './functions/run-log.ts';
+import type { ThreadedLocalS3 } from './functions/s3-thread.ts';
+import type { RequestHandler } from './gateway/hardening.ts';
+import { S3Error } from './s3/protocol/errors.ts';
+import { sendError } from './s3/protocol/http.ts';
+import { type LocalS3, startLocalS3 } from './s3/server.ts';
+import {
+  type CaptureOptions,
+  type EndpointServer,
+  startEndpointServer,
+} from './sagemaker-runtime/endpoint-server.ts';
+import { createStubPredictor, type Predictor } from './sagemaker-runtime/stub-predictor.ts';
+import { DEFAULT_DATA_DIR } from './shared/data-dir.ts';
+import { registeredStateMachines } from './stepfunctions/api/host.ts';
+import { createSfnApiHandler, isSfnApiRequest } from './stepfunctions/api/http.ts';
+import { createBatchEngine } from './stepfunctions/batch-engine.ts';
+import type { EmbeddedEngine, ExecutionRecord } from './stepfunctions/engine.ts';
+import { ExecutionRegistry } from './stepfunctions/execution-registry.ts';
+import { createIntakeEngine } from './stepfunctions/intake-engine.ts';
+import { StateMachineRegistry } from './stepfunctions/state-machine-registry.ts';
 import {
   createEngine,
   currentEngine,
   REPO_WORKFLOW_CODE,
   stateMachineRoles,
   type WorkflowCode,
-} from './workflow-version.ts';
+} from './stepfunctions/workflow-version.ts';
 
 export { DEFAULT_DATA_DIR, REPO_WORKFLOW_CODE, type WorkflowCode };
 
@@ -130,7 +134,9 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
   // In a worker thread (a core of its own) unless the Step Functions API shares its port.
   // The thread's module (and the sharp it preloads for the functions it hosts) loads only when used.
   const startS3 =
-    options.s3Thread === false ? startLocalS3 : (await import('./s3-thread.ts')).startLocalS3Threaded;
+    options.s3Thread === false
+      ? startLocalS3
+      : (await import('./functions/s3-thread.ts')).startLocalS3Threaded;
   const localS3: LocalS3 | ThreadedLocalS3 = await startS3({
     directory: path.resolve(options.dataDir ?? DEFAULT_DATA_DIR, 's3'),
     buckets: [baseConfig.bucket],

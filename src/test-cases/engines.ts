@@ -19,9 +19,12 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { createS3Client, createSfnClient, createStsClient } from '../aws/clients.ts';
 import { type KitConfig, loadConfig } from '../config.ts';
 import { createSfnRunner, deploy, resourceNames } from '../deploy/index.ts';
-import type { ExecutionRecord } from '../embedded/engine.ts';
-import { mockedTaskHandlers, stateMachineNameOf } from '../embedded/mocked-tasks.ts';
 import { startEmbeddedRuntime } from '../embedded/runtime.ts';
+import type { ExecutionRecord } from '../embedded/stepfunctions/engine.ts';
+import {
+  mockedTaskHandlers,
+  stateMachineNameOf,
+} from '../embedded/stepfunctions/integrations/mocked-tasks.ts';
 import { LocalStackServer } from '../emulator/localstack.ts';
 import { MiniStackServer } from '../emulator/ministack.ts';
 import { arns, partitionOf } from '../workflow/names.ts';

@@ -12,10 +12,10 @@
  * are printed, not kept. What grows is the data itself: the local S3's index of stored objects.
  */
 import { endpointEnvironment, LOCAL_CREDENTIALS } from '../config.ts';
-import type { CaptureOptions } from '../embedded/endpoint-server.ts';
-import type { Predictor } from '../embedded/predictors.ts';
+import type { EmbeddedTrigger } from '../embedded/events/trigger.ts';
 import { type EmbeddedRuntime, type PredictorFactory, startEmbeddedRuntime } from '../embedded/runtime.ts';
-import type { EmbeddedTrigger } from '../embedded/trigger.ts';
+import type { CaptureOptions } from '../embedded/sagemaker-runtime/endpoint-server.ts';
+import type { Predictor } from '../embedded/sagemaker-runtime/stub-predictor.ts';
 import { resourceNames } from '../workflow/names.ts';
 import { DEFAULT_UP_PORT } from './default-port.ts';
 import { decisionLine, notificationLine } from './lines.ts';

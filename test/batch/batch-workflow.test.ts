@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBatchEngine } from '../../src/embedded/batch-engine.ts';
-import type { EmbeddedEngine } from '../../src/embedded/engine.ts';
-import { createStubPredictor } from '../../src/embedded/predictors.ts';
 import { type EmbeddedRuntime, startEmbeddedRuntime } from '../../src/embedded/runtime.ts';
+import { createStubPredictor } from '../../src/embedded/sagemaker-runtime/stub-predictor.ts';
+import { createBatchEngine } from '../../src/embedded/stepfunctions/batch-engine.ts';
+import type { EmbeddedEngine } from '../../src/embedded/stepfunctions/engine.ts';
 import type {
   BatchItemOutput,
   BatchSummary,

@@ -15,9 +15,15 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSageMakerRuntimeClient } from '../../src/aws/clients.ts';
 import { loadConfig } from '../../src/config.ts';
-import { MAX_LATENCY_MS } from '../../src/embedded/endpoint-faults.ts';
-import { type EndpointServer, startEndpointServer } from '../../src/embedded/endpoint-server.ts';
-import { createStubPredictor, type StubPredictor } from '../../src/embedded/predictors.ts';
+import {
+  type EndpointServer,
+  startEndpointServer,
+} from '../../src/embedded/sagemaker-runtime/endpoint-server.ts';
+import { MAX_LATENCY_MS } from '../../src/embedded/sagemaker-runtime/faults.ts';
+import {
+  createStubPredictor,
+  type StubPredictor,
+} from '../../src/embedded/sagemaker-runtime/stub-predictor.ts';
 import { forEachConcurrent } from '../../training/concurrency.ts';
 import {
   encodeRequest,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EmbeddedEngine } from '../../src/embedded/engine.ts';
-import { STATE_PAYLOAD_LIMIT_BYTES } from '../../src/embedded/lambda-integration.ts';
+import { EmbeddedEngine } from '../../src/embedded/stepfunctions/engine.ts';
+import { STATE_PAYLOAD_LIMIT_BYTES } from '../../src/embedded/stepfunctions/integrations/lambda.ts';
 import {
   FUNCTIONS,
   type FunctionKey,

@@ -4,7 +4,7 @@ import {
   payloadSize,
   STATE_PAYLOAD_LIMIT_BYTES,
   TaskError,
-} from '../../src/embedded/lambda-integration.ts';
+} from '../../src/embedded/stepfunctions/integrations/lambda.ts';
 
 const ARN = 'arn:aws:lambda:us-east-1:000000000000:function:scones-dev-echo';
 

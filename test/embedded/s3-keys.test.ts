@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compareKeys, fileNameForKey } from '../../src/embedded/s3-keys.ts';
-import { listKeys } from '../../src/embedded/s3-list.ts';
+import { compareKeys, fileNameForKey } from '../../src/embedded/s3/store/keys.ts';
+import { listKeys } from '../../src/embedded/s3/store/list.ts';
 
 describe('key file names', () => {
   it('never leave the bucket folder and never collide', () => {

@@ -10,16 +10,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { EmbeddedEngine, type ExecutionRecord } from '../../src/embedded/engine.ts';
-import { LocalEventBus } from '../../src/embedded/event-bus.ts';
+import { LocalEventBus } from '../../src/embedded/events/event-bus.ts';
+import { NotificationSink } from '../../src/embedded/events/notification-sink.ts';
+import { EmbeddedEngine, type ExecutionRecord } from '../../src/embedded/stepfunctions/engine.ts';
 import {
   ExecutionAlreadyExists,
   ExecutionRegistry,
   InvalidName,
-} from '../../src/embedded/execution-registry.ts';
-import { ExecutionStarter } from '../../src/embedded/execution-starter.ts';
-import { NotificationSink } from '../../src/embedded/notification-sink.ts';
-import { StateMachineRegistry } from '../../src/embedded/state-machine-registry.ts';
+} from '../../src/embedded/stepfunctions/execution-registry.ts';
+import { ExecutionStarter } from '../../src/embedded/stepfunctions/execution-starter.ts';
+import { StateMachineRegistry } from '../../src/embedded/stepfunctions/state-machine-registry.ts';
 import type { ExecutionStatusSnapshot } from '../../src/events/execution-events.ts';
 import { compileInputTransformer } from '../../src/events/input-transformer.ts';
 import { compileEventPattern } from '../../src/events/pattern.ts';

@@ -13,8 +13,15 @@ import {
 } from '../../lambdas/classify-image/handler.ts';
 import { createSageMakerRuntimeClient } from '../../src/aws/clients.ts';
 import { loadConfig } from '../../src/config.ts';
-import { type EndpointServer, startEndpointServer } from '../../src/embedded/endpoint-server.ts';
-import { createStubPredictor, ModelInputError, type StubPredictor } from '../../src/embedded/predictors.ts';
+import {
+  type EndpointServer,
+  startEndpointServer,
+} from '../../src/embedded/sagemaker-runtime/endpoint-server.ts';
+import {
+  createStubPredictor,
+  ModelInputError,
+  type StubPredictor,
+} from '../../src/embedded/sagemaker-runtime/stub-predictor.ts';
 import { EndpointError, EndpointUnavailable } from '../../src/workflow/errors.ts';
 import { CLASS_LABELS } from '../../src/workflow/types.ts';
 import { type BareEndpoint, startBareEndpoint } from './bare-endpoint.ts';

@@ -11,8 +11,11 @@ import { join, resolve } from 'node:path';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStubPredictor, hashProbabilities } from '../../src/embedded/predictors.ts';
 import { type EmbeddedRuntime, startEmbeddedRuntime } from '../../src/embedded/runtime.ts';
+import {
+  createStubPredictor,
+  hashProbabilities,
+} from '../../src/embedded/sagemaker-runtime/stub-predictor.ts';
 import { type ClosedItem, groundTruthLine } from '../../src/review/decisions.ts';
 import type { ReviewBucket } from '../../src/review/layout.ts';
 import { type ReviewServer, startReviewServer } from '../../src/review/server.ts';

@@ -1,0 +1,59 @@
+/**
+ * The local S3 (s3-server.ts) in a worker thread (server-thread.ts): the same server, data folder
+ * and behaviour, with its request handling off the engine's thread. The thread can also host the
+ * functions that read from it (thread-functions.ts: the serialize function), so their S3 calls are
+ * answered in the thread that makes them.
+ *
+ * Each object notification is handed to the main thread before the request that caused it is
+ * answered (sequencer and time as the server assigned them), so subscribers there (the embedded
+ * trigger) see events exactly as from a server in their own thread: a client holding its PUT's
+ * response knows the event is in.
+ *
+ * Options that are functions (`fileSystem`, `alsoServe`) cannot cross threads: a server that
+ * needs them runs in the main thread (startLocalS3).
+ */
+
+import { type ObjectNotification, ObjectNotificationHub } from '../s3/notifications.ts';
+import { type LocalS3, type LocalS3Options, startLocalS3 } from '../s3/server.ts';
+import type { FunctionCall } from './host.ts';
+import { startServerThread } from './server-thread.ts';
+import { type FunctionThread, hostFunctions } from './thread-functions.ts';
+
+/** What a local S3 in a worker thread takes: every option that is plain data. */
+export type ThreadedS3Options = Omit<LocalS3Options, 'fileSystem' | 'alsoServe' | 'handOffNotifications'>;
+
+/** Reported by the worker once it listens. */
+export interface ThreadedS3Ready {
+  endpoint: string;
+  directory: string;
+}
+
+export type ThreadedLocalS3 = LocalS3 & FunctionThread;
+
+export async function startLocalS3Thread(options: ThreadedS3Options = {}): Promise<ThreadedLocalS3> {
+  const notifications = new ObjectNotificationHub();
+  const thread = await startServerThread<ThreadedS3Ready>(
+    new URL('./s3-thread-worker.ts', import.meta.url),
+    options,
+    'local S3',
+    (notification) => notifications.deliver(notification as ObjectNotification),
+  );
+  return {
+    endpoint: thread.ready.endpoint,
+    directory: thread.ready.directory,
+    notifications,
+    thread: thread.worker,
+    hostFunctions: (functions) => hostFunctions((call: FunctionCall) => thread.call(call), functions),
+    stop: () => thread.stop(),
+  };
+}
+
+/**
+ * The local S3 in a worker thread when its options allow it (no function options), else in this
+ * thread: what the embedded runtime starts.
+ */
+export function startLocalS3Threaded(options: LocalS3Options = {}): Promise<LocalS3 | ThreadedLocalS3> {
+  const { fileSystem, alsoServe, handOffNotifications, ...plain } = options;
+  if (fileSystem || alsoServe || handOffNotifications) return startLocalS3(options);
+  return startLocalS3Thread(plain);
+}

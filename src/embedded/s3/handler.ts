@@ -1,0 +1,145 @@
+/** Routes each request of the local S3 server to its operation (method, bucket/key, sub-resource). */
+import type { ServerResponse } from 'node:http';
+import type { ObjectNotificationHub } from './notifications.ts';
+import { bucketLocation, createBucket, deleteBucket, headBucket, listBuckets } from './operations/buckets.ts';
+import { listObjects, listObjectVersions, listUploads } from './operations/listing.ts';
+import {
+  abortUpload,
+  completeUpload,
+  createUpload,
+  listParts,
+  uploadPart,
+  uploadPartCopy,
+} from './operations/multipart.ts';
+import {
+  copyObject,
+  deleteObject,
+  deleteObjects,
+  getObject,
+  preflight,
+  putObject,
+} from './operations/objects.ts';
+import { s3Errors } from './protocol/errors.ts';
+import { RESPONSE_OVERRIDES, type S3Request } from './protocol/http.ts';
+import { checkPresignedQuery, isPresignParameter } from './protocol/presign.ts';
+import type { ObjectStore } from './store/store.ts';
+import type { UploadStore } from './store/uploads.ts';
+
+export interface S3Context {
+  store: ObjectStore;
+  uploads: UploadStore;
+  notifications: ObjectNotificationHub;
+  /** Largest PUT body or part (S3: 5 GiB). */
+  maxObjectBytes: number;
+}
+
+/** Query parameters that are arguments of an operation, not sub-resources selecting one. */
+const PARAMETERS = new Set([
+  'x-id',
+  'versionId',
+  'partNumber',
+  'uploadId',
+  ...Object.keys(RESPONSE_OVERRIDES),
+  'list-type',
+  'prefix',
+  'delimiter',
+  'marker',
+  'max-keys',
+  'continuation-token',
+  'start-after',
+  'encoding-type',
+  'fetch-owner',
+  'key-marker',
+  'version-id-marker',
+  'upload-id-marker',
+  'max-uploads',
+  'max-parts',
+  'part-number-marker',
+]);
+
+export async function handleS3Request(context: S3Context, request: S3Request, response: ServerResponse) {
+  const { method, bucket, key, query } = request;
+  checkPresignedQuery(query);
+  if (method === 'OPTIONS') return preflight(request);
+  if (!bucket) {
+    if (method === 'GET') return listBuckets(context, response);
+    throw s3Errors.methodNotAllowed(method);
+  }
+  let subresource: string | undefined;
+  for (const name of query.keys()) {
+    if (!PARAMETERS.has(name) && !isPresignParameter(name)) {
+      subresource = name;
+      break;
+    }
+  }
+  return key
+    ? objectOperation(context, request, response, subresource)
+    : bucketOperation(context, request, response, subresource);
+}
+
+function bucketOperation(
+  context: S3Context,
+  request: S3Request,
+  response: ServerResponse,
+  subresource: string | undefined,
+) {
+  const { method } = request;
+  if (subresource === undefined) {
+    if (method === 'GET') return listObjects(context, request, response);
+    if (method === 'PUT') return createBucket(context, request, response);
+    if (method === 'HEAD') return headBucket(context, request, response);
+    if (method === 'DELETE') return deleteBucket(context, request, response);
+  } else if (method === 'GET' && subresource === 'versions') {
+    return listObjectVersions(context, request, response);
+  } else if (method === 'GET' && subresource === 'uploads') {
+    return listUploads(context, request, response);
+  } else if (method === 'GET' && subresource === 'location') {
+    return bucketLocation(context, request, response);
+  } else if (method === 'POST' && subresource === 'delete') {
+    return deleteObjects(context, request, response);
+  }
+  if (!['GET', 'PUT', 'HEAD', 'DELETE', 'POST'].includes(method)) throw s3Errors.methodNotAllowed(method);
+  throw s3Errors.notImplemented(
+    subresource === undefined ? `${method} on buckets` : `?${subresource} on buckets`,
+  );
+}
+
+function objectOperation(
+  context: S3Context,
+  request: S3Request,
+  response: ServerResponse,
+  subresource: string | undefined,
+) {
+  const { method, query, headers } = request;
+  const uploadId = query.has('uploadId');
+  if (subresource === undefined) {
+    switch (method) {
+      case 'GET':
+        return uploadId ? listParts(context, request, response) : getObject(context, request, response);
+      case 'HEAD':
+        return getObject(context, request, response);
+      case 'PUT':
+        if (uploadId) {
+          return headers['x-amz-copy-source'] !== undefined
+            ? uploadPartCopy(context, request, response)
+            : uploadPart(context, request, response);
+        }
+        return headers['x-amz-copy-source'] !== undefined
+          ? copyObject(context, request, response)
+          : putObject(context, request, response);
+      case 'DELETE':
+        return uploadId ? abortUpload(context, request, response) : deleteObject(context, request, response);
+      case 'POST':
+        if (uploadId) return completeUpload(context, request, response);
+        break;
+      default:
+        throw s3Errors.methodNotAllowed(method);
+    }
+  } else if (method === 'POST' && subresource === 'uploads') {
+    return createUpload(context, request, response);
+  }
+  if (!['GET', 'PUT', 'HEAD', 'DELETE', 'POST'].includes(method)) throw s3Errors.methodNotAllowed(method);
+  throw s3Errors.notImplemented(
+    subresource === undefined ? `${method} on objects` : `?${subresource} on objects`,
+  );
+}

@@ -1,0 +1,184 @@
+/** HTTP plumbing of the local S3 server: request parsing, S3 headers and responses. */
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DEFAULT_CONTENT_TYPE, type StoredObject } from '../store/store.ts';
+import { checksumHeader } from './checksums.ts';
+import { type S3Error, s3Errors } from './errors.ts';
+import { xmlDocument } from './xml.ts';
+
+const STORED_HEADERS = [
+  'cache-control',
+  'content-disposition',
+  'content-encoding',
+  'content-language',
+  'expires',
+];
+export const RESPONSE_OVERRIDES: Record<string, string> = {
+  'response-content-type': 'content-type',
+  'response-content-language': 'content-language',
+  'response-expires': 'expires',
+  'response-cache-control': 'cache-control',
+  'response-content-disposition': 'content-disposition',
+  'response-content-encoding': 'content-encoding',
+};
+
+let requestCounter = 0;
+const requestIdPrefix = randomBytes(4).toString('hex').toUpperCase();
+
+export function newRequestId(): string {
+  return `${requestIdPrefix}${(requestCounter++).toString(16).toUpperCase().padStart(8, '0')}`;
+}
+
+export interface S3Request {
+  /** This request's `x-amz-request-id` (already set on the response). */
+  id: string;
+  method: string;
+  bucket: string;
+  key: string;
+  query: URLSearchParams;
+  headers: IncomingMessage['headers'];
+  raw: IncomingMessage;
+}
+
+/**
+ * Splits `/<bucket>/<key>?<query>` (path style). The raw URL, not `new URL()`: URL parsing would
+ * normalize `..` and `//` that are legal in keys. Bad percent-encoding is S3's InvalidURI (400).
+ */
+export function parseRequest(raw: IncomingMessage, id: string): S3Request {
+  const url = raw.url ?? '/';
+  const queryStart = url.indexOf('?');
+  const path = queryStart < 0 ? url.slice(1) : url.slice(1, queryStart);
+  const slash = path.indexOf('/');
+  const decode = (text: string) => {
+    if (!text.includes('%')) return text;
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      throw s3Errors.invalidUri(url);
+    }
+  };
+  return {
+    id,
+    method: raw.method ?? 'GET',
+    bucket: decode(slash < 0 ? path : path.slice(0, slash)),
+    key: slash < 0 ? '' : decode(path.slice(slash + 1)),
+    // URLSearchParams never throws: a malformed escape in the query stays as written.
+    query: new URLSearchParams(queryStart < 0 ? '' : url.slice(queryStart + 1)),
+    headers: raw.headers,
+    raw,
+  };
+}
+
+/** Response headers of an object (lower case, so response-* overrides replace rather than add). */
+export function objectHeaders(object: StoredObject): Record<string, string | number> {
+  const headers: Record<string, string | number> = {
+    'content-type': object.contentType,
+    etag: `"${object.etag}"`,
+    'last-modified': object.lastModified.toUTCString(),
+    'accept-ranges': 'bytes',
+    ...object.headers,
+  };
+  for (const [name, value] of Object.entries(object.metadata)) headers[`x-amz-meta-${name}`] = value;
+  return headers;
+}
+
+/** `x-amz-checksum-<algorithm>` and `x-amz-checksum-type` of a stored checksum. */
+export function checksumHeaders(checksum: StoredObject['checksum']): Record<string, string> {
+  if (!checksum) return {};
+  return { [checksumHeader(checksum.algorithm)]: checksum.value, 'x-amz-checksum-type': checksum.type };
+}
+
+/** Parses a single `bytes=a-b` / `bytes=a-` / `bytes=-n` range; S3 ignores other forms. */
+export function parseRange(
+  header: string | undefined,
+  size: number,
+): { start: number; end: number } | undefined {
+  const match = header?.match(/^bytes=(\d*)-(\d*)$/);
+  if (!match || (match[1] === '' && match[2] === '')) return undefined;
+  const [first, last] = [match[1] as string, match[2] as string];
+  const start = first === '' ? Math.max(0, size - Number(last)) : Number(first);
+  const end = first === '' || last === '' ? size - 1 : Math.min(Number(last), size - 1);
+  if (start >= size || start > end || (first === '' && Number(last) === 0)) {
+    throw s3Errors.invalidRange(size, header as string);
+  }
+  return { start, end };
+}
+
+/** The attributes S3 stores from a PUT / CreateMultipartUpload / CopyObject REPLACE. */
+export function attributesFrom(headers: IncomingMessage['headers']) {
+  const stored: Record<string, string> = {};
+  const metadata: Record<string, string> = {};
+  for (const name of STORED_HEADERS) {
+    const value = headers[name];
+    if (typeof value === 'string') stored[name] = value;
+  }
+  // aws-chunked is transfer framing, not a property of the object; the rest stays as sent.
+  const encoding = stored['content-encoding'];
+  if (encoding !== undefined) {
+    const kept = encoding
+      .split(',')
+      .filter((part) => part.trim() !== 'aws-chunked')
+      .join(',')
+      .trim();
+    if (kept) stored['content-encoding'] = kept;
+    else delete stored['content-encoding'];
+  }
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.startsWith('x-amz-meta-') && typeof value === 'string') metadata[name.slice(11)] = value;
+  }
+  return { contentType: headers['content-type'] ?? DEFAULT_CONTENT_TYPE, headers: stored, metadata };
+}
+
+export function send(
+  response: ServerResponse,
+  status: number,
+  headers: Record<string, string | number> = {},
+) {
+  response.writeHead(status, { 'content-length': 0, ...headers });
+  response.end();
+}
+
+export function sendXml(
+  response: ServerResponse,
+  status: number,
+  xml: string,
+  headers: Record<string, string> = {},
+) {
+  response.writeHead(status, {
+    'content-type': 'application/xml',
+    'content-length': Buffer.byteLength(xml),
+    ...headers,
+  });
+  response.end(xml);
+}
+
+/** S3's `<Error>` document (a bare status for HEAD, whose responses carry no body). */
+export function sendError(
+  response: ServerResponse,
+  request: { method?: string; url?: string },
+  error: S3Error,
+  closeConnection = false,
+) {
+  const id = String(response.getHeader('x-amz-request-id') ?? newRequestId());
+  const headers: Record<string, string> = { 'x-amz-request-id': id, 'x-amz-id-2': id };
+  if (closeConnection) headers.connection = 'close';
+  if (request.method === 'HEAD') {
+    // SDKs map the bare status (404 -> NotFound).
+    response.writeHead(error.status, { 'content-length': 0, ...headers });
+    response.end();
+    return;
+  }
+  const xml = xmlDocument(
+    'Error',
+    {
+      Code: error.code,
+      Message: error.message,
+      ...error.details,
+      Resource: (request.url ?? '/').split('?')[0] as string,
+      RequestId: id,
+      HostId: id,
+    },
+    false,
+  );
+  sendXml(response, error.status, xml, headers);
+}
