@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { paginateListExecutions } from '@aws-sdk/client-sfn';
 import { startEmbeddedRuntime } from '../src/embedded/runtime.ts';
-import type { ExecutionRecord } from '../src/embedded/stepfunctions/engine.ts';
+import type { ExecutionRecord } from '../src/workflow/execution.ts';
 import type { ImageEvent, WorkflowResult } from '../src/workflow/types.ts';
 import { startEmulatorStack } from '../test/support/emulator-stack.ts';
 import { shippedTestImages, uploadAll } from '../test/support/test-images.ts';

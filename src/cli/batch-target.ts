@@ -6,8 +6,9 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { KitConfig, Target } from '../config.ts';
 import type { EmbeddedRuntime } from '../embedded/runtime.ts';
-import type { EmbeddedEngine, ExecutionRecord } from '../embedded/stepfunctions/engine.ts';
+import type { EmbeddedEngine } from '../embedded/stepfunctions/engine.ts';
 import type { BatchInput } from '../workflow/batch-types.ts';
+import type { ExecutionRecord } from '../workflow/execution.ts';
 import { resourceNames } from '../workflow/names.ts';
 
 export type BatchRunner = (input: BatchInput, name: string) => Promise<ExecutionRecord>;

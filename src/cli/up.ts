@@ -6,9 +6,9 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { type KitConfig, loadConfig } from '../config.ts';
-import type { Predictor } from '../embedded/sagemaker-runtime/stub-predictor.ts';
 import { exportLines } from '../up/lines.ts';
 import { DEFAULT_UP_PORT, startUpStack } from '../up/stack.ts';
+import type { Predictor } from '../workflow/predictor.ts';
 import { CAPTURE_PREFIX, exists, modelUri } from './local-model.ts';
 import { log } from './log.ts';
 

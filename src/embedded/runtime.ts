@@ -18,6 +18,8 @@ import {
   intakeSubstitutionsFor,
   renderDefinition,
 } from '../workflow/definition.ts';
+import type { ExecutionRecord } from '../workflow/execution.ts';
+import type { Predictor } from '../workflow/predictor.ts';
 import type { ImageEvent } from '../workflow/types.ts';
 import { type EmbeddedTrigger, startEmbeddedTrigger, type TriggerOptions } from './events/trigger.ts';
 import { type PlacedFunctions, placeFunctions } from './functions/placement.ts';
@@ -32,12 +34,12 @@ import {
   type EndpointServer,
   startEndpointServer,
 } from './sagemaker-runtime/endpoint-server.ts';
-import { createStubPredictor, type Predictor } from './sagemaker-runtime/stub-predictor.ts';
+import { createStubPredictor } from './sagemaker-runtime/stub-predictor.ts';
 import { DEFAULT_DATA_DIR } from './shared/data-dir.ts';
 import { registeredStateMachines } from './stepfunctions/api/host.ts';
 import { createSfnApiHandler, isSfnApiRequest } from './stepfunctions/api/http.ts';
 import { createBatchEngine } from './stepfunctions/batch-engine.ts';
-import type { EmbeddedEngine, ExecutionRecord } from './stepfunctions/engine.ts';
+import type { EmbeddedEngine } from './stepfunctions/engine.ts';
 import { ExecutionRegistry } from './stepfunctions/execution-registry.ts';
 import { createIntakeEngine } from './stepfunctions/intake-engine.ts';
 import { StateMachineRegistry } from './stepfunctions/state-machine-registry.ts';

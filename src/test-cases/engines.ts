@@ -20,13 +20,13 @@ import { createS3Client, createSfnClient, createStsClient } from '../aws/clients
 import { type KitConfig, loadConfig } from '../config.ts';
 import { createSfnRunner, deploy, resourceNames } from '../deploy/index.ts';
 import { startEmbeddedRuntime } from '../embedded/runtime.ts';
-import type { ExecutionRecord } from '../embedded/stepfunctions/engine.ts';
 import {
   mockedTaskHandlers,
   stateMachineNameOf,
 } from '../embedded/stepfunctions/integrations/mocked-tasks.ts';
 import { LocalStackServer } from '../emulator/localstack.ts';
 import { MiniStackServer } from '../emulator/ministack.ts';
+import type { ExecutionRecord } from '../workflow/execution.ts';
 import { arns, partitionOf } from '../workflow/names.ts';
 import type { ImageEvent } from '../workflow/types.ts';
 import { TestCaseFileError } from './mock-config.ts';

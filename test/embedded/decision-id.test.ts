@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedRuntime, startEmbeddedRuntime } from '../../src/embedded/runtime.ts';
 import type { CaptureRecord } from '../../src/embedded/sagemaker-runtime/data-capture.ts';
 import { createStubPredictor } from '../../src/embedded/sagemaker-runtime/stub-predictor.ts';
-import type { ExecutionRecord } from '../../src/embedded/stepfunctions/engine.ts';
+import type { ExecutionRecord } from '../../src/workflow/execution.ts';
 import { inferenceIdFor } from '../../src/workflow/inference-id.ts';
 import type { WorkflowResult } from '../../src/workflow/types.ts';
 import { readCifarRecord, rgbToPng } from '../lambdas/images.ts';

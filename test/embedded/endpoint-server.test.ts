@@ -18,9 +18,9 @@ import {
 import type { FaultState } from '../../src/embedded/sagemaker-runtime/faults.ts';
 import {
   createStubPredictor,
-  ModelInputError,
   type StubPredictor,
 } from '../../src/embedded/sagemaker-runtime/stub-predictor.ts';
+import { ModelInputError } from '../../src/workflow/predictor.ts';
 
 const ENDPOINT = 'test-endpoint';
 

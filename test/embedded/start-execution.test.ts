@@ -7,9 +7,10 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EmbeddedEngine, type ExecutionRecord } from '../../src/embedded/stepfunctions/engine.ts';
+import { EmbeddedEngine } from '../../src/embedded/stepfunctions/engine.ts';
 import type { StartedExecution } from '../../src/embedded/stepfunctions/execution-registry.ts';
 import { StateMachineRegistry } from '../../src/embedded/stepfunctions/state-machine-registry.ts';
+import type { ExecutionRecord } from '../../src/workflow/execution.ts';
 
 const REGION_ACCOUNT = 'us-east-1:000000000000';
 const arnOf = (name: string) => `arn:aws:states:${REGION_ACCOUNT}:stateMachine:${name}`;

@@ -9,7 +9,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedRuntime, startEmbeddedRuntime } from '../../src/embedded/runtime.ts';
 import { createStubPredictor } from '../../src/embedded/sagemaker-runtime/stub-predictor.ts';
-import type { ExecutionRecord } from '../../src/embedded/stepfunctions/engine.ts';
+import type { ExecutionRecord } from '../../src/workflow/execution.ts';
 import { readCifarRecord, rgbToPng } from '../lambdas/images.ts';
 
 interface Tier {

@@ -12,7 +12,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LocalEventBus } from '../../src/embedded/events/event-bus.ts';
 import { NotificationSink } from '../../src/embedded/events/notification-sink.ts';
-import { EmbeddedEngine, type ExecutionRecord } from '../../src/embedded/stepfunctions/engine.ts';
+import { EmbeddedEngine } from '../../src/embedded/stepfunctions/engine.ts';
 import {
   ExecutionAlreadyExists,
   ExecutionRegistry,
@@ -23,6 +23,7 @@ import { StateMachineRegistry } from '../../src/embedded/stepfunctions/state-mac
 import type { ExecutionStatusSnapshot } from '../../src/events/execution-events.ts';
 import { compileInputTransformer } from '../../src/events/input-transformer.ts';
 import { compileEventPattern } from '../../src/events/pattern.ts';
+import type { ExecutionRecord } from '../../src/workflow/execution.ts';
 
 let directory: string;
 beforeAll(async () => {

@@ -19,10 +19,10 @@ import {
 } from '../../src/embedded/sagemaker-runtime/endpoint-server.ts';
 import {
   createStubPredictor,
-  ModelInputError,
   type StubPredictor,
 } from '../../src/embedded/sagemaker-runtime/stub-predictor.ts';
 import { EndpointError, EndpointUnavailable } from '../../src/workflow/errors.ts';
+import { ModelInputError } from '../../src/workflow/predictor.ts';
 import { CLASS_LABELS } from '../../src/workflow/types.ts';
 import { type BareEndpoint, startBareEndpoint } from './bare-endpoint.ts';
 import { readCifarRecord, rgbToPng } from './images.ts';

@@ -14,13 +14,14 @@ import { createSfnClient } from '../../src/aws/clients.ts';
 import { datasetPrefix } from '../../src/cli/local-model.ts';
 import { findStateMachine } from '../../src/cli/workflow-target.ts';
 import { type EmbeddedRuntime, startEmbeddedRuntime } from '../../src/embedded/runtime.ts';
-import { createStubPredictor, ModelInputError } from '../../src/embedded/sagemaker-runtime/stub-predictor.ts';
+import { createStubPredictor } from '../../src/embedded/sagemaker-runtime/stub-predictor.ts';
 import { engineOutcomes } from '../../src/load/engine-outcomes.ts';
 import type { LoadReport } from '../../src/load/report.ts';
 import { type LoadRunOptions, runLoad } from '../../src/load/run.ts';
 import { sfnOutcomes } from '../../src/load/sfn-outcomes.ts';
 import { loadTestSplit, type SourceImage, SourceImagesError } from '../../src/load/source-images.ts';
 import { resourceNames } from '../../src/workflow/names.ts';
+import { ModelInputError } from '../../src/workflow/predictor.ts';
 import { stage } from '../../training/stage.ts';
 
 const stub = createStubPredictor();

@@ -23,8 +23,9 @@ import {
   loadEventRules,
 } from '../../events/rules.ts';
 import { type EventScope, s3ObjectEvent } from '../../events/s3-events.ts';
+import type { ExecutionRecord } from '../../workflow/execution.ts';
 import type { ObjectNotifications } from '../s3/notifications.ts';
-import type { EmbeddedEngine, ExecutionRecord } from '../stepfunctions/engine.ts';
+import type { EmbeddedEngine } from '../stepfunctions/engine.ts';
 import { ExecutionStarter, type StarterStats } from '../stepfunctions/execution-starter.ts';
 import { type BusTarget, busRuleOf, LocalEventBus } from './event-bus.ts';
 import { NotificationSink } from './notification-sink.ts';

@@ -5,7 +5,7 @@
  * take or give; the predictor's input errors with their own status, its failures as 500.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { ModelInputError, type Predictor } from './stub-predictor.ts';
+import { ModelInputError, type Predictor } from '../../workflow/predictor.ts';
 
 export interface ContainerAnswer {
   status: number;

@@ -20,9 +20,10 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createS3Client } from '../../aws/clients.ts';
 import { type KitConfig, loadConfig } from '../../config.ts';
+import type { Predictor } from '../../workflow/predictor.ts';
 import type { CaptureOptions } from './data-capture.ts';
 import { type EndpointServer, startEndpointServer } from './endpoint-server.ts';
-import { createStubPredictor, type Predictor } from './stub-predictor.ts';
+import { createStubPredictor } from './stub-predictor.ts';
 
 async function predictorFrom(env: NodeJS.ProcessEnv): Promise<Predictor> {
   const choice = env.PREDICTOR ?? 'stub';

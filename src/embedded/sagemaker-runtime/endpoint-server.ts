@@ -29,6 +29,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Predictor } from '../../workflow/predictor.ts';
 import {
   announceIfReachable,
   applyServerLimits,
@@ -41,7 +42,6 @@ import { handleControl } from './control.ts';
 import { type CaptureOptions, DataCapture, inferenceIdProblem } from './data-capture.ts';
 import { EndpointFaults, FAULT_ERRORS } from './faults.ts';
 import { readBody, sendJson, sendModelError, sendText } from './http.ts';
-import type { Predictor } from './stub-predictor.ts';
 
 export type { CaptureOptions } from './data-capture.ts';
 

@@ -1,32 +1,11 @@
 /**
- * What the local endpoint serves. A predictor turns one request body into class probabilities;
- * the server owns HTTP, content negotiation, faults and capture, so the stub and the real model
- * are interchangeable behind the same SageMaker contract.
+ * The stub model of the local endpoint: a deterministic `Predictor` (src/workflow/predictor.ts)
+ * whose answers tests and the control routes steer (pinned probabilities, a script of answers and
+ * errors, readiness), so the stub and the real model are interchangeable behind the same contract.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-
-export interface Predictor {
-  /** Whether the model is loaded; drives `GET /ping` (200 or 503). */
-  ready(): boolean;
-  /** Class probabilities in class-index order. Throws `ModelInputError` for undecodable input. */
-  predict(body: Buffer, contentType: string): Promise<number[]>;
-}
-
-/**
- * The request cannot be evaluated (not an image, truncated, unsupported type). The container
- * answers it with `statusCode`, which SageMaker Runtime reports as `ModelError` 424 with
- * `OriginalStatusCode`.
- */
-export class ModelInputError extends Error {
-  override name = 'ModelInputError';
-  readonly statusCode: number;
-
-  constructor(message: string, statusCode = 400) {
-    super(message);
-    this.statusCode = statusCode;
-  }
-}
+import { ModelInputError, type Predictor } from '../../workflow/predictor.ts';
 
 /** A scripted answer: probabilities, or an error the predictor throws for that request. */
 export type ScriptedResponse = number[] | Error;

@@ -13,6 +13,7 @@ import {
   type StateMachine,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
+import type { ExecutionRecord, HistoryEvent } from '../../workflow/execution.ts';
 import { bindDistributedMap, isDistributedMap, localStateMachine } from './distributed-map/map.ts';
 import { ExecutionRegistry, type StartedExecution } from './execution-registry.ts';
 import { assertWithinPayloadLimit, bindLambdaInvoke, type LambdaHandler } from './integrations/lambda.ts';
@@ -25,33 +26,6 @@ import {
 import { type RegisteredStateMachine, StateMachineRegistry } from './state-machine-registry.ts';
 
 const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
-
-/** TIMED_OUT: the definition's TimeoutSeconds elapsed (Error `States.Timeout`). */
-export type ExecutionStatus = 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
-
-/** One entry of the execution history, as aws-local-stepfunctions reports it. */
-export interface HistoryEvent {
-  type: string;
-  timestamp: number;
-  state?: { name: string; type: string; input?: unknown; output?: unknown };
-  Error?: string;
-  Cause?: unknown;
-  retry?: { attempt: number };
-}
-
-export interface ExecutionRecord {
-  executionArn: string;
-  name: string;
-  status: ExecutionStatus;
-  input: unknown;
-  output?: unknown;
-  /** For failed executions: the error name (e.g. ImageNotFound) and its cause. */
-  error?: string;
-  cause?: string;
-  startDate: Date;
-  stopDate: Date;
-  history: HistoryEvent[];
-}
 
 export interface EngineOptions {
   /** The substituted ASL definition. */

@@ -15,8 +15,8 @@ import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises
 import path from 'node:path';
 import type { ExecutionStatusSnapshot } from '../../events/execution-events.ts';
 import { isValidExecutionName } from '../../events/execution-name.ts';
+import type { ExecutionRecord } from '../../workflow/execution.ts';
 import { BatchedAppender } from '../shared/batched-appender.ts';
-import type { ExecutionRecord } from './engine.ts';
 
 /** StartExecution's ExecutionAlreadyExists, naming the execution that holds the name. */
 export class ExecutionAlreadyExists extends Error {

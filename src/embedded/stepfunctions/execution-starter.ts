@@ -9,7 +9,7 @@
  * At most `limit` event-started executions, with the ones they start, run at once; a burst of
  * uploads queues here, in order.
  */
-import type { ExecutionRecord } from './engine.ts';
+import type { ExecutionRecord } from '../../workflow/execution.ts';
 import type { StartedExecution } from './execution-registry.ts';
 import type { StateMachineRegistry } from './state-machine-registry.ts';
 

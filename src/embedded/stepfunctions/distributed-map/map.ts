@@ -15,7 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { ResultRecord } from '../../../workflow/batch-types.ts';
-import type { ExecutionRecord } from '../engine.ts';
+import type { ExecutionRecord } from '../../../workflow/execution.ts';
 import { ExecutionRegistry, type StartedExecution } from '../execution-registry.ts';
 import { TaskError } from '../integrations/lambda.ts';
 import type { StartExecutionHandler } from '../integrations/start-execution.ts';

@@ -9,7 +9,7 @@
  * started are the PENDING results.
  */
 import type { ResultRecord, ResultStatus } from '../../../workflow/batch-types.ts';
-import type { ExecutionRecord } from '../engine.ts';
+import type { ExecutionRecord } from '../../../workflow/execution.ts';
 
 /** Step Functions runs at most this many child workflows of a Map Run at once. */
 export const DISTRIBUTED_MAX_CONCURRENCY = 10_000;

@@ -19,7 +19,7 @@
  * StateMachineArn, Input (an object, or a JSON string) and Name.
  */
 import { randomUUID } from 'node:crypto';
-import type { ExecutionRecord } from '../engine.ts';
+import type { ExecutionRecord } from '../../../workflow/execution.ts';
 import { ExecutionAlreadyExists, InvalidName, type StartedExecution } from '../execution-registry.ts';
 import type { StateMachineRegistry } from '../state-machine-registry.ts';
 import { assertWithinPayloadLimit, TaskError } from './lambda.ts';
