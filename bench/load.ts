@@ -18,7 +18,7 @@ import { CAPTURE_PREFIX } from '../src/cli/demo.ts';
 import { datasetPrefix } from '../src/cli/local-model.ts';
 import { DEFAULTS } from '../src/config.ts';
 import { startEmbeddedRuntime } from '../src/embedded/runtime.ts';
-import { createStubPredictor } from '../src/embedded/sagemaker-runtime/stub-predictor.ts';
+import { createStubPredictor } from '../src/embedded/sagemaker-runtime/index.ts';
 import { engineOutcomes } from '../src/load/engine-outcomes.ts';
 import type { UploadPlan } from '../src/load/pacing.ts';
 import type { LoadReport } from '../src/load/report.ts';

@@ -6,7 +6,7 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { KitConfig, Target } from '../config.ts';
 import type { EmbeddedRuntime } from '../embedded/runtime.ts';
-import type { EmbeddedEngine } from '../embedded/stepfunctions/engine.ts';
+import type { EmbeddedEngine } from '../embedded/stepfunctions/index.ts';
 import type { BatchInput } from '../workflow/batch-types.ts';
 import type { ExecutionRecord } from '../workflow/execution.ts';
 import { resourceNames } from '../workflow/names.ts';
@@ -20,7 +20,7 @@ export function embeddedBatchRunner(runtime: EmbeddedRuntime): BatchRunner {
   let engine: EmbeddedEngine | undefined;
   return async (input, name) => {
     // Loaded on the first batch: a per-image `scones classify` needs none of it.
-    const { createBatchEngine } = await import('../embedded/stepfunctions/batch-engine.ts');
+    const { createBatchEngine } = await import('../embedded/stepfunctions/index.ts');
     engine ??= createBatchEngine(runtime.engine, {
       stage: runtime.config.stage,
       bucket: runtime.config.bucket,

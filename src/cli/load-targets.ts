@@ -8,7 +8,7 @@ import { manifestKey } from '../../training/staged-layout.ts';
 import { createS3Client, createSfnClient } from '../aws/clients.ts';
 import { endpointEnvironment, type KitConfig, loadConfig } from '../config.ts';
 import { startEmbeddedRuntime } from '../embedded/runtime.ts';
-import { createStubPredictor } from '../embedded/sagemaker-runtime/stub-predictor.ts';
+import { createStubPredictor } from '../embedded/sagemaker-runtime/index.ts';
 import { planAwsLoad } from '../load/aws-plan.ts';
 import { engineOutcomes } from '../load/engine-outcomes.ts';
 import type { OutcomeSource } from '../load/outcomes.ts';

@@ -9,7 +9,7 @@ import { DEFAULT_PREFIX, normalizePrefix } from '../../training/staged-layout.ts
 import type { EpochProgress } from '../../training/train.ts';
 import { parseS3Uri, type S3Location } from '../aws/s3-uri.ts';
 import type { KitConfig } from '../config.ts';
-import { createStubPredictor } from '../embedded/sagemaker-runtime/stub-predictor.ts';
+import { createStubPredictor } from '../embedded/sagemaker-runtime/index.ts';
 import type { Predictor } from '../workflow/predictor.ts';
 import { log } from './log.ts';
 

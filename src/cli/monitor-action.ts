@@ -18,8 +18,8 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { InvalidArgumentError } from 'commander';
 import { createCloudWatchClient, createS3Client } from '../aws/clients.ts';
 import { endpointEnvironment, type KitConfig, loadConfig, parseThreshold } from '../config.ts';
-import { runLogDir } from '../embedded/functions/run-log.ts';
-import { startLocalS3 } from '../embedded/s3/server.ts';
+import { runLogDir } from '../embedded/functions/index.ts';
+import { startLocalS3 } from '../embedded/s3/index.ts';
 import {
   type CloudWatchSource,
   DEFAULT_ALARM_MINIMUMS,

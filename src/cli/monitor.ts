@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { TARGETS } from '../config.ts';
-import { DEFAULT_DATA_DIR } from '../embedded/shared/data-dir.ts';
+import { DEFAULT_DATA_DIR } from '../embedded/shared/index.ts';
 import { ALARM_NAMES, DEFAULT_ALARM_MINIMUMS } from '../monitor/alarms.ts';
 import { lazyAction } from './lazy-action.ts';
 import { collect, countOption, parseThresholdOption } from './options.ts';

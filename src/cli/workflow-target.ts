@@ -7,7 +7,7 @@ import type { SFNClient } from '@aws-sdk/client-sfn';
 import { createS3Client, createSfnClient } from '../aws/clients.ts';
 import { loadConfig, type Target } from '../config.ts';
 import type { PredictorFactory } from '../embedded/runtime.ts';
-import { DEFAULT_DATA_DIR } from '../embedded/shared/data-dir.ts';
+import { DEFAULT_DATA_DIR } from '../embedded/shared/index.ts';
 import { resourceNames } from '../workflow/names.ts';
 import { type BatchRunner, deployedBatchRunner, embeddedBatchRunner } from './batch-target.ts';
 import type { WorkflowRunner } from './run-images.ts';

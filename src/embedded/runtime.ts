@@ -21,35 +21,40 @@ import {
 import type { ExecutionRecord } from '../workflow/execution.ts';
 import type { Predictor } from '../workflow/predictor.ts';
 import type { ImageEvent } from '../workflow/types.ts';
-import { type EmbeddedTrigger, startEmbeddedTrigger, type TriggerOptions } from './events/trigger.ts';
-import { type PlacedFunctions, placeFunctions } from './functions/placement.ts';
-import { openRunLog, type RunLog } from './functions/run-log.ts';
-import type { ThreadedLocalS3 } from './functions/s3-thread.ts';
-import type { RequestHandler } from './gateway/hardening.ts';
-import { S3Error } from './s3/protocol/errors.ts';
-import { sendError } from './s3/protocol/http.ts';
-import { type LocalS3, startLocalS3 } from './s3/server.ts';
+import { type EmbeddedTrigger, startEmbeddedTrigger, type TriggerOptions } from './events/index.ts';
+import {
+  openRunLog,
+  type PlacedFunctions,
+  placeFunctions,
+  type RunLog,
+  startLocalS3Threaded,
+  type ThreadedLocalS3,
+} from './functions/index.ts';
+import type { RequestHandler } from './gateway/index.ts';
+import { type LocalS3, S3Error, sendError, startLocalS3 } from './s3/index.ts';
 import {
   type CaptureOptions,
+  createStubPredictor,
   type EndpointServer,
   startEndpointServer,
-} from './sagemaker-runtime/endpoint-server.ts';
-import { createStubPredictor } from './sagemaker-runtime/stub-predictor.ts';
-import { DEFAULT_DATA_DIR } from './shared/data-dir.ts';
-import { registeredStateMachines } from './stepfunctions/api/host.ts';
-import { createSfnApiHandler, isSfnApiRequest } from './stepfunctions/api/http.ts';
-import { createBatchEngine } from './stepfunctions/batch-engine.ts';
-import type { EmbeddedEngine } from './stepfunctions/engine.ts';
-import { ExecutionRegistry } from './stepfunctions/execution-registry.ts';
-import { createIntakeEngine } from './stepfunctions/intake-engine.ts';
-import { StateMachineRegistry } from './stepfunctions/state-machine-registry.ts';
+} from './sagemaker-runtime/index.ts';
+import { DEFAULT_DATA_DIR } from './shared/index.ts';
 import {
+  createBatchEngine,
   createEngine,
+  createIntakeEngine,
+  createSfnApiHandler,
   currentEngine,
+  type EmbeddedEngine,
+  ExecutionRegistry,
+  hostableModules,
+  isSfnApiRequest,
   REPO_WORKFLOW_CODE,
+  registeredStateMachines,
+  StateMachineRegistry,
   stateMachineRoles,
   type WorkflowCode,
-} from './stepfunctions/workflow-version.ts';
+} from './stepfunctions/index.ts';
 
 export { DEFAULT_DATA_DIR, REPO_WORKFLOW_CODE, type WorkflowCode };
 
@@ -135,10 +140,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
   let stopping = false;
   // In a worker thread (a core of its own) unless the Step Functions API shares its port.
   // The thread's module (and the sharp it preloads for the functions it hosts) loads only when used.
-  const startS3 =
-    options.s3Thread === false
-      ? startLocalS3
-      : (await import('./functions/s3-thread.ts')).startLocalS3Threaded;
+  const startS3 = options.s3Thread === false ? startLocalS3 : startLocalS3Threaded;
   const localS3: LocalS3 | ThreadedLocalS3 = await startS3({
     directory: path.resolve(options.dataDir ?? DEFAULT_DATA_DIR, 's3'),
     buckets: [baseConfig.bucket],
@@ -203,7 +205,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
   let placed: PlacedFunctions;
   try {
     placed = await placeFunctions({
-      code: threadedCode,
+      modules: hostableModules(threadedCode),
       localS3,
       configEnv,
       telemetryEnv: telemetry.env,

@@ -20,10 +20,7 @@ import { createS3Client, createSfnClient, createStsClient } from '../aws/clients
 import { type KitConfig, loadConfig } from '../config.ts';
 import { createSfnRunner, deploy, resourceNames } from '../deploy/index.ts';
 import { startEmbeddedRuntime } from '../embedded/runtime.ts';
-import {
-  mockedTaskHandlers,
-  stateMachineNameOf,
-} from '../embedded/stepfunctions/integrations/mocked-tasks.ts';
+import { mockedTaskHandlers, stateMachineNameOf } from '../embedded/stepfunctions/index.ts';
 import { LocalStackServer } from '../emulator/localstack.ts';
 import { MiniStackServer } from '../emulator/ministack.ts';
 import type { ExecutionRecord } from '../workflow/execution.ts';

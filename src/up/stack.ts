@@ -12,9 +12,9 @@
  * are printed, not kept. What grows is the data itself: the local S3's index of stored objects.
  */
 import { endpointEnvironment, LOCAL_CREDENTIALS } from '../config.ts';
-import type { EmbeddedTrigger } from '../embedded/events/trigger.ts';
+import type { EmbeddedTrigger } from '../embedded/events/index.ts';
 import { type EmbeddedRuntime, type PredictorFactory, startEmbeddedRuntime } from '../embedded/runtime.ts';
-import type { CaptureOptions } from '../embedded/sagemaker-runtime/endpoint-server.ts';
+import type { CaptureOptions } from '../embedded/sagemaker-runtime/index.ts';
 import { resourceNames } from '../workflow/names.ts';
 import type { Predictor } from '../workflow/predictor.ts';
 import { DEFAULT_UP_PORT } from './default-port.ts';

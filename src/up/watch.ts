@@ -12,7 +12,7 @@
  */
 import { type FSWatcher, watch } from 'node:fs';
 import path from 'node:path';
-import type { EmbeddedTrigger } from '../embedded/events/trigger.ts';
+import type { EmbeddedTrigger } from '../embedded/events/index.ts';
 import type { EmbeddedRuntime } from '../embedded/runtime.ts';
 import { workflowCodeLoader } from './workflow-code.ts';
 

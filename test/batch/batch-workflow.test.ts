@@ -10,9 +10,8 @@ import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedRuntime, startEmbeddedRuntime } from '../../src/embedded/runtime.ts';
-import { createStubPredictor } from '../../src/embedded/sagemaker-runtime/stub-predictor.ts';
-import { createBatchEngine } from '../../src/embedded/stepfunctions/batch-engine.ts';
-import type { EmbeddedEngine } from '../../src/embedded/stepfunctions/engine.ts';
+import { createStubPredictor } from '../../src/embedded/sagemaker-runtime/index.ts';
+import { createBatchEngine, type EmbeddedEngine } from '../../src/embedded/stepfunctions/index.ts';
 import type {
   BatchItemOutput,
   BatchSummary,

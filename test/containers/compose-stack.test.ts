@@ -13,7 +13,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImageOutcome } from '../../src/cli/report.ts';
 import { type EmbeddedRuntime, startEmbeddedRuntime } from '../../src/embedded/runtime.ts';
-import { createStubPredictor } from '../../src/embedded/sagemaker-runtime/stub-predictor.ts';
+import { createStubPredictor } from '../../src/embedded/sagemaker-runtime/index.ts';
 import { freePort } from '../../src/emulator/moto-server.ts';
 import { PROJECT_ROOT } from '../../src/emulator/python-venv.ts';
 import { decisionOf } from '../support/outcomes.ts';

@@ -15,7 +15,7 @@ import { type KitConfig, loadConfig } from '../../src/config.ts';
 import { deploy } from '../../src/deploy/index.ts';
 import { createSfnRunner, type SfnRunner } from '../../src/deploy/sfn-runner.ts';
 import { type EmbeddedRuntime, startEmbeddedRuntime } from '../../src/embedded/runtime.ts';
-import { createStubPredictor } from '../../src/embedded/sagemaker-runtime/stub-predictor.ts';
+import { createStubPredictor } from '../../src/embedded/sagemaker-runtime/index.ts';
 import { decideAll } from '../support/outcomes.ts';
 import { badInputs, shippedTestImages, type TestImage, uploadAll } from '../support/test-images.ts';
 import { EndpointContainer, StartedEndpointContainer } from './support/endpoint-container.ts';

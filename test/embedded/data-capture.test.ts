@@ -9,17 +9,15 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client, createSageMakerRuntimeClient } from '../../src/aws/clients.ts';
 import { loadConfig } from '../../src/config.ts';
-import { type LocalS3, startLocalS3 } from '../../src/embedded/s3/server.ts';
+import { type LocalS3, startLocalS3 } from '../../src/embedded/s3/index.ts';
 import {
   type CaptureRecord,
+  createStubPredictor,
+  type EndpointServer,
   hourPath,
   inferenceIdProblem,
-} from '../../src/embedded/sagemaker-runtime/data-capture.ts';
-import {
-  type EndpointServer,
   startEndpointServer,
-} from '../../src/embedded/sagemaker-runtime/endpoint-server.ts';
-import { createStubPredictor } from '../../src/embedded/sagemaker-runtime/stub-predictor.ts';
+} from '../../src/embedded/sagemaker-runtime/index.ts';
 
 const BUCKET = 'capture-bucket';
 const ENDPOINT = 'capture-endpoint';

@@ -16,14 +16,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSageMakerRuntimeClient } from '../../src/aws/clients.ts';
 import { loadConfig } from '../../src/config.ts';
 import {
-  type EndpointServer,
-  startEndpointServer,
-} from '../../src/embedded/sagemaker-runtime/endpoint-server.ts';
-import { MAX_LATENCY_MS } from '../../src/embedded/sagemaker-runtime/faults.ts';
-import {
   createStubPredictor,
+  type EndpointServer,
+  MAX_LATENCY_MS,
   type StubPredictor,
-} from '../../src/embedded/sagemaker-runtime/stub-predictor.ts';
+  startEndpointServer,
+} from '../../src/embedded/sagemaker-runtime/index.ts';
 import { forEachConcurrent } from '../../training/concurrency.ts';
 import {
   encodeRequest,

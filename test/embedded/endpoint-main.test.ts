@@ -7,8 +7,8 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createS3Client, createSageMakerRuntimeClient } from '../../src/aws/clients.ts';
 import { loadConfig } from '../../src/config.ts';
-import { type LocalS3, startLocalS3 } from '../../src/embedded/s3/server.ts';
-import { startFromEnvironment } from '../../src/embedded/sagemaker-runtime/endpoint-main.ts';
+import { type LocalS3, startLocalS3 } from '../../src/embedded/s3/index.ts';
+import { startFromEnvironment } from '../../src/embedded/sagemaker-runtime/index.ts';
 
 const MAIN = new URL('../../src/embedded/sagemaker-runtime/endpoint-main.ts', import.meta.url).pathname;
 

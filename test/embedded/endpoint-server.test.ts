@@ -12,14 +12,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSageMakerRuntimeClient } from '../../src/aws/clients.ts';
 import { loadConfig } from '../../src/config.ts';
 import {
-  type EndpointServer,
-  startEndpointServer,
-} from '../../src/embedded/sagemaker-runtime/endpoint-server.ts';
-import type { FaultState } from '../../src/embedded/sagemaker-runtime/faults.ts';
-import {
   createStubPredictor,
+  type EndpointServer,
+  type FaultState,
   type StubPredictor,
-} from '../../src/embedded/sagemaker-runtime/stub-predictor.ts';
+  startEndpointServer,
+} from '../../src/embedded/sagemaker-runtime/index.ts';
 import { ModelInputError } from '../../src/workflow/predictor.ts';
 
 const ENDPOINT = 'test-endpoint';

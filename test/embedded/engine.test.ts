@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EmbeddedEngine } from '../../src/embedded/stepfunctions/engine.ts';
-import { STATE_PAYLOAD_LIMIT_BYTES } from '../../src/embedded/stepfunctions/integrations/lambda.ts';
+import { EmbeddedEngine, STATE_PAYLOAD_LIMIT_BYTES } from '../../src/embedded/stepfunctions/index.ts';
 import {
   FUNCTIONS,
   type FunctionKey,

@@ -17,7 +17,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createS3Client, createSageMakerRuntimeClient } from '../../src/aws/clients.ts';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { startEmbeddedRuntime } from '../../src/embedded/runtime.ts';
-import { startFromEnvironment } from '../../src/embedded/sagemaker-runtime/endpoint-main.ts';
+import { startFromEnvironment } from '../../src/embedded/sagemaker-runtime/index.ts';
 import { createPredictor } from '../../training/predictor.ts';
 import { readCifarRecord, rgbToPng } from '../lambdas/images.ts';
 

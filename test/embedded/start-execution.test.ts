@@ -7,9 +7,11 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EmbeddedEngine } from '../../src/embedded/stepfunctions/engine.ts';
-import type { StartedExecution } from '../../src/embedded/stepfunctions/execution-registry.ts';
-import { StateMachineRegistry } from '../../src/embedded/stepfunctions/state-machine-registry.ts';
+import {
+  EmbeddedEngine,
+  type StartedExecution,
+  StateMachineRegistry,
+} from '../../src/embedded/stepfunctions/index.ts';
 import type { ExecutionRecord } from '../../src/workflow/execution.ts';
 
 const REGION_ACCOUNT = 'us-east-1:000000000000';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedRuntime, startEmbeddedRuntime } from '../../src/embedded/runtime.ts';
-import { createStubPredictor } from '../../src/embedded/sagemaker-runtime/stub-predictor.ts';
+import { createStubPredictor } from '../../src/embedded/sagemaker-runtime/index.ts';
 import type { ExecutionRecord } from '../../src/workflow/execution.ts';
 import { readCifarRecord, rgbToPng } from '../lambdas/images.ts';
 

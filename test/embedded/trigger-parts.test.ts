@@ -10,16 +10,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { LocalEventBus } from '../../src/embedded/events/event-bus.ts';
-import { NotificationSink } from '../../src/embedded/events/notification-sink.ts';
-import { EmbeddedEngine } from '../../src/embedded/stepfunctions/engine.ts';
+import { LocalEventBus, NotificationSink } from '../../src/embedded/events/index.ts';
 import {
+  EmbeddedEngine,
   ExecutionAlreadyExists,
   ExecutionRegistry,
+  ExecutionStarter,
   InvalidName,
-} from '../../src/embedded/stepfunctions/execution-registry.ts';
-import { ExecutionStarter } from '../../src/embedded/stepfunctions/execution-starter.ts';
-import { StateMachineRegistry } from '../../src/embedded/stepfunctions/state-machine-registry.ts';
+  StateMachineRegistry,
+} from '../../src/embedded/stepfunctions/index.ts';
 import type { ExecutionStatusSnapshot } from '../../src/events/execution-events.ts';
 import { compileInputTransformer } from '../../src/events/input-transformer.ts';
 import { compileEventPattern } from '../../src/events/pattern.ts';

@@ -9,11 +9,8 @@ import path from 'node:path';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type EmbeddedRuntime, startEmbeddedRuntime } from '../../src/embedded/runtime.ts';
-import { createStubPredictor } from '../../src/embedded/sagemaker-runtime/stub-predictor.ts';
-import {
-  payloadSize,
-  STATE_PAYLOAD_LIMIT_BYTES,
-} from '../../src/embedded/stepfunctions/integrations/lambda.ts';
+import { createStubPredictor } from '../../src/embedded/sagemaker-runtime/index.ts';
+import { payloadSize, STATE_PAYLOAD_LIMIT_BYTES } from '../../src/embedded/stepfunctions/index.ts';
 import { readCifarRecord, rgbToPng } from '../lambdas/images.ts';
 
 const stub = createStubPredictor();

@@ -13,10 +13,10 @@ import { DescribeStateMachineCommand, StartExecutionCommand } from '@aws-sdk/cli
 import aslValidator from 'asl-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  createStubPredictor,
   type EndpointServer,
   startEndpointServer,
-} from '../../src/embedded/sagemaker-runtime/endpoint-server.ts';
-import { createStubPredictor } from '../../src/embedded/sagemaker-runtime/stub-predictor.ts';
+} from '../../src/embedded/sagemaker-runtime/index.ts';
 import { batchSubstitutionsFor, loadDefinition } from '../../src/workflow/definition.ts';
 import { resourceNames } from '../../src/workflow/names.ts';
 import { readCifarRecord, rgbToPng } from '../lambdas/images.ts';

@@ -29,10 +29,10 @@ import {
   createSnsClient,
 } from '../../src/aws/clients.ts';
 import {
+  createStubPredictor,
   type EndpointServer,
   startEndpointServer,
-} from '../../src/embedded/sagemaker-runtime/endpoint-server.ts';
-import { createStubPredictor } from '../../src/embedded/sagemaker-runtime/stub-predictor.ts';
+} from '../../src/embedded/sagemaker-runtime/index.ts';
 import { executionNameForObject } from '../../src/events/execution-name.ts';
 import { eventResourceNames, resourceNames } from '../../src/workflow/names.ts';
 import { forEachConcurrent } from '../../training/concurrency.ts';

@@ -10,10 +10,10 @@ import { ListExecutionsCommand, StartExecutionCommand } from '@aws-sdk/client-sf
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIamClient } from '../../src/aws/clients.ts';
 import {
+  createStubPredictor,
   type EndpointServer,
   startEndpointServer,
-} from '../../src/embedded/sagemaker-runtime/endpoint-server.ts';
-import { createStubPredictor } from '../../src/embedded/sagemaker-runtime/stub-predictor.ts';
+} from '../../src/embedded/sagemaker-runtime/index.ts';
 import { executionNameForObject } from '../../src/events/execution-name.ts';
 import { resourceNames } from '../../src/workflow/names.ts';
 import { readCifarRecord, rgbToPng } from '../lambdas/images.ts';

@@ -14,7 +14,7 @@ import { createIamClient } from '../../src/aws/clients.ts';
 import { resourceNames } from '../../src/deploy/index.ts';
 import { createSfnRunner } from '../../src/deploy/sfn-runner.ts';
 import { type EmbeddedRuntime, startEmbeddedRuntime } from '../../src/embedded/runtime.ts';
-import { createStubPredictor } from '../../src/embedded/sagemaker-runtime/stub-predictor.ts';
+import { createStubPredictor } from '../../src/embedded/sagemaker-runtime/index.ts';
 import type { ExecutionRecord } from '../../src/workflow/execution.ts';
 import type { ImageEvent, WorkflowResult } from '../../src/workflow/types.ts';
 import { type EmulatorStack, startEmulatorStack } from '../support/emulator-stack.ts';

@@ -14,13 +14,11 @@ import {
 import { createSageMakerRuntimeClient } from '../../src/aws/clients.ts';
 import { loadConfig } from '../../src/config.ts';
 import {
-  type EndpointServer,
-  startEndpointServer,
-} from '../../src/embedded/sagemaker-runtime/endpoint-server.ts';
-import {
   createStubPredictor,
+  type EndpointServer,
   type StubPredictor,
-} from '../../src/embedded/sagemaker-runtime/stub-predictor.ts';
+  startEndpointServer,
+} from '../../src/embedded/sagemaker-runtime/index.ts';
 import { EndpointError, EndpointUnavailable } from '../../src/workflow/errors.ts';
 import { ModelInputError } from '../../src/workflow/predictor.ts';
 import { CLASS_LABELS } from '../../src/workflow/types.ts';

@@ -14,7 +14,7 @@ import { createSfnClient } from '../../src/aws/clients.ts';
 import { datasetPrefix } from '../../src/cli/local-model.ts';
 import { findStateMachine } from '../../src/cli/workflow-target.ts';
 import { type EmbeddedRuntime, startEmbeddedRuntime } from '../../src/embedded/runtime.ts';
-import { createStubPredictor } from '../../src/embedded/sagemaker-runtime/stub-predictor.ts';
+import { createStubPredictor } from '../../src/embedded/sagemaker-runtime/index.ts';
 import { engineOutcomes } from '../../src/load/engine-outcomes.ts';
 import type { LoadReport } from '../../src/load/report.ts';
 import { type LoadRunOptions, runLoad } from '../../src/load/run.ts';

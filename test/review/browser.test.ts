@@ -12,10 +12,7 @@ import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedRuntime, startEmbeddedRuntime } from '../../src/embedded/runtime.ts';
-import {
-  createStubPredictor,
-  hashProbabilities,
-} from '../../src/embedded/sagemaker-runtime/stub-predictor.ts';
+import { createStubPredictor, hashProbabilities } from '../../src/embedded/sagemaker-runtime/index.ts';
 import { type ClosedItem, groundTruthLine } from '../../src/review/decisions.ts';
 import type { ReviewBucket } from '../../src/review/layout.ts';
 import { type ReviewServer, startReviewServer } from '../../src/review/server.ts';

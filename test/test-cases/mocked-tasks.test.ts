@@ -5,8 +5,7 @@
  * Catch, an invocation past the last key failing the execution, unmocked states running for real.
  */
 import { describe, expect, it } from 'vitest';
-import { EmbeddedEngine } from '../../src/embedded/stepfunctions/engine.ts';
-import { mockedTaskHandlers } from '../../src/embedded/stepfunctions/integrations/mocked-tasks.ts';
+import { EmbeddedEngine, mockedTaskHandlers } from '../../src/embedded/stepfunctions/index.ts';
 import { parseMockConfig } from '../../src/test-cases/mock-config.ts';
 import { outcomeOf } from '../../src/test-cases/outcome.ts';
 import {

@@ -10,47 +10,22 @@ import type { LineSink } from '../../../lambdas/shared/telemetry.ts';
 import { createS3Client, createSageMakerRuntimeClient } from '../../aws/clients.ts';
 import { loadConfig } from '../../config.ts';
 import type { FunctionKey } from '../../workflow/definition.ts';
-import {
-  invokeHere,
-  type LambdaContextData,
-  type LocalLambdaHandler,
-  lambdaContext,
-} from '../stepfunctions/integrations/lambda.ts';
-import { type FunctionClients, type HandlerFactories, wireHandler } from './wiring.ts';
-
-/** Loads functions: their handler modules (URLs) and the environment they see. */
-export interface LoadFunctions {
-  op: 'load-functions';
-  modules: Partial<Record<FunctionKey, string>>;
-  configEnv: Record<string, string>;
-  telemetryEnv: Record<string, string | undefined>;
-}
-
-/** One invocation: the event's JSON and the context's data. */
-export interface InvokeFunction {
-  op: 'invoke';
-  key: FunctionKey;
-  event: string;
-  context: LambdaContextData;
-}
-
-/** The answer: the result's JSON or the function error, and the lines written since the last answer. */
-export interface FunctionAnswer {
-  result?: string;
-  error?: { name: string; cause: string };
-  lines: string[];
-}
-
-export type FunctionCall = LoadFunctions | InvokeFunction;
+import { invokeHere, lambdaContext } from './invoke.ts';
+import type {
+  FunctionAnswer,
+  FunctionCall,
+  FunctionClients,
+  FunctionHost,
+  HandlerFactories,
+  InvokeFunction,
+  LoadFunctions,
+  LocalLambdaHandler,
+} from './types.ts';
+import { wireHandler } from './wiring.ts';
 
 export function isFunctionCall(value: unknown): value is FunctionCall {
   const op = (value as { op?: unknown } | null)?.op;
   return op === 'load-functions' || op === 'invoke';
-}
-
-export interface FunctionHost {
-  handle(call: FunctionCall): Promise<FunctionAnswer | null>;
-  stop(): void;
 }
 
 export function createFunctionHost(): FunctionHost {

@@ -12,25 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { LineSink } from '../../../lambdas/shared/telemetry.ts';
-
-export interface RunLogOptions {
-  /** Also write every line here (`--verbose`: process.stderr). */
-  echo?: Pick<NodeJS.WritableStream, 'write'>;
-  /** Default: the start time and a random suffix, e.g. `2026-11-26T12-34-56-789Z-3fa2c1`. */
-  runId?: string;
-}
-
-export interface RunLog {
-  runId: string;
-  /** Absolute path of the `.jsonl` file. */
-  path: string;
-  write: LineSink;
-  /** Lines written so far (and queued). */
-  readonly lines: number;
-  /** Writes what is queued and closes the file. */
-  close(): Promise<void>;
-}
+import type { RunLog, RunLogOptions } from './types.ts';
 
 /** Folder of the run logs under a data dir. */
 export function runLogDir(dataDir: string): string {

@@ -1,12 +1,12 @@
 /**
  * Worker entry of s3-thread.ts: the local S3, each notification handed to the main thread, and
- * the functions the main thread asks it to host (function-host.ts).
+ * the functions the main thread asks it to host (host.ts).
  */
 
-import { startLocalS3 } from '../s3/server.ts';
+import { startLocalS3 } from '../s3/index.ts';
 import { createFunctionHost, isFunctionCall } from './host.ts';
-import type { ThreadedS3Options, ThreadedS3Ready } from './s3-thread.ts';
 import { hostServer } from './server-thread-host.ts';
+import type { ThreadedS3Options, ThreadedS3Ready } from './types.ts';
 
 await hostServer<ThreadedS3Options>(async (options, callMain) => {
   const localS3 = await startLocalS3({

@@ -1,5 +1,5 @@
 /**
- * The local S3 (s3-server.ts) in a worker thread (server-thread.ts): the same server, data folder
+ * The local S3 (s3/) in a worker thread (server-thread.ts): the same server, data folder
  * and behaviour, with its request handling off the engine's thread. The thread can also host the
  * functions that read from it (thread-functions.ts: the serialize function), so their S3 calls are
  * answered in the thread that makes them.
@@ -13,22 +13,16 @@
  * needs them runs in the main thread (startLocalS3).
  */
 
-import { type ObjectNotification, ObjectNotificationHub } from '../s3/notifications.ts';
-import { type LocalS3, type LocalS3Options, startLocalS3 } from '../s3/server.ts';
-import type { FunctionCall } from './host.ts';
+import {
+  type LocalS3,
+  type LocalS3Options,
+  type ObjectNotification,
+  ObjectNotificationHub,
+  startLocalS3,
+} from '../s3/index.ts';
 import { startServerThread } from './server-thread.ts';
-import { type FunctionThread, hostFunctions } from './thread-functions.ts';
-
-/** What a local S3 in a worker thread takes: every option that is plain data. */
-export type ThreadedS3Options = Omit<LocalS3Options, 'fileSystem' | 'alsoServe' | 'handOffNotifications'>;
-
-/** Reported by the worker once it listens. */
-export interface ThreadedS3Ready {
-  endpoint: string;
-  directory: string;
-}
-
-export type ThreadedLocalS3 = LocalS3 & FunctionThread;
+import { hostFunctions } from './thread-functions.ts';
+import type { FunctionCall, ThreadedLocalS3, ThreadedS3Options, ThreadedS3Ready } from './types.ts';
 
 export async function startLocalS3Thread(options: ThreadedS3Options = {}): Promise<ThreadedLocalS3> {
   const notifications = new ObjectNotificationHub();

@@ -4,19 +4,8 @@
  * closes it and reports `stopped`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { ControlMessage } from './server-thread.ts';
-import { type CallHandler, serializeError, threadRpc } from './thread-rpc.ts';
-
-export interface HostedServer {
-  /** Sent to the main thread once listening (must survive structured clone). */
-  ready: unknown;
-  stop(): Promise<void>;
-  /** Answers the main thread's calls (ServerThread.call). */
-  onCall?: CallHandler;
-}
-
-/** Asks the main thread; resolves with its answer, rejects with what it threw. */
-export type MainThreadCall = (value: unknown) => Promise<unknown>;
+import { serializeError, threadRpc } from './thread-rpc.ts';
+import type { ControlMessage, HostedServer, MainThreadCall } from './types.ts';
 
 /** Runs in a worker module: `start` gets the workerData and the function that calls the main thread. */
 export async function hostServer<Options>(

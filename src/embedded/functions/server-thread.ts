@@ -11,24 +11,8 @@
  * on its own is reported on stderr.
  */
 import { Worker } from 'node:worker_threads';
-import { type CallHandler, deserializeError, type SerializedError, threadRpc } from './thread-rpc.ts';
-
-export type ControlMessage =
-  | { kind: 'ready'; value: unknown }
-  | { kind: 'failed'; error: SerializedError }
-  | { kind: 'stop' }
-  | { kind: 'stopped' };
-
-export interface ServerThread<Ready> {
-  /** What the server reported once listening. */
-  ready: Ready;
-  /** The thread (its CPU usage and CPU profile are read through it by the benchmarks). */
-  worker: Worker;
-  /** Calls the server in the thread (its `onCall`); rejects if the thread is gone. */
-  call(value: unknown): Promise<unknown>;
-  /** Closes the server, then ends the thread. */
-  stop(): Promise<void>;
-}
+import { deserializeError, threadRpc } from './thread-rpc.ts';
+import type { CallHandler, ControlMessage, ServerThread } from './types.ts';
 
 /** Longest wait for a stopping server to close its connections before the thread is terminated. */
 const STOP_TIMEOUT_MS = 5_000;

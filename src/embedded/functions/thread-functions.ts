@@ -16,30 +16,15 @@
 // serialize function does), or a worker's exit unloads them under the others on glibc:
 // https://github.com/lovell/sharp/issues/2263 (and sharp's installation notes on worker threads).
 import 'sharp';
-import type { LineSink } from '../../../lambdas/shared/telemetry.ts';
 import type { FunctionKey } from '../../workflow/definition.ts';
-import {
-  type LambdaContextData,
-  type RemoteLambdaHandler,
-  TaskError,
-} from '../stepfunctions/integrations/lambda.ts';
-import type { FunctionAnswer, FunctionCall } from './host.ts';
-
-export interface ThreadFunctionsOptions {
-  /** The functions to host, by the URL of their handler module (it exports `createHandler`). */
-  modules: Partial<Record<FunctionKey, string>>;
-  /** The environment the config module reads in the thread (target, endpoints, THRESHOLD, ...). */
-  configEnv: Record<string, string>;
-  /** The functions' Powertools settings (TelemetryOptions.env). */
-  telemetryEnv: Record<string, string | undefined>;
-  /** Where the functions' log and metric lines go, in the order they were written. */
-  sink: LineSink;
-}
-
-/** Something that hosts functions in another thread (a server thread with a function host). */
-export interface FunctionThread {
-  hostFunctions(options: ThreadFunctionsOptions): Promise<Partial<Record<FunctionKey, RemoteLambdaHandler>>>;
-}
+import { TaskError } from '../shared/index.ts';
+import type {
+  FunctionAnswer,
+  FunctionCall,
+  LambdaContextData,
+  RemoteLambdaHandler,
+  ThreadFunctionsOptions,
+} from './types.ts';
 
 /** Loads the functions in the thread that `call` reaches; resolves with their handlers here. */
 export async function hostFunctions(

@@ -5,13 +5,7 @@
  * Messages of other shapes are left to the port's other listeners.
  */
 import type { MessagePort, Worker } from 'node:worker_threads';
-
-export interface SerializedError {
-  name: string;
-  message: string;
-  code?: string;
-  stack?: string;
-}
+import type { CallHandler, SerializedError, ThreadRpc } from './types.ts';
 
 /** An error as it can cross threads: structured clone would drop `code`. */
 export function serializeError(error: unknown): SerializedError {
@@ -38,16 +32,6 @@ export function deserializeError(serialized: SerializedError): Error {
 type RpcMessage =
   | { rpc: 'call'; id: number; value: unknown }
   | { rpc: 'reply'; id: number; value?: unknown; error?: SerializedError };
-
-export interface ThreadRpc {
-  call(value: unknown): Promise<unknown>;
-  /** Rejects every call still waiting, and every later one (the other thread is gone). */
-  rejectPending(error: Error): void;
-  readonly pending: number;
-}
-
-/** Answers a call; what it returns (or throws, or the promise it returns settles to) is the reply. */
-export type CallHandler = (value: unknown) => unknown;
 
 export function threadRpc(port: MessagePort | Worker, onCall: CallHandler = () => undefined): ThreadRpc {
   const waiting = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();

@@ -4,28 +4,10 @@
  * (lambda-thread-worker.ts). As on Lambda, a function gets its clients from the config module
  * and its Powertools settings from the environment.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import type { createHandler as createClassifyHandler } from '../../../lambdas/classify-image/handler.ts';
-import type { createHandler as createFilterHandler } from '../../../lambdas/filter-inferences/handler.ts';
-import type { createHandler as createSerializeHandler } from '../../../lambdas/serialize-image-data/handler.ts';
 import type { TelemetryOptions } from '../../../lambdas/shared/telemetry.ts';
 import type { KitConfig } from '../../config.ts';
 import type { FunctionKey } from '../../workflow/definition.ts';
-import type { LocalLambdaHandler } from '../stepfunctions/integrations/lambda.ts';
-
-/** Each function's `createHandler`, as its handler module exports it. */
-export interface HandlerFactories {
-  serialize: typeof createSerializeHandler;
-  classify: typeof createClassifyHandler;
-  filter: typeof createFilterHandler;
-}
-
-/** The clients a function may use; read only by the functions that need them. */
-export interface FunctionClients {
-  readonly s3: S3Client;
-  readonly sagemakerRuntime: SageMakerRuntimeClient;
-}
+import type { FunctionClients, HandlerFactories, LocalLambdaHandler } from './types.ts';
 
 /** Builds function `key` from its factory with the dependencies it takes. */
 export function wireHandler<K extends FunctionKey>(

@@ -13,20 +13,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-
-export interface ServerLimits {
-  /** A client must send all its headers within this time (slowloris); Node answers 408. */
-  headersTimeoutMs: number;
-  /**
-   * Whole-request limit; 0 turns it off. Off for servers that take multi-GB uploads, which are
-   * bounded by `idleTimeoutMs` instead: a stalled upload is dropped, a slow but moving one is not.
-   */
-  requestTimeoutMs: number;
-  /** A socket with no traffic for this long is closed (also bounds keep-alive connections). */
-  idleTimeoutMs: number;
-  /** Headers beyond this count are dropped by Node's parser. */
-  maxHeadersCount: number;
-}
+import type { RequestErrorHandler, RequestHandler, ServerLimits } from './types.ts';
 
 /** Defaults for the kit's local servers: generous for real clients, short for stuck ones. */
 export const DEFAULT_SERVER_LIMITS: ServerLimits = {
@@ -91,13 +78,6 @@ function clientErrorStatus(code: string | undefined): string {
   if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return '408 Request Timeout';
   return '400 Bad Request';
 }
-
-export type RequestHandler = (request: IncomingMessage, response: ServerResponse) => Promise<void> | void;
-export type RequestErrorHandler = (
-  error: unknown,
-  request: IncomingMessage,
-  response: ServerResponse,
-) => void;
 
 /**
  * A request listener that never throws: errors, synchronous or not, go to `onError`, which answers

@@ -1,6 +1,5 @@
 /** Routes each request of the local S3 server to its operation (method, bucket/key, sub-resource). */
 import type { ServerResponse } from 'node:http';
-import type { ObjectNotificationHub } from './notifications.ts';
 import { bucketLocation, createBucket, deleteBucket, headBucket, listBuckets } from './operations/buckets.ts';
 import { listObjects, listObjectVersions, listUploads } from './operations/listing.ts';
 import {
@@ -20,18 +19,9 @@ import {
   putObject,
 } from './operations/objects.ts';
 import { s3Errors } from './protocol/errors.ts';
-import { RESPONSE_OVERRIDES, type S3Request } from './protocol/http.ts';
+import { RESPONSE_OVERRIDES } from './protocol/http.ts';
 import { checkPresignedQuery, isPresignParameter } from './protocol/presign.ts';
-import type { ObjectStore } from './store/store.ts';
-import type { UploadStore } from './store/uploads.ts';
-
-export interface S3Context {
-  store: ObjectStore;
-  uploads: UploadStore;
-  notifications: ObjectNotificationHub;
-  /** Largest PUT body or part (S3: 5 GiB). */
-  maxObjectBytes: number;
-}
+import type { S3Context, S3Request } from './types.ts';
 
 /** Query parameters that are arguments of an operation, not sub-resources selecting one. */
 const PARAMETERS = new Set([

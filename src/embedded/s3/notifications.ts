@@ -5,53 +5,11 @@
  * (a listener that GETs the object finds it); what to make of it (an EventBridge event, a
  * started execution) belongs to the subscriber.
  */
-
-export type ObjectEventReason =
-  | 'PutObject'
-  | 'CopyObject'
-  | 'CompleteMultipartUpload'
-  | 'DeleteObject'
-  | 'DeleteObjects';
-
-export interface ObjectNotification {
-  kind: 'ObjectCreated' | 'ObjectDeleted';
-  reason: ObjectEventReason;
-  bucket: string;
-  key: string;
-  /** ObjectCreated only. */
-  size?: number;
-  /** ObjectCreated only, without quotes (the `-N` multipart form for multipart uploads). */
-  etag?: string;
-  /**
-   * Hex string; for one key it increases with every event, as S3's does (compare as strings: all
-   * sequencers of one server have the same length).
-   */
-  sequencer: string;
-  /** The request's `x-amz-request-id`. */
-  requestId: string;
-  /** The requester's address. */
-  sourceIp: string;
-  time: Date;
-}
-
-export interface ObjectNotifications {
-  /** Calls `listener` for every later event; the returned function unsubscribes. */
-  subscribe(listener: (notification: ObjectNotification) => void): () => void;
-}
-
-export type ObjectChange = Omit<ObjectNotification, 'sequencer' | 'time'>;
+import type { NotificationHandOff, ObjectChange, ObjectNotification, ObjectNotifications } from './types.ts';
 
 /** Fixed widths, so that later sequencers also compare greater as strings. */
 const TIME_DIGITS = 12;
 const COUNTER_DIGITS = 6;
-
-/**
- * Takes each notification before the request that caused it is answered, and holds the answer
- * until it resolves: a server in a worker thread (s3-thread.ts) hands every notification to the
- * main thread this way, so a client holding its PUT's response can count on the main thread's
- * subscribers having seen the event, exactly as with a server in its own thread.
- */
-export type NotificationHandOff = (notification: ObjectNotification) => Promise<void>;
 
 /** The server side: assigns sequencers and delivers to subscribers, isolated from their failures. */
 export class ObjectNotificationHub implements ObjectNotifications {

@@ -34,66 +34,19 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Worker } from 'node:worker_threads';
-import {
-  announceIfReachable,
-  applyServerLimits,
-  guardRequests,
-  type RequestHandler,
-  type ServerLimits,
-  serverOptionsFor,
-} from '../gateway/hardening.ts';
-import { handleS3Request, type S3Context } from './handler.ts';
-import {
-  type NotificationHandOff,
-  ObjectNotificationHub,
-  type ObjectNotifications,
-} from './notifications.ts';
+import { announceIfReachable, applyServerLimits, guardRequests, serverOptionsFor } from '../gateway/index.ts';
+import { handleS3Request } from './handler.ts';
+import { ObjectNotificationHub } from './notifications.ts';
 import { S3Error, s3Errors } from './protocol/errors.ts';
 import { newRequestId, parseRequest, sendError } from './protocol/http.ts';
-import type { StoreFileSystem } from './store/files.ts';
 import { ObjectStore } from './store/store.ts';
 import { UploadStore } from './store/uploads.ts';
+import type { LocalS3, LocalS3Options, S3Context } from './types.ts';
 
 /** S3's largest single PUT and largest part. */
 const MAX_OBJECT_BYTES = 5 * 1024 ** 3;
 /** A rejected request's unread body up to this size is read and dropped to keep the connection. */
 const MAX_DRAINED_BYTES = 1 << 20;
-
-export interface LocalS3Options {
-  /** Folder holding the data; reused across restarts. Default: a fresh temporary folder, removed by stop(). */
-  directory?: string;
-  /** 0 (default) picks a free port. */
-  port?: number;
-  host?: string;
-  /** Buckets created at start when missing. */
-  buckets?: string[];
-  /** Largest PUT body or part; default 5 GiB, as S3. */
-  maxObjectBytes?: number;
-  /** Header/idle timeouts and header count (http-hardening.ts defaults). */
-  limits?: Partial<ServerLimits>;
-  /** The file-system calls the store writes through; tests put failing ones here. */
-  fileSystem?: StoreFileSystem;
-  /**
-   * Another AWS API on the same port (the local Step Functions API, told apart by X-Amz-Target):
-   * returns the handler of a request it takes, or undefined to leave the request to S3. That
-   * handler answers its own errors; what it throws still gets S3's error document.
-   */
-  alsoServe?: (request: IncomingMessage) => RequestHandler | undefined;
-  /** Takes every notification before its request is answered (s3-thread-worker.ts: to the main thread). */
-  handOffNotifications?: NotificationHandOff;
-}
-
-export interface LocalS3 {
-  /** Base URL for `AWS_ENDPOINT_URL_S3`, e.g. `http://127.0.0.1:40123`. */
-  endpoint: string;
-  directory: string;
-  /** One event per object created or deleted, after the change is visible (the embedded S3 events). */
-  notifications: ObjectNotifications;
-  /** The worker thread serving it, when it runs in one (s3-thread.ts): CPU figures read it. */
-  thread?: Worker;
-  stop(): Promise<void>;
-}
 
 export async function startLocalS3(options: LocalS3Options = {}): Promise<LocalS3> {
   const ownsDirectory = options.directory === undefined;

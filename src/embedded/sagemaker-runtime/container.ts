@@ -6,12 +6,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { ModelInputError, type Predictor } from '../../workflow/predictor.ts';
-
-export interface ContainerAnswer {
-  status: number;
-  contentType: string;
-  body: Buffer;
-}
+import type { ContainerAnswer } from './types.ts';
 
 const IMAGE_CONTENT_TYPES = new Set(['image/png', 'image/jpeg', 'application/x-image']);
 

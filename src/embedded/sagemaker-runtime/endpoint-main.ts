@@ -22,8 +22,9 @@ import { createS3Client } from '../../aws/clients.ts';
 import { type KitConfig, loadConfig } from '../../config.ts';
 import type { Predictor } from '../../workflow/predictor.ts';
 import type { CaptureOptions } from './data-capture.ts';
-import { type EndpointServer, startEndpointServer } from './endpoint-server.ts';
+import { startEndpointServer } from './endpoint-server.ts';
 import { createStubPredictor } from './stub-predictor.ts';
+import type { EndpointServer } from './types.ts';
 
 async function predictorFrom(env: NodeJS.ProcessEnv): Promise<Predictor> {
   const choice = env.PREDICTOR ?? 'stub';

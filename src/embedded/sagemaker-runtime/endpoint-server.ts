@@ -29,54 +29,23 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Predictor } from '../../workflow/predictor.ts';
 import {
   announceIfReachable,
   applyServerLimits,
   guardRequests,
+  readBody,
   type ServerLimits,
   serverOptionsFor,
-} from '../gateway/hardening.ts';
-import { type ContainerAnswer, runContainer } from './container.ts';
+} from '../gateway/index.ts';
+import { runContainer } from './container.ts';
 import { handleControl } from './control.ts';
-import { type CaptureOptions, DataCapture, inferenceIdProblem } from './data-capture.ts';
+import { DataCapture, inferenceIdProblem } from './data-capture.ts';
 import { EndpointFaults, FAULT_ERRORS } from './faults.ts';
-import { readBody, sendJson, sendModelError, sendText } from './http.ts';
+import { sendJson, sendModelError, sendText } from './http.ts';
+import type { ContainerAnswer } from './types.ts';
 
-export type { CaptureOptions } from './data-capture.ts';
 
-export interface EndpointServerOptions {
-  predictor: Predictor;
-  /** 0 (default) picks a free port. */
-  port?: number;
-  /** Default 127.0.0.1; a container binds 0.0.0.0. */
-  host?: string;
-  /** The one endpoint name the runtime route answers (default `scones-image-classification`). */
-  endpointName?: string;
-  /** Reported in `x-Amzn-Invoked-Production-Variant` and capture paths (default `AllTraffic`). */
-  variantName?: string;
-  capture?: CaptureOptions;
-  /** Account and region in messages and ARNs, as the service words them. */
-  accountId?: string;
-  region?: string;
-  /** Timeouts and header bounds (defaults: `ENDPOINT_LIMITS`). */
-  limits?: Partial<ServerLimits>;
-}
-
-export interface EndpointServer {
-  /** Base URL for `AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME`, e.g. `http://127.0.0.1:40123`. */
-  url: string;
-  port: number;
-  endpointName: string;
-  variantName: string;
-  predictor: Predictor;
-  faults: EndpointFaults;
-  /** Present when capture is enabled. */
-  capture: DataCapture | undefined;
-  /** Invocations that reached the predictor or a fault. */
-  readonly invocations: number;
-  stop(): Promise<void>;
-}
+import type { EndpointServer, EndpointServerOptions } from './types.ts';
 
 /**
  * SageMaker Runtime's payload limit for real-time invocations: 6 MB ("The real time endpoint has

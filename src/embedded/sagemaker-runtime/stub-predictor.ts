@@ -5,44 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { ModelInputError, type Predictor } from '../../workflow/predictor.ts';
-
-/** A scripted answer: probabilities, or an error the predictor throws for that request. */
-export type ScriptedResponse = number[] | Error;
-
-export interface StubPredictorOptions {
-  /** Classes of the default hash rule (default 2: bicycle, motorcycle). */
-  classCount?: number;
-  /** Always answer these probabilities. */
-  probabilities?: number[];
-  /** Compute the answer from the request. */
-  predict?: (body: Buffer, contentType: string) => number[] | Promise<number[]>;
-  /** Answers consumed one per request, before any other rule. */
-  script?: ScriptedResponse[];
-  /** Refuse bodies that are not PNG or JPEG, as the image model does (default true). */
-  requireImage?: boolean;
-}
-
-/** JSON form of a stub's rules, for steering a stub in another process over HTTP. */
-export interface StubRules {
-  probabilities?: number[] | null;
-  script?: (number[] | { error: string; statusCode?: number })[];
-  ready?: boolean;
-  /** Back to the default hash rule and an empty script. */
-  reset?: boolean;
-}
-
-export interface StubPredictor extends Predictor {
-  setProbabilities(probabilities: number[] | undefined): void;
-  setPredict(predict: StubPredictorOptions['predict']): void;
-  /** Appends scripted answers. */
-  script(...responses: ScriptedResponse[]): void;
-  setReady(ready: boolean): void;
-  /** Default hash rule, empty script, ready. */
-  reset(): void;
-  applyRules(rules: StubRules): void;
-  readonly calls: number;
-}
+import { ModelInputError } from '../../workflow/predictor.ts';
+import type { ScriptedResponse, StubPredictor, StubPredictorOptions } from './types.ts';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const JPEG_SIGNATURE = Buffer.from([0xff, 0xd8, 0xff]);

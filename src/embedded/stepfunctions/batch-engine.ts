@@ -10,8 +10,8 @@ import { createHandler as createSummarizeHandler } from '../../../lambdas/summar
 import { ConfigError } from '../../config.ts';
 import { BATCH_RESULTS_PREFIX, batchSubstitutionsFor, loadDefinition } from '../../workflow/definition.ts';
 import { resourceNames } from '../../workflow/names.ts';
+import type { LambdaHandler } from '../functions/index.ts';
 import { EmbeddedEngine } from './engine.ts';
-import type { LambdaHandler } from './integrations/lambda.ts';
 
 export interface BatchEngineOptions {
   stage: string;

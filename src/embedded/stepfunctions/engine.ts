@@ -14,16 +14,20 @@ import {
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
 import type { ExecutionRecord, HistoryEvent } from '../../workflow/execution.ts';
+import type { LambdaHandler } from '../functions/index.ts';
 import { bindDistributedMap, isDistributedMap, localStateMachine } from './distributed-map/map.ts';
-import { ExecutionRegistry, type StartedExecution } from './execution-registry.ts';
-import { assertWithinPayloadLimit, bindLambdaInvoke, type LambdaHandler } from './integrations/lambda.ts';
-import { bindSdkIntegration, type SdkIntegrationClients } from './integrations/sdk.ts';
-import {
-  bindStartExecution,
-  isStartExecutionResource,
-  type StartExecutionHandler,
-} from './integrations/start-execution.ts';
+import { ExecutionRegistry } from './execution-registry.ts';
+import { assertWithinPayloadLimit, bindLambdaInvoke } from './integrations/lambda.ts';
+import { bindSdkIntegration } from './integrations/sdk.ts';
+import { bindStartExecution, isStartExecutionResource } from './integrations/start-execution.ts';
 import { type RegisteredStateMachine, StateMachineRegistry } from './state-machine-registry.ts';
+import type {
+  RunOverrides,
+  SdkIntegrationClients,
+  StartExecutionHandler,
+  StartedExecution,
+  TaskHandler,
+} from './types.ts';
 
 const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 
@@ -46,14 +50,6 @@ export interface EngineOptions {
   stateMachines?: StateMachineRegistry;
 }
 
-type LocalHandler = (input: unknown) => Promise<unknown>;
-
-/** Per-execution changes to how states run. */
-export interface RunOverrides {
-  /** Task states answered by these handlers instead of their integration (mocked-tasks.ts). */
-  taskHandlers?: Record<string, LocalHandler>;
-}
-
 export class EmbeddedEngine implements RegisteredStateMachine {
   readonly stateMachineArn: string;
   /** Every execution's name and outcome (bounded), and its status changes. */
@@ -65,7 +61,7 @@ export class EmbeddedEngine implements RegisteredStateMachine {
   /** True when the definition starts executions of state machines (nested workflows). */
   readonly startsExecutions: boolean;
   private readonly stateMachine: StateMachine;
-  private readonly taskHandlers: Record<string, LocalHandler>;
+  private readonly taskHandlers: Record<string, TaskHandler>;
   /** `states:startExecution` Tasks, bound per execution: the child is told its parent. */
   private readonly nestedStartHandlers: Record<string, StartExecutionHandler>;
   private readonly retryIntervalOverrides: Record<string, number> | undefined;
@@ -177,7 +173,7 @@ export class EmbeddedEngine implements RegisteredStateMachine {
     return record;
   }
 
-  private nestedStartHandlersFor(executionArn: string): Record<string, LocalHandler> {
+  private nestedStartHandlersFor(executionArn: string): Record<string, TaskHandler> {
     return Object.fromEntries(
       Object.entries(this.nestedStartHandlers).map(([state, bind]) => [state, bind(executionArn)]),
     );
@@ -203,8 +199,8 @@ function bindTaskStates(
   definition: StateMachineDefinition,
   options: EngineOptions,
   stateMachines: StateMachineRegistry,
-): { handlers: Record<string, LocalHandler>; nestedStarts: Record<string, StartExecutionHandler> } {
-  const handlers: Record<string, LocalHandler> = {};
+): { handlers: Record<string, TaskHandler>; nestedStarts: Record<string, StartExecutionHandler> } {
+  const handlers: Record<string, TaskHandler> = {};
   const nestedStarts: Record<string, StartExecutionHandler> = {};
   for (const [stateName, state] of allStates(definition.States)) {
     if (isDistributedMap(state)) {

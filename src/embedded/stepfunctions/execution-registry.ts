@@ -16,7 +16,8 @@ import path from 'node:path';
 import type { ExecutionStatusSnapshot } from '../../events/execution-events.ts';
 import { isValidExecutionName } from '../../events/execution-name.ts';
 import type { ExecutionRecord } from '../../workflow/execution.ts';
-import { BatchedAppender } from '../shared/batched-appender.ts';
+import { BatchedAppender } from '../shared/index.ts';
+import type { ExecutionRegistryOptions, ExecutionSummary, StartedExecution, StartRequest } from './types.ts';
 
 /** StartExecution's ExecutionAlreadyExists, naming the execution that holds the name. */
 export class ExecutionAlreadyExists extends Error {
@@ -39,49 +40,6 @@ export class InvalidName extends Error {
     super(`Invalid Name: '${executionName}'`);
     this.executionName = executionName;
   }
-}
-
-/** A closed execution, as kept after its record was handed out. */
-export interface ExecutionSummary {
-  name: string;
-  executionArn: string;
-  status: ExecutionRecord['status'];
-  startDate: string;
-  stopDate: string;
-  /** The image the execution was about, when its input names one. */
-  s3_bucket?: string;
-  s3_key?: string;
-  /** Present when its JSON is at most MAX_KEPT_CHARS long (a decision is ~200 bytes). */
-  output?: unknown;
-  /** Likewise (DescribeExecution returns it; an image event is ~100 bytes). */
-  input?: unknown;
-  error?: string;
-  cause?: string;
-}
-
-/** What StartExecution returns, plus the promise of the finished record. */
-export interface StartedExecution {
-  executionArn: string;
-  name: string;
-  startDate: Date;
-  /** False when this start returned an execution already running under the name (a duplicate). */
-  started: boolean;
-  done: Promise<ExecutionRecord>;
-}
-
-export interface StartRequest {
-  executionArn: string;
-  stateMachineArn: string;
-  name: string;
-  input: unknown;
-  startDate: Date;
-}
-
-export interface ExecutionRegistryOptions {
-  /** Closed executions remembered (default 10,000). */
-  maxClosed?: number;
-  /** JSON Lines file of closed executions, read by load() and appended to as they close. */
-  journal?: string;
 }
 
 type StatusListener = (snapshot: ExecutionStatusSnapshot) => void;

@@ -10,17 +10,8 @@
  * uploads queues here, in order.
  */
 import type { ExecutionRecord } from '../../workflow/execution.ts';
-import type { StartedExecution } from './execution-registry.ts';
 import type { StateMachineRegistry } from './state-machine-registry.ts';
-
-export interface StarterStats {
-  /** Outcome executions (classifications) started by events. */
-  started: number;
-  /** Events whose execution found its outcome already started (duplicate deliveries): nothing ran twice. */
-  duplicates: number;
-  /** Events whose execution failed before starting anything (logged). */
-  failed: number;
-}
+import type { StartedExecution, StarterStats } from './types.ts';
 
 export class ExecutionStarter {
   readonly stats: StarterStats = { started: 0, duplicates: 0, failed: 0 };

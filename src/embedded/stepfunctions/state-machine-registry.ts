@@ -6,7 +6,8 @@
  * every state machine, including those registered later (`scones up --watch` swaps definitions).
  */
 import type { ExecutionStatusSnapshot } from '../../events/execution-events.ts';
-import type { ExecutionRegistry, StartedExecution } from './execution-registry.ts';
+import type { ExecutionRegistry } from './execution-registry.ts';
+import type { StartedExecution } from './types.ts';
 
 /** What the registry needs of a state machine (the EmbeddedEngine is one). */
 export interface RegisteredStateMachine {

@@ -19,31 +19,11 @@ import {
   substitutionsFor,
 } from '../../workflow/definition.ts';
 import { arns, resourceNames } from '../../workflow/names.ts';
-import { REPO_HANDLER_MODULES, wireHandlers } from '../functions/wiring.ts';
+import { type LambdaHandler, REPO_HANDLER_MODULES, wireHandlers } from '../functions/index.ts';
 import { EmbeddedEngine } from './engine.ts';
 import type { ExecutionRegistry } from './execution-registry.ts';
-import type { LambdaHandler } from './integrations/lambda.ts';
 import type { StateMachineRegistry } from './state-machine-registry.ts';
-
-/** The code the engine runs: each Lambda's `createHandler` and the ASL (`scones up --watch` swaps them). */
-export interface WorkflowCode {
-  handlers: {
-    serialize: typeof createSerializeHandler;
-    classify: typeof createClassifyHandler;
-    filter: typeof createFilterHandler;
-  };
-  /**
-   * ASL templates (with their `${...}` placeholders) by file name in statemachine/, e.g.
-   * `image-classification.asl.json`; one not given is the repository's file.
-   */
-  definitions?: Record<string, string>;
-  /**
-   * The modules `handlers` come from, by URL: with them, the serialize function runs in the local
-   * S3's worker thread, beside the server it reads from (thread-functions.ts). Only the code the
-   * runtime starts with; code swapped in later runs in the engine's thread.
-   */
-  modules?: Record<FunctionKey, string>;
-}
+import type { WorkflowCode } from './types.ts';
 
 /** The repository's handlers, as imported with this module. */
 export const REPO_WORKFLOW_CODE: WorkflowCode = {
@@ -54,6 +34,20 @@ export const REPO_WORKFLOW_CODE: WorkflowCode = {
   },
   modules: REPO_HANDLER_MODULES,
 };
+
+/**
+ * The handler modules a thread may load for this code (functions/placement.ts): the code's own,
+ * except where a copy of the repository's code replaced a handler the module would not have.
+ */
+export function hostableModules(code: WorkflowCode): Partial<Record<FunctionKey, string>> {
+  const modules: Partial<Record<FunctionKey, string>> = {};
+  for (const [key, module] of Object.entries(code.modules ?? {}) as [FunctionKey, string][]) {
+    const replaced =
+      code.modules === REPO_HANDLER_MODULES && code.handlers[key] !== REPO_WORKFLOW_CODE.handlers[key];
+    if (module && !replaced) modules[key] = module;
+  }
+  return modules;
+}
 
 /** One version of the workflow code: the engine over its handlers, and the substituted ASL. */
 export interface WorkflowVersion {

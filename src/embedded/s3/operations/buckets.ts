@@ -1,11 +1,11 @@
 /** Bucket operations of the local S3 server: ListBuckets, Create/Head/Delete, GetBucketLocation. */
 import type { ServerResponse } from 'node:http';
-import type { S3Context } from '../handler.ts';
 import { s3Errors } from '../protocol/errors.ts';
-import { type S3Request, send, sendXml } from '../protocol/http.ts';
+import { send, sendXml } from '../protocol/http.ts';
 import { escapeXml, parseLocationConstraint, xmlDocument } from '../protocol/xml.ts';
 import { readSmallBody } from '../store/body.ts';
 import { BUCKET_NAME_PATTERN, DEFAULT_REGION } from '../store/store.ts';
+import type { S3Context, S3Request } from '../types.ts';
 import { existingBucket } from './objects.ts';
 
 export const OWNER = {

@@ -6,12 +6,12 @@
  * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectVersions.html).
  */
 import type { ServerResponse } from 'node:http';
-import type { S3Context } from '../handler.ts';
 import { s3Errors } from '../protocol/errors.ts';
-import { type S3Request, sendXml } from '../protocol/http.ts';
+import { sendXml } from '../protocol/http.ts';
 import { type XmlNode, xmlDocument } from '../protocol/xml.ts';
 import { listKeys } from '../store/list.ts';
-import type { StoredObject } from '../store/store.ts';
+import type { StoredObject } from '../store/types.ts';
+import type { S3Context, S3Request } from '../types.ts';
 import { OWNER } from './buckets.ts';
 import { existingBucket } from './objects.ts';
 

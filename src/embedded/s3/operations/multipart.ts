@@ -6,14 +6,14 @@
  * part under 5 MiB that is not the last), Abort; an unknown upload id is NoSuchUpload (404).
  */
 import type { ServerResponse } from 'node:http';
-import type { S3Context } from '../handler.ts';
 import { type ChecksumType, checksumElement, checksumHeader, parseAlgorithm } from '../protocol/checksums.ts';
 import { checkWriteConditions } from '../protocol/conditions.ts';
 import { s3Errors } from '../protocol/errors.ts';
-import { attributesFrom, checksumHeaders, type S3Request, send, sendXml } from '../protocol/http.ts';
+import { attributesFrom, checksumHeaders, send, sendXml } from '../protocol/http.ts';
 import { parseCompleteRequest, xmlDocument } from '../protocol/xml.ts';
 import { copyBody, readSmallBody, receiveBody } from '../store/body.ts';
-import type { UploadPart } from '../store/uploads.ts';
+import type { UploadPart } from '../store/types.ts';
+import type { S3Context, S3Request } from '../types.ts';
 import { OWNER } from './buckets.ts';
 import { maxCount } from './listing.ts';
 import { checkKey, emitChange, existingBucket, openCopySource, parsePartNumber } from './objects.ts';

@@ -1,8 +1,6 @@
 /** Object operations of the local S3 server: Put, Get/Head, Copy, Delete, DeleteObjects, OPTIONS. */
 import type { ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import type { S3Context } from '../handler.ts';
-import type { ObjectEventReason } from '../notifications.ts';
 import { checksumElement } from '../protocol/checksums.ts';
 import {
   checkCopySourceConditions,
@@ -16,13 +14,13 @@ import {
   objectHeaders,
   parseRange,
   RESPONSE_OVERRIDES,
-  type S3Request,
   send,
   sendXml,
 } from '../protocol/http.ts';
 import { parseDeleteRequest, xmlDocument } from '../protocol/xml.ts';
 import { copyBody, discard, readSmallBody, receiveBody } from '../store/body.ts';
-import type { ObjectRead, StoredBucket, StoredObject } from '../store/store.ts';
+import type { ObjectRead, StoredBucket, StoredObject } from '../store/types.ts';
+import type { ObjectEventReason, S3Context, S3Request } from '../types.ts';
 
 const MAX_KEY_BYTES = 1024;
 /** DeleteObjects: 1000 keys of up to 1024 bytes, escaped. */

@@ -13,7 +13,7 @@
  *   (https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html).
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { StoredObject } from '../store/store.ts';
+import type { StoredObject } from '../store/types.ts';
 import { s3Errors } from './errors.ts';
 
 export function etagMatches(condition: string, etag: string): boolean {

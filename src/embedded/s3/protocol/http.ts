@@ -1,7 +1,9 @@
 /** HTTP plumbing of the local S3 server: request parsing, S3 headers and responses. */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DEFAULT_CONTENT_TYPE, type StoredObject } from '../store/store.ts';
+import { DEFAULT_CONTENT_TYPE } from '../store/store.ts';
+import type { StoredObject } from '../store/types.ts';
+import type { S3Request } from '../types.ts';
 import { checksumHeader } from './checksums.ts';
 import { type S3Error, s3Errors } from './errors.ts';
 import { xmlDocument } from './xml.ts';
@@ -27,17 +29,6 @@ const requestIdPrefix = randomBytes(4).toString('hex').toUpperCase();
 
 export function newRequestId(): string {
   return `${requestIdPrefix}${(requestCounter++).toString(16).toUpperCase().padStart(8, '0')}`;
-}
-
-export interface S3Request {
-  /** This request's `x-amz-request-id` (already set on the response). */
-  id: string;
-  method: string;
-  bucket: string;
-  key: string;
-  query: URLSearchParams;
-  headers: IncomingMessage['headers'];
-  raw: IncomingMessage;
 }
 
 /**

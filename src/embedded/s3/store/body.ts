@@ -18,40 +18,10 @@ import {
 import { AwsChunkedDecoder, isAwsChunked } from '../protocol/chunked.ts';
 import { S3Error, s3Errors } from '../protocol/errors.ts';
 import { type StoreFileSystem, temporaryPath, type WritableFile } from './files.ts';
-import type { ObjectRead } from './store.ts';
+import type { BodyLimits, ObjectRead, ReceivedBody } from './types.ts';
 
 /** Writes to a temporary file are batched to this size (fewer system calls on fast uploads). */
 const WRITE_BATCH_BYTES = 1 << 20;
-
-export interface FileIdentity {
-  ino: number;
-  mtimeMs: number;
-}
-
-export interface ReceivedBody {
-  size: number;
-  /** Hex MD5 of the payload. */
-  md5: string;
-  /** The checksum the request asked for (verified when it gave a value), base64. */
-  checksum?: { algorithm: ChecksumAlgorithm; value: string };
-  /** The payload, when it was small enough to keep in memory. */
-  buffer?: Buffer;
-  /** Otherwise the temporary file holding it. */
-  file?: { path: string } & FileIdentity;
-}
-
-export interface BodyLimits {
-  root: string;
-  files: StoreFileSystem;
-  /** Largest payload accepted (S3: 5 GiB for a PUT or a part). */
-  maxBytes: number;
-  /** Payloads declared at most this size are kept in memory. */
-  memoryBytes: number;
-  /** Keep the body in memory whatever its declared size (bodies bounded by a small `maxBytes`). */
-  memoryOnly?: boolean;
-  /** Compute this checksum even when the request names none (the parts of an upload that has one). */
-  algorithm?: ChecksumAlgorithm;
-}
 
 export async function receiveBody(request: IncomingMessage, limits: BodyLimits): Promise<ReceivedBody> {
   const { headers } = request;

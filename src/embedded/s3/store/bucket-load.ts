@@ -8,7 +8,6 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { FileIdentity } from './body.ts';
 import type { StoreFileSystem } from './files.ts';
 import { fileNameForKey, keyForFileName } from './keys.ts';
 import {
@@ -20,7 +19,7 @@ import {
   toSeconds,
 } from './layout.ts';
 import { type IndexedObject, ObjectIndexJournal, replayIndex } from './object-index.ts';
-import type { StoredBucket, StoredObject } from './store.ts';
+import type { FileIdentity, StoredBucket, StoredObject } from './types.ts';
 
 export async function loadBucket(root: string, files: StoreFileSystem, name: string): Promise<StoredBucket> {
   const directory = join(root, name);

@@ -1,21 +1,6 @@
 /** The paging and grouping rules of ListObjects(V2), over keys already in S3 order. */
 import { compareKeys } from './keys.ts';
-
-export interface ListQuery {
-  prefix: string;
-  delimiter: string;
-  maxKeys: number;
-  /** Exclusive lower bound: a key, or a common prefix returned on the previous page. */
-  after: string;
-}
-
-export interface ListPage {
-  keys: string[];
-  commonPrefixes: string[];
-  isTruncated: boolean;
-  /** Last key or common prefix of this page: where the next page starts (exclusive). */
-  last: string | undefined;
-}
+import type { ListPage, ListQuery } from './types.ts';
 
 /** Index of the first key above `bound` (or at it, unless `exclusive`), by binary search. */
 function firstIndex(sorted: string[], bound: string, exclusive: boolean): number {

@@ -16,7 +16,7 @@
  * step, in the same chain as the appends, so no line is lost to a concurrent write.
  */
 import { readFile } from 'node:fs/promises';
-import { BatchedAppender } from '../../shared/batched-appender.ts';
+import { BatchedAppender } from '../../shared/index.ts';
 import { type StoreFileSystem, writeAtomically } from './files.ts';
 
 /** Lines beyond twice the live ones before the file is rewritten (a compaction reads it whole). */

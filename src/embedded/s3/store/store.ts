@@ -18,7 +18,6 @@
 import { createHash } from 'node:crypto';
 import { type FileHandle, mkdir, open, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BodyLimits, FileIdentity, ReceivedBody } from './body.ts';
 import { loadBucket } from './bucket-load.ts';
 import {
   BUCKET_FILE,
@@ -28,10 +27,10 @@ import {
   META_DIR,
   toSeconds,
 } from './layout.ts';
+import type { BodyLimits, FileIdentity, ReceivedBody } from './types.ts';
 
 export { DEFAULT_CONTENT_TYPE, DEFAULT_REGION } from './layout.ts';
 
-import type { StoredChecksum } from '../protocol/checksums.ts';
 import {
   NODE_FILE_SYSTEM,
   type StoreFileSystem,
@@ -43,42 +42,7 @@ import {
 } from './files.ts';
 import { compareKeys, fileNameForKey } from './keys.ts';
 import { type IndexedObject, ObjectIndexJournal } from './object-index.ts';
-
-export interface StoredObject {
-  key: string;
-  size: number;
-  /** The ETag without quotes: the body's MD5 hex, or `<md5 of part md5s>-N` after a multipart upload. */
-  etag: string;
-  lastModified: Date;
-  contentType: string;
-  /** Standard headers S3 stores and returns as given (cache-control, content-encoding, ...). */
-  headers: Record<string, string>;
-  /** User metadata, keys without the `x-amz-meta-` prefix, lower case. */
-  metadata: Record<string, string>;
-  checksum?: StoredChecksum;
-  /** Part sizes of an object completed from a multipart upload (GET `?partNumber=N`). */
-  parts?: number[];
-  /** The data file this version lives in (see the opening comment). */
-  file: FileIdentity;
-}
-
-export type ObjectAttributes = Pick<StoredObject, 'contentType' | 'headers' | 'metadata'> &
-  Partial<Pick<StoredObject, 'checksum' | 'parts' | 'lastModified'>>;
-
-export interface StoredBucket {
-  name: string;
-  created: Date;
-  region: string;
-  objects: Map<string, StoredObject>;
-  /** Keys in S3's (UTF-8 binary) order, rebuilt lazily after a key is added or removed. */
-  sortedKeys: string[] | undefined;
-  index: ObjectIndexJournal;
-}
-
-/** A consistent read: a small body whole, or an open handle on the version's file (caller closes it). */
-export type ObjectRead =
-  | { object: StoredObject; body: Buffer }
-  | { object: StoredObject; handle: FileHandle };
+import type { ObjectAttributes, ObjectRead, StoredBucket, StoredObject } from './types.ts';
 
 /** Bodies up to this size are kept in memory (received, cached); larger ones stream from disk. */
 export const MAX_CACHED_OBJECT_BYTES = 1 << 20;

@@ -17,33 +17,12 @@ import {
   type StoredChecksum,
 } from '../protocol/checksums.ts';
 import { s3Errors } from '../protocol/errors.ts';
-import type { FileIdentity, ReceivedBody } from './body.ts';
 import { temporaryPath, type WritableFile, WriteQueue, writeAtomically, writeNewFile } from './files.ts';
-import type { ObjectAttributes, ObjectStore, StoredObject } from './store.ts';
+import type { ObjectStore } from './store.ts';
+import type { FileIdentity, MultipartUpload, ReceivedBody, StoredObject, UploadPart } from './types.ts';
 
 export const UPLOADS_DIR = '.uploads';
 const UPLOAD_ID_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
-
-export interface UploadPart {
-  partNumber: number;
-  size: number;
-  /** MD5 hex of the part, without quotes. */
-  etag: string;
-  lastModified: Date;
-  checksum?: { algorithm: ChecksumAlgorithm; value: string };
-  file: FileIdentity;
-}
-
-export interface MultipartUpload {
-  uploadId: string;
-  bucket: string;
-  key: string;
-  initiated: Date;
-  attributes: Pick<ObjectAttributes, 'contentType' | 'headers' | 'metadata'>;
-  checksumAlgorithm?: ChecksumAlgorithm;
-  checksumType?: ChecksumType;
-  parts: Map<number, UploadPart>;
-}
 
 export class UploadStore {
   readonly #store: ObjectStore;

@@ -8,12 +8,9 @@
 import { z } from 'zod';
 import type { ExecutionStatusValue } from '../../../events/execution-events.ts';
 import { isValidExecutionName } from '../../../events/execution-name.ts';
-import {
-  ExecutionAlreadyExists,
-  type ExecutionRegistry,
-  type StartedExecution,
-} from '../execution-registry.ts';
-import { TaskError } from '../integrations/lambda.ts';
+import { TaskError } from '../../shared/index.ts';
+import { ExecutionAlreadyExists } from '../execution-registry.ts';
+import type { StartedExecution } from '../types.ts';
 import { SfnApiError, sfnErrors, validationErrorOf } from './errors.ts';
 import {
   type ExecutionView,
@@ -22,27 +19,7 @@ import {
   listExecutions,
   parseExecutionArn,
 } from './executions.ts';
-
-/** A state machine the API serves. */
-export interface SfnApiStateMachine {
-  stateMachineArn: string;
-  name: string;
-  /** The substituted ASL, as DescribeStateMachine returns it. */
-  definition: string;
-  roleArn: string;
-  creationDate: Date;
-  /** StartExecution (the engine's, with StartExecution's naming rule for Standard workflows). */
-  start(input: unknown, name?: string): StartedExecution;
-  /** Its executions: names are unique per state machine, as on AWS. */
-  executions: ExecutionRegistry;
-}
-
-export interface SfnApiHost {
-  /** Asked at every request: `scones up --watch` swaps definitions while it runs. */
-  stateMachines(): readonly SfnApiStateMachine[];
-  /** Where an execution that could not run is reported (default stderr). */
-  log?: (message: string) => void;
-}
+import type { SfnApiHost, SfnApiStateMachine } from './types.ts';
 
 type Action = (host: SfnApiHost, request: unknown) => unknown;
 

@@ -6,7 +6,8 @@
  * and GetExecutionHistory (the events those summaries support) are built from here.
  */
 import type { ExecutionStatusSnapshot, ExecutionStatusValue } from '../../../events/execution-events.ts';
-import type { ExecutionRegistry, ExecutionSummary, StartedExecution } from '../execution-registry.ts';
+import type { ExecutionRegistry } from '../execution-registry.ts';
+import type { ExecutionSummary, StartedExecution } from '../types.ts';
 import { sfnErrors } from './errors.ts';
 
 /** One execution in the API's terms: input and output as JSON text, absent when not kept (over 4 KiB). */

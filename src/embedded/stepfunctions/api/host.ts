@@ -5,7 +5,7 @@
  */
 
 import type { StateMachineRegistry } from '../state-machine-registry.ts';
-import type { SfnApiHost } from './actions.ts';
+import type { SfnApiHost } from './types.ts';
 
 export function registeredStateMachines(
   stateMachines: StateMachineRegistry,

@@ -10,12 +10,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RequestHandler } from '../../gateway/hardening.ts';
-import { readBody } from '../../sagemaker-runtime/http.ts';
-import { runSfnAction, type SfnApiHost } from './actions.ts';
+import { type RequestHandler, readBody } from '../../gateway/index.ts';
+import { runSfnAction } from './actions.ts';
 import { SfnApiError, sfnErrors } from './errors.ts';
-
-export type { SfnApiHost, SfnApiStateMachine } from './actions.ts';
+import type { SfnApiHost } from './types.ts';
 
 const TARGET_PREFIX = 'AWSStepFunctions.';
 /** Above the largest valid request (262,144 characters of input, JSON-escaped), well below harm. */

@@ -9,24 +9,12 @@
  * items (the tolerated share needs the total), the second hands them out as the Map Run asks.
  */
 import { ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client } from '@aws-sdk/client-s3';
-import { TaskError } from '../integrations/lambda.ts';
-import { bucketAndPrefix, type MapContext, ReferencePath, runtimeError } from './paths.ts';
+import { TaskError } from '../../shared/index.ts';
+import { bucketAndPrefix, ReferencePath, runtimeError } from './paths.ts';
+import type { ItemReaderDefinition, ItemSource, MapContext } from './types.ts';
 
 export const LIST_OBJECTS_V2 = 'arn:aws:states:::s3:listObjectsV2';
 const READER_PARAMETERS = new Set(['Bucket', 'Prefix']);
-
-/** The items of one Map Run. */
-export interface ItemSource {
-  /** How many items there will be (counted before the first is handed out). */
-  count(): Promise<number>;
-  items(): AsyncIterable<unknown>;
-}
-
-export interface ItemReaderDefinition {
-  Resource: string;
-  Parameters?: Record<string, unknown>;
-  ReaderConfig?: { MaxItems?: number; MaxItemsPath?: string };
-}
 
 /** Checks the fields at build time, as CreateStateMachine would; throws for what is not supported. */
 export function itemSourceFor(

@@ -15,17 +15,25 @@
 import { randomUUID } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { ResultRecord } from '../../../workflow/batch-types.ts';
-import type { ExecutionRecord } from '../../../workflow/execution.ts';
-import { ExecutionRegistry, type StartedExecution } from '../execution-registry.ts';
-import { TaskError } from '../integrations/lambda.ts';
-import type { StartExecutionHandler } from '../integrations/start-execution.ts';
+import { TaskError } from '../../shared/index.ts';
+import { ExecutionRegistry } from '../execution-registry.ts';
 import { type RegisteredStateMachine, StateMachineRegistry } from '../state-machine-registry.ts';
-import { type ItemReaderDefinition, itemSourceFor } from './items.ts';
-import { type MapContext, PayloadTemplate, ReferencePath, runtimeError } from './paths.ts';
-import { ResultFiles, type ResultWriterDefinition, resultDestinationFor } from './results.ts';
-import { type ItemOutcome, resultRecordOf, runMapRun, type Tolerance } from './run.ts';
+import type { StartExecutionHandler, StartedExecution } from '../types.ts';
+import { itemSourceFor } from './items.ts';
+import { PayloadTemplate, ReferencePath, runtimeError } from './paths.ts';
+import { ResultFiles, resultDestinationFor } from './results.ts';
+import { resultRecordOf, runMapRun } from './run.ts';
+import type {
+  ItemOutcome,
+  ItemReaderDefinition,
+  MapContext,
+  ResultWriterDefinition,
+  Tolerance,
+} from './types.ts';
 
 export { isDistributedMap, localStateMachine } from './definition.ts';
+
+import type { ItemProcessorFactory } from './types.ts';
 
 /** Closed child executions each Map Run's engine remembers (their records go to the result files). */
 const CHILDREN_REMEMBERED = 1_000;
@@ -70,18 +78,6 @@ class MapRunRegistry extends StateMachineRegistry {
     this.#parent.nestedStarted(child, parentExecutionArn);
   }
 }
-
-/** What the engine builds for a Map Run's children: an engine over the ItemProcessor. */
-export interface ItemProcessorSpec {
-  definition: Record<string, unknown>;
-  stateMachineArn: string;
-  stateMachines: StateMachineRegistry;
-  executions: ExecutionRegistry;
-}
-
-export type ItemProcessorFactory = (spec: ItemProcessorSpec) => RegisteredStateMachine & {
-  start(input: unknown, name?: string): { done: Promise<ExecutionRecord> };
-};
 
 const show = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
 

@@ -7,15 +7,8 @@
  * here sees the state input and the evaluation time there (docs/emulator-differences.md).
  */
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { TaskError } from '../integrations/lambda.ts';
-
-/** The Context Object a Distributed Map state evaluates its fields in. */
-export interface MapContext {
-  Execution: { Id: string; Name: string };
-  StateMachine: { Id: string; Name: string };
-  State: { Name: string };
-  Map?: { Item: { Index: number; Value: unknown } };
-}
+import { TaskError } from '../../shared/index.ts';
+import type { MapContext } from './types.ts';
 
 /** States.Runtime, as Step Functions fails a state whose field does not evaluate (not catchable). */
 export function runtimeError(stateName: string, message: string): TaskError {

@@ -19,25 +19,15 @@ import {
   type ResultRecord,
   type ResultStatus,
 } from '../../../workflow/batch-types.ts';
-import { TaskError } from '../integrations/lambda.ts';
-import { bucketAndPrefix, type MapContext } from './paths.ts';
+import { TaskError } from '../../shared/index.ts';
+import { bucketAndPrefix } from './paths.ts';
+import type { MapContext, ResultDestination, ResultWriterDefinition } from './types.ts';
 
 export const PUT_OBJECT = 'arn:aws:states:::s3:putObject';
 /** Step Functions' limit per result file. */
 export const RESULT_FILE_MAX_BYTES = 5 * 1024 ** 3;
 /** Records are appended to their file in blocks of about this size. */
 const FLUSH_BYTES = 64 * 1024;
-
-export interface ResultWriterDefinition {
-  Resource: string;
-  Parameters?: Record<string, unknown>;
-  WriterConfig?: unknown;
-}
-
-export interface ResultDestination {
-  bucket: string;
-  prefix: string;
-}
 
 /** Checks the field at build time; the returned function evaluates Bucket and Prefix per Map Run. */
 export function resultDestinationFor(

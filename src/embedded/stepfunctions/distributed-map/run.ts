@@ -8,18 +8,12 @@
  * is exceeded no further child starts (those running finish and are recorded); the items never
  * started are the PENDING results.
  */
-import type { ResultRecord, ResultStatus } from '../../../workflow/batch-types.ts';
+import type { ResultStatus } from '../../../workflow/batch-types.ts';
 import type { ExecutionRecord } from '../../../workflow/execution.ts';
+import type { ItemOutcome, MapRunPlan, MapRunResult, Tolerance } from './types.ts';
 
 /** Step Functions runs at most this many child workflows of a Map Run at once. */
 export const DISTRIBUTED_MAX_CONCURRENCY = 10_000;
-
-export interface Tolerance {
-  /** 0-100; failed/total above it fails the Map Run. */
-  percentage?: number;
-  /** Failed items above it fail the Map Run. */
-  count?: number;
-}
 
 /** True when `failed` of `total` items exceed the tolerance (neither set: any failure does). */
 export function exceedsTolerance(tolerance: Tolerance, failed: number, total: number): boolean {
@@ -27,30 +21,6 @@ export function exceedsTolerance(tolerance: Tolerance, failed: number, total: nu
   if (percentage === undefined && count === undefined) return failed > 0;
   if (count !== undefined && failed > count) return true;
   return percentage !== undefined && failed * 100 > percentage * total;
-}
-
-export interface ItemOutcome {
-  status: ResultStatus;
-  record: ResultRecord;
-  output?: unknown;
-}
-
-export interface MapRunPlan {
-  items: AsyncIterable<unknown>;
-  /** Items counted before the run (it can only grow, if objects appear meanwhile). */
-  total: number;
-  maxConcurrency: number;
-  tolerance: Tolerance;
-  runItem(value: unknown, index: number): Promise<ItemOutcome>;
-  /** The record of an item that was never started. */
-  pendingItem(value: unknown, index: number): Promise<ResultRecord>;
-  onOutcome(outcome: ItemOutcome, index: number): void;
-}
-
-export interface MapRunResult {
-  exceeded: boolean;
-  total: number;
-  counts: Record<ResultStatus, number>;
 }
 
 export async function runMapRun(plan: MapRunPlan): Promise<MapRunResult> {

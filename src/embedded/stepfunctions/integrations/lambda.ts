@@ -7,63 +7,17 @@
  * - state input and task result above 256 KiB fail with the terminal `States.DataLimitExceeded`.
  */
 import { randomUUID } from 'node:crypto';
+import {
+  invokeHere,
+  type LambdaContextData,
+  type LambdaHandler,
+  lambdaContext,
+} from '../../functions/index.ts';
+import { TaskError } from '../../shared/index.ts';
+import type { JsonValue, LambdaInvokeEnvelope } from '../types.ts';
 
 /** Step Functions' limit on a state's input, output and a task's result (UTF-8 bytes). */
 export const STATE_PAYLOAD_LIMIT_BYTES = 256 * 1024;
-
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
-
-/** The part of the Lambda context object the kit's handlers may look at. */
-export interface LambdaContext {
-  awsRequestId: string;
-  functionName: string;
-  invokedFunctionArn: string;
-  functionVersion: string;
-  memoryLimitInMB: string;
-  getRemainingTimeInMillis(): number;
-}
-
-/** A handler called in this thread with the parsed event. */
-export type LocalLambdaHandler = (event: never, context: LambdaContext) => Promise<unknown>;
-
-/** The context as it crosses to another thread: the remaining time is computed there from the deadline. */
-export type LambdaContextData = Omit<LambdaContext, 'getRemainingTimeInMillis'> & { deadline: number };
-
-/**
- * A function that runs elsewhere (its own thread, lambda-threads.ts): it takes the event as JSON
- * and resolves with the result as JSON, or rejects with the TaskError of the function's error.
- */
-export interface RemoteLambdaHandler {
-  invokeJson(eventJson: string, context: LambdaContextData): Promise<string>;
-}
-
-export type LambdaHandler = LocalLambdaHandler | RemoteLambdaHandler;
-
-export interface LambdaInvokeEnvelope {
-  ExecutedVersion: string;
-  Payload: JsonValue;
-  SdkHttpMetadata: {
-    AllHttpHeaders: Record<string, string[]>;
-    HttpHeaders: Record<string, string>;
-    HttpStatusCode: number;
-  };
-  SdkResponseMetadata: { RequestId: string };
-  StatusCode: number;
-}
-
-/** An error as the Step Functions interpreter sees it: `name` is the Error, `message` the Cause. */
-export class TaskError extends Error {
-  /** Read by aws-local-stepfunctions: terminal errors skip Retry and Catch, as on AWS. */
-  readonly isRetryable: boolean;
-  readonly isCatchable: boolean;
-
-  constructor(name: string, cause: string, terminal = false) {
-    super(cause);
-    this.name = name;
-    this.isRetryable = !terminal;
-    this.isCatchable = !terminal;
-  }
-}
 
 export function payloadSize(value: unknown): number {
   return Buffer.byteLength(JSON.stringify(value) ?? 'null', 'utf8');
@@ -92,40 +46,7 @@ function sizeWithMember(container: Record<string, unknown>, member: string, json
   return payloadSize({ ...container, [member]: null }) - 4 + Buffer.byteLength(json, 'utf8');
 }
 
-/** The `Cause` Step Functions records for a Lambda function error. */
-export function lambdaErrorCause(error: unknown): { name: string; cause: string } {
-  const err = error instanceof Error ? error : new Error(String(error));
-  const errorType = err.name || 'Error';
-  const trace = (err.stack ?? '').split('\n');
-  return { name: errorType, cause: JSON.stringify({ errorType, errorMessage: err.message, trace }) };
-}
-
 const FUNCTION_TIMEOUT_MS = 30_000;
-
-/** The context object a handler sees, from the data that can cross threads. */
-export function lambdaContext(data: LambdaContextData): LambdaContext {
-  const { deadline, ...fields } = data;
-  return { ...fields, getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) };
-}
-
-/**
- * Runs a handler as the Lambda runtime does: resolves with its result as JSON, or rejects with
- * the TaskError of its error (lambdaErrorCause). Also what a function's thread runs.
- */
-export async function invokeHere(
-  handler: LocalLambdaHandler,
-  event: never,
-  context: LambdaContext,
-): Promise<string> {
-  let result: unknown;
-  try {
-    result = await handler(event, context);
-  } catch (error) {
-    const { name, cause } = lambdaErrorCause(error);
-    throw new TaskError(name, cause);
-  }
-  return JSON.stringify(result ?? null) ?? 'null';
-}
 
 /**
  * A Task-state local handler that invokes `handler` as the Lambda service would for

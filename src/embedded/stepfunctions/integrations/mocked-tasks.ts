@@ -14,9 +14,8 @@
  * - a state the test case does not mock is not overridden: it runs for real.
  */
 import { type MockConfig, mockedResponseAt, testCaseStates } from '../../../test-cases/mock-config.ts';
-import { TaskError } from './lambda.ts';
-
-export type MockedTaskHandler = (input: unknown) => Promise<unknown>;
+import { TaskError } from '../../shared/index.ts';
+import type { MockedTaskHandler } from '../types.ts';
 
 /** Handlers for the mocked states of `testCase`; call once per execution (fresh counters). */
 export function mockedTaskHandlers(

@@ -4,15 +4,10 @@
  * naming errors `<Service>.<Exception>` as Step Functions does.
  */
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { TaskError } from './lambda.ts';
+import { TaskError } from '../../shared/index.ts';
+import type { SdkIntegrationClients, SdkIntegrationHandler } from '../types.ts';
 
 const SDK_INTEGRATION_PREFIX = 'arn:aws:states:::aws-sdk:';
-
-export type SdkIntegrationHandler = (input: unknown) => Promise<unknown>;
-
-export interface SdkIntegrationClients {
-  s3: S3Client;
-}
 
 function s3PutObject(s3: S3Client): SdkIntegrationHandler {
   return async (input) => {

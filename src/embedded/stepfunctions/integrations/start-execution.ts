@@ -20,18 +20,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ExecutionRecord } from '../../../workflow/execution.ts';
-import { ExecutionAlreadyExists, InvalidName, type StartedExecution } from '../execution-registry.ts';
+import { TaskError } from '../../shared/index.ts';
+import { ExecutionAlreadyExists, InvalidName } from '../execution-registry.ts';
 import type { StateMachineRegistry } from '../state-machine-registry.ts';
-import { assertWithinPayloadLimit, TaskError } from './lambda.ts';
+import type { StartExecutionHandler, StartedExecution } from '../types.ts';
+import { assertWithinPayloadLimit } from './lambda.ts';
 
 const START_EXECUTION = 'arn:aws:states:::states:startExecution';
 const PATTERNS = { '': 'request-response', '.sync': 'sync', '.sync:2': 'sync:2' } as const;
 type Pattern = (typeof PATTERNS)[keyof typeof PATTERNS];
 const SUPPORTED_PARAMETERS = new Set(['StateMachineArn', 'Input', 'Name']);
 const STATE_MACHINE_ARN = /^arn:[\w-]+:states:[a-z0-9-]+:\d{12}:stateMachine:[^:]+$/;
-
-/** A Task handler bound to the execution that runs it (the child's parent). */
-export type StartExecutionHandler = (parentExecutionArn: string) => (input: unknown) => Promise<unknown>;
 
 export function isStartExecutionResource(resource: string): boolean {
   return resource === START_EXECUTION || resource.startsWith(`${START_EXECUTION}.`);
