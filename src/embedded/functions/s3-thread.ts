@@ -9,8 +9,8 @@
  * trigger) see events exactly as from a server in their own thread: a client holding its PUT's
  * response knows the event is in.
  *
- * Options that are functions (`fileSystem`, `alsoServe`) cannot cross threads: a server that
- * needs them runs in the main thread (startLocalS3).
+ * Options that are functions (`fileSystem`, `handOffNotifications`) cannot cross threads: a server
+ * that needs them runs in the main thread (startLocalS3).
  */
 
 import {
@@ -47,7 +47,7 @@ export async function startLocalS3Thread(options: ThreadedS3Options = {}): Promi
  * thread: what the embedded runtime starts.
  */
 export function startLocalS3Threaded(options: LocalS3Options = {}): Promise<LocalS3 | ThreadedLocalS3> {
-  const { fileSystem, alsoServe, handOffNotifications, ...plain } = options;
-  if (fileSystem || alsoServe || handOffNotifications) return startLocalS3(options);
+  const { fileSystem, handOffNotifications, ...plain } = options;
+  if (fileSystem || handOffNotifications) return startLocalS3(options);
   return startLocalS3Thread(plain);
 }

@@ -122,7 +122,7 @@ export interface PlacementOptions {
 }
 
 /** What a local S3 in a worker thread takes: every option that is plain data. */
-export type ThreadedS3Options = Omit<LocalS3Options, 'fileSystem' | 'alsoServe' | 'handOffNotifications'>;
+export type ThreadedS3Options = Omit<LocalS3Options, 'fileSystem' | 'handOffNotifications'>;
 
 /** Reported by the worker once it listens. */
 export interface ThreadedS3Ready {

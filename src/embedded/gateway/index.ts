@@ -1,3 +1,4 @@
+export { jsonAnswer, sendJson, sendText, textAnswer, writeAnswer } from './answers.ts';
 export { readBody } from './body.ts';
 export {
   announceIfReachable,
@@ -7,4 +8,6 @@ export {
   isLoopbackAddress,
   serverOptionsFor,
 } from './hardening.ts';
+export { routerFor, signingServiceOf } from './router.ts';
+export { startGateway } from './server.ts';
 export type * from './types.ts';

@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Worker } from 'node:worker_threads';
-import type { RequestHandler, ServerLimits } from '../gateway/index.ts';
+import type { Route, ServerLimits } from '../gateway/index.ts';
 import type { StoreFileSystem } from './store/files.ts';
 import type { ObjectStore } from './store/store.ts';
 import type { UploadStore } from './store/uploads.ts';
@@ -21,17 +21,11 @@ export interface LocalS3Options {
   buckets?: string[];
   /** Largest PUT body or part; default 5 GiB, as S3. */
   maxObjectBytes?: number;
-  /** Header/idle timeouts and header count (http-hardening.ts defaults). */
+  /** Header/idle timeouts and header count (gateway/hardening.ts defaults). */
   limits?: Partial<ServerLimits>;
   /** The file-system calls the store writes through; tests put failing ones here. */
   fileSystem?: StoreFileSystem;
-  /**
-   * Another AWS API on the same port (the local Step Functions API, told apart by X-Amz-Target):
-   * returns the handler of a request it takes, or undefined to leave the request to S3. That
-   * handler answers its own errors; what it throws still gets S3's error document.
-   */
-  alsoServe?: (request: IncomingMessage) => RequestHandler | undefined;
-  /** Takes every notification before its request is answered (s3-thread-worker.ts: to the main thread). */
+  /** Takes every notification before its request is answered (functions/s3-thread-worker.ts: to the main thread). */
   handOffNotifications?: NotificationHandOff;
 }
 
@@ -41,9 +35,25 @@ export interface LocalS3 {
   directory: string;
   /** One event per object created or deleted, after the change is visible (the embedded S3 events). */
   notifications: ObjectNotifications;
-  /** The worker thread serving it, when it runs in one (s3-thread.ts): CPU figures read it. */
+  /** The worker thread serving it, when it runs in one (functions/s3-thread.ts): CPU figures read it. */
   thread?: Worker;
   stop(): Promise<void>;
+}
+
+/** The service without a port (service.ts): what a gateway serves. */
+export type S3ServiceOptions = Pick<
+  LocalS3Options,
+  'buckets' | 'maxObjectBytes' | 'fileSystem' | 'handOffNotifications'
+> & {
+  /** Folder holding the data. */
+  directory: string;
+};
+
+export interface S3Service {
+  directory: string;
+  notifications: ObjectNotifications;
+  /** S3 on a gateway: signed for `s3`, or whatever no other route recognised. */
+  route: Route;
 }
 
 // Object notifications (notifications.ts)

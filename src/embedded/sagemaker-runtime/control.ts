@@ -11,10 +11,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { Predictor } from '../../workflow/predictor.ts';
-import { readBody } from '../gateway/index.ts';
+import { readBody, sendJson } from '../gateway/index.ts';
 import type { DataCapture } from './data-capture.ts';
 import type { BehaviorRequest, EndpointFaults, FaultState } from './faults.ts';
-import { sendJson } from './http.ts';
 import { objectIssue, stubRulesSchema } from './stub-predictor.ts';
 import type { StubPredictor, StubRules } from './types.ts';
 

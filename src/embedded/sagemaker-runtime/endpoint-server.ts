@@ -13,19 +13,20 @@
  *   "durationMs": 500, "predictor": {"probabilities": [0.9, 0.1] | null, "script": [[0.2, 0.8],
  *   {"error": "bad image", "statusCode": 400}], "ready": false, "reset": true}}` (400 naming the
  *   problem when malformed, nothing changed); `POST /_stub/capture/flush` writes buffered capture
- *   records now (endpoint-control.ts).
+ *   records now (control.ts).
  *
  * The model is a pluggable `Predictor` (the deterministic stub or the real model). A container
  * error (4xx/5xx from `/invocations`) becomes `ModelError` 424 on the runtime route, as on AWS.
+ * What an invocation answers is endpoint.ts's; this file is the server around it (and the route
+ * that serves the same endpoint on a gateway).
  *
- * No request brings the server down (http-hardening.ts): a handler error answers InternalFailure;
+ * No request brings the server down (gateway/hardening.ts): a handler error answers InternalFailure;
  * slow clients meet header and request timeouts; a body over SageMaker's 6 MB payload limit is
  * refused with the service's ValidationError once the limit is passed (never buffered whole), then
  * the connection is closed; a malformed endpoint name is a ValidationError, an unknown route
  * UnknownOperationException 404. It listens on 127.0.0.1 unless given another host, and says so
  * on stderr when that host is reachable from the network (the control routes have no auth).
  */
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -33,30 +34,17 @@ import {
   announceIfReachable,
   applyServerLimits,
   guardRequests,
-  readBody,
   type ServerLimits,
+  sendJson,
   serverOptionsFor,
+  writeAnswer,
 } from '../gateway/index.ts';
-import { runContainer } from './container.ts';
 import { handleControl } from './control.ts';
-import { DataCapture, inferenceIdProblem } from './data-capture.ts';
-import { EndpointFaults, FAULT_ERRORS } from './faults.ts';
-import { sendJson, sendModelError, sendText } from './http.ts';
-import type { ContainerAnswer } from './types.ts';
-
-
+import { createEndpoint, ENDPOINT_NAME_PATTERN } from './endpoint.ts';
+import { EndpointFaults } from './faults.ts';
+import { INVOCATIONS_PATH, serveContainerInvocation, serveInvocation } from './http.ts';
+import { answerInternalFailure, runtimeRoute } from './route.ts';
 import type { EndpointServer, EndpointServerOptions } from './types.ts';
-
-/**
- * SageMaker Runtime's payload limit for real-time invocations: 6 MB ("The real time endpoint has
- * an input data size of approximately 6MB", https://docs.aws.amazon.com/sagemaker/latest/dg/timeseries-forecasting-realtime.html).
- * Over it the service answers ValidationError "Request <id> has oversize body." (as reported in
- * https://github.com/aws/sagemaker-python-sdk/issues/4271).
- */
-export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
-const INVOCATIONS_PATH = /^\/endpoints\/([^/]+)\/invocations$/;
-/** InvokeEndpoint's EndpointName constraint, as the API reference states it. */
-const ENDPOINT_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 
 /**
  * A whole request (at most 6 MB) must arrive within 60 s, SageMaker's own invocation budget;
@@ -72,23 +60,9 @@ export async function startEndpointServer(options: EndpointServerOptions): Promi
       `endpoint name "${endpointName}" is not one SageMaker accepts (${ENDPOINT_NAME_PATTERN.source})`,
     );
   }
-  const variantName = options.variantName ?? 'AllTraffic';
-  const accountId = options.accountId ?? '000000000000';
-  const region = options.region ?? 'us-east-1';
   const host = options.host ?? '127.0.0.1';
-  const { predictor } = options;
-  const capture = options.capture ? new DataCapture(options.capture, endpointName, variantName) : undefined;
-  const modelErrorContext = { endpointName, region, accountId };
-  let invocations = 0;
-
   const limits = { ...ENDPOINT_LIMITS, ...options.limits };
-  const server = createServer(
-    serverOptionsFor(limits),
-    guardRequests(route, (error, _request, response) => {
-      const message = `Local endpoint failure: ${(error as Error).message}`;
-      sendJson(response, 500, { message }, { errorType: 'InternalFailure', close: true });
-    }),
-  );
+  const server = createServer(serverOptionsFor(limits), guardRequests(route, answerInternalFailure));
   applyServerLimits(server, limits);
   let port = options.port ?? 0;
 
@@ -108,6 +82,15 @@ export async function startEndpointServer(options: EndpointServerOptions): Promi
     },
     reopenListener: () => listen(port),
   });
+  const endpoint = createEndpoint({
+    predictor: options.predictor,
+    endpointName,
+    variantName: options.variantName ?? 'AllTraffic',
+    accountId: options.accountId ?? '000000000000',
+    region: options.region ?? 'us-east-1',
+    faults,
+    ...(options.capture ? { capture: options.capture } : {}),
+  });
 
   function listen(onPort: number): Promise<void> {
     return new Promise((done, fail) => {
@@ -124,20 +107,18 @@ export async function startEndpointServer(options: EndpointServerOptions): Promi
     const path = url.split('?', 1)[0] as string;
     if (request.method === 'POST') {
       const runtimeRoute = INVOCATIONS_PATH.exec(path);
-      if (runtimeRoute) return invokeEndpoint(request, response, runtimeRoute[1] as string);
-      if (path === '/invocations') return invokeContainer(request, response);
+      if (runtimeRoute) return serveInvocation(endpoint, request, response, runtimeRoute[1] as string);
+      if (path === '/invocations') return serveContainerInvocation(endpoint, request, response);
     }
     if (path === '/ping' && (request.method === 'GET' || request.method === 'HEAD')) {
-      const healthy = predictor.ready();
-      response.writeHead(healthy ? 200 : 503, { 'Content-Type': 'text/plain', 'Content-Length': 0 });
-      return void response.end();
+      return void writeAnswer(response, endpoint.ping());
     }
     if (path.startsWith('/_stub/')) {
       return handleControl(request, response, path, {
-        predictor,
+        predictor: endpoint.predictor,
         faults,
-        capture,
-        invocations: () => invocations,
+        capture: endpoint.capture,
+        invocations: () => endpoint.invocations,
       });
     }
     sendJson(
@@ -146,105 +127,6 @@ export async function startEndpointServer(options: EndpointServerOptions): Promi
       { message: `No route for ${request.method} ${path}` },
       'UnknownOperationException',
     );
-  }
-
-  /** Runs the model behind the container contract; faults and latency apply here. */
-  async function answer(request: IncomingMessage, body: Buffer): Promise<ContainerAnswer | 'reset'> {
-    invocations++;
-    if (faults.latencyMs > 0) await sleep(faults.latencyMs);
-    if (faults.connections === 'reset') return 'reset';
-    return runContainer(predictor, request.headers, body);
-  }
-
-  async function invokeContainer(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const body = await readBody(request, MAX_PAYLOAD_BYTES);
-    if (body === undefined) return sendText(response, 413, 'Request payload too large', true);
-    const failure = faults.takeFailure();
-    if (failure) {
-      invocations++;
-      if (faults.latencyMs > 0) await sleep(faults.latencyMs);
-      const status = failure.status === 424 ? 500 : failure.status;
-      return sendText(response, status, failure.message);
-    }
-    const result = await answer(request, body);
-    if (result === 'reset') return void request.socket.destroy();
-    response.writeHead(result.status, {
-      'Content-Type': result.contentType,
-      'Content-Length': result.body.length,
-    });
-    response.end(result.body);
-    if (result.status === 200) recordCapture(request, body, result);
-  }
-
-  async function invokeEndpoint(
-    request: IncomingMessage,
-    response: ServerResponse,
-    encodedName: string,
-  ): Promise<void> {
-    const body = await readBody(request, MAX_PAYLOAD_BYTES);
-    if (body === undefined) {
-      const requestId = randomUUID();
-      const message = `Request ${requestId} has oversize body.`;
-      return sendJson(response, 400, { message }, { errorType: 'ValidationError', close: true, requestId });
-    }
-    const name = decodePathSegment(encodedName);
-    if (name === undefined || !ENDPOINT_NAME_PATTERN.test(name)) {
-      const shown = name ?? encodedName;
-      const message =
-        `1 validation error detected: Value '${shown}' at 'endpointName' failed to satisfy constraint: ` +
-        `Member must satisfy regular expression pattern: ${ENDPOINT_NAME_PATTERN.source.slice(1, -1)}`;
-      return sendJson(response, 400, { message }, 'ValidationError');
-    }
-    if (name !== endpointName) {
-      return sendJson(
-        response,
-        400,
-        { message: `Endpoint ${name} of account ${accountId} not found.` },
-        'ValidationError',
-      );
-    }
-    if (body.length === 0) {
-      const message =
-        "1 validation error detected: Value at 'body' failed to satisfy constraint: Member must not be null";
-      return sendJson(response, 400, { message }, 'ValidationError');
-    }
-    const badInferenceId = inferenceIdProblem(request.headers['x-amzn-sagemaker-inference-id']);
-    if (badInferenceId) return sendJson(response, 400, { message: badInferenceId }, 'ValidationError');
-    const failure = faults.takeFailure();
-    if (failure) {
-      invocations++;
-      if (faults.latencyMs > 0) await sleep(faults.latencyMs);
-      if (failure.status === 424) return sendModelError(response, modelErrorContext, 500, failure.message);
-      return sendJson(response, failure.status, { message: failure.message }, FAULT_ERRORS[failure.status]);
-    }
-    const result = await answer(request, body);
-    if (result === 'reset') return void request.socket.destroy();
-    if (result.status !== 200) {
-      return sendModelError(response, modelErrorContext, result.status, result.body.toString('utf8'));
-    }
-    const inferenceId = request.headers['x-amzn-sagemaker-inference-id'];
-    response.writeHead(200, {
-      'Content-Type': result.contentType,
-      'Content-Length': result.body.length,
-      'x-Amzn-Invoked-Production-Variant': variantName,
-      'x-amzn-RequestId': randomUUID(),
-      ...(typeof inferenceId === 'string' ? { 'X-Amzn-SageMaker-Inference-Id': inferenceId } : {}),
-    });
-    response.end(result.body);
-    recordCapture(request, body, result);
-  }
-
-  function recordCapture(request: IncomingMessage, body: Buffer, result: ContainerAnswer): void {
-    if (!capture) return;
-    const inferenceId = request.headers['x-amzn-sagemaker-inference-id'];
-    capture.record({
-      input: body,
-      inputContentType: request.headers['content-type'] ?? 'application/octet-stream',
-      output: result.body,
-      outputContentType: result.contentType,
-      ...(typeof inferenceId === 'string' ? { inferenceId } : {}),
-      time: new Date(),
-    });
   }
 
   await listen(port);
@@ -259,31 +141,23 @@ export async function startEndpointServer(options: EndpointServerOptions): Promi
     url: `http://${urlHost}:${port}`,
     port,
     endpointName,
-    variantName,
-    predictor,
+    variantName: endpoint.variantName,
+    predictor: endpoint.predictor,
     faults,
-    capture,
+    capture: endpoint.capture,
     get invocations() {
-      return invocations;
+      return endpoint.invocations;
     },
+    route: runtimeRoute(endpoint),
     async stop() {
       faults.dispose();
       const closed = server.listening ? new Promise<void>((done) => server.close(() => done())) : undefined;
       // Also sockets a refused listener spared (the control request's keep-alive socket).
       for (const socket of sockets) socket.destroy();
       await closed;
-      await capture?.stop();
+      await endpoint.capture?.stop();
     },
   };
-}
-
-/** A percent-encoded path segment, or `undefined` when its encoding is malformed (`%zz`). */
-function decodePathSegment(segment: string): string | undefined {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return undefined;
-  }
 }
 
 /** How clients reach a server bound to `host` (a wildcard address means this machine). */

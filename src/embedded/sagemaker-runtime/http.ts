@@ -1,71 +1,61 @@
 /**
- * The local endpoint's answer shapes: restJson1 errors, SageMaker Runtime's ModelError, plain text
- * for the container contract.
+ * The endpoint's invocations over HTTP: the body read within SageMaker's payload limit (over it:
+ * the service's answer, and the connection closed instead of reading the rest), the endpoint's
+ * answer written, or the connection dropped for the reset fault. Both the endpoint's own server
+ * and the gateway's route serve invocations through here.
  */
 import { randomUUID } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { jsonAnswer, readBody, textAnswer, writeAnswer } from '../gateway/index.ts';
+import type { Endpoint, InvocationAnswer } from './types.ts';
 
-export interface AnswerOptions {
-  errorType?: string;
-  /** End the connection after this answer (the rest of an oversized body is not read). */
-  close?: boolean;
-  /** `x-amzn-RequestId` (default: a new one). */
-  requestId?: string;
-}
+/**
+ * SageMaker Runtime's payload limit for real-time invocations: 6 MB ("The real time endpoint has
+ * an input data size of approximately 6MB", https://docs.aws.amazon.com/sagemaker/latest/dg/timeseries-forecasting-realtime.html).
+ * Over it the service answers ValidationError "Request <id> has oversize body." (as reported in
+ * https://github.com/aws/sagemaker-python-sdk/issues/4271).
+ */
+export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
-/** restJson1 errors: the SDK reads the type from `x-amzn-ErrorType` and the fields from the body. */
-export function sendJson(
+/** `POST /endpoints/{name}/invocations`, the name still percent-encoded as in the path. */
+export const INVOCATIONS_PATH = /^\/endpoints\/([^/]+)\/invocations$/;
+
+/** InvokeEndpoint (`encodedName` from INVOCATIONS_PATH). */
+export async function serveInvocation(
+  endpoint: Endpoint,
+  request: IncomingMessage,
   response: ServerResponse,
-  status: number,
-  body: unknown,
-  options: AnswerOptions | string = {},
-): void {
-  const { errorType, close, requestId } = typeof options === 'string' ? { errorType: options } : options;
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    'Content-Type': 'application/json',
-    'Content-Length': Buffer.byteLength(text),
-    'x-amzn-RequestId': requestId ?? randomUUID(),
-    ...(errorType ? { 'x-amzn-ErrorType': errorType } : {}),
-    ...(close ? { Connection: 'close' } : {}),
-  });
-  response.end(text);
+  encodedName: string,
+): Promise<void> {
+  const body = await readBody(request, MAX_PAYLOAD_BYTES);
+  if (body === undefined) {
+    const requestId = randomUUID();
+    const message = `Request ${requestId} has oversize body.`;
+    writeAnswer(
+      response,
+      jsonAnswer(400, { message }, { errorType: 'ValidationError', close: true, requestId }),
+    );
+    return;
+  }
+  send(request, response, await endpoint.invoke(encodedName, request.headers, body));
 }
 
-export function sendText(response: ServerResponse, status: number, text: string, close = false): void {
-  response.writeHead(status, {
-    'Content-Type': 'text/plain',
-    'Content-Length': Buffer.byteLength(text),
-    ...(close ? { Connection: 'close' } : {}),
-  });
-  response.end(text);
-}
-
-export interface ModelErrorContext {
-  endpointName: string;
-  region: string;
-  accountId: string;
-}
-
-/** As SageMaker Runtime words a container error: ModelError 424 carrying the original answer. */
-export function sendModelError(
+/** The container contract's `POST /invocations`. */
+export async function serveContainerInvocation(
+  endpoint: Endpoint,
+  request: IncomingMessage,
   response: ServerResponse,
-  { endpointName, region, accountId }: ModelErrorContext,
-  originalStatus: number,
-  originalMessage: string,
-): void {
-  const kind = originalStatus >= 500 ? 'server' : 'client';
-  const logGroup = `/aws/sagemaker/Endpoints/${endpointName}`;
-  const message =
-    `Received ${kind} error (${originalStatus}) from primary with message "${originalMessage}". ` +
-    `See https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#logEventViewer:group=${logGroup} ` +
-    `in account ${accountId} for more information.`;
-  const body = {
-    ErrorCode: kind === 'server' ? 'SERVER_ERROR_FROM_MODEL' : 'CLIENT_ERROR_FROM_MODEL',
-    LogStreamArn: `arn:aws:logs:${region}:${accountId}:log-group:${logGroup}`,
-    Message: message,
-    OriginalMessage: originalMessage,
-    OriginalStatusCode: originalStatus,
-  };
-  sendJson(response, 424, body, 'ModelError');
+): Promise<void> {
+  const body = await readBody(request, MAX_PAYLOAD_BYTES);
+  if (body === undefined) {
+    writeAnswer(response, textAnswer(413, 'Request payload too large', true));
+    return;
+  }
+  send(request, response, await endpoint.invokeContainer(request.headers, body));
+}
+
+function send(request: IncomingMessage, response: ServerResponse, answer: InvocationAnswer): void {
+  if (answer === 'reset') return void request.socket.destroy();
+  writeAnswer(response, answer);
+  answer.afterSend?.();
 }

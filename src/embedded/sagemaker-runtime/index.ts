@@ -8,7 +8,8 @@ export {
   inferenceIdProblem,
 } from './data-capture.ts';
 export { main, startFromEnvironment } from './endpoint-main.ts';
-export { ENDPOINT_LIMITS, MAX_PAYLOAD_BYTES, startEndpointServer } from './endpoint-server.ts';
+export { ENDPOINT_LIMITS, startEndpointServer } from './endpoint-server.ts';
 export { type FaultState, MAX_LATENCY_MS } from './faults.ts';
+export { MAX_PAYLOAD_BYTES } from './http.ts';
 export { createStubPredictor, hashProbabilities, looksLikeImage } from './stub-predictor.ts';
 export type * from './types.ts';

@@ -1,11 +1,11 @@
 /** Shapes of the local SageMaker endpoint: its server's options and handle, the stub model's rules. */
-
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Predictor } from '../../workflow/predictor.ts';
-import type { ServerLimits } from '../gateway/index.ts';
+import type { Answer, Route, ServerLimits } from '../gateway/index.ts';
 import type { CaptureOptions, DataCapture } from './data-capture.ts';
 import type { EndpointFaults } from './faults.ts';
 
-// The endpoint (endpoint-server.ts, container.ts)
+// The endpoint's server (endpoint-server.ts, container.ts)
 
 export interface EndpointServerOptions {
   predictor: Predictor;
@@ -37,6 +37,12 @@ export interface EndpointServer {
   capture: DataCapture | undefined;
   /** Invocations that reached the predictor or a fault. */
   readonly invocations: number;
+  /**
+   * The SageMaker-runtime API of this endpoint as a gateway route (`scones up`'s one port): the
+   * same invocations, counters, faults and capture; the container contract and the control routes
+   * stay on the endpoint's own port.
+   */
+  route: Route;
   stop(): Promise<void>;
 }
 
@@ -44,6 +50,38 @@ export interface ContainerAnswer {
   status: number;
   contentType: string;
   body: Buffer;
+}
+
+// Invocations apart from HTTP (endpoint.ts)
+
+/** An answer to send, and what to do once it is sent (capture), or the reset fault: drop the connection. */
+export type InvocationAnswer = (Answer & { afterSend?: () => void }) | 'reset';
+
+export interface EndpointSettings {
+  predictor: Predictor;
+  endpointName: string;
+  variantName: string;
+  accountId: string;
+  region: string;
+  faults: EndpointFaults;
+  capture?: CaptureOptions;
+}
+
+export interface Endpoint {
+  readonly endpointName: string;
+  readonly variantName: string;
+  readonly predictor: Predictor;
+  readonly faults: EndpointFaults;
+  /** Present when capture is enabled. */
+  readonly capture: DataCapture | undefined;
+  /** Invocations that reached the predictor or a fault. */
+  readonly invocations: number;
+  /** InvokeEndpoint on `/endpoints/<encodedName>/invocations`. */
+  invoke(encodedName: string, headers: IncomingHttpHeaders, body: Buffer): Promise<InvocationAnswer>;
+  /** The container contract's `POST /invocations`. */
+  invokeContainer(headers: IncomingHttpHeaders, body: Buffer): Promise<InvocationAnswer>;
+  /** `GET /ping`: 200 when the model is loaded, else 503. */
+  ping(): Answer;
 }
 
 // The stub model (stub-predictor.ts)

@@ -1,5 +1,5 @@
 export { registeredStateMachines } from './api/host.ts';
-export { createSfnApiHandler, isSfnApiRequest } from './api/http.ts';
+export { createSfnApiHandler, stepFunctionsRoute } from './api/http.ts';
 export type * from './api/types.ts';
 export { type BatchEngineOptions, createBatchEngine } from './batch-engine.ts';
 // The Distributed Map's result files, for the tests that check them directly.
