@@ -1,5 +1,5 @@
 /** Routes each request of the local S3 server to its operation (method, bucket/key, sub-resource). */
-import type { ServerResponse } from 'node:http';
+import type { Answer } from '../gateway/index.ts';
 import { bucketLocation, createBucket, deleteBucket, headBucket, listBuckets } from './operations/buckets.ts';
 import { listObjects, listObjectVersions, listUploads } from './operations/listing.ts';
 import {
@@ -47,12 +47,13 @@ const PARAMETERS = new Set([
   'part-number-marker',
 ]);
 
-export async function handleS3Request(context: S3Context, request: S3Request, response: ServerResponse) {
+/** The operation's answer (a promise for those that read or write the store). */
+export function handleS3Request(context: S3Context, request: S3Request): Answer | Promise<Answer> {
   const { method, bucket, key, query } = request;
   checkPresignedQuery(query);
   if (method === 'OPTIONS') return preflight(request);
   if (!bucket) {
-    if (method === 'GET') return listBuckets(context, response);
+    if (method === 'GET') return listBuckets(context);
     throw s3Errors.methodNotAllowed(method);
   }
   let subresource: string | undefined;
@@ -63,30 +64,29 @@ export async function handleS3Request(context: S3Context, request: S3Request, re
     }
   }
   return key
-    ? objectOperation(context, request, response, subresource)
-    : bucketOperation(context, request, response, subresource);
+    ? objectOperation(context, request, subresource)
+    : bucketOperation(context, request, subresource);
 }
 
 function bucketOperation(
   context: S3Context,
   request: S3Request,
-  response: ServerResponse,
   subresource: string | undefined,
-) {
+): Answer | Promise<Answer> {
   const { method } = request;
   if (subresource === undefined) {
-    if (method === 'GET') return listObjects(context, request, response);
-    if (method === 'PUT') return createBucket(context, request, response);
-    if (method === 'HEAD') return headBucket(context, request, response);
-    if (method === 'DELETE') return deleteBucket(context, request, response);
+    if (method === 'GET') return listObjects(context, request);
+    if (method === 'PUT') return createBucket(context, request);
+    if (method === 'HEAD') return headBucket(context, request);
+    if (method === 'DELETE') return deleteBucket(context, request);
   } else if (method === 'GET' && subresource === 'versions') {
-    return listObjectVersions(context, request, response);
+    return listObjectVersions(context, request);
   } else if (method === 'GET' && subresource === 'uploads') {
-    return listUploads(context, request, response);
+    return listUploads(context, request);
   } else if (method === 'GET' && subresource === 'location') {
-    return bucketLocation(context, request, response);
+    return bucketLocation(context, request);
   } else if (method === 'POST' && subresource === 'delete') {
-    return deleteObjects(context, request, response);
+    return deleteObjects(context, request);
   }
   if (!['GET', 'PUT', 'HEAD', 'DELETE', 'POST'].includes(method)) throw s3Errors.methodNotAllowed(method);
   throw s3Errors.notImplemented(
@@ -97,36 +97,35 @@ function bucketOperation(
 function objectOperation(
   context: S3Context,
   request: S3Request,
-  response: ServerResponse,
   subresource: string | undefined,
-) {
+): Answer | Promise<Answer> {
   const { method, query, headers } = request;
   const uploadId = query.has('uploadId');
   if (subresource === undefined) {
     switch (method) {
       case 'GET':
-        return uploadId ? listParts(context, request, response) : getObject(context, request, response);
+        return uploadId ? listParts(context, request) : getObject(context, request);
       case 'HEAD':
-        return getObject(context, request, response);
+        return getObject(context, request);
       case 'PUT':
         if (uploadId) {
           return headers['x-amz-copy-source'] !== undefined
-            ? uploadPartCopy(context, request, response)
-            : uploadPart(context, request, response);
+            ? uploadPartCopy(context, request)
+            : uploadPart(context, request);
         }
         return headers['x-amz-copy-source'] !== undefined
-          ? copyObject(context, request, response)
-          : putObject(context, request, response);
+          ? copyObject(context, request)
+          : putObject(context, request);
       case 'DELETE':
-        return uploadId ? abortUpload(context, request, response) : deleteObject(context, request, response);
+        return uploadId ? abortUpload(context, request) : deleteObject(context, request);
       case 'POST':
-        if (uploadId) return completeUpload(context, request, response);
+        if (uploadId) return completeUpload(context, request);
         break;
       default:
         throw s3Errors.methodNotAllowed(method);
     }
   } else if (method === 'POST' && subresource === 'uploads') {
-    return createUpload(context, request, response);
+    return createUpload(context, request);
   }
   if (!['GET', 'PUT', 'HEAD', 'DELETE', 'POST'].includes(method)) throw s3Errors.methodNotAllowed(method);
   throw s3Errors.notImplemented(

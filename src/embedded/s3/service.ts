@@ -6,11 +6,11 @@
  * shares with its other services.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Route } from '../gateway/index.ts';
+import { type Route, writeAnswer } from '../gateway/index.ts';
 import { handleS3Request } from './handler.ts';
 import { ObjectNotificationHub } from './notifications.ts';
 import { S3Error, s3Errors } from './protocol/errors.ts';
-import { newRequestId, parseRequest, sendError } from './protocol/http.ts';
+import { errorAnswer, newRequestId, parseRequest } from './protocol/http.ts';
 import { ObjectStore } from './store/store.ts';
 import { UploadStore } from './store/uploads.ts';
 import type { S3Context, S3Service, S3ServiceOptions } from './types.ts';
@@ -43,7 +43,9 @@ export async function openS3Service(options: S3ServiceOptions): Promise<S3Servic
       const id = newRequestId();
       response.setHeader('x-amz-request-id', id);
       response.setHeader('x-amz-id-2', id);
-      return handleS3Request(context, parseRequest(raw, id), response);
+      const answer = handleS3Request(context, parseRequest(raw, id));
+      if (answer instanceof Promise) return answer.then((value) => writeAnswer(response, value));
+      return writeAnswer(response, answer);
     },
     answerError,
   };
@@ -61,6 +63,11 @@ function answerError(error: unknown, raw: IncomingMessage, response: ServerRespo
   const declared = Number(raw.headers['content-length'] ?? Number.NaN);
   const drain = !raw.complete && !raw.destroyed && declared <= MAX_DRAINED_BYTES;
   const close = !raw.complete && !drain;
-  sendError(response, raw, s3Error, close);
+  writeAnswer(response, errorAnswer(raw, s3Error, requestIdOf(response), close));
   if (drain) raw.resume();
+}
+
+/** The id the route gave the request (every S3 answer carries it), or a new one. */
+function requestIdOf(response: ServerResponse): string {
+  return String(response.getHeader('x-amz-request-id') ?? newRequestId());
 }

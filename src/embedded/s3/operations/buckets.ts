@@ -1,7 +1,7 @@
 /** Bucket operations of the local S3 server: ListBuckets, Create/Head/Delete, GetBucketLocation. */
-import type { ServerResponse } from 'node:http';
+import type { Answer } from '../../gateway/index.ts';
 import { s3Errors } from '../protocol/errors.ts';
-import { send, sendXml } from '../protocol/http.ts';
+import { emptyAnswer, xmlAnswer } from '../protocol/http.ts';
 import { escapeXml, parseLocationConstraint, xmlDocument } from '../protocol/xml.ts';
 import { readSmallBody } from '../store/body.ts';
 import { BUCKET_NAME_PATTERN, DEFAULT_REGION } from '../store/store.ts';
@@ -15,7 +15,7 @@ export const OWNER = {
 const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const MAX_CONFIGURATION_BYTES = 64 << 10;
 
-export function listBuckets(context: S3Context, response: ServerResponse) {
+export function listBuckets(context: S3Context): Answer {
   const buckets = [...context.store.buckets.values()]
     .sort((a, b) => (a.name < b.name ? -1 : 1))
     .map((bucket) => ({
@@ -23,8 +23,7 @@ export function listBuckets(context: S3Context, response: ServerResponse) {
       CreationDate: bucket.created.toISOString(),
       BucketRegion: bucket.region,
     }));
-  sendXml(
-    response,
+  return xmlAnswer(
     200,
     xmlDocument('ListAllMyBucketsResult', { Owner: OWNER, Buckets: { Bucket: buckets } }),
   );
@@ -36,7 +35,7 @@ export function listBuckets(context: S3Context, response: ServerResponse) {
  * own answers 200 in us-east-1 and 409 BucketAlreadyOwnedByYou in every other region
  * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html, "Errors").
  */
-export async function createBucket(context: S3Context, request: S3Request, response: ServerResponse) {
+export async function createBucket(context: S3Context, request: S3Request): Promise<Answer> {
   const { bucket } = request;
   if (!BUCKET_NAME_PATTERN.test(bucket) || bucket.includes('..')) throw s3Errors.invalidBucketName(bucket);
   const constraint = parseLocationConstraint(
@@ -52,24 +51,23 @@ export async function createBucket(context: S3Context, request: S3Request, respo
   const existing = context.store.buckets.get(bucket);
   if (existing) {
     if (existing.region === DEFAULT_REGION && region === DEFAULT_REGION)
-      return send(response, 200, { location: `/${bucket}` });
+      return emptyAnswer(200, { location: `/${bucket}` });
     throw s3Errors.bucketAlreadyOwnedByYou(bucket);
   }
   await context.store.createBucket(bucket, region);
-  send(response, 200, { location: `/${bucket}` });
+  return emptyAnswer(200, { location: `/${bucket}` });
 }
 
-export function headBucket(context: S3Context, request: S3Request, response: ServerResponse) {
+export function headBucket(context: S3Context, request: S3Request): Answer {
   const bucket = existingBucket(context, request.bucket);
-  send(response, 200, { 'x-amz-bucket-region': bucket.region, 'x-amz-access-point-alias': 'false' });
+  return emptyAnswer(200, { 'x-amz-bucket-region': bucket.region, 'x-amz-access-point-alias': 'false' });
 }
 
 /** us-east-1 is reported as an empty LocationConstraint, as S3 does. */
-export function bucketLocation(context: S3Context, request: S3Request, response: ServerResponse) {
+export function bucketLocation(context: S3Context, request: S3Request): Answer {
   const bucket = existingBucket(context, request.bucket);
   const region = bucket.region === DEFAULT_REGION ? '' : escapeXml(bucket.region);
-  sendXml(
-    response,
+  return xmlAnswer(
     200,
     xmlDocument('LocationConstraint', {}).replace(
       '></LocationConstraint>',
@@ -79,10 +77,10 @@ export function bucketLocation(context: S3Context, request: S3Request, response:
 }
 
 /** DeleteBucket: BucketNotEmpty while objects remain; uploads still in progress are aborted. */
-export async function deleteBucket(context: S3Context, request: S3Request, response: ServerResponse) {
+export async function deleteBucket(context: S3Context, request: S3Request): Promise<Answer> {
   const bucket = existingBucket(context, request.bucket);
   if (bucket.objects.size > 0) throw s3Errors.bucketNotEmpty(request.bucket);
   for (const upload of context.uploads.list(request.bucket)) await context.uploads.abort(upload);
   await context.store.deleteBucket(request.bucket);
-  send(response, 204);
+  return emptyAnswer(204);
 }

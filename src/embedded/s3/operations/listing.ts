@@ -5,9 +5,9 @@
  * unversioned bucket: `VersionId` "null", `IsLatest` true
  * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectVersions.html).
  */
-import type { ServerResponse } from 'node:http';
+import type { Answer } from '../../gateway/index.ts';
 import { s3Errors } from '../protocol/errors.ts';
-import { sendXml } from '../protocol/http.ts';
+import { xmlAnswer } from '../protocol/http.ts';
 import { type XmlNode, xmlDocument } from '../protocol/xml.ts';
 import { listKeys } from '../store/list.ts';
 import type { StoredObject } from '../store/types.ts';
@@ -32,7 +32,7 @@ function encoder(query: URLSearchParams) {
   };
 }
 
-export function listObjects(context: S3Context, request: S3Request, response: ServerResponse) {
+export function listObjects(context: S3Context, request: S3Request): Answer {
   const { query, bucket } = request;
   const version = query.get('list-type') === '2' ? 2 : 1;
   const stored = existingBucket(context, bucket);
@@ -92,10 +92,10 @@ export function listObjects(context: S3Context, request: S3Request, response: Se
     Contents: contents,
     CommonPrefixes: page.commonPrefixes.map((commonPrefix) => ({ Prefix: encode(commonPrefix) })),
   };
-  sendXml(response, 200, xmlDocument('ListBucketResult', body));
+  return xmlAnswer(200, xmlDocument('ListBucketResult', body));
 }
 
-export function listObjectVersions(context: S3Context, request: S3Request, response: ServerResponse) {
+export function listObjectVersions(context: S3Context, request: S3Request): Answer {
   const { query, bucket } = request;
   const stored = existingBucket(context, bucket);
   const prefix = query.get('prefix') ?? '';
@@ -146,10 +146,10 @@ export function listObjectVersions(context: S3Context, request: S3Request, respo
     }),
     CommonPrefixes: page.commonPrefixes.map((commonPrefix) => ({ Prefix: encode(commonPrefix) })),
   };
-  sendXml(response, 200, xmlDocument('ListVersionsResult', body));
+  return xmlAnswer(200, xmlDocument('ListVersionsResult', body));
 }
 
-export function listUploads(context: S3Context, request: S3Request, response: ServerResponse) {
+export function listUploads(context: S3Context, request: S3Request): Answer {
   const { query, bucket } = request;
   existingBucket(context, bucket);
   const prefix = query.get('prefix') ?? '';
@@ -200,8 +200,7 @@ export function listUploads(context: S3Context, request: S3Request, response: Se
     });
     last = { key: upload.key, uploadId: upload.uploadId };
   }
-  sendXml(
-    response,
+  return xmlAnswer(
     200,
     xmlDocument('ListMultipartUploadsResult', {
       Bucket: bucket,

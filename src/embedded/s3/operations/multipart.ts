@@ -5,11 +5,11 @@
  * `"<md5 of the parts' binary md5s>-N"`; InvalidPart, InvalidPartOrder, EntityTooSmall for a
  * part under 5 MiB that is not the last), Abort; an unknown upload id is NoSuchUpload (404).
  */
-import type { ServerResponse } from 'node:http';
+import type { Answer } from '../../gateway/index.ts';
 import { type ChecksumType, checksumElement, checksumHeader, parseAlgorithm } from '../protocol/checksums.ts';
 import { checkWriteConditions } from '../protocol/conditions.ts';
 import { s3Errors } from '../protocol/errors.ts';
-import { attributesFrom, checksumHeaders, send, sendXml } from '../protocol/http.ts';
+import { attributesFrom, checksumHeaders, emptyAnswer, xmlAnswer } from '../protocol/http.ts';
 import { parseCompleteRequest, xmlDocument } from '../protocol/xml.ts';
 import { copyBody, readSmallBody, receiveBody } from '../store/body.ts';
 import type { UploadPart } from '../store/types.ts';
@@ -22,7 +22,7 @@ const MIN_PART_BYTES = 5 << 20;
 /** 10,000 parts listed with their ETags and checksums. */
 const MAX_COMPLETE_REQUEST_BYTES = 2 << 20;
 
-export async function createUpload(context: S3Context, request: S3Request, response: ServerResponse) {
+export async function createUpload(context: S3Context, request: S3Request): Promise<Answer> {
   const { bucket, key, headers } = request;
   checkKey(key);
   existingBucket(context, bucket);
@@ -57,8 +57,7 @@ export async function createUpload(context: S3Context, request: S3Request, respo
   const checksum: Record<string, string> = algorithm
     ? { 'x-amz-checksum-algorithm': algorithm, 'x-amz-checksum-type': type }
     : {};
-  sendXml(
-    response,
+  return xmlAnswer(
     200,
     xmlDocument('InitiateMultipartUploadResult', { Bucket: bucket, Key: key, UploadId: upload.uploadId }),
     checksum,
@@ -75,7 +74,7 @@ function uploadOf(context: S3Context, request: S3Request) {
   return context.uploads.get(request.bucket, request.key, request.query.get('uploadId') ?? '');
 }
 
-export async function uploadPart(context: S3Context, request: S3Request, response: ServerResponse) {
+export async function uploadPart(context: S3Context, request: S3Request): Promise<Answer> {
   const partNumber = partNumberOf(request);
   const upload = uploadOf(context, request);
   const algorithm = upload.checksumAlgorithm;
@@ -84,11 +83,11 @@ export async function uploadPart(context: S3Context, request: S3Request, respons
     ...(algorithm ? { algorithm } : {}),
   });
   const part = await context.uploads.putPart(upload, partNumber, body);
-  send(response, 200, { etag: `"${part.etag}"`, ...partChecksumHeaders(part) });
+  return emptyAnswer(200, { etag: `"${part.etag}"`, ...partChecksumHeaders(part) });
 }
 
 /** UploadPartCopy: the part is the source object, or the `bytes=first-last` of it that the request names. */
-export async function uploadPartCopy(context: S3Context, request: S3Request, response: ServerResponse) {
+export async function uploadPartCopy(context: S3Context, request: S3Request): Promise<Answer> {
   const partNumber = partNumberOf(request);
   const upload = uploadOf(context, request);
   const { read } = await openCopySource(context, request);
@@ -124,8 +123,7 @@ export async function uploadPartCopy(context: S3Context, request: S3Request, res
     ...(algorithm ? { algorithm } : {}),
   });
   const part = await context.uploads.putPart(upload, partNumber, body);
-  sendXml(
-    response,
+  return xmlAnswer(
     200,
     xmlDocument('CopyPartResult', {
       ETag: `"${part.etag}"`,
@@ -143,7 +141,7 @@ function partChecksumElements(part: UploadPart): Record<string, string> {
   return part.checksum ? { [checksumElement(part.checksum.algorithm)]: part.checksum.value } : {};
 }
 
-export function listParts(context: S3Context, request: S3Request, response: ServerResponse) {
+export function listParts(context: S3Context, request: S3Request): Answer {
   const upload = uploadOf(context, request);
   const markerText = request.query.get('part-number-marker') ?? '0';
   if (!/^\d{1,5}$/.test(markerText)) {
@@ -160,8 +158,7 @@ export function listParts(context: S3Context, request: S3Request, response: Serv
     .sort((a, b) => a.partNumber - b.partNumber);
   const page = all.slice(0, maxParts.effective);
   const isTruncated = all.length > page.length;
-  sendXml(
-    response,
+  return xmlAnswer(
     200,
     xmlDocument('ListPartsResult', {
       Bucket: upload.bucket,
@@ -188,7 +185,7 @@ export function listParts(context: S3Context, request: S3Request, response: Serv
   );
 }
 
-export async function completeUpload(context: S3Context, request: S3Request, response: ServerResponse) {
+export async function completeUpload(context: S3Context, request: S3Request): Promise<Answer> {
   const upload = uploadOf(context, request);
   const requested = parseCompleteRequest(
     await readSmallBody(request.raw, MAX_COMPLETE_REQUEST_BYTES, context.store.files),
@@ -227,8 +224,7 @@ export async function completeUpload(context: S3Context, request: S3Request, res
   );
   await emitChange(context, request, 'CompleteMultipartUpload', request.key, object);
   const checksum = object.checksum;
-  sendXml(
-    response,
+  return xmlAnswer(
     200,
     xmlDocument('CompleteMultipartUploadResult', {
       Location: `/${request.bucket}/${encodeURIComponent(request.key).replace(/%2F/g, '/')}`,
@@ -243,7 +239,7 @@ export async function completeUpload(context: S3Context, request: S3Request, res
   );
 }
 
-export async function abortUpload(context: S3Context, request: S3Request, response: ServerResponse) {
+export async function abortUpload(context: S3Context, request: S3Request): Promise<Answer> {
   await context.uploads.abort(uploadOf(context, request));
-  send(response, 204);
+  return emptyAnswer(204);
 }

@@ -1,6 +1,5 @@
 /** Object operations of the local S3 server: Put, Get/Head, Copy, Delete, DeleteObjects, OPTIONS. */
-import type { ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream/promises';
+import type { Answer } from '../../gateway/index.ts';
 import { checksumElement } from '../protocol/checksums.ts';
 import {
   checkCopySourceConditions,
@@ -11,11 +10,11 @@ import { S3Error, s3Errors } from '../protocol/errors.ts';
 import {
   attributesFrom,
   checksumHeaders,
+  emptyAnswer,
   objectHeaders,
   parseRange,
   RESPONSE_OVERRIDES,
-  send,
-  sendXml,
+  xmlAnswer,
 } from '../protocol/http.ts';
 import { parseDeleteRequest, xmlDocument } from '../protocol/xml.ts';
 import { copyBody, discard, readSmallBody, receiveBody } from '../store/body.ts';
@@ -63,7 +62,7 @@ export function emitChange(
   });
 }
 
-export async function putObject(context: S3Context, request: S3Request, response: ServerResponse) {
+export async function putObject(context: S3Context, request: S3Request): Promise<Answer> {
   const { bucket, key, headers } = request;
   checkKey(key);
   existingBucket(context, bucket);
@@ -86,10 +85,10 @@ export async function putObject(context: S3Context, request: S3Request, response
     (existing) => checkWriteConditions(headers, key, existing), // again, atomically with the write
   );
   await emitChange(context, request, 'PutObject', key, object);
-  send(response, 200, { etag: `"${object.etag}"`, ...checksumHeaders(object.checksum) });
+  return emptyAnswer(200, { etag: `"${object.etag}"`, ...checksumHeaders(object.checksum) });
 }
 
-export async function getObject(context: S3Context, request: S3Request, response: ServerResponse) {
+export async function getObject(context: S3Context, request: S3Request): Promise<Answer> {
   const { bucket, key, headers, method, query } = request;
   const stored = existingBucket(context, bucket);
   checkVersionId(query.get('versionId'));
@@ -106,7 +105,7 @@ export async function getObject(context: S3Context, request: S3Request, response
   try {
     const responseHeaders = objectHeaders(object);
     if (checkReadConditions(headers, object) === 'not-modified') {
-      return send(response, 304, {
+      return emptyAnswer(304, {
         etag: responseHeaders.etag as string,
         'last-modified': responseHeaders['last-modified'] as string,
       });
@@ -125,19 +124,19 @@ export async function getObject(context: S3Context, request: S3Request, response
       Object.assign(responseHeaders, checksumHeaders(object.checksum));
     responseHeaders['content-length'] = range ? range.end - range.start + 1 : object.size;
     const status = range ? 206 : 200;
-    if (!read || object.size === 0) return send(response, status, responseHeaders);
-    response.writeHead(status, responseHeaders);
+    if (!read || object.size === 0) return emptyAnswer(status, responseHeaders);
     if ('body' in read) {
-      response.end(range ? read.body.subarray(range.start, range.end + 1) : read.body);
-      return;
+      const body = range ? read.body.subarray(range.start, range.end + 1) : read.body;
+      return { status, headers: responseHeaders, body };
     }
+    // Large bodies stream from the version's file; the stream closes the handle when it ends.
     handedOver = true;
     const stream = read.handle.createReadStream({
       start: range?.start ?? 0,
       end: range?.end ?? object.size - 1,
       highWaterMark: 1 << 20,
     });
-    await pipeline(stream, response);
+    return { status, headers: responseHeaders, body: stream };
   } finally {
     if (read && 'handle' in read && !handedOver) await read.handle.close();
   }
@@ -209,7 +208,7 @@ export async function openCopySource(context: S3Context, request: S3Request) {
   return { source, read };
 }
 
-export async function copyObject(context: S3Context, request: S3Request, response: ServerResponse) {
+export async function copyObject(context: S3Context, request: S3Request): Promise<Answer> {
   const { bucket, key, headers } = request;
   checkKey(key);
   existingBucket(context, bucket);
@@ -254,8 +253,7 @@ export async function copyObject(context: S3Context, request: S3Request, respons
     (existing) => checkWriteConditions(headers, key, existing), // again, atomically with the write
   );
   await emitChange(context, request, 'CopyObject', key, copy);
-  sendXml(
-    response,
+  return xmlAnswer(
     200,
     xmlDocument('CopyObjectResult', {
       LastModified: copy.lastModified.toISOString(),
@@ -270,15 +268,15 @@ export async function copyObject(context: S3Context, request: S3Request, respons
   );
 }
 
-export async function deleteObject(context: S3Context, request: S3Request, response: ServerResponse) {
+export async function deleteObject(context: S3Context, request: S3Request): Promise<Answer> {
   existingBucket(context, request.bucket);
   checkVersionId(request.query.get('versionId'));
   const removed = await context.store.deleteObject(request.bucket, request.key);
   if (removed) await emitChange(context, request, 'DeleteObject', request.key);
-  send(response, 204);
+  return emptyAnswer(204);
 }
 
-export async function deleteObjects(context: S3Context, request: S3Request, response: ServerResponse) {
+export async function deleteObjects(context: S3Context, request: S3Request): Promise<Answer> {
   existingBucket(context, request.bucket);
   const { objects, quiet } = parseDeleteRequest(
     await readSmallBody(request.raw, MAX_DELETE_REQUEST_BYTES, context.store.files),
@@ -301,7 +299,7 @@ export async function deleteObjects(context: S3Context, request: S3Request, resp
       });
     }
   }
-  sendXml(response, 200, xmlDocument('DeleteResult', { Deleted: quiet ? [] : deleted, Error: errors }));
+  return xmlAnswer(200, xmlDocument('DeleteResult', { Deleted: quiet ? [] : deleted, Error: errors }));
 }
 
 /**

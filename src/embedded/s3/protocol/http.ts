@@ -1,6 +1,7 @@
-/** HTTP plumbing of the local S3 server: request parsing, S3 headers and responses. */
+/** The local S3's wire: request parsing, S3 headers, and its answers as values (gateway/answers.ts sends them). */
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { type Answer, writeAnswer } from '../../gateway/index.ts';
 import { DEFAULT_CONTENT_TYPE } from '../store/store.ts';
 import type { StoredObject } from '../store/types.ts';
 import type { S3Request } from '../types.ts';
@@ -120,45 +121,30 @@ export function attributesFrom(headers: IncomingMessage['headers']) {
   return { contentType: headers['content-type'] ?? DEFAULT_CONTENT_TYPE, headers: stored, metadata };
 }
 
-export function send(
-  response: ServerResponse,
-  status: number,
-  headers: Record<string, string | number> = {},
-) {
-  response.writeHead(status, { 'content-length': 0, ...headers });
-  response.end();
+/** An answer without a body: `content-length` 0 unless the headers give one (HEAD, 304). */
+export function emptyAnswer(status: number, headers: OutgoingHttpHeaders = {}): Answer {
+  return { status, headers: { 'content-length': 0, ...headers } };
 }
 
-export function sendXml(
-  response: ServerResponse,
-  status: number,
-  xml: string,
-  headers: Record<string, string> = {},
-) {
-  response.writeHead(status, {
-    'content-type': 'application/xml',
-    'content-length': Buffer.byteLength(xml),
-    ...headers,
-  });
-  response.end(xml);
+export function xmlAnswer(status: number, xml: string, headers: OutgoingHttpHeaders = {}): Answer {
+  return {
+    status,
+    headers: { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(xml), ...headers },
+    body: xml,
+  };
 }
 
 /** S3's `<Error>` document (a bare status for HEAD, whose responses carry no body). */
-export function sendError(
-  response: ServerResponse,
+export function errorAnswer(
   request: { method?: string; url?: string },
   error: S3Error,
+  requestId: string,
   closeConnection = false,
-) {
-  const id = String(response.getHeader('x-amz-request-id') ?? newRequestId());
-  const headers: Record<string, string> = { 'x-amz-request-id': id, 'x-amz-id-2': id };
+): Answer {
+  const headers: Record<string, string> = { 'x-amz-request-id': requestId, 'x-amz-id-2': requestId };
   if (closeConnection) headers.connection = 'close';
-  if (request.method === 'HEAD') {
-    // SDKs map the bare status (404 -> NotFound).
-    response.writeHead(error.status, { 'content-length': 0, ...headers });
-    response.end();
-    return;
-  }
+  // SDKs map the bare status (404 -> NotFound).
+  if (request.method === 'HEAD') return emptyAnswer(error.status, headers);
   const xml = xmlDocument(
     'Error',
     {
@@ -166,10 +152,21 @@ export function sendError(
       Message: error.message,
       ...error.details,
       Resource: (request.url ?? '/').split('?')[0] as string,
-      RequestId: id,
-      HostId: id,
+      RequestId: requestId,
+      HostId: requestId,
     },
     false,
   );
-  sendXml(response, error.status, xml, headers);
+  return xmlAnswer(error.status, xml, headers);
+}
+
+/** Sends S3's error document for `error`, under the request id the response already carries. */
+export function sendError(
+  response: ServerResponse,
+  request: { method?: string; url?: string },
+  error: S3Error,
+  closeConnection = false,
+): void {
+  const id = String(response.getHeader('x-amz-request-id') ?? newRequestId());
+  writeAnswer(response, errorAnswer(request, error, id, closeConnection));
 }
