@@ -1,5 +1,5 @@
 /**
- * The mock-config semantics on the embedded engine (src/embedded/mocked-tasks.ts), with the
+ * The mock-config semantics on the embedded engine (src/embedded/stepfunctions/integrations/mocked-tasks.ts), with the
  * project's ASL and hand-written functions that count their real calls: invocation counters per
  * state and per execution, ranges, Return as the lambda:invoke envelope, Throw through Retry and
  * Catch, an invocation past the last key failing the execution, unmocked states running for real.

@@ -1,6 +1,6 @@
 /**
  * The kit's functions hosted in a worker thread (worker side of thread-functions.ts): each built
- * as the engine's thread would build it (function-wiring.ts), with SDK clients of its own made by
+ * as the engine's thread would build it (wiring.ts), with SDK clients of its own made by
  * the config module from the environment it is given, answering invocations as the Lambda runtime
  * would (invokeHere). Log and metric lines written since the last answer travel with each answer.
  */

@@ -32,7 +32,7 @@ export type LocalLambdaHandler = (event: never, context: LambdaContext) => Promi
 export type LambdaContextData = Omit<LambdaContext, 'getRemainingTimeInMillis'> & { deadline: number };
 
 /**
- * A function that runs elsewhere (its own thread, lambda-threads.ts): it takes the event as JSON
+ * A function that runs elsewhere (its own thread: thread-functions.ts): it takes the event as JSON
  * and resolves with the result as JSON, or rejects with the TaskError of the function's error.
  */
 export interface RemoteLambdaHandler {

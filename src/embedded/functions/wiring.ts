@@ -1,7 +1,7 @@
 /**
  * What each of the kit's functions is given when the embedded tier builds it, in one place for
  * both ways it runs: in the engine's thread (runtime.ts) and in a thread of its own
- * (lambda-thread-worker.ts). As on Lambda, a function gets its clients from the config module
+ * (host.ts). As on Lambda, a function gets its clients from the config module
  * and its Powertools settings from the environment.
  */
 import type { TelemetryOptions } from '../../../lambdas/shared/telemetry.ts';
@@ -48,7 +48,7 @@ export function wireHandlers(
   };
 }
 
-/** The repository's handler modules, by URL: what a function's thread imports (lambda-threads.ts). */
+/** The repository's handler modules, by URL: what a function's thread imports (thread-functions.ts). */
 export const REPO_HANDLER_MODULES: Record<FunctionKey, string> = {
   serialize: new URL('../../../lambdas/serialize-image-data/handler.ts', import.meta.url).href,
   classify: new URL('../../../lambdas/classify-image/handler.ts', import.meta.url).href,

@@ -1,8 +1,8 @@
 /**
  * Runs an ASL definition in-process with aws-local-stepfunctions, one engine per state machine.
  * Every Task state (nested ones in Map and Parallel too) is bound to a local implementation that
- * answers like the AWS service behind it (lambda-integration.ts, sdk-integration.ts,
- * start-execution-integration.ts), so the definition is the very one deployed elsewhere. Engines
+ * answers like the AWS service behind it (integrations/: lambda.ts, sdk.ts,
+ * start-execution.ts), so the definition is the very one deployed elsewhere. Engines
  * find each other by ARN in a StateMachineRegistry (nested workflows). The state machine is built
  * (and validated) once; each run keeps its whole execution history.
  */
@@ -73,7 +73,7 @@ export class EmbeddedEngine implements RegisteredStateMachine {
     this.stateMachines = options.stateMachines ?? new StateMachineRegistry();
     this.definition = options.definition;
     const definition = options.definition as unknown as StateMachineDefinition;
-    // Distributed Map states run as Tasks bound to the local Map Run (distributed-map.ts).
+    // Distributed Map states run as Tasks bound to the local Map Run (distributed-map/).
     this.stateMachine = localStateMachine(definition);
     const bound = bindTaskStates(definition, options, this.stateMachines);
     this.taskHandlers = bound.handlers;

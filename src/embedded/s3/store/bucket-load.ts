@@ -1,6 +1,6 @@
 /**
  * Reading one bucket folder of the local S3 store at start: its region, its object index
- * (s3-object-index.ts, with the per-object metadata files of older data folders folded in), each
+ * (object-index.ts, with the per-object metadata files of older data folders folded in), each
  * object checked against its data file, and files dropped into the folder by hand indexed with a
  * computed ETag. The index is then rewritten to what was kept.
  */

@@ -1,6 +1,6 @@
 /**
  * Where the local S3 store keeps what, and the defaults S3 records: shared by the store and its
- * start-up reader (s3-bucket-load.ts), which would otherwise import each other.
+ * start-up reader (bucket-load.ts), which would otherwise import each other.
  */
 
 /** Per bucket folder: the object index lives here (`<bucket>/.meta/index.jsonl`). */

@@ -4,7 +4,7 @@
  * every object and the bodies of small ones stay in memory so small reads cost no file system call.
  *
  * Layout: `<root>/<bucket>/<encoded key>` holds the raw bytes (open a staged PNG directly),
- * `<root>/<bucket>/.meta/index.jsonl` the objects' metadata (s3-object-index.ts; data folders of
+ * `<root>/<bucket>/.meta/index.jsonl` the objects' metadata (object-index.ts; data folders of
  * older versions have one `.meta/<encoded key>.json` per object, read once and folded into it),
  * `<root>/<bucket>/.bucket.json` the bucket's region; `<root>/.tmp/` bodies being received, `<root>/.uploads/` multipart uploads.
  * One server process per folder: the memory index does not watch for other writers. Files dropped

@@ -3,7 +3,7 @@
  * aws-local-stepfunctions) as written, then run with each Map state in Distributed mode, top-level or
  * in a Parallel branch, replaced by a Task that keeps the state's InputPath, ResultSelector,
  * ResultPath, OutputPath, Retry, Catch and Next/End; the engine binds that Task to the local Map Run
- * (distributed-map.ts), as it binds any Task to its integration.
+ * (map.ts), as it binds any Task to its integration.
  */
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { validatedStateMachine } from '../validated-state-machine.ts';

@@ -1,13 +1,13 @@
 /**
  * Map states in Distributed mode for the embedded engine (aws-local-stepfunctions runs every Map
  * inline and has no ItemReader, ResultWriter or tolerated failures). The engine runs each one as a
- * Task (distributed-map-definition.ts) bound here. That Task
+ * Task (definition.ts) bound here. That Task
  * is one Map Run (`arn:...:mapRun:<state machine>/<Label or state name>:<id>`): its items come from
- * the ItemReader (distributed-map-items.ts), each goes through the ItemSelector (with
+ * the ItemReader (items.ts), each goes through the ItemSelector (with
  * `$$.Map.Item.Index` and `$$.Map.Item.Value`) and runs as a child workflow execution of the
  * ItemProcessor, an engine of its own (`arn:...:stateMachine:<state machine>/<label>`) that finds
  * the state machines it starts in the parent's registry; outcomes go to the ResultWriter's files
- * (distributed-map-results.ts) under the tolerated-failure rule (distributed-map-run.ts). The
+ * (results.ts) under the tolerated-failure rule (run.ts). The
  * state's output is `{MapRunArn, ResultWriterDetails: {Bucket, Key}}` with a ResultWriter, else the
  * children's outputs in item order; more failures than tolerated fail it with
  * States.ExceedToleratedFailureThreshold, after the results are written.
