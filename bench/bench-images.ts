@@ -3,8 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { createStubPredictor } from '../src/embedded/predictors.ts';
 import { type EmbeddedRuntime, startEmbeddedRuntime } from '../src/embedded/runtime.ts';
+import { createStubPredictor } from '../src/embedded/sagemaker-runtime/index.ts';
 import { readCifar } from '../training/cifar.ts';
 import { encodePlanesAsPng } from '../training/png.ts';
 

@@ -11,9 +11,9 @@ import type { Profiler } from 'node:inspector';
 /** Stages by where their code lives: the first rule whose pattern matches a frame's URL wins. */
 const STAGE_RULES: [stage: string, pattern: RegExp][] = [
   ['bench driver', /\/bench\//],
-  ['server threads (messages)', /\/src\/embedded\/[\w-]*thread[\w-]*\.ts/],
-  ['S3 server', /\/src\/embedded\/s3-[\w-]+\.ts/],
-  ['endpoint server', /\/src\/embedded\/(endpoint-[\w-]+|predictors|data-capture)\.ts/],
+  ['server threads (messages)', /\/src\/embedded\/functions\/[\w-]*thread[\w-]*\.ts/],
+  ['S3 server', /\/src\/embedded\/s3\//],
+  ['endpoint server', /\/src\/embedded\/sagemaker-runtime\//],
   ['serialize handler', /\/lambdas\/serialize-image-data\//],
   ['sharp (JS side)', /\/node_modules\/sharp\//],
   ['PNG check (fast-png)', /\/node_modules\/(fast-png|pako|iobuffer)\//],
@@ -21,11 +21,11 @@ const STAGE_RULES: [stage: string, pattern: RegExp][] = [
   ['filter handler', /\/lambdas\/filter-inferences\//],
   [
     'telemetry (Powertools, run log)',
-    /\/lambdas\/shared\/|@aws-lambda-powertools|\/src\/embedded\/run-log\.ts/,
+    /\/lambdas\/shared\/|@aws-lambda-powertools|\/src\/embedded\/functions\/run-log\.ts/,
   ],
-  ['Lambda integration', /\/src\/embedded\/lambda-integration\.ts/],
-  ['SDK integration (s3:putObject)', /\/src\/embedded\/sdk-integration\.ts/],
-  ['engine wrapper (engine.ts, registry)', /\/src\/embedded\/[\w-]+\.ts/],
+  ['Lambda integration', /\/src\/embedded\/(stepfunctions\/integrations\/lambda|functions\/invoke)\.ts/],
+  ['SDK integration (s3:putObject)', /\/src\/embedded\/stepfunctions\/integrations\/sdk\.ts/],
+  ['engine wrapper (engine.ts, registry)', /\/src\/embedded\/[\w/-]+\.ts/],
   [
     'engine (aws-local-stepfunctions, JSONPath)',
     /aws-local-stepfunctions|jsonpath-plus|p-limit|wildcard-match/,
@@ -44,7 +44,7 @@ const NODE_RULES: [stage: string, pattern: RegExp][] = [
 ];
 
 /** Frames that are plumbing around a stage, never the stage itself: look further up. */
-const PASS_THROUGH = [/\/src\/embedded\/http-hardening\.ts/];
+const PASS_THROUGH = [/\/src\/embedded\/gateway\//];
 
 const JSON_FUNCTIONS = new Set(['parse', 'stringify']);
 

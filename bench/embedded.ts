@@ -2,7 +2,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
 import { normalizeImage } from '../lambdas/serialize-image-data/serialize.ts';
 import { createSageMakerRuntimeClient } from '../src/aws/clients.ts';
-import type { ExecutionRecord } from '../src/embedded/engine.ts';
+import type { ExecutionRecord } from '../src/workflow/execution.ts';
 import { stageBenchImages, startBenchTier } from './bench-images.ts';
 import { BenchChecks, benchArgs, countOption } from './checks.ts';
 import { cpuPerOp, cpuSnapshot } from './cpu-measure.ts';

@@ -9,8 +9,7 @@
 import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
 import { createSageMakerRuntimeClient } from '../src/aws/clients.ts';
 import { loadConfig } from '../src/config.ts';
-import { startEndpointServer } from '../src/embedded/endpoint-server.ts';
-import { createStubPredictor } from '../src/embedded/predictors.ts';
+import { createStubPredictor, startEndpointServer } from '../src/embedded/sagemaker-runtime/index.ts';
 import { BenchChecks, benchArgs, countOption } from './checks.ts';
 import { compareClients, noisePng32, rawHttpClient } from './http-timing.ts';
 import { finishBench } from './results.ts';

@@ -12,7 +12,7 @@ import {
   type SFNClient,
   type HistoryEvent as SfnHistoryEvent,
 } from '@aws-sdk/client-sfn';
-import type { ExecutionRecord, HistoryEvent } from '../src/embedded/engine.ts';
+import type { ExecutionRecord, HistoryEvent } from '../src/workflow/execution.ts';
 import type { ExecutionTally } from './checks.ts';
 import { type LatencySummary, summarizeLatencies, type TimedRun, timeConcurrent } from './stats.ts';
 

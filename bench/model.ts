@@ -16,8 +16,8 @@
 import sharp from 'sharp';
 import { createS3Client } from '../src/aws/clients.ts';
 import { loadConfig } from '../src/config.ts';
-import { startEndpointServer } from '../src/embedded/endpoint-server.ts';
-import { startLocalS3 } from '../src/embedded/s3-server.ts';
+import { startLocalS3 } from '../src/embedded/s3/index.ts';
+import { startEndpointServer } from '../src/embedded/sagemaker-runtime/index.ts';
 import { readSplit } from '../training/cifar.ts';
 import { ModelPredictor } from '../training/predictor.ts';
 import { stageDataset } from '../training/stage.ts';

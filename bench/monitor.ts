@@ -28,7 +28,7 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { createS3Client } from '../src/aws/clients.ts';
 import { DEFAULTS, endpointEnvironment, loadConfig } from '../src/config.ts';
-import { startLocalS3 } from '../src/embedded/s3-server.ts';
+import { startLocalS3 } from '../src/embedded/s3/index.ts';
 import { writeSyntheticStream } from '../src/monitor/synthetic-stream.ts';
 import { CLASS_LABELS } from '../src/workflow/types.ts';
 import { writeBenchResults } from './results.ts';

@@ -6,10 +6,11 @@
  * counted: any failure fails the bench (exit 1, nothing written).
  *
  * The server can come from another checkout, to compare two versions on one machine:
- *   --server-dir <dir> (or SCONES_BENCH_S3_SERVER_DIR): import <dir>/src/embedded/s3-server.ts;
+ *   --server-dir <dir> (or SCONES_BENCH_S3_SERVER_DIR): import <dir>/src/embedded/s3/index.ts (or, in a
+ *   checkout from before the embedded tier's folders, <dir>/src/embedded/s3-server.ts);
  *   --label <name> (or SCONES_BENCH_LABEL; default "current", or "s3rver"): the figures are stored
  *   per label in .scones/bench/s3.json, so `--label before` and `--label after` sit side by side.
- * A checkout made with `git worktree add` has no node_modules: link this one's in (s3-server.ts
+ * A checkout made with `git worktree add` has no node_modules: link this one's in (the server
  * imports npm packages), e.g. `ln -s "$PWD/node_modules" <dir>/node_modules`.
  * Other options: `--server local|s3rver` (s3rver for reference), `--count N` (small objects,
  * per operation; default 2000), `--large-count N` (default 200), `--quick`, `--inject-failures N`
@@ -33,7 +34,8 @@ import { summarizeLatencies, timeConcurrent } from './stats.ts';
 const BUCKET = 'bench-bucket';
 const CONCURRENCY = 16;
 const SIZES = { '2KiB': 2048, '1MiB': 1024 * 1024 } as const;
-const SERVER_MODULE = 'src/embedded/s3-server.ts';
+/** Where startLocalS3 lives: today's layout first, then the flat one of older checkouts. */
+const SERVER_MODULES = ['src/embedded/s3/index.ts', 'src/embedded/s3-server.ts'];
 const THIS_CHECKOUT = resolve(import.meta.dirname, '..');
 
 interface ChildReady {
@@ -53,7 +55,9 @@ async function serve(kind: string, serverDir: string): Promise<void> {
       stop = server.stop;
       ready = { endpoint: server.endpoint, credentials: server.credentials };
     } else {
-      const module = (await import(pathToFileURL(join(serverDir, SERVER_MODULE)).href)) as {
+      const serverModule =
+        SERVER_MODULES.find((file) => existsSync(join(serverDir, file))) ?? SERVER_MODULES[0];
+      const module = (await import(pathToFileURL(join(serverDir, serverModule as string)).href)) as {
         startLocalS3(options: {
           directory: string;
           buckets: string[];
@@ -171,8 +175,8 @@ async function main() {
   const serverDir = resolve(
     String(args.values['server-dir'] ?? process.env.SCONES_BENCH_S3_SERVER_DIR ?? THIS_CHECKOUT),
   );
-  if (kind === 'local' && !existsSync(join(serverDir, SERVER_MODULE)))
-    throw new Error(`--server-dir ${serverDir} has no ${SERVER_MODULE}`);
+  if (kind === 'local' && !SERVER_MODULES.some((file) => existsSync(join(serverDir, file))))
+    throw new Error(`--server-dir ${serverDir} has none of ${SERVER_MODULES.join(', ')}`);
   const label = String(
     args.values.label ?? process.env.SCONES_BENCH_LABEL ?? (kind === 's3rver' ? 's3rver' : 'current'),
   );

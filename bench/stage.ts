@@ -7,7 +7,7 @@
  */
 import { createS3Client } from '../src/aws/clients.ts';
 import { loadConfig } from '../src/config.ts';
-import { startLocalS3 } from '../src/embedded/s3-server.ts';
+import { startLocalS3 } from '../src/embedded/s3/index.ts';
 import { stageDataset } from '../training/stage.ts';
 import { BenchChecks, benchArgs, countOption } from './checks.ts';
 import { finishBench } from './results.ts';

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { createStubPredictor } from '../src/embedded/predictors.ts';
+import { createStubPredictor } from '../src/embedded/sagemaker-runtime/index.ts';
 import { startUpStack } from '../src/up/stack.ts';
 import { readCifarRecord, rgbToPng } from '../test/lambdas/images.ts';
 import { forEachConcurrent } from '../training/concurrency.ts';

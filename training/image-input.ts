@@ -7,7 +7,7 @@
  */
 import { decode } from 'fast-png';
 import sharp from 'sharp';
-import { ModelInputError } from '../src/embedded/predictors.ts';
+import { ModelInputError } from '../src/workflow/predictor.ts';
 
 export interface ImageSize {
   width: number;

@@ -1,5 +1,5 @@
 /**
- * The real model behind the local endpoint: a `Predictor` (src/embedded/predictors.ts) serving a
+ * The real model behind the local endpoint: a `Predictor` (src/workflow/predictor.ts) serving a
  * `model.tar.gz` from S3 or a path, with the built-in image-classification contract: one image in,
  * class probabilities out.
  *
@@ -15,7 +15,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../src/aws/clients.ts';
 import { loadConfig } from '../src/config.ts';
-import type { Predictor } from '../src/embedded/predictors.ts';
+import type { Predictor } from '../src/workflow/predictor.ts';
 import { type LoadedModel, type ModelMetadata, readArtifactBytes, unpackModel } from './artifact.ts';
 import { useWasmBackend } from './backend.ts';
 import { normalize } from './dataset.ts';
@@ -123,7 +123,7 @@ export class ModelPredictor implements Predictor {
   }
 }
 
-/** For `src/embedded/endpoint-main.ts`: `PREDICTOR=training/predictor.ts MODEL_ARTIFACT=<s3 URI or path>`. */
+/** For `src/embedded/sagemaker-runtime/endpoint-main.ts`: `PREDICTOR=training/predictor.ts MODEL_ARTIFACT=<s3 URI or path>`. */
 export async function createPredictor(env: NodeJS.ProcessEnv = process.env): Promise<ModelPredictor> {
   const location = env.MODEL_ARTIFACT;
   if (!location)

@@ -7,9 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import { GetObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { parseS3Uri } from '../aws/s3-uri.ts';
-import type { ExecutionRecord } from '../embedded/engine.ts';
 import type { BatchInput, BatchSummary } from '../workflow/batch-types.ts';
 import { BATCH_RESULTS_PREFIX } from '../workflow/definition.ts';
+import type { ExecutionRecord } from '../workflow/execution.ts';
 import { localModelPredictor } from './local-model.ts';
 import { log } from './log.ts';
 import { openWorkflow, type WorkflowOptions } from './workflow-target.ts';

@@ -51,7 +51,7 @@ export async function trainCommand(options: { epochs?: number; seed?: number; da
 }
 
 export async function serveCommand() {
-  const { main: serveEndpoint } = await import('../embedded/endpoint-main.ts');
+  const { main: serveEndpoint } = await import('../embedded/sagemaker-runtime/index.ts');
   // Loopback unless HOST says otherwise (endpoint-main's default).
   await serveEndpoint(process.env);
 }

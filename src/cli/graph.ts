@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { ExecutionRecord } from '../embedded/engine.ts';
 import { DEFINITION_PATH } from '../workflow/definition.ts';
+import type { ExecutionRecord } from '../workflow/execution.ts';
 import { type ExecutionPath, executionPath, renderWorkflowSvg } from '../workflow/graph.ts';
 
 /** State names and transitions do not depend on the substituted values, so the template serves. */

@@ -6,8 +6,8 @@
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { manifestKey } from '../../training/staged-layout.ts';
 import { type KitConfig, loadConfig } from '../config.ts';
-import { createStubPredictor } from '../embedded/predictors.ts';
 import type { EmbeddedRuntimeOptions } from '../embedded/runtime.ts';
+import { createStubPredictor } from '../embedded/sagemaker-runtime/index.ts';
 import { planAwsLoad } from '../load/aws-plan.ts';
 import { engineOutcomes } from '../load/engine-outcomes.ts';
 import type { OutcomeSource } from '../load/outcomes.ts';

@@ -4,7 +4,7 @@
  */
 import { type Command, Option } from 'commander';
 import { TARGETS } from '../config.ts';
-import { DEFAULT_DATA_DIR } from '../embedded/data-dir.ts';
+import { DEFAULT_DATA_DIR } from '../embedded/shared/index.ts';
 import { DRIFT_KINDS } from '../load/drift-kinds.ts';
 import {
   DEFAULT_BURST_CONCURRENCY,

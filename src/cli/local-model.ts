@@ -9,8 +9,9 @@ import { DEFAULT_PREFIX, normalizePrefix } from '../../training/staged-layout.ts
 import type { EpochProgress } from '../../training/train.ts';
 import { parseS3Uri, type S3Location } from '../aws/s3-uri.ts';
 import type { KitConfig } from '../config.ts';
-import { createStubPredictor, type Predictor } from '../embedded/predictors.ts';
 import type { EmbeddedRuntime } from '../embedded/runtime.ts';
+import { createStubPredictor } from '../embedded/sagemaker-runtime/index.ts';
+import type { Predictor } from '../workflow/predictor.ts';
 import { log } from './log.ts';
 
 /** Prefix of captured endpoint traffic in the embedded bucket (as a DataCaptureConfig's). */

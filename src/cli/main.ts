@@ -8,7 +8,7 @@
  */
 import { Command, Option } from 'commander';
 import { TARGETS } from '../config.ts';
-import { DEFAULT_DATA_DIR } from '../embedded/data-dir.ts';
+import { DEFAULT_DATA_DIR } from '../embedded/shared/index.ts';
 import { DEFAULT_UP_PORT } from '../up/default-port.ts';
 import { lazyAction } from './lazy-action.ts';
 import { registerLoadCommand } from './load.ts';

@@ -15,7 +15,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { parseThreshold } from '../config.ts';
-import { runLogDir } from '../embedded/run-log.ts';
+import { runLogDir } from '../embedded/functions/index.ts';
 import {
   type CloudWatchSource,
   DEFAULT_ALARM_MINIMUMS,

@@ -4,7 +4,7 @@
  */
 import { type Command, Option } from 'commander';
 import { TARGETS } from '../config.ts';
-import { DEFAULT_DATA_DIR } from '../embedded/data-dir.ts';
+import { DEFAULT_DATA_DIR } from '../embedded/shared/index.ts';
 import { ALARM_NAMES, DEFAULT_ALARM_MINIMUMS } from '../monitor/alarms/index.ts';
 import { lazyAction } from './lazy-action.ts';
 import { ALARM_EXIT_CODE, collect, countOption, DEFAULT_REPORT, parseThresholdOption } from './options.ts';

@@ -2,7 +2,7 @@
  * What the CLI prints about classified images: one row per image (a table for people, JSON
  * lines with --json) and a summary.
  */
-import type { ExecutionRecord } from '../embedded/engine.ts';
+import type { ExecutionRecord } from '../workflow/execution.ts';
 import type { Decision, WorkflowResult } from '../workflow/types.ts';
 
 export interface ImageOutcome {

@@ -8,7 +8,7 @@ import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { KitConfig } from '../config.ts';
-import { DEFAULT_DATA_DIR } from '../embedded/data-dir.ts';
+import { DEFAULT_DATA_DIR } from '../embedded/shared/index.ts';
 import { startReviewServer } from '../review/server.ts';
 import { type StartedTarget, startTarget, type TargetKind } from '../targets/index.ts';
 import { log } from './log.ts';

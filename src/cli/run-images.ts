@@ -2,7 +2,7 @@
  * Runs the workflow for many images with bounded concurrency. A failed execution is an outcome
  * like any other (decision "error"); only a broken runner rejects.
  */
-import type { ExecutionRecord } from '../embedded/engine.ts';
+import type { ExecutionRecord } from '../workflow/execution.ts';
 import type { ImageEvent } from '../workflow/types.ts';
 import { type ImageOutcome, outcomeOf } from './report.ts';
 

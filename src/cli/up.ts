@@ -6,10 +6,10 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { type KitConfig, loadConfig } from '../config.ts';
-import type { Predictor } from '../embedded/predictors.ts';
 import { startLocalStack } from '../targets/index.ts';
 import { DEFAULT_UP_PORT } from '../up/default-port.ts';
 import { exportLines } from '../up/lines.ts';
+import type { Predictor } from '../workflow/predictor.ts';
 import { CAPTURE_PREFIX, exists, modelUri } from './local-model.ts';
 import { log } from './log.ts';
 

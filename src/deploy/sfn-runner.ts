@@ -12,7 +12,7 @@ import {
   type HistoryEvent as SfnHistoryEvent,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import type { ExecutionRecord, HistoryEvent } from '../embedded/engine.ts';
+import type { ExecutionRecord, HistoryEvent } from '../workflow/execution.ts';
 import type { ImageEvent } from '../workflow/types.ts';
 
 export interface SfnRunnerOptions {

@@ -4,10 +4,7 @@
  * in-process. Used by the CLI, the tests and the benchmarks.
  */
 import { readFileSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import type { Worker } from 'node:worker_threads';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { ENDPOINT_CLIENT_OPTIONS } from '../../lambdas/classify-image/handler.ts';
 import { createS3Client, createSageMakerRuntimeClient } from '../aws/clients.ts';
 import { parseS3Uri } from '../aws/s3-uri.ts';
@@ -18,101 +15,29 @@ import {
   intakeSubstitutionsFor,
   renderDefinition,
 } from '../workflow/definition.ts';
-import type { ImageEvent } from '../workflow/types.ts';
-import { createBatchEngine } from './batch-engine.ts';
-import { DEFAULT_DATA_DIR } from './data-dir.ts';
-import { type CaptureOptions, type EndpointServer, startEndpointServer } from './endpoint-server.ts';
-import type { EmbeddedEngine, ExecutionRecord } from './engine.ts';
-import { ExecutionRegistry } from './execution-registry.ts';
-import { type PlacedFunctions, placeFunctions } from './function-placement.ts';
-import type { RequestHandler } from './http-hardening.ts';
-import { createIntakeEngine } from './intake-engine.ts';
-import { createStubPredictor, type Predictor } from './predictors.ts';
-import { openRunLog, type RunLog } from './run-log.ts';
-import { S3Error } from './s3-errors.ts';
-import { sendError } from './s3-http.ts';
-import { type LocalS3, startLocalS3 } from './s3-server.ts';
-import type { ThreadedLocalS3 } from './s3-thread.ts';
-import { createSfnApiHandler, isSfnApiRequest } from './sfn-api.ts';
-import { registeredStateMachines } from './sfn-api-host.ts';
-import { StateMachineRegistry } from './state-machine-registry.ts';
-import { type EmbeddedTrigger, startEmbeddedTrigger, type TriggerOptions } from './trigger.ts';
+import { type EmbeddedTrigger, startEmbeddedTrigger } from './events/index.ts';
+import { openRunLog, type PlacedFunctions, placeFunctions, type RunLog } from './functions/index.ts';
+import { stackRoutes, startS3For } from './ports.ts';
+import { createStubPredictor, type EndpointServer, startEndpointServer } from './sagemaker-runtime/index.ts';
+import { DEFAULT_DATA_DIR } from './shared/index.ts';
 import {
+  createBatchEngine,
   createEngine,
+  createIntakeEngine,
   currentEngine,
+  type EmbeddedEngine,
+  ExecutionRegistry,
+  hostableModules,
   REPO_WORKFLOW_CODE,
+  registeredStateMachines,
+  StateMachineRegistry,
   stateMachineRoles,
   type WorkflowCode,
-} from './workflow-version.ts';
+} from './stepfunctions/index.ts';
+import type { EmbeddedRuntime, EmbeddedRuntimeOptions, PredictorFactory } from './types.ts';
 
+export type { EmbeddedRuntime, EmbeddedRuntimeOptions, PredictorFactory };
 export { DEFAULT_DATA_DIR, REPO_WORKFLOW_CODE, type WorkflowCode };
-
-export interface EmbeddedRuntimeOptions {
-  /** Folder of the local S3 store; default `.scones/embedded` under the working directory. */
-  dataDir?: string;
-  /** What the endpoint serves (or how to load it once the local S3 is up); default the stub. */
-  predictor?: Predictor | PredictorFactory;
-  /** Extra settings, as environment variables (THRESHOLD, SCONES_BUCKET, ...). */
-  env?: Record<string, string>;
-  /** Milliseconds between retries instead of the ASL's intervals (tests). */
-  retryDelayMs?: number;
-  /** Endpoint data capture, as SageMaker's DataCaptureConfig. */
-  capture?: CaptureOptions;
-  /** Also write the Lambdas' log and metric lines to stderr (they always go to the run's log file). */
-  verbose?: boolean;
-  /** Name of this run's log file, `<dataDir>/logs/<runId>.jsonl`; default the start time. */
-  runId?: string;
-  /**
-   * Event-driven mode (off by default): uploads under the intake prefix start executions through
-   * the kit's event rules, failures are notified to `<dataDir>/notifications/`, and execution
-   * outcomes are journaled in `<dataDir>/executions/index.jsonl` so a restart remembers them.
-   */
-  trigger?: boolean | TriggerOptions;
-  /** Port of the local S3 (and of the Step Functions API); default a free one. */
-  port?: number;
-  /** Also serve the Step Functions API (sfn-api.ts) on the local S3's port. */
-  stepFunctionsApi?: boolean;
-  /** The handlers and ASL to run instead of the repository's (see swapWorkflow). */
-  workflow?: WorkflowCode;
-  /**
-   * The local S3 in a worker thread of its own (default true), with the serialize function that
-   * reads from it (the code's `modules` given), so its work uses the other core. False serves
-   * both from this thread: for a short run (`scones classify` of a few
-   * images), where starting the thread (about 300 ms) costs more than it saves.
-   */
-  s3Thread?: boolean;
-}
-
-/** Loads what the endpoint serves, e.g. a model artifact from the local S3. */
-export type PredictorFactory = (s3: S3Client, config: KitConfig) => Promise<Predictor>;
-
-export interface EmbeddedRuntime {
-  config: KitConfig;
-  s3: S3Client;
-  localS3: LocalS3;
-  endpoint: EndpointServer;
-  engine: EmbeddedEngine;
-  /**
-   * Event-driven mode: the intake state machine, the uploads' target, which starts `engine`'s
-   * executions under names from the object (registered beside it in `engine.stateMachines`).
-   */
-  intake?: EmbeddedEngine;
-  /** The Lambdas' JSON log records and EMF metric documents of this run. */
-  runLog: RunLog;
-  /** Present in event-driven mode (the `trigger` option). */
-  trigger?: EmbeddedTrigger;
-  /** The tier's worker threads by name (the local S3's), for CPU figures. */
-  readonly threads: Record<string, Worker>;
-  run(event: ImageEvent, name?: string): Promise<ExecutionRecord>;
-  /**
-   * Runs executions started from now on with this code; running ones finish on the code they
-   * started with, and names and outcomes stay in the same registry (dedup holds across versions).
-   * Throws, and keeps the current code, when the definition does not render or the engine does not
-   * build (aws-local-stepfunctions validates it) or a Task has no handler.
-   */
-  swapWorkflow(code: WorkflowCode): void;
-  stop(): Promise<void>;
-}
 
 export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {}): Promise<EmbeddedRuntime> {
   const baseConfig = loadConfig({ SCONES_TARGET: 'embedded', ...options.env });
@@ -122,29 +47,9 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     ? new ExecutionRegistry({ journal: path.join(dataDir, 'executions', 'index.jsonl') })
     : new ExecutionRegistry();
   await executions.load();
-  // The Step Functions API shares the S3 port; until the engine exists, S3 answers everything.
-  let sfnApi: RequestHandler | undefined;
-  // Beside it, while stop() drains, writes are refused (503, which clients retry, then report):
-  // the trigger no longer listens, so an upload taken then would never start its execution.
+  // While stop() drains, a running stack refuses writes (ports.ts).
   let stopping = false;
-  // In a worker thread (a core of its own) unless the Step Functions API shares its port.
-  // The thread's module (and the sharp it preloads for the functions it hosts) loads only when used.
-  const startS3 =
-    options.s3Thread === false ? startLocalS3 : (await import('./s3-thread.ts')).startLocalS3Threaded;
-  const localS3: LocalS3 | ThreadedLocalS3 = await startS3({
-    directory: path.resolve(options.dataDir ?? DEFAULT_DATA_DIR, 's3'),
-    buckets: [baseConfig.bucket],
-    ...(options.port === undefined ? {} : { port: options.port }),
-    ...(options.stepFunctionsApi
-      ? {
-          alsoServe: (request) => {
-            if (isSfnApiRequest(request)) return sfnApi;
-            const write = request.method !== 'GET' && request.method !== 'HEAD';
-            return stopping && write ? refuseWhileStopping : undefined;
-          },
-        }
-      : {}),
-  });
+  const { localS3, gateway } = await startS3For(options, baseConfig.bucket, () => stopping);
   const s3Config = loadConfig({
     SCONES_TARGET: 'embedded',
     ...options.env,
@@ -195,7 +100,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
   let placed: PlacedFunctions;
   try {
     placed = await placeFunctions({
-      code: threadedCode,
+      modules: hostableModules(threadedCode),
       localS3,
       configEnv,
       telemetryEnv: telemetry.env,
@@ -249,7 +154,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
   definitions.set(current.engine.stateMachineArn, current.definition);
   const engine = currentEngine(() => current.engine);
   let intake = options.trigger ? buildIntake(initialCode, current.engine) : undefined;
-  if (options.stepFunctionsApi) {
+  if (gateway) {
     // A running stack serves the batch state machine too (StartExecution over a prefix).
     const batch = createBatchEngine(engine, {
       stage: config.stage,
@@ -260,9 +165,8 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
       ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),
     });
     definitions.set(batch.stateMachineArn, JSON.stringify(batch.definition));
-    sfnApi = createSfnApiHandler(
-      registeredStateMachines(stateMachines, definitions, stateMachineRoles(config)),
-    );
+    const stepFunctions = registeredStateMachines(stateMachines, definitions, stateMachineRoles(config));
+    for (const route of stackRoutes(endpoint, stepFunctions)) gateway?.mount(route);
   }
   const stopServers = async () => {
     await endpoint.stop();
@@ -322,16 +226,6 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
       await stopServers();
     },
   };
-}
-
-function refuseWhileStopping(request: IncomingMessage, response: ServerResponse): void {
-  const error = new S3Error(
-    'ServiceUnavailable',
-    503,
-    'The local stack is stopping; the request was not taken.',
-  );
-  sendError(response, request, error, true);
-  request.resume();
 }
 
 /** Where the kit itself writes objects: none of it may fall under the intake prefix. */

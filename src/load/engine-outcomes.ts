@@ -5,7 +5,7 @@
  * of the engine's own state machine count, so a state machine in front of it (an intake step)
  * does not make a key look decided before it is classified.
  */
-import type { EmbeddedEngine } from '../embedded/engine.ts';
+import type { EmbeddedEngine } from '../embedded/stepfunctions/index.ts';
 import { type Outcome, type OutcomeSource, outcomeOf } from './outcomes.ts';
 
 interface ImageInput {

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DEFAULT_PREFIX } from '../../training/stage.ts';
 import { manifestKey, normalizePrefix } from '../../training/staged-layout.ts';
-import { DataCapture, type Invocation } from '../embedded/data-capture.ts';
+import { DataCapture, type Invocation } from '../embedded/sagemaker-runtime/index.ts';
 import { groundTruthLine, type ReviewLabel } from '../review/decisions.ts';
 import { groundTruthKey } from '../review/layout.ts';
 import { DIMENSION, METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../workflow/metrics.ts';

@@ -14,7 +14,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { S3ServiceException } from '@aws-sdk/client-s3';
-import { applyServerLimits, guardRequests } from '../embedded/http-hardening.ts';
+import { applyServerLimits, guardRequests } from '../embedded/gateway/index.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ReviewApi, type ReviewApiOptions } from './api.ts';
 import { ApiError, checkCaller, loadPageFiles, readJson, send, sendError, sendJson } from './http.ts';
 

@@ -5,8 +5,8 @@
  */
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { isAwsTarget, type Target } from '../config.ts';
-import type { ExecutionRecord } from '../embedded/engine.ts';
 import type { BatchInput } from '../workflow/batch-types.ts';
+import type { ExecutionRecord } from '../workflow/execution.ts';
 import type { ImageEvent } from '../workflow/types.ts';
 import type { StartedTarget, StateMachineRole, TargetNames } from './types.ts';
 

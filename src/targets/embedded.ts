@@ -7,9 +7,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { endpointEnvironment, loadConfig } from '../config.ts';
-import { DEFAULT_DATA_DIR } from '../embedded/data-dir.ts';
-import type { EmbeddedEngine } from '../embedded/engine.ts';
 import type { EmbeddedRuntime, EmbeddedRuntimeOptions } from '../embedded/runtime.ts';
+import { DEFAULT_DATA_DIR } from '../embedded/shared/index.ts';
+import type { EmbeddedEngine } from '../embedded/stepfunctions/index.ts';
 import { lazyClients } from './clients.ts';
 import { namesOf } from './names.ts';
 import type { EmbeddedTarget, StartedTarget, StateMachineRole } from './types.ts';
@@ -19,7 +19,7 @@ function batchEngineOf(runtime: EmbeddedRuntime): () => Promise<EmbeddedEngine> 
   let engine: EmbeddedEngine | undefined;
   return async () => {
     // Loaded on the first batch: a per-image `scones classify` needs none of it.
-    const { createBatchEngine } = await import('../embedded/batch-engine.ts');
+    const { createBatchEngine } = await import('../embedded/stepfunctions/index.ts');
     engine ??= createBatchEngine(runtime.engine, {
       stage: runtime.config.stage,
       bucket: runtime.config.bucket,
@@ -99,7 +99,7 @@ export async function startEmbeddedStore(options: {
   if (options.access === 'read' && !existsSync(directory)) {
     throw new Error(`no embedded data under ${directory}: run \`scones demo\` first, or pass --data-dir`);
   }
-  const { startLocalS3 } = await import('../embedded/s3-server.ts');
+  const { startLocalS3 } = await import('../embedded/s3/index.ts');
   const localS3 = await startLocalS3({
     directory,
     ...(options.access === 'write' ? { buckets: [settings.bucket] } : {}),

@@ -4,7 +4,7 @@
  * (`connectLocalStack`) or this one (`startLocalStack`, which `scones up` itself uses).
  */
 import { endpointEnvironment, type KitConfig, loadConfig } from '../config.ts';
-import { DEFAULT_DATA_DIR } from '../embedded/data-dir.ts';
+import { DEFAULT_DATA_DIR } from '../embedded/shared/index.ts';
 import type { UpOptions } from '../up/stack.ts';
 import { apiWorkflow } from './api-workflow.ts';
 import { lazyClients } from './clients.ts';

@@ -9,10 +9,10 @@ import type { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { KitConfig, Target } from '../config.ts';
-import type { ExecutionRecord } from '../embedded/engine.ts';
 import type { EmbeddedRuntime, EmbeddedRuntimeOptions } from '../embedded/runtime.ts';
 import type { UpStack } from '../up/stack.ts';
 import type { BatchInput } from '../workflow/batch-types.ts';
+import type { ExecutionRecord } from '../workflow/execution.ts';
 import type { ImageEvent } from '../workflow/types.ts';
 
 /**

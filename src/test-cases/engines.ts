@@ -18,14 +18,14 @@ import { DescribeStateMachineCommand } from '@aws-sdk/client-sfn';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { type KitConfig, loadConfig } from '../config.ts';
 import { createSfnRunner, deploy, resourceNames } from '../deploy/index.ts';
-import type { ExecutionRecord } from '../embedded/engine.ts';
-import { mockedTaskHandlers, stateMachineNameOf } from '../embedded/mocked-tasks.ts';
+import { mockedTaskHandlers, stateMachineNameOf } from '../embedded/stepfunctions/index.ts';
 import { LocalStackServer } from '../emulator/localstack.ts';
 import { MiniStackServer } from '../emulator/ministack.ts';
 import { connectDeployed, type StartedTarget, startEmbeddedTarget, startTarget } from '../targets/index.ts';
+import type { ExecutionRecord } from '../workflow/execution.ts';
+import { TestCaseFileError } from '../workflow/mock-config.ts';
 import { arns, partitionOf } from '../workflow/names.ts';
 import type { ImageEvent } from '../workflow/types.ts';
-import { TestCaseFileError } from './mock-config.ts';
 import type { TestCaseSuite } from './suite.ts';
 
 export const ENGINES = ['embedded', 'ministack', 'localstack'] as const;

@@ -6,7 +6,7 @@
  */
 import { basename } from 'node:path';
 import { z } from 'zod';
-import { fileError, type MockConfig, readJsonFile, TestCaseFileError } from './mock-config.ts';
+import { fileError, type MockConfig, readJsonFile, TestCaseFileError } from '../workflow/mock-config.ts';
 
 const eventSchema = z.looseObject({ s3_bucket: z.string().min(1), s3_key: z.string().min(1) });
 

@@ -6,7 +6,7 @@
  * ..., one `TaskScheduled` per invocation, retries included).
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { ExecutionRecord, HistoryEvent } from '../embedded/engine.ts';
+import type { ExecutionRecord, HistoryEvent } from '../workflow/execution.ts';
 import type { ExpectedOutcome } from './expected-outcomes.ts';
 
 export interface Outcome {

@@ -6,8 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DEFINITION_PATH } from '../workflow/definition.ts';
+import {
+  checkAgainstDefinition,
+  type MockConfig,
+  readMockConfig,
+  TestCaseFileError,
+} from '../workflow/mock-config.ts';
 import { checkSameCases, type ExpectedOutcomes, readExpectedOutcomes } from './expected-outcomes.ts';
-import { checkAgainstDefinition, type MockConfig, readMockConfig, TestCaseFileError } from './mock-config.ts';
 
 export const MOCK_CONFIG_FILE = fileURLToPath(
   new URL('../../statemachine/test-cases/MockConfigFile.json', import.meta.url),

@@ -4,7 +4,7 @@
  * apart by two spaces, the object key second, so they read well and grep well.
  */
 
-import type { NotificationRecord } from '../embedded/notification-sink.ts';
+import type { NotificationRecord } from '../embedded/events/index.ts';
 import type { ExecutionStatusSnapshot } from '../events/execution-events.ts';
 
 /** Lambda errors carry `{"errorType","errorMessage","trace"}` as their Cause: show the message. */

@@ -1,7 +1,8 @@
 /**
- * `scones up`: the embedded tier as a long-running local stack in one process. The local S3 and
- * the Step Functions API share one fixed port on 127.0.0.1 (default 4566, where tools expect a
- * local AWS), the SageMaker-runtime endpoint serves the stub or the trained model, and the
+ * `scones up`: the embedded tier as a long-running local stack in one process. The local S3, the
+ * Step Functions API and InvokeEndpoint share one fixed port on 127.0.0.1 (default 4566, where
+ * tools expect a local AWS; src/embedded/gateway/), the SageMaker-runtime endpoint (also on its
+ * own port, with its control routes) serves the stub or the trained model, and the
  * trigger starts an execution for every upload under the intake prefix, from any client. The
  * stack prints the variables another terminal needs, then one line per decision, per failure and
  * per failure notification. stop() drains: uploads already taken finish their executions, their
@@ -12,11 +13,11 @@
  * are printed, not kept. What grows is the data itself: the local S3's index of stored objects.
  */
 import { endpointEnvironment, LOCAL_CREDENTIALS } from '../config.ts';
-import type { CaptureOptions } from '../embedded/endpoint-server.ts';
-import type { Predictor } from '../embedded/predictors.ts';
+import type { EmbeddedTrigger } from '../embedded/events/index.ts';
 import { type EmbeddedRuntime, type PredictorFactory, startEmbeddedRuntime } from '../embedded/runtime.ts';
-import type { EmbeddedTrigger } from '../embedded/trigger.ts';
+import type { CaptureOptions } from '../embedded/sagemaker-runtime/index.ts';
 import { resourceNames } from '../workflow/names.ts';
+import type { Predictor } from '../workflow/predictor.ts';
 import { DEFAULT_UP_PORT } from './default-port.ts';
 import { decisionLine, notificationLine } from './lines.ts';
 import { type WorkflowWatcher, watchWorkflow } from './watch.ts';

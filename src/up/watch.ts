@@ -12,8 +12,8 @@
  */
 import { type FSWatcher, watch } from 'node:fs';
 import path from 'node:path';
+import type { EmbeddedTrigger } from '../embedded/events/index.ts';
 import type { EmbeddedRuntime } from '../embedded/runtime.ts';
-import type { EmbeddedTrigger } from '../embedded/trigger.ts';
 import { workflowCodeLoader } from './workflow-code.ts';
 
 /** The watched folders, under the tree's root. */

@@ -9,10 +9,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBatchEngine } from '../../src/embedded/batch-engine.ts';
-import type { EmbeddedEngine } from '../../src/embedded/engine.ts';
-import { createStubPredictor } from '../../src/embedded/predictors.ts';
 import { type EmbeddedRuntime, startEmbeddedRuntime } from '../../src/embedded/runtime.ts';
+import { createStubPredictor } from '../../src/embedded/sagemaker-runtime/index.ts';
+import { createBatchEngine, type EmbeddedEngine } from '../../src/embedded/stepfunctions/index.ts';
 import type {
   BatchItemOutput,
   BatchSummary,

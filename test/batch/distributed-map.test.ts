@@ -7,7 +7,7 @@
  */
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedEngine } from '../../src/embedded/engine.ts';
+import { EmbeddedEngine } from '../../src/embedded/stepfunctions/index.ts';
 import type { ResultManifest, ResultRecord } from '../../src/workflow/batch-types.ts';
 import { startTestServer, type TestServer } from '../embedded/s3-helpers.ts';
 import { listKeys, readJson } from './helpers.ts';

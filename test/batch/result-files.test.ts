@@ -5,7 +5,7 @@
  */
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ResultFiles, resultKeyPrefix } from '../../src/embedded/distributed-map-results.ts';
+import { ResultFiles, resultKeyPrefix } from '../../src/embedded/stepfunctions/index.ts';
 import type { ResultManifest, ResultRecord } from '../../src/workflow/batch-types.ts';
 import { startTestServer, type TestServer } from '../embedded/s3-helpers.ts';
 import { listKeys, readJson } from './helpers.ts';

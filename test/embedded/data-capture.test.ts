@@ -9,10 +9,15 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client, createSageMakerRuntimeClient } from '../../src/aws/clients.ts';
 import { loadConfig } from '../../src/config.ts';
-import { type CaptureRecord, hourPath, inferenceIdProblem } from '../../src/embedded/data-capture.ts';
-import { type EndpointServer, startEndpointServer } from '../../src/embedded/endpoint-server.ts';
-import { createStubPredictor } from '../../src/embedded/predictors.ts';
-import { type LocalS3, startLocalS3 } from '../../src/embedded/s3-server.ts';
+import { type LocalS3, startLocalS3 } from '../../src/embedded/s3/index.ts';
+import {
+  type CaptureRecord,
+  createStubPredictor,
+  type EndpointServer,
+  hourPath,
+  inferenceIdProblem,
+  startEndpointServer,
+} from '../../src/embedded/sagemaker-runtime/index.ts';
 
 const BUCKET = 'capture-bucket';
 const ENDPOINT = 'capture-endpoint';

@@ -15,9 +15,13 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSageMakerRuntimeClient } from '../../src/aws/clients.ts';
 import { loadConfig } from '../../src/config.ts';
-import { MAX_LATENCY_MS } from '../../src/embedded/endpoint-faults.ts';
-import { type EndpointServer, startEndpointServer } from '../../src/embedded/endpoint-server.ts';
-import { createStubPredictor, type StubPredictor } from '../../src/embedded/predictors.ts';
+import {
+  createStubPredictor,
+  type EndpointServer,
+  MAX_LATENCY_MS,
+  type StubPredictor,
+  startEndpointServer,
+} from '../../src/embedded/sagemaker-runtime/index.ts';
 import { forEachConcurrent } from '../../training/concurrency.ts';
 import {
   encodeRequest,

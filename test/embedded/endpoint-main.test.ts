@@ -7,10 +7,10 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createS3Client, createSageMakerRuntimeClient } from '../../src/aws/clients.ts';
 import { loadConfig } from '../../src/config.ts';
-import { startFromEnvironment } from '../../src/embedded/endpoint-main.ts';
-import { type LocalS3, startLocalS3 } from '../../src/embedded/s3-server.ts';
+import { type LocalS3, startLocalS3 } from '../../src/embedded/s3/index.ts';
+import { startFromEnvironment } from '../../src/embedded/sagemaker-runtime/index.ts';
 
-const MAIN = new URL('../../src/embedded/endpoint-main.ts', import.meta.url).pathname;
+const MAIN = new URL('../../src/embedded/sagemaker-runtime/endpoint-main.ts', import.meta.url).pathname;
 
 /** Starts endpoint-main in its own Node process and waits for its "listening" line. */
 async function startProcess(

@@ -11,9 +11,14 @@ import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSageMakerRuntimeClient } from '../../src/aws/clients.ts';
 import { loadConfig } from '../../src/config.ts';
-import type { FaultState } from '../../src/embedded/endpoint-faults.ts';
-import { type EndpointServer, startEndpointServer } from '../../src/embedded/endpoint-server.ts';
-import { createStubPredictor, ModelInputError, type StubPredictor } from '../../src/embedded/predictors.ts';
+import {
+  createStubPredictor,
+  type EndpointServer,
+  type FaultState,
+  type StubPredictor,
+  startEndpointServer,
+} from '../../src/embedded/sagemaker-runtime/index.ts';
+import { ModelInputError } from '../../src/workflow/predictor.ts';
 
 const ENDPOINT = 'test-endpoint';
 

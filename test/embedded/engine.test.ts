@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EmbeddedEngine } from '../../src/embedded/engine.ts';
-import { STATE_PAYLOAD_LIMIT_BYTES } from '../../src/embedded/lambda-integration.ts';
+import { EmbeddedEngine, STATE_PAYLOAD_LIMIT_BYTES } from '../../src/embedded/stepfunctions/index.ts';
 import {
   FUNCTIONS,
   type FunctionKey,

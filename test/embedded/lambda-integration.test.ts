@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { TaskError } from '../../src/embedded/shared/index.ts';
 import {
   bindLambdaInvoke,
   payloadSize,
   STATE_PAYLOAD_LIMIT_BYTES,
-  TaskError,
-} from '../../src/embedded/lambda-integration.ts';
+} from '../../src/embedded/stepfunctions/index.ts';
 
 const ARN = 'arn:aws:lambda:us-east-1:000000000000:function:scones-dev-echo';
 

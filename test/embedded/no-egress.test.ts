@@ -16,8 +16,8 @@ import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createS3Client, createSageMakerRuntimeClient } from '../../src/aws/clients.ts';
 import { ConfigError, loadConfig } from '../../src/config.ts';
-import { startFromEnvironment } from '../../src/embedded/endpoint-main.ts';
 import { startEmbeddedRuntime } from '../../src/embedded/runtime.ts';
+import { startFromEnvironment } from '../../src/embedded/sagemaker-runtime/index.ts';
 import { createPredictor } from '../../training/predictor.ts';
 import { readCifarRecord, rgbToPng } from '../lambdas/images.ts';
 

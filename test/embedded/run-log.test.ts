@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newRunId, openRunLog, runLogDir } from '../../src/embedded/run-log.ts';
+import { newRunId, openRunLog, runLogDir } from '../../src/embedded/functions/index.ts';
 
 let dataDir: string;
 

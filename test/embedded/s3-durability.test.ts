@@ -11,7 +11,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NODE_FILE_SYSTEM, type StoreFileSystem } from '../../src/embedded/s3-files.ts';
+import { NODE_FILE_SYSTEM, type StoreFileSystem } from '../../src/embedded/s3/index.ts';
 import { bodyBytes, errorOf, md5, patterned, startTestServer, type TestServer } from './s3-helpers.ts';
 
 const BUCKET = 'durable-bucket';

@@ -7,7 +7,7 @@ import { type S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { expect } from 'vitest';
 import { createS3Client } from '../../src/aws/clients.ts';
 import { loadConfig } from '../../src/config.ts';
-import { type LocalS3, type LocalS3Options, startLocalS3 } from '../../src/embedded/s3-server.ts';
+import { type LocalS3, type LocalS3Options, startLocalS3 } from '../../src/embedded/s3/index.ts';
 
 export function clientFor(server: LocalS3): S3Client {
   return createS3Client(loadConfig({ AWS_ENDPOINT_URL_S3: server.endpoint }), { maxAttempts: 1 });

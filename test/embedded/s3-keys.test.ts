@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareKeys, fileNameForKey } from '../../src/embedded/s3-keys.ts';
-import { listKeys } from '../../src/embedded/s3-list.ts';
+import { compareKeys, fileNameForKey, listKeys } from '../../src/embedded/s3/index.ts';
 
 describe('key file names', () => {
   it('never leave the bucket folder and never collide', () => {

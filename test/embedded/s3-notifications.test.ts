@@ -9,7 +9,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ObjectNotification } from '../../src/embedded/s3-notifications.ts';
+import type { ObjectNotification } from '../../src/embedded/s3/index.ts';
 import { md5, startTestServer, type TestServer } from './s3-helpers.ts';
 
 const BUCKET = 'events-bucket';

@@ -6,8 +6,7 @@ import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fileNameForKey } from '../../src/embedded/s3-keys.ts';
-import { ObjectStore } from '../../src/embedded/s3-store.ts';
+import { fileNameForKey, ObjectStore } from '../../src/embedded/s3/index.ts';
 
 const BUCKET = 'index-bucket';
 let root: string;

@@ -23,7 +23,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client } from '../../src/aws/clients.ts';
 import { loadConfig } from '../../src/config.ts';
-import { type LocalS3, startLocalS3 } from '../../src/embedded/s3-server.ts';
+import { type LocalS3, startLocalS3 } from '../../src/embedded/s3/index.ts';
 
 const BUCKET = 'test-bucket';
 

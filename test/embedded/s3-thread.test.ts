@@ -13,9 +13,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client } from '../../src/aws/clients.ts';
 import { loadConfig } from '../../src/config.ts';
-import type { ObjectNotification } from '../../src/embedded/s3-notifications.ts';
-import type { LocalS3 } from '../../src/embedded/s3-server.ts';
-import { startLocalS3Thread } from '../../src/embedded/s3-thread.ts';
+import { startLocalS3Thread } from '../../src/embedded/functions/index.ts';
+import type { LocalS3, ObjectNotification } from '../../src/embedded/s3/index.ts';
 
 const BUCKET = 'thread-bucket';
 

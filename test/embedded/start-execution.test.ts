@@ -7,9 +7,12 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EmbeddedEngine, type ExecutionRecord } from '../../src/embedded/engine.ts';
-import type { StartedExecution } from '../../src/embedded/execution-registry.ts';
-import { StateMachineRegistry } from '../../src/embedded/state-machine-registry.ts';
+import {
+  EmbeddedEngine,
+  type StartedExecution,
+  StateMachineRegistry,
+} from '../../src/embedded/stepfunctions/index.ts';
+import type { ExecutionRecord } from '../../src/workflow/execution.ts';
 
 const REGION_ACCOUNT = 'us-east-1:000000000000';
 const arnOf = (name: string) => `arn:aws:states:${REGION_ACCOUNT}:stateMachine:${name}`;

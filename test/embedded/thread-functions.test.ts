@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ExecutionRecord } from '../../src/embedded/engine.ts';
-import { createStubPredictor } from '../../src/embedded/predictors.ts';
 import { type EmbeddedRuntime, startEmbeddedRuntime } from '../../src/embedded/runtime.ts';
+import { createStubPredictor } from '../../src/embedded/sagemaker-runtime/index.ts';
+import type { ExecutionRecord } from '../../src/workflow/execution.ts';
 import { readCifarRecord, rgbToPng } from '../lambdas/images.ts';
 
 interface Tier {

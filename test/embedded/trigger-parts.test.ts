@@ -10,19 +10,19 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { EmbeddedEngine, type ExecutionRecord } from '../../src/embedded/engine.ts';
-import { LocalEventBus } from '../../src/embedded/event-bus.ts';
+import { LocalEventBus, NotificationSink } from '../../src/embedded/events/index.ts';
 import {
+  EmbeddedEngine,
   ExecutionAlreadyExists,
   ExecutionRegistry,
+  ExecutionStarter,
   InvalidName,
-} from '../../src/embedded/execution-registry.ts';
-import { ExecutionStarter } from '../../src/embedded/execution-starter.ts';
-import { NotificationSink } from '../../src/embedded/notification-sink.ts';
-import { StateMachineRegistry } from '../../src/embedded/state-machine-registry.ts';
+  StateMachineRegistry,
+} from '../../src/embedded/stepfunctions/index.ts';
 import type { ExecutionStatusSnapshot } from '../../src/events/execution-events.ts';
 import { compileInputTransformer } from '../../src/events/input-transformer.ts';
 import { compileEventPattern } from '../../src/events/pattern.ts';
+import type { ExecutionRecord } from '../../src/workflow/execution.ts';
 
 let directory: string;
 beforeAll(async () => {

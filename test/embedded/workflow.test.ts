@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { payloadSize, STATE_PAYLOAD_LIMIT_BYTES } from '../../src/embedded/lambda-integration.ts';
-import { createStubPredictor } from '../../src/embedded/predictors.ts';
 import { type EmbeddedRuntime, startEmbeddedRuntime } from '../../src/embedded/runtime.ts';
+import { createStubPredictor } from '../../src/embedded/sagemaker-runtime/index.ts';
+import { payloadSize, STATE_PAYLOAD_LIMIT_BYTES } from '../../src/embedded/stepfunctions/index.ts';
 import { readCifarRecord, rgbToPng } from '../lambdas/images.ts';
 
 const stub = createStubPredictor();

@@ -12,8 +12,11 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeStateMachineCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import aslValidator from 'asl-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EndpointServer, startEndpointServer } from '../../src/embedded/endpoint-server.ts';
-import { createStubPredictor } from '../../src/embedded/predictors.ts';
+import {
+  createStubPredictor,
+  type EndpointServer,
+  startEndpointServer,
+} from '../../src/embedded/sagemaker-runtime/index.ts';
 import { batchSubstitutionsFor, loadDefinition } from '../../src/workflow/definition.ts';
 import { resourceNames } from '../../src/workflow/names.ts';
 import { readCifarRecord, rgbToPng } from '../lambdas/images.ts';

@@ -28,8 +28,11 @@ import {
   createIamClient,
   createSnsClient,
 } from '../../src/aws/clients.ts';
-import { type EndpointServer, startEndpointServer } from '../../src/embedded/endpoint-server.ts';
-import { createStubPredictor } from '../../src/embedded/predictors.ts';
+import {
+  createStubPredictor,
+  type EndpointServer,
+  startEndpointServer,
+} from '../../src/embedded/sagemaker-runtime/index.ts';
 import { executionNameForObject } from '../../src/events/execution-name.ts';
 import { eventResourceNames, resourceNames } from '../../src/workflow/names.ts';
 import { forEachConcurrent } from '../../training/concurrency.ts';

@@ -9,8 +9,11 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { ListExecutionsCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIamClient } from '../../src/aws/clients.ts';
-import { type EndpointServer, startEndpointServer } from '../../src/embedded/endpoint-server.ts';
-import { createStubPredictor } from '../../src/embedded/predictors.ts';
+import {
+  createStubPredictor,
+  type EndpointServer,
+  startEndpointServer,
+} from '../../src/embedded/sagemaker-runtime/index.ts';
 import { executionNameForObject } from '../../src/events/execution-name.ts';
 import { resourceNames } from '../../src/workflow/names.ts';
 import { readCifarRecord, rgbToPng } from '../lambdas/images.ts';

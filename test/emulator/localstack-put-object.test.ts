@@ -16,8 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client, createSfnClient } from '../../src/aws/clients.ts';
 import { endpointEnvironment, loadConfig } from '../../src/config.ts';
 import { createSfnRunner } from '../../src/deploy/sfn-runner.ts';
-import { EmbeddedEngine } from '../../src/embedded/engine.ts';
-import { type LocalS3, startLocalS3 } from '../../src/embedded/s3-server.ts';
+import { type LocalS3, startLocalS3 } from '../../src/embedded/s3/index.ts';
+import { EmbeddedEngine } from '../../src/embedded/stepfunctions/index.ts';
 import { LocalStackServer, type StartedLocalStack } from '../../src/emulator/localstack.ts';
 import { MiniStackServer, type StartedMiniStack } from '../../src/emulator/ministack.ts';
 

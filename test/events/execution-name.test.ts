@@ -7,9 +7,11 @@ import { createHash } from 'node:crypto';
 import { S3Client } from '@aws-sdk/client-s3';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EmbeddedEngine } from '../../src/embedded/engine.ts';
-import { createIntakeEngine } from '../../src/embedded/intake-engine.ts';
-import { StateMachineRegistry } from '../../src/embedded/state-machine-registry.ts';
+import {
+  createIntakeEngine,
+  EmbeddedEngine,
+  StateMachineRegistry,
+} from '../../src/embedded/stepfunctions/index.ts';
 import {
   executionNameForEvent,
   executionNameForObject,

@@ -13,9 +13,14 @@ import {
 } from '../../lambdas/classify-image/handler.ts';
 import { createSageMakerRuntimeClient } from '../../src/aws/clients.ts';
 import { loadConfig } from '../../src/config.ts';
-import { type EndpointServer, startEndpointServer } from '../../src/embedded/endpoint-server.ts';
-import { createStubPredictor, ModelInputError, type StubPredictor } from '../../src/embedded/predictors.ts';
+import {
+  createStubPredictor,
+  type EndpointServer,
+  type StubPredictor,
+  startEndpointServer,
+} from '../../src/embedded/sagemaker-runtime/index.ts';
 import { EndpointError, EndpointUnavailable } from '../../src/workflow/errors.ts';
+import { ModelInputError } from '../../src/workflow/predictor.ts';
 import { CLASS_LABELS } from '../../src/workflow/types.ts';
 import { type BareEndpoint, startBareEndpoint } from './bare-endpoint.ts';
 import { readCifarRecord, rgbToPng } from './images.ts';

@@ -6,7 +6,7 @@ import { readObjectWithinLimit } from '../../lambdas/serialize-image-data/read-o
 import { DEFAULT_IMAGE_LIMITS, normalizeImage } from '../../lambdas/serialize-image-data/serialize.ts';
 import { createS3Client } from '../../src/aws/clients.ts';
 import { loadConfig } from '../../src/config.ts';
-import { type LocalS3, startLocalS3 } from '../../src/embedded/s3-server.ts';
+import { type LocalS3, startLocalS3 } from '../../src/embedded/s3/index.ts';
 import { decodeRgb, noise, pngClaimingSize, readCifarRecord, rgbToPng } from './images.ts';
 import { invokeLambdaEntry } from './lambda-entry.ts';
 import { captureTelemetry } from './telemetry-capture.ts';

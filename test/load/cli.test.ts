@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client } from '../../src/aws/clients.ts';
 import { endpointEnvironment, loadConfig } from '../../src/config.ts';
-import { startLocalS3 } from '../../src/embedded/s3-server.ts';
+import { startLocalS3 } from '../../src/embedded/s3/index.ts';
 import type { LoadReport } from '../../src/load/report.ts';
 import { readCapturedInferences } from '../../src/monitor/sources/index.ts';
 import { startTestStack } from '../up/support.ts';

@@ -23,7 +23,7 @@ import { createS3Client } from '../../src/aws/clients.ts';
 import { datasetPrefix } from '../../src/cli/local-model.ts';
 import { DEFAULTS, endpointEnvironment, loadConfig } from '../../src/config.ts';
 import { startEmbeddedRuntime } from '../../src/embedded/runtime.ts';
-import { startLocalS3 } from '../../src/embedded/s3-server.ts';
+import { startLocalS3 } from '../../src/embedded/s3/index.ts';
 import { engineOutcomes } from '../../src/load/engine-outcomes.ts';
 import type { LoadReport } from '../../src/load/report.ts';
 import { runLoad } from '../../src/load/run.ts';

@@ -12,8 +12,8 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSfnClient } from '../../src/aws/clients.ts';
 import { datasetPrefix } from '../../src/cli/local-model.ts';
-import { createStubPredictor, ModelInputError } from '../../src/embedded/predictors.ts';
 import { type EmbeddedRuntime, startEmbeddedRuntime } from '../../src/embedded/runtime.ts';
+import { createStubPredictor } from '../../src/embedded/sagemaker-runtime/index.ts';
 import { engineOutcomes } from '../../src/load/engine-outcomes.ts';
 import type { LoadReport } from '../../src/load/report.ts';
 import { type LoadRunOptions, runLoad } from '../../src/load/run.ts';
@@ -21,6 +21,7 @@ import { sfnOutcomes } from '../../src/load/sfn-outcomes.ts';
 import { loadTestSplit, type SourceImage, SourceImagesError } from '../../src/load/source-images.ts';
 import { findStateMachine } from '../../src/targets/index.ts';
 import { resourceNames } from '../../src/workflow/names.ts';
+import { ModelInputError } from '../../src/workflow/predictor.ts';
 import { stage } from '../../training/stage.ts';
 
 const stub = createStubPredictor();

@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalS3 } from '../../src/embedded/s3-server.ts';
+import { startLocalS3 } from '../../src/embedded/s3/index.ts';
 import { type SyntheticDataDir, syntheticDataDir, T0 } from './support/synthetic-data-dir.ts';
 
 const BIN = path.resolve(import.meta.dirname, '..', '..', 'bin', 'scones.js');

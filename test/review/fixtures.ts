@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../src/aws/clients.ts';
 import { endpointEnvironment, loadConfig } from '../../src/config.ts';
-import { type LocalS3, startLocalS3 } from '../../src/embedded/s3-server.ts';
+import { type LocalS3, startLocalS3 } from '../../src/embedded/s3/index.ts';
 import type { ReviewBucket } from '../../src/review/layout.ts';
 import type { FilteredClassification } from '../../src/workflow/types.ts';
 import { forEachConcurrent } from '../../training/concurrency.ts';

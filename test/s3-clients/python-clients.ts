@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, type TestContext } from 'vitest';
-import { type LocalS3, startLocalS3 } from '../../src/embedded/s3-server.ts';
+import { type LocalS3, startLocalS3 } from '../../src/embedded/s3/index.ts';
 import {
   ensureEmulatorVenv,
   type PythonEnvironment,

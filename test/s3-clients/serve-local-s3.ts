@@ -7,7 +7,7 @@
  * On SIGINT/SIGTERM it prints its peak RSS (`process.resourceUsage().maxRSS`) and stops, removing
  * its temporary data folder.
  */
-import { startLocalS3 } from '../../src/embedded/s3-server.ts';
+import { startLocalS3 } from '../../src/embedded/s3/index.ts';
 
 const server = await startLocalS3({ buckets: [process.argv[2] ?? 'measure-bucket'] });
 console.log(server.endpoint);

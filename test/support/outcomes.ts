@@ -2,7 +2,7 @@
  * What the tiers are compared on: per image, the decision (route, review or error), the confidence
  * and predicted label, or the error name and message. Timing and execution names are left out.
  */
-import type { ExecutionRecord } from '../../src/embedded/engine.ts';
+import type { ExecutionRecord } from '../../src/workflow/execution.ts';
 import type { ImageEvent, WorkflowResult } from '../../src/workflow/types.ts';
 import { forEachConcurrent } from '../../training/concurrency.ts';
 

@@ -7,13 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseExpectedOutcomes } from '../../src/test-cases/expected-outcomes.ts';
-import { mockedResponseAt, parseMockConfig } from '../../src/test-cases/mock-config.ts';
 import {
   EXPECTED_OUTCOMES_FILE,
   loadSuite,
   MOCK_CONFIG_FILE,
   selectCases,
 } from '../../src/test-cases/suite.ts';
+import { mockedResponseAt, parseMockConfig } from '../../src/workflow/mock-config.ts';
 import { WORKFLOW_ERROR_NAMES } from './support.ts';
 
 const MACHINE = 'scones-dev-image-classification';

@@ -13,9 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSfnClient } from '../../src/aws/clients.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createSfnRunner } from '../../src/deploy/sfn-runner.ts';
-import type { ExecutionRecord } from '../../src/embedded/engine.ts';
 import { MiniStackServer, type StartedMiniStack } from '../../src/emulator/ministack.ts';
 import { outcomeOf } from '../../src/test-cases/outcome.ts';
+import type { ExecutionRecord } from '../../src/workflow/execution.ts';
 import { MOCK_PROBE_DEFINITION } from './support.ts';
 
 const MACHINE = 'probe-mocks';

@@ -1,13 +1,11 @@
 /**
- * The mock-config semantics on the embedded engine (src/embedded/mocked-tasks.ts), with the
+ * The mock-config semantics on the embedded engine (src/embedded/stepfunctions/integrations/mocked-tasks.ts), with the
  * project's ASL and hand-written functions that count their real calls: invocation counters per
  * state and per execution, ranges, Return as the lambda:invoke envelope, Throw through Retry and
  * Catch, an invocation past the last key failing the execution, unmocked states running for real.
  */
 import { describe, expect, it } from 'vitest';
-import { EmbeddedEngine } from '../../src/embedded/engine.ts';
-import { mockedTaskHandlers } from '../../src/embedded/mocked-tasks.ts';
-import { parseMockConfig } from '../../src/test-cases/mock-config.ts';
+import { EmbeddedEngine, mockedTaskHandlers } from '../../src/embedded/stepfunctions/index.ts';
 import { outcomeOf } from '../../src/test-cases/outcome.ts';
 import {
   FUNCTIONS,
@@ -15,6 +13,7 @@ import {
   loadDefinition,
   substitutionsFor,
 } from '../../src/workflow/definition.ts';
+import { parseMockConfig } from '../../src/workflow/mock-config.ts';
 
 const MACHINE = 'probe-machine';
 const arn = (key: FunctionKey) =>

@@ -12,7 +12,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client } from '../../src/aws/clients.ts';
 import { loadConfig } from '../../src/config.ts';
-import { type LocalS3, startLocalS3 } from '../../src/embedded/s3-server.ts';
+import { type LocalS3, startLocalS3 } from '../../src/embedded/s3/index.ts';
 import { readCifar, readSplit, SHIPPED_SUBSET } from '../../training/cifar.ts';
 import { planesToInterleaved } from '../../training/cifar-records.ts';
 import { loadStagedSplit, normalizePrefix, StagingError, stage, stageDataset } from '../../training/stage.ts';

@@ -28,8 +28,8 @@ import {
 import aslValidator from 'asl-validator';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS } from '../../src/config.ts';
-import { createStubPredictor } from '../../src/embedded/predictors.ts';
 import { type EmbeddedRuntime, startEmbeddedRuntime } from '../../src/embedded/runtime.ts';
+import { createStubPredictor } from '../../src/embedded/sagemaker-runtime/index.ts';
 import { bikePng } from './support.ts';
 
 const stub = createStubPredictor();

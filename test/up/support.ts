@@ -8,7 +8,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { expect, vi } from 'vitest';
 import { LOCAL_CREDENTIALS } from '../../src/config.ts';
-import { createStubPredictor, type StubPredictor } from '../../src/embedded/predictors.ts';
+import { createStubPredictor, type StubPredictor } from '../../src/embedded/sagemaker-runtime/index.ts';
 import { startUpStack, type UpOptions, type UpStack } from '../../src/up/stack.ts';
 import { readCifarRecord, rgbToPng } from '../lambdas/images.ts';
 

@@ -1,6 +1,6 @@
 /**
  * The kit image (containers/kit/Dockerfile) running its default command, the endpoint server
- * (src/embedded/endpoint-main.ts, stub predictor unless PREDICTOR says otherwise), as a
+ * (src/embedded/sagemaker-runtime/endpoint-main.ts, stub predictor unless PREDICTOR says otherwise), as a
  * testcontainers module. Ready when SageMaker's container contract `GET /ping` answers 200.
  */
 import { AbstractStartedContainer, GenericContainer, type StartedTestContainer, Wait } from 'testcontainers';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createS3Client } from '../../../src/aws/clients.ts';
 import { DEFAULTS, endpointEnvironment, loadConfig } from '../../../src/config.ts';
-import { startLocalS3 } from '../../../src/embedded/s3-server.ts';
+import { startLocalS3 } from '../../../src/embedded/s3/index.ts';
 import type { MonitorSources } from '../../../src/monitor/sources/index.ts';
 import {
   type SyntheticWriteOptions,

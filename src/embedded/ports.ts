@@ -1,0 +1,87 @@
+/**
+ * Where the embedded tier's services listen. By default each service has a port of its own: the
+ * local S3 in a worker thread (a core of its own, with the serialize function beside it), or in
+ * this thread for a short run; the endpoint on its own port. A running stack (`scones up`, the
+ * runtime's `stepFunctionsApi`) serves every service on one port instead: a gateway whose table is
+ * S3 (up first: the endpoint's model may load from it) and then `stackRoutes`. Adding a service to
+ * the stack is its folder and one line in that table.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
+import { startLocalS3Threaded, type ThreadedLocalS3 } from './functions/index.ts';
+import { type Gateway, type Route, startGateway } from './gateway/index.ts';
+import { type LocalS3, openS3Service, S3Error, sendError, startLocalS3 } from './s3/index.ts';
+import type { EndpointServer } from './sagemaker-runtime/index.ts';
+import { DEFAULT_DATA_DIR } from './shared/index.ts';
+import { type SfnApiHost, stepFunctionsRoute } from './stepfunctions/index.ts';
+import type { EmbeddedRuntimeOptions } from './types.ts';
+
+/** The services of a running stack's port besides S3, each recognised by its own route. */
+export function stackRoutes(endpoint: EndpointServer, stepFunctions: SfnApiHost): Route[] {
+  return [
+    endpoint.route, // SageMaker runtime: signed for `sagemaker`, or POST /endpoints/{name}/invocations
+    stepFunctionsRoute(stepFunctions), // Step Functions: signed for `states`, or X-Amz-Target AWSStepFunctions.*
+  ];
+}
+
+export interface ListeningS3 {
+  localS3: LocalS3 | ThreadedLocalS3;
+  /** A running stack's one port, where `stackRoutes` are mounted once their services exist. */
+  gateway?: Gateway;
+}
+
+/**
+ * Starts the local S3 where the options put it. On a running stack's gateway, writes are refused
+ * while `stopping()` (503, which clients retry, then report): the trigger no longer listens then,
+ * so an upload taken would never start its execution.
+ */
+export async function startS3For(
+  options: EmbeddedRuntimeOptions,
+  bucket: string,
+  stopping: () => boolean,
+): Promise<ListeningS3> {
+  const directory = path.resolve(options.dataDir ?? DEFAULT_DATA_DIR, 's3');
+  const port = options.port === undefined ? {} : { port: options.port };
+  if (!options.stepFunctionsApi) {
+    // The thread's module (and the sharp it preloads for the functions it hosts) loads only when used.
+    const start = options.s3Thread === false ? startLocalS3 : startLocalS3Threaded;
+    return { localS3: await start({ directory, buckets: [bucket], ...port }) };
+  }
+  const s3 = await openS3Service({ directory, buckets: [bucket] });
+  const gateway = await startGateway({
+    routes: [refusingWritesWhile(stopping, s3.route)],
+    ...port,
+    name: 'local stack',
+    exposed: 'every bucket, the Step Functions API and InvokeEndpoint, unauthenticated',
+  });
+  return {
+    localS3: {
+      endpoint: gateway.url,
+      directory,
+      notifications: s3.notifications,
+      stop: () => gateway.stop(),
+    },
+    gateway,
+  };
+}
+
+function refusingWritesWhile(stopping: () => boolean, route: Route): Route {
+  return {
+    ...route,
+    handle(request, response) {
+      const write = request.method !== 'GET' && request.method !== 'HEAD';
+      if (write && stopping()) return refuseWhileStopping(request, response);
+      return route.handle(request, response);
+    },
+  };
+}
+
+function refuseWhileStopping(request: IncomingMessage, response: ServerResponse): void {
+  const error = new S3Error(
+    'ServiceUnavailable',
+    503,
+    'The local stack is stopping; the request was not taken.',
+  );
+  sendError(response, request, error, true);
+  request.resume();
+}

@@ -1,0 +1,168 @@
+/**
+ * Local SageMaker endpoint: one HTTP server speaking
+ * - the SageMaker Runtime API, `POST /endpoints/{name}/invocations`, with the service's response
+ *   headers and error shapes (restJson1: `x-amzn-ErrorType` + JSON body), so the real
+ *   `@aws-sdk/client-sagemaker-runtime` raises its typed `ValidationError`, `ModelError`
+ *   (`OriginalStatusCode`, `OriginalMessage`, `LogStreamArn`), `ServiceUnavailable`, `InternalFailure`;
+ * - the container contract, `GET /ping` and `POST /invocations`, with the built-in
+ *   image-classification algorithm's content types (image in; JSON list or JSON Lines out);
+ * - control routes for tests that drive a server in another process (container, emulator tier):
+ *   `GET /_stub/behavior` (state: faults, invocations, predictor, capture counts);
+ *   `POST /_stub/behavior` with JSON, every field optional: `{"reset": true, "latencyMs": 50,
+ *   "fail": {"status": 503, "count": 2}, "connections": "refuse" | "reset" | "accept",
+ *   "durationMs": 500, "predictor": {"probabilities": [0.9, 0.1] | null, "script": [[0.2, 0.8],
+ *   {"error": "bad image", "statusCode": 400}], "ready": false, "reset": true}}` (400 naming the
+ *   problem when malformed, nothing changed); `POST /_stub/capture/flush` writes buffered capture
+ *   records now (control.ts).
+ *
+ * The model is a pluggable `Predictor` (the deterministic stub or the real model). A container
+ * error (4xx/5xx from `/invocations`) becomes `ModelError` 424 on the runtime route, as on AWS.
+ * What an invocation answers is endpoint.ts's; this file is the server around it (and the route
+ * that serves the same endpoint on a gateway).
+ *
+ * No request brings the server down (gateway/hardening.ts): a handler error answers InternalFailure;
+ * slow clients meet header and request timeouts; a body over SageMaker's 6 MB payload limit is
+ * refused with the service's ValidationError once the limit is passed (never buffered whole), then
+ * the connection is closed; a malformed endpoint name is a ValidationError, an unknown route
+ * UnknownOperationException 404. It listens on 127.0.0.1 unless given another host, and says so
+ * on stderr when that host is reachable from the network (the control routes have no auth).
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  announceIfReachable,
+  applyServerLimits,
+  guardRequests,
+  type ServerLimits,
+  sendJson,
+  serverOptionsFor,
+  writeAnswer,
+} from '../gateway/index.ts';
+import { handleControl } from './control.ts';
+import { createEndpoint, ENDPOINT_NAME_PATTERN } from './endpoint.ts';
+import { EndpointFaults } from './faults.ts';
+import { INVOCATIONS_PATH, serveContainerInvocation, serveInvocation } from './http.ts';
+import { answerInternalFailure, runtimeRoute } from './route.ts';
+import type { EndpointServer, EndpointServerOptions } from './types.ts';
+
+/**
+ * A whole request (at most 6 MB) must arrive within 60 s, SageMaker's own invocation budget;
+ * headers within 10 s; the rest as every local server.
+ */
+export const ENDPOINT_LIMITS: Partial<ServerLimits> = { requestTimeoutMs: 60_000 };
+
+export async function startEndpointServer(options: EndpointServerOptions): Promise<EndpointServer> {
+  const endpointName = options.endpointName ?? 'scones-image-classification';
+  if (!ENDPOINT_NAME_PATTERN.test(endpointName)) {
+    // Otherwise every invocation would be refused by the same check, with less context.
+    throw new RangeError(
+      `endpoint name "${endpointName}" is not one SageMaker accepts (${ENDPOINT_NAME_PATTERN.source})`,
+    );
+  }
+  const host = options.host ?? '127.0.0.1';
+  const limits = { ...ENDPOINT_LIMITS, ...options.limits };
+  const server = createServer(serverOptionsFor(limits), guardRequests(route, answerInternalFailure));
+  applyServerLimits(server, limits);
+  let port = options.port ?? 0;
+
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  const faults = new EndpointFaults({
+    async closeListener(spare) {
+      // close() stops accepting at once; it would wait for open sockets only to emit 'close'.
+      server.close();
+      for (const socket of sockets) if (socket !== spare) socket.destroy();
+      // Let in-process clients see their keep-alive sockets close before anyone sends again,
+      // so the next request opens a new connection and meets ECONNREFUSED, not a stale socket.
+      await sleep(5);
+    },
+    reopenListener: () => listen(port),
+  });
+  const endpoint = createEndpoint({
+    predictor: options.predictor,
+    endpointName,
+    variantName: options.variantName ?? 'AllTraffic',
+    accountId: options.accountId ?? '000000000000',
+    region: options.region ?? 'us-east-1',
+    faults,
+    ...(options.capture ? { capture: options.capture } : {}),
+  });
+
+  function listen(onPort: number): Promise<void> {
+    return new Promise((done, fail) => {
+      server.once('error', fail);
+      server.listen(onPort, host, () => {
+        server.off('error', fail);
+        done();
+      });
+    });
+  }
+
+  async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = request.url ?? '/';
+    const path = url.split('?', 1)[0] as string;
+    if (request.method === 'POST') {
+      const runtimeRoute = INVOCATIONS_PATH.exec(path);
+      if (runtimeRoute) return serveInvocation(endpoint, request, response, runtimeRoute[1] as string);
+      if (path === '/invocations') return serveContainerInvocation(endpoint, request, response);
+    }
+    if (path === '/ping' && (request.method === 'GET' || request.method === 'HEAD')) {
+      return void writeAnswer(response, endpoint.ping());
+    }
+    if (path.startsWith('/_stub/')) {
+      return handleControl(request, response, path, {
+        predictor: endpoint.predictor,
+        faults,
+        capture: endpoint.capture,
+        invocations: () => endpoint.invocations,
+      });
+    }
+    sendJson(
+      response,
+      404,
+      { message: `No route for ${request.method} ${path}` },
+      'UnknownOperationException',
+    );
+  }
+
+  await listen(port);
+  port = (server.address() as AddressInfo).port;
+  announceIfReachable(
+    server,
+    'endpoint',
+    'InvokeEndpoint and the unauthenticated /_stub/* control routes (fault injection, capture flush)',
+  );
+  const urlHost = urlHostFor(host);
+  return {
+    url: `http://${urlHost}:${port}`,
+    port,
+    endpointName,
+    variantName: endpoint.variantName,
+    predictor: endpoint.predictor,
+    faults,
+    capture: endpoint.capture,
+    get invocations() {
+      return endpoint.invocations;
+    },
+    route: runtimeRoute(endpoint),
+    async stop() {
+      faults.dispose();
+      const closed = server.listening ? new Promise<void>((done) => server.close(() => done())) : undefined;
+      // Also sockets a refused listener spared (the control request's keep-alive socket).
+      for (const socket of sockets) socket.destroy();
+      await closed;
+      await endpoint.capture?.stop();
+    },
+  };
+}
+
+/** How clients reach a server bound to `host` (a wildcard address means this machine). */
+function urlHostFor(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}

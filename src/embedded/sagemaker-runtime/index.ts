@@ -1,0 +1,15 @@
+export {
+  type CaptureMode,
+  type CaptureOptions,
+  type CaptureRecord,
+  DataCapture,
+  hourPath,
+  type Invocation,
+  inferenceIdProblem,
+} from './data-capture.ts';
+export { main, startFromEnvironment } from './endpoint-main.ts';
+export { ENDPOINT_LIMITS, startEndpointServer } from './endpoint-server.ts';
+export { type FaultState, MAX_LATENCY_MS } from './faults.ts';
+export { MAX_PAYLOAD_BYTES } from './http.ts';
+export { createStubPredictor, hashProbabilities, looksLikeImage } from './stub-predictor.ts';
+export type * from './types.ts';

@@ -1,0 +1,124 @@
+/** Shapes of the local SageMaker endpoint: its server's options and handle, the stub model's rules. */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Predictor } from '../../workflow/predictor.ts';
+import type { Answer, Route, ServerLimits } from '../gateway/index.ts';
+import type { CaptureOptions, DataCapture } from './data-capture.ts';
+import type { EndpointFaults } from './faults.ts';
+
+// The endpoint's server (endpoint-server.ts, container.ts)
+
+export interface EndpointServerOptions {
+  predictor: Predictor;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1; a container binds 0.0.0.0. */
+  host?: string;
+  /** The one endpoint name the runtime route answers (default `scones-image-classification`). */
+  endpointName?: string;
+  /** Reported in `x-Amzn-Invoked-Production-Variant` and capture paths (default `AllTraffic`). */
+  variantName?: string;
+  capture?: CaptureOptions;
+  /** Account and region in messages and ARNs, as the service words them. */
+  accountId?: string;
+  region?: string;
+  /** Timeouts and header bounds (defaults: `ENDPOINT_LIMITS`). */
+  limits?: Partial<ServerLimits>;
+}
+
+export interface EndpointServer {
+  /** Base URL for `AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME`, e.g. `http://127.0.0.1:40123`. */
+  url: string;
+  port: number;
+  endpointName: string;
+  variantName: string;
+  predictor: Predictor;
+  faults: EndpointFaults;
+  /** Present when capture is enabled. */
+  capture: DataCapture | undefined;
+  /** Invocations that reached the predictor or a fault. */
+  readonly invocations: number;
+  /**
+   * The SageMaker-runtime API of this endpoint as a gateway route (`scones up`'s one port): the
+   * same invocations, counters, faults and capture; the container contract and the control routes
+   * stay on the endpoint's own port.
+   */
+  route: Route;
+  stop(): Promise<void>;
+}
+
+export interface ContainerAnswer {
+  status: number;
+  contentType: string;
+  body: Buffer;
+}
+
+// Invocations apart from HTTP (endpoint.ts)
+
+/** An answer to send, and what to do once it is sent (capture), or the reset fault: drop the connection. */
+export type InvocationAnswer = (Answer & { afterSend?: () => void }) | 'reset';
+
+export interface EndpointSettings {
+  predictor: Predictor;
+  endpointName: string;
+  variantName: string;
+  accountId: string;
+  region: string;
+  faults: EndpointFaults;
+  capture?: CaptureOptions;
+}
+
+export interface Endpoint {
+  readonly endpointName: string;
+  readonly variantName: string;
+  readonly predictor: Predictor;
+  readonly faults: EndpointFaults;
+  /** Present when capture is enabled. */
+  readonly capture: DataCapture | undefined;
+  /** Invocations that reached the predictor or a fault. */
+  readonly invocations: number;
+  /** InvokeEndpoint on `/endpoints/<encodedName>/invocations`. */
+  invoke(encodedName: string, headers: IncomingHttpHeaders, body: Buffer): Promise<InvocationAnswer>;
+  /** The container contract's `POST /invocations`. */
+  invokeContainer(headers: IncomingHttpHeaders, body: Buffer): Promise<InvocationAnswer>;
+  /** `GET /ping`: 200 when the model is loaded, else 503. */
+  ping(): Answer;
+}
+
+// The stub model (stub-predictor.ts)
+
+/** A scripted answer: probabilities, or an error the predictor throws for that request. */
+export type ScriptedResponse = number[] | Error;
+
+export interface StubPredictorOptions {
+  /** Classes of the default hash rule (default 2: bicycle, motorcycle). */
+  classCount?: number;
+  /** Always answer these probabilities. */
+  probabilities?: number[];
+  /** Compute the answer from the request. */
+  predict?: (body: Buffer, contentType: string) => number[] | Promise<number[]>;
+  /** Answers consumed one per request, before any other rule. */
+  script?: ScriptedResponse[];
+  /** Refuse bodies that are not PNG or JPEG, as the image model does (default true). */
+  requireImage?: boolean;
+}
+
+/** JSON form of a stub's rules, for steering a stub in another process over HTTP. */
+export interface StubRules {
+  probabilities?: number[] | null;
+  script?: (number[] | { error: string; statusCode?: number })[];
+  ready?: boolean;
+  /** Back to the default hash rule and an empty script. */
+  reset?: boolean;
+}
+
+export interface StubPredictor extends Predictor {
+  setProbabilities(probabilities: number[] | undefined): void;
+  setPredict(predict: StubPredictorOptions['predict']): void;
+  /** Appends scripted answers. */
+  script(...responses: ScriptedResponse[]): void;
+  setReady(ready: boolean): void;
+  /** Default hash rule, empty script, ready. */
+  reset(): void;
+  applyRules(rules: StubRules): void;
+  readonly calls: number;
+}
