@@ -94,8 +94,8 @@ export function page<T>(
     )
     .sort(
       (a, b) =>
-        direction * compare(sortKey(a.seen, sortBy), sortKey(b.seen, sortBy)) ||
-        compare(a.seen.name, b.seen.name),
+        direction *
+        (compare(sortKey(a.seen, sortBy), sortKey(b.seen, sortBy)) || compare(a.seen.name, b.seen.name)),
     );
   const offset = offsetOf(query.NextToken);
   const end = offset + (query.MaxResults ?? 10);

@@ -3,6 +3,7 @@ import { algorithmImageRegion, unsupportedImageMessage } from '../algorithm/imag
 import { arnOf } from '../arns.ts';
 import { ValidationException } from '../errors.ts';
 import { type ListQuery, page } from '../listing.ts';
+import { findModelPackage } from '../model-package-lookup.ts';
 import type { ContainerRecord, Echo, ModelRecord, Operation, ServiceContext, Tag } from '../types.ts';
 import {
   ENVIRONMENT,
@@ -72,7 +73,17 @@ function checkContainers(context: ServiceContext, request: CreateModelInput): vo
     );
   }
   const container = containers[0] as ContainerRecord;
-  if (container.ModelPackageName !== undefined) return; // the package's container is checked when deployed
+  if (typeof container.ModelPackageName === 'string') {
+    const modelPackage = findModelPackage(context, container.ModelPackageName);
+    if (!modelPackage)
+      throw new ValidationException(`ModelPackage ${container.ModelPackageName} does not exist.`);
+    if (modelPackage.ModelPackageVersion !== undefined && modelPackage.ModelApprovalStatus !== 'Approved') {
+      throw new ValidationException(
+        `Model package ${modelPackage.ModelPackageArn} is ${modelPackage.ModelApprovalStatus}: only Approved versions can be deployed.`,
+      );
+    }
+    return; // its container's image is checked when it is deployed
+  }
   if (typeof container.Image !== 'string')
     throw new ValidationException('The container must give an Image (or a ModelPackageName).');
   if (!algorithmImageRegion(container.Image))
