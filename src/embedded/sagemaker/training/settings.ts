@@ -76,7 +76,14 @@ export function localTrainerSettings(
     const value = (hp as unknown as Record<string, unknown>)[name];
     // 0 and false are the documented defaults of the flags: asking for them changes nothing.
     if (value === false || (name === 'use_pretrained_model' && value === 0)) continue;
-    note(`${name}=${Array.isArray(value) ? value.join(',') : String(value)}`, NOT_HONOURED[name] as string);
+    const shown = Array.isArray(value)
+      ? value.join(',')
+      : value === true
+        ? name === 'early_stopping'
+          ? 'True'
+          : '1'
+        : String(value);
+    note(`${name}=${shown}`, NOT_HONOURED[name] as string);
   }
   if (resource.instanceCount > 1)
     notes.push(
