@@ -146,7 +146,11 @@ describe('endpoints', () => {
       ['Green', 'good', 3],
     ]);
     await call('UpdateEndpoint', { EndpointName: 'ep', EndpointConfigName: 'config-b' });
-    expect((await describeEndpoint('ep')).EndpointStatus).toBe('Updating');
+    expect(await describeEndpoint('ep')).toMatchObject({
+      EndpointStatus: 'Updating',
+      EndpointConfigName: 'config-a',
+      PendingDeploymentSummary: { EndpointConfigName: 'config-b' },
+    });
     await rejection(
       call('UpdateEndpoint', { EndpointName: 'ep', EndpointConfigName: 'config-b' }),
       'ValidationException',

@@ -51,9 +51,10 @@ function request(name: string, epochs: number) {
 
 beforeAll(async () => {
   harness = await startHarness({ onTrainingLog: (event) => logs.push(event.message) });
-  // The harness's own runner is scripted; this file trains for real (a smaller network: test time).
+  // The harness's own runner is scripted; this file trains for real, with one small network
+  // (test time: the two-member ensemble of the full-size network is for benchmarks).
   await harness.restart({
-    runner: createLocalTrainingRunner({ s3: harness.s3, model: { filters: [16, 32, 64] } }),
+    runner: createLocalTrainingRunner({ s3: harness.s3, members: 1, model: { filters: [16, 32, 64] } }),
   });
   await stageDataset({ s3Client: harness.s3, bucket: BUCKET, prefix: PREFIX, progress: false });
   const staged = await harness.s3.send(

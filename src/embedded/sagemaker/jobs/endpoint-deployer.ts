@@ -261,9 +261,14 @@ export class EndpointDeployer {
         continue;
       }
       if (endpoint.EndpointStatus === 'Failed') continue;
-      const config = this.#context.tables.endpointConfigs.get(endpoint.EndpointConfigName);
-      if (endpoint.EndpointStatus === 'Creating' && config) {
-        this.create(endpoint, config);
+      if (endpoint.EndpointStatus === 'Creating') {
+        const config = this.#context.tables.endpointConfigs.get(endpoint.EndpointConfigName);
+        if (config) this.create(endpoint, config);
+        else {
+          endpoint.EndpointStatus = 'Failed';
+          endpoint.FailureReason = `The endpoint configuration ${endpoint.EndpointConfigName} was deleted before the endpoint was created.`;
+          this.#save(endpoint);
+        }
         continue;
       }
       const deployment = endpoint.Deployment;

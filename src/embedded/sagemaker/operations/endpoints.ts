@@ -109,6 +109,9 @@ export function describeEndpoint(endpoint: EndpointRecord): Record<string, unkno
       : {}),
     EndpointStatus: endpoint.EndpointStatus,
     ...(endpoint.FailureReason ? { FailureReason: endpoint.FailureReason } : {}),
+    ...(endpoint.PendingEndpointConfigName
+      ? { PendingDeploymentSummary: { EndpointConfigName: endpoint.PendingEndpointConfigName } }
+      : {}),
     CreationTime: endpoint.CreationTime,
     LastModifiedTime: endpoint.LastModifiedTime,
   };
