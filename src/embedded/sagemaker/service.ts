@@ -76,7 +76,7 @@ export async function createSageMakerService(options: SageMakerServiceOptions): 
       // A lone training takes every core; one beside others shares them.
       cores: () => Math.max(1, Math.floor(cores / (training.active + 1))),
     }),
-    ...tuningJobOperations(context, tuning, { maxConcurrent }),
+    ...tuningJobOperations(context, tuning),
     ...modelOperations(context),
     ...endpointConfigOperations(context),
     ...endpointOperations(context, deployer),

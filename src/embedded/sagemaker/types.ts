@@ -112,7 +112,8 @@ export interface EndpointHosting {
   /**
    * Loads every variant's model and serves the endpoint with them. For an endpoint already
    * served, the new models are loaded first and swapped in at once (no request dropped), then
-   * the old ones unloaded. Rejects with HostingFailure naming the variant that did not load.
+   * the old ones unloaded. Rejects with HostingFailure naming the variant that did not load,
+   * still serving what it served before (SageMaker's rollback of a failed update).
    */
   deploy(deployment: EndpointDeployment): Promise<void>;
   /** New traffic weights between the loaded variants (UpdateEndpointWeightsAndCapacities). */

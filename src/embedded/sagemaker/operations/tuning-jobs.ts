@@ -4,11 +4,7 @@
  */
 import { arnOf } from '../arns.ts';
 import { ResourceInUse, ResourceNotFound, ValidationException } from '../errors.ts';
-import {
-  checkTrainingCapacity,
-  checkTrainingDefinition,
-  type TrainingDefinition,
-} from '../jobs/admission.ts';
+import { checkTrainingDefinition, type TrainingDefinition } from '../jobs/admission.ts';
 import type { TuningExecutor } from '../jobs/tuning-executor.ts';
 import { checkTuningConfig } from '../jobs/tuning-strategy.ts';
 import { type ListQuery, page } from '../listing.ts';
@@ -34,7 +30,6 @@ type CreateInput = Pick<TuningJobRecord, 'HyperParameterTuningJobName' | 'HyperP
 export function tuningJobOperations(
   context: ServiceContext,
   executor: TuningExecutor,
-  limits: { maxConcurrent: number },
 ): Record<string, Operation> {
   const jobs = context.tables.tuningJobs;
   const trainings = context.tables.trainingJobs;
@@ -121,7 +116,6 @@ export function tuningJobOperations(
       const config = request.HyperParameterTuningJobConfig;
       checkTuningConfig(config, definition.StaticHyperParameters ?? {});
       await checkTrainingDefinition(context, definition as unknown as TrainingDefinition);
-      checkTrainingCapacity(0, limits.maxConcurrent);
       if (jobs.has(name)) throw new ResourceInUse(`Tuning job ${name} is being created by another request.`);
       const {
         HyperParameterTuningJobName,
