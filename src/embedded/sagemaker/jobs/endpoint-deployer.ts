@@ -1,0 +1,292 @@
+/**
+ * Moves endpoints through their states with the injected EndpointHosting: Creating -> InService
+ * once every variant's model is loaded (Failed with a FailureReason otherwise), Updating ->
+ * InService with the new config (or back to the old one, FailureReason set, when the new one does
+ * not load, as SageMaker rolls back), Deleting -> gone. A restart deploys again what was served.
+ */
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { algorithmImageRegion, unsupportedImageMessage } from '../algorithm/image-uris.ts';
+import { HostingFailure } from '../errors.ts';
+import { findModelPackage } from '../model-package-lookup.ts';
+import type {
+  CaptureSettings,
+  ContainerRecord,
+  DataCaptureConfigRecord,
+  EndpointConfigRecord,
+  EndpointDeployment,
+  EndpointHosting,
+  EndpointRecord,
+  ServiceContext,
+  VariantDeployment,
+  VariantStateRecord,
+  VariantWeight,
+} from '../types.ts';
+
+/** Why a deployment cannot start: becomes the endpoint's FailureReason. */
+class DeploymentProblem extends Error {}
+
+function captureSettings(config: DataCaptureConfigRecord | undefined): CaptureSettings | undefined {
+  if (!config) return undefined;
+  const modes = config.CaptureOptions.map((option) => option.CaptureMode);
+  return {
+    enabled: config.EnableCapture !== false,
+    samplingPercentage: config.InitialSamplingPercentage,
+    destinationS3Uri: config.DestinationS3Uri,
+    captureInput: modes.includes('Input') || modes.includes('InputAndOutput'),
+    captureOutput: modes.includes('Output') || modes.includes('InputAndOutput'),
+    csvContentTypes: config.CaptureContentTypeHeader?.CsvContentTypes ?? [],
+    jsonContentTypes: config.CaptureContentTypeHeader?.JsonContentTypes ?? [],
+  };
+}
+
+export class EndpointDeployer {
+  readonly #context: ServiceContext;
+  readonly #hosting: EndpointHosting;
+  readonly #work = new Map<string, Promise<void>>();
+
+  constructor(context: ServiceContext, hosting: EndpointHosting) {
+    this.#context = context;
+    this.#hosting = hosting;
+  }
+
+  /** Resolves once nothing is under way for `name`. */
+  async settled(name: string): Promise<void> {
+    await this.#work.get(name.toLowerCase());
+  }
+
+  async settledAll(): Promise<void> {
+    await Promise.all([...this.#work.values()]);
+  }
+
+  /** The container a variant's model serves with (a model package's, for a model made from one). */
+  #container(modelName: string): ContainerRecord {
+    const model = this.#context.tables.models.get(modelName);
+    if (!model) throw new DeploymentProblem(`Could not find model "${modelName}".`);
+    const container = (model.PrimaryContainer ?? model.Containers?.[0]) as ContainerRecord;
+    if (typeof container.ModelPackageName !== 'string') return container;
+    const modelPackage = findModelPackage(this.#context, container.ModelPackageName);
+    const packaged = (modelPackage?.InferenceSpecification?.Containers as ContainerRecord[] | undefined)?.[0];
+    if (!packaged)
+      throw new DeploymentProblem(`Could not find model package "${container.ModelPackageName}".`);
+    return { ...packaged, Environment: { ...packaged.Environment, ...container.Environment } };
+  }
+
+  async #variant(variant: EndpointConfigRecord['ProductionVariants'][number]): Promise<VariantDeployment> {
+    const container = this.#container(variant.ModelName);
+    const image = container.Image ?? '';
+    if (!algorithmImageRegion(image))
+      throw new DeploymentProblem(unsupportedImageMessage('Image', image, this.#context.region));
+    const url = container.ModelDataUrl;
+    const missing = () =>
+      new DeploymentProblem(
+        `Failed to download model data for container "container_1" from URL: "${url}". Please ensure that there ` +
+          'is an object located at the URL and that the role passed to CreateModel has permissions to download the object.',
+      );
+    const match = url ? /^s3:\/\/([^/]+)\/(.+)$/.exec(url) : null;
+    if (!match) throw missing();
+    await this.#context.s3.send(new HeadObjectCommand({ Bucket: match[1], Key: match[2] })).catch(() => {
+      throw missing();
+    });
+    return {
+      variantName: variant.VariantName,
+      modelName: variant.ModelName,
+      image,
+      modelDataUrl: url as string,
+      environment: container.Environment ?? {},
+      weight: variant.InitialVariantWeight ?? 1,
+      instanceCount: variant.InitialInstanceCount ?? 1,
+      ...(variant.InstanceType ? { instanceType: variant.InstanceType } : {}),
+      ...(variant.ServerlessConfig
+        ? {
+            serverless: {
+              memorySizeInMB: variant.ServerlessConfig.MemorySizeInMB,
+              maxConcurrency: variant.ServerlessConfig.MaxConcurrency,
+            },
+          }
+        : {}),
+    };
+  }
+
+  async #deployment(endpoint: EndpointRecord, config: EndpointConfigRecord): Promise<EndpointDeployment> {
+    const dataCapture = captureSettings(config.DataCaptureConfig);
+    return {
+      endpointName: endpoint.EndpointName,
+      endpointConfigName: config.EndpointConfigName,
+      variants: await Promise.all(config.ProductionVariants.map((variant) => this.#variant(variant))),
+      ...(dataCapture ? { dataCapture } : {}),
+    };
+  }
+
+  async #load(deployment: EndpointDeployment): Promise<void> {
+    try {
+      await this.#hosting.deploy(deployment);
+    } catch (error) {
+      const variant =
+        error instanceof HostingFailure ? error.variantName : deployment.variants[0]?.variantName;
+      throw new DeploymentProblem(
+        `The primary container for production variant ${variant} did not pass the ping health check. Please ` +
+          `check CloudWatch logs for this endpoint. (${(error as Error).message})`,
+      );
+    }
+  }
+
+  #schedule(endpoint: EndpointRecord, work: () => Promise<void>): void {
+    const key = endpoint.EndpointName.toLowerCase();
+    const previous = this.#work.get(key) ?? Promise.resolve();
+    const next = previous.then(work).finally(() => {
+      if (this.#work.get(key) === next) this.#work.delete(key);
+    });
+    this.#work.set(key, next);
+  }
+
+  #save(endpoint: EndpointRecord): void {
+    endpoint.LastModifiedTime = this.#context.seconds();
+    this.#context.tables.endpoints.save();
+  }
+
+  #served(
+    endpoint: EndpointRecord,
+    deployment: EndpointDeployment,
+    config: DataCaptureConfigRecord | undefined,
+  ) {
+    endpoint.Variants = deployment.variants.map(
+      (variant): VariantStateRecord => ({
+        VariantName: variant.variantName,
+        ModelName: variant.modelName,
+        Image: variant.image,
+        CurrentWeight: variant.weight,
+        DesiredWeight: variant.weight,
+        CurrentInstanceCount: variant.instanceCount,
+        DesiredInstanceCount: variant.instanceCount,
+      }),
+    );
+    endpoint.Deployment = deployment;
+    endpoint.EndpointConfigName = deployment.endpointConfigName;
+    if (config) endpoint.DataCaptureConfig = config;
+    else delete endpoint.DataCaptureConfig;
+    endpoint.EndpointStatus = 'InService';
+  }
+
+  /** CreateEndpoint: `endpoint` is a record in Creating. */
+  create(endpoint: EndpointRecord, config: EndpointConfigRecord): void {
+    this.#schedule(endpoint, async () => {
+      try {
+        const deployment = await this.#deployment(endpoint, config);
+        await this.#load(deployment);
+        if (endpoint.EndpointStatus === 'Deleting') return;
+        this.#served(endpoint, deployment, config.DataCaptureConfig);
+        delete endpoint.FailureReason;
+      } catch (error) {
+        if (endpoint.EndpointStatus === 'Deleting') return;
+        endpoint.EndpointStatus = 'Failed';
+        endpoint.FailureReason = (error as Error).message.slice(0, 1024);
+      }
+      this.#save(endpoint);
+    });
+  }
+
+  /** UpdateEndpoint: `endpoint` is a record in Updating; weights kept when `retain` (RetainAllVariantProperties). */
+  update(endpoint: EndpointRecord, config: EndpointConfigRecord, retain: boolean): void {
+    this.#schedule(endpoint, async () => {
+      try {
+        const deployment = await this.#deployment(endpoint, config);
+        if (retain) {
+          const current = new Map(endpoint.Variants.map((variant) => [variant.VariantName, variant]));
+          for (const variant of deployment.variants) {
+            const kept = current.get(variant.variantName);
+            if (kept)
+              Object.assign(variant, {
+                weight: kept.CurrentWeight,
+                instanceCount: kept.CurrentInstanceCount,
+              });
+          }
+        }
+        await this.#load(deployment);
+        if (endpoint.EndpointStatus === 'Deleting') return;
+        this.#served(endpoint, deployment, config.DataCaptureConfig);
+        delete endpoint.FailureReason;
+      } catch (error) {
+        if (endpoint.EndpointStatus === 'Deleting') return;
+        // SageMaker rolls back: the old config stays in service and the reason is shown.
+        endpoint.EndpointStatus = 'InService';
+        endpoint.FailureReason = (error as Error).message.slice(0, 1024);
+      }
+      delete endpoint.PendingEndpointConfigName;
+      this.#save(endpoint);
+    });
+  }
+
+  /** UpdateEndpointWeightsAndCapacities: `endpoint` is in Updating with DesiredWeight/Count set. */
+  reweight(endpoint: EndpointRecord): void {
+    this.#schedule(endpoint, async () => {
+      const weights: VariantWeight[] = endpoint.Variants.map((variant) => ({
+        variantName: variant.VariantName,
+        weight: variant.DesiredWeight,
+      }));
+      try {
+        await this.#hosting.route(endpoint.EndpointName, weights);
+        for (const variant of endpoint.Variants) {
+          variant.CurrentWeight = variant.DesiredWeight;
+          variant.CurrentInstanceCount = variant.DesiredInstanceCount;
+          const deployed = endpoint.Deployment?.variants.find((d) => d.variantName === variant.VariantName);
+          if (deployed)
+            Object.assign(deployed, {
+              weight: variant.CurrentWeight,
+              instanceCount: variant.CurrentInstanceCount,
+            });
+        }
+        delete endpoint.FailureReason;
+      } catch (error) {
+        for (const variant of endpoint.Variants) variant.DesiredWeight = variant.CurrentWeight;
+        endpoint.FailureReason = (error as Error).message.slice(0, 1024);
+      }
+      endpoint.EndpointStatus = 'InService';
+      this.#save(endpoint);
+    });
+  }
+
+  /** DeleteEndpoint: `endpoint` is in Deleting; the record goes once the hosting let go of it. */
+  delete(endpoint: EndpointRecord): void {
+    this.#schedule(endpoint, async () => {
+      await this.#hosting.remove(endpoint.EndpointName).catch(() => undefined);
+      this.#context.tables.endpoints.delete(endpoint.EndpointName);
+    });
+  }
+
+  /** At start: serves again what the state says was served; finishes what was under way. */
+  restore(): void {
+    for (const endpoint of this.#context.tables.endpoints.values()) {
+      if (endpoint.EndpointStatus === 'Deleting') {
+        this.delete(endpoint);
+        continue;
+      }
+      if (endpoint.EndpointStatus === 'Failed') continue;
+      if (endpoint.EndpointStatus === 'Creating') {
+        const config = this.#context.tables.endpointConfigs.get(endpoint.EndpointConfigName);
+        if (config) this.create(endpoint, config);
+        else {
+          endpoint.EndpointStatus = 'Failed';
+          endpoint.FailureReason = `The endpoint configuration ${endpoint.EndpointConfigName} was deleted before the endpoint was created.`;
+          this.#save(endpoint);
+        }
+        continue;
+      }
+      const deployment = endpoint.Deployment;
+      if (!deployment) continue;
+      this.#schedule(endpoint, async () => {
+        try {
+          await this.#load(deployment);
+          if (endpoint.EndpointStatus === 'Updating')
+            endpoint.FailureReason =
+              'The update did not finish: the local SageMaker restarted; the previous config is in service.';
+          endpoint.EndpointStatus = 'InService';
+        } catch (error) {
+          endpoint.EndpointStatus = 'Failed';
+          endpoint.FailureReason = (error as Error).message.slice(0, 1024);
+        }
+        delete endpoint.PendingEndpointConfigName;
+        this.#save(endpoint);
+      });
+    }
+  }
+}
