@@ -10,7 +10,7 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import { expect } from 'vitest';
 import { createS3Client } from '../../../src/aws/clients.ts';
 import { loadConfig } from '../../../src/config.ts';
-import { type LocalS3, startLocalS3 } from '../../../src/embedded/s3-server.ts';
+import { type LocalS3, startLocalS3 } from '../../../src/embedded/s3/index.ts';
 import {
   createSageMakerService,
   type EndpointDeployment,
