@@ -1,8 +1,10 @@
 /**
  * The AWS APIs a running stack (`scones up`) serves on its port beside S3, Step Functions and the
- * SageMaker runtime: the SageMaker control plane, whose trainings run on the kit's trainer and
- * whose endpoints the runtime's fleet serves. State lives under `<dataDir>/sagemaker`. The
- * services' modules load only here, so runs without a stack never pay for them.
+ * SageMaker runtime: the SageMaker control plane, whose trainings run on the kit's trainer, log to
+ * CloudWatch Logs (`/aws/sagemaker/TrainingJobs`, as SageMaker does) and whose endpoints the
+ * runtime's fleet serves; CloudWatch Logs; STS. State lives under `<dataDir>/sagemaker` and
+ * `<dataDir>/cloudwatch-logs` (`<dataDir>/logs` holds the run logs). The services' modules load
+ * only here, so runs without a stack never pay for them.
  */
 import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -25,20 +27,37 @@ export interface AwsApis {
   close(): Promise<void>;
 }
 
+/** SageMaker's log group of training jobs. */
+export const TRAINING_LOG_GROUP = '/aws/sagemaker/TrainingJobs';
+
 export async function startAwsApis(options: AwsApisOptions): Promise<AwsApis> {
-  const { createLocalTrainingRunner, createSageMakerService, sagemakerRoute } = await import(
-    './sagemaker/index.ts'
-  );
+  const [{ createLocalTrainingRunner, createSageMakerService, sagemakerRoute }, logsModule, stsModule] =
+    await Promise.all([import('./sagemaker/index.ts'), import('./logs/index.ts'), import('./sts/index.ts')]);
+  const logs = await logsModule.createLogsService({
+    dataDir: path.join(options.dataDir, 'cloudwatch-logs'),
+    region: options.region,
+  });
   const sagemaker = await createSageMakerService({
     dataDir: path.join(options.dataDir, 'sagemaker'),
     s3: options.s3,
     region: options.region,
     runner: createLocalTrainingRunner({ s3: options.s3 }),
     hosting: options.fleet,
+    onTrainingLog: (event) =>
+      logs.ingest(TRAINING_LOG_GROUP, event.logStreamName, [
+        { timestamp: event.timestamp, message: event.message },
+      ]),
   });
   return {
-    routes: [sagemakerRoute(sagemaker)],
-    close: () => sagemaker.close(),
+    routes: [
+      sagemakerRoute(sagemaker),
+      logsModule.logsRoute(logs),
+      stsModule.stsRoute(stsModule.createStsService()),
+    ],
+    async close() {
+      await sagemaker.close();
+      await logs.close();
+    },
   };
 }
 
