@@ -35,9 +35,7 @@ async function trainedModel(s3: S3Client, config: KitConfig): Promise<Predictor>
   }
   // Loaded only here: the model's modules (tfjs, onnxruntime) are heavy and --stub needs none.
   const { ModelPredictor } = await import('../../training/predictor.ts');
-  const predictor = await ModelPredictor.load(uri, { s3Client: s3 });
-  log(`serving the trained model ${uri}`);
-  return predictor;
+  return ModelPredictor.load(uri, { s3Client: s3 });
 }
 
 export async function upCommand(options: UpCommandOptions): Promise<void> {
@@ -65,12 +63,13 @@ export async function upCommand(options: UpCommandOptions): Promise<void> {
   // script, a test, a quick Ctrl-C) meets the drain, never Node's default action for the signal.
   const signalled = firstSignal();
   const intake = options.intakePrefix ?? config.intakePrefix;
+  // The exports come first, before any other line: scripts read them and `eval` them.
+  for (const line of exportLines(stack.environment)) print(line);
   log(
-    `scones up: S3 and Step Functions on ${stack.endpoint}, ${options.stub ? 'stub' : 'trained model'} endpoint on ${stack.runtime.endpoint.url}` +
+    `scones up: S3, Step Functions, SageMaker, CloudWatch Logs and STS on ${stack.endpoint}, ${options.stub ? 'stub' : `trained model (${modelUri(bucket)})`} endpoint on ${stack.runtime.endpoint.url}` +
       `${options.watch ? ', watching lambdas/, statemachine/, eventrules/' : ''}`,
   );
-  log('In another terminal:');
-  for (const line of exportLines(stack.environment)) print(line);
+  log('In another terminal, run the export lines above, then for example:');
   log(`  aws s3 cp photo.png s3://${config.bucket}/${intake}`);
   log(`Decisions follow, one line per upload under s3://${config.bucket}/${intake}. Ctrl-C stops.`);
   await signalled;

@@ -8,6 +8,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import type { AwsApis } from './aws-apis.ts';
 import { startLocalS3Threaded, type ThreadedLocalS3 } from './functions/index.ts';
 import { type Gateway, type Route, startGateway } from './gateway/index.ts';
 import { type LocalS3, openS3Service, S3Error, sendError, startLocalS3 } from './s3/index.ts';
@@ -17,10 +18,15 @@ import { type SfnApiHost, stepFunctionsRoute } from './stepfunctions/index.ts';
 import type { EmbeddedRuntimeOptions } from './types.ts';
 
 /** The services of a running stack's port besides S3, each recognised by its own route. */
-export function stackRoutes(endpoint: EndpointServer, stepFunctions: SfnApiHost): Route[] {
+export function stackRoutes(
+  endpoint: EndpointServer,
+  stepFunctions: SfnApiHost,
+  apis: AwsApis | undefined,
+): Route[] {
   return [
     endpoint.route, // SageMaker runtime: signed for `sagemaker`, or POST /endpoints/{name}/invocations
     stepFunctionsRoute(stepFunctions), // Step Functions: signed for `states`, or X-Amz-Target AWSStepFunctions.*
+    ...(apis?.routes ?? []), // SageMaker (X-Amz-Target SageMaker.*) and the APIs beside it (aws-apis.ts)
   ];
 }
 

@@ -15,10 +15,16 @@ import {
   intakeSubstitutionsFor,
   renderDefinition,
 } from '../workflow/definition.ts';
+import { type AwsApis, loadArtifactModel, startAwsApis } from './aws-apis.ts';
 import { type EmbeddedTrigger, startEmbeddedTrigger } from './events/index.ts';
 import { openRunLog, type PlacedFunctions, placeFunctions, type RunLog } from './functions/index.ts';
 import { stackRoutes, startS3For } from './ports.ts';
-import { createStubPredictor, type EndpointServer, startEndpointServer } from './sagemaker-runtime/index.ts';
+import {
+  createStubPredictor,
+  EndpointFleet,
+  type EndpointServer,
+  startEndpointServer,
+} from './sagemaker-runtime/index.ts';
 import { DEFAULT_DATA_DIR } from './shared/index.ts';
 import {
   createBatchEngine,
@@ -56,6 +62,10 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     ...endpointEnvironment({ s3: localS3.endpoint }),
   });
   const s3 = createS3Client(s3Config);
+  // A running stack also serves the endpoints the SageMaker API deploys, by name, beside its own.
+  const fleet = gateway
+    ? new EndpointFleet({ loadModel: (uri) => loadArtifactModel(uri, s3), s3, region: baseConfig.region })
+    : undefined;
   let endpoint: EndpointServer;
   try {
     const predictor =
@@ -66,6 +76,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
       predictor,
       endpointName: baseConfig.endpointName,
       ...(options.capture ? { capture: { s3, ...options.capture } } : {}),
+      ...(fleet ? { hosted: fleet } : {}),
     });
   } catch (error) {
     s3.destroy();
@@ -154,7 +165,17 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
   definitions.set(current.engine.stateMachineArn, current.definition);
   const engine = currentEngine(() => current.engine);
   let intake = options.trigger ? buildIntake(initialCode, current.engine) : undefined;
-  if (gateway) {
+  let apis: AwsApis | undefined;
+  const stopServers = async () => {
+    await apis?.close();
+    await fleet?.stop();
+    await endpoint.stop();
+    await localS3.stop();
+    s3.destroy();
+    sagemakerRuntime.destroy();
+    await runLog.close();
+  };
+  if (gateway && fleet) {
     // A running stack serves the batch state machine too (StartExecution over a prefix).
     const batch = createBatchEngine(engine, {
       stage: config.stage,
@@ -166,15 +187,14 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     });
     definitions.set(batch.stateMachineArn, JSON.stringify(batch.definition));
     const stepFunctions = registeredStateMachines(stateMachines, definitions, stateMachineRoles(config));
-    for (const route of stackRoutes(endpoint, stepFunctions)) gateway?.mount(route);
+    try {
+      apis = await startAwsApis({ dataDir, s3, fleet, region: config.region });
+    } catch (error) {
+      await stopServers();
+      throw error;
+    }
+    for (const route of stackRoutes(endpoint, stepFunctions, apis)) gateway.mount(route);
   }
-  const stopServers = async () => {
-    await endpoint.stop();
-    await localS3.stop();
-    s3.destroy();
-    sagemakerRuntime.destroy();
-    await runLog.close();
-  };
   let trigger: EmbeddedTrigger | undefined;
   try {
     trigger = options.trigger
@@ -221,6 +241,8 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
       definitions.set(next.engine.stateMachineArn, next.definition);
     },
     async stop() {
+      // Captured records first: once the stack stops, its S3 refuses writes.
+      await fleet?.flush();
       stopping = true;
       await trigger?.stop();
       await stopServers();

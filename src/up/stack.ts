@@ -122,7 +122,15 @@ export async function startUpStack(options: UpOptions): Promise<UpStack> {
     trigger,
     endpoint,
     environment: {
-      ...endpointEnvironment({ s3: endpoint, sfn: endpoint, sagemakerRuntime: runtime.endpoint.url }),
+      // Every service of the port; the runtime's own port also serves the endpoints the API deploys.
+      ...endpointEnvironment({
+        s3: endpoint,
+        sfn: endpoint,
+        sagemaker: endpoint,
+        sagemakerRuntime: runtime.endpoint.url,
+        sts: endpoint,
+      }),
+      AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: endpoint,
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
       AWS_REGION: runtime.config.region,

@@ -8,6 +8,7 @@ export {
   isLoopbackAddress,
   serverOptionsFor,
 } from './hardening.ts';
+export { jsonServiceRoute } from './json-route.ts';
 export { routerFor, signingServiceOf } from './router.ts';
 export { startGateway } from './server.ts';
 export type * from './types.ts';

@@ -1,7 +1,9 @@
 /**
  * Which service of the gateway's table a request is for, told as LocalStack's gateway tells it:
  * 1. the service of the SigV4 credential scope (`Credential=<key>/<date>/<region>/<service>/aws4_request`
- *    in `Authorization`, or a presigned URL's `X-Amz-Credential`): what every SDK and aws-cli send;
+ *    in `Authorization`, or a presigned URL's `X-Amz-Credential`): what every SDK and aws-cli send.
+ *    Two services can share a scope (`sagemaker`: the API and its runtime): the one whose
+ *    `X-Amz-Target` prefix the request names, else the one that takes no target;
  * 2. else the `X-Amz-Target` prefix of the AWS JSON protocols (`AWSStepFunctions.StartExecution`);
  * 3. else the path (unsigned requests: curl at SageMaker's `/endpoints/{name}/invocations`);
  * 4. else the fallback: S3, whose path-style REST makes any path a bucket or a key.
@@ -43,19 +45,34 @@ export function signingServiceOf(request: IncomingMessage): string | undefined {
 
 /** Picks a request's route from the table (at least one route). */
 export function routerFor(routes: readonly Route[]): (request: IncomingMessage) => Route {
-  const bySigningName = new Map<string, Route>();
-  for (const route of routes) if (route.signingName) bySigningName.set(route.signingName, route);
+  const bySigningName = new Map<string, Route[]>();
+  for (const route of routes) {
+    if (!route.signingName) continue;
+    const sharing = bySigningName.get(route.signingName);
+    if (sharing) sharing.push(route);
+    else bySigningName.set(route.signingName, [route]);
+  }
   const byTarget = routes.filter((route) => route.targetPrefix !== undefined);
   const byPath = routes.filter((route) => route.matchesPath !== undefined);
   const fallback = routes.find((route) => route.fallback) ?? (routes[0] as Route);
+  const targeted = (target: string | string[] | undefined, among: readonly Route[]) =>
+    typeof target === 'string'
+      ? among.find((route) => route.targetPrefix !== undefined && target.startsWith(route.targetPrefix))
+      : undefined;
   return (request) => {
+    const target = request.headers['x-amz-target'];
     const signedFor = signingServiceOf(request);
     const signed = signedFor === undefined ? undefined : bySigningName.get(signedFor);
-    if (signed) return signed;
-    const target = request.headers['x-amz-target'];
-    if (typeof target === 'string') {
-      for (const route of byTarget) if (target.startsWith(route.targetPrefix as string)) return route;
+    if (signed) {
+      if (signed.length === 1) return signed[0] as Route;
+      return (
+        targeted(target, signed) ??
+        signed.find((route) => route.targetPrefix === undefined) ??
+        (signed[0] as Route)
+      );
     }
+    const byItsTarget = targeted(target, byTarget);
+    if (byItsTarget) return byItsTarget;
     if (byPath.length > 0) {
       const url = request.url ?? '/';
       const query = url.indexOf('?');

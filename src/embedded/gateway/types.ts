@@ -87,3 +87,26 @@ export interface AnswerOptions {
   /** Default `application/json`; the AWS JSON 1.0 services say `application/x-amz-json-1.0`. */
   contentType?: string;
 }
+
+/** An AWS error as a service throws it: the code (`__type`), the HTTP status, the message. */
+export interface ServiceFault {
+  code: string;
+  status: number;
+  message: string;
+}
+
+/** A service of the AWS JSON protocols on the gateway (json-route.ts). */
+export interface JsonServiceRouteOptions {
+  /** The route's name (`sagemaker`, `logs`). */
+  name: string;
+  /** `X-Amz-Target` prefix, e.g. `SageMaker.`; the rest is the action. */
+  targetPrefix: string;
+  /** The SigV4 scope's service, when it selects this route (shared scopes: see router.ts). */
+  signingName?: string;
+  /** Larger bodies are refused (413) without being read whole. */
+  maxBodyBytes: number;
+  /** Default `application/x-amz-json-1.1`. */
+  contentType?: string;
+  /** Runs the action on the parsed body; throws a ServiceFault-shaped error for the caller's errors. */
+  call(action: string, input: unknown): Promise<unknown>;
+}

@@ -42,7 +42,7 @@ import {
 import { handleControl } from './control.ts';
 import { createEndpoint, ENDPOINT_NAME_PATTERN } from './endpoint.ts';
 import { EndpointFaults } from './faults.ts';
-import { INVOCATIONS_PATH, serveContainerInvocation, serveInvocation } from './http.ts';
+import { endpointFor, INVOCATIONS_PATH, serveContainerInvocation, serveInvocation } from './http.ts';
 import { answerInternalFailure, runtimeRoute } from './route.ts';
 import type { EndpointServer, EndpointServerOptions } from './types.ts';
 
@@ -107,7 +107,11 @@ export async function startEndpointServer(options: EndpointServerOptions): Promi
     const path = url.split('?', 1)[0] as string;
     if (request.method === 'POST') {
       const runtimeRoute = INVOCATIONS_PATH.exec(path);
-      if (runtimeRoute) return serveInvocation(endpoint, request, response, runtimeRoute[1] as string);
+      if (runtimeRoute) {
+        const encodedName = runtimeRoute[1] as string;
+        const target = endpointFor(endpoint, options.hosted, encodedName);
+        return serveInvocation(target, request, response, encodedName);
+      }
       if (path === '/invocations') return serveContainerInvocation(endpoint, request, response);
     }
     if (path === '/ping' && (request.method === 'GET' || request.method === 'HEAD')) {
@@ -148,7 +152,7 @@ export async function startEndpointServer(options: EndpointServerOptions): Promi
     get invocations() {
       return endpoint.invocations;
     },
-    route: runtimeRoute(endpoint),
+    route: runtimeRoute(endpoint, options.hosted),
     async stop() {
       faults.dispose();
       const closed = server.listening ? new Promise<void>((done) => server.close(() => done())) : undefined;

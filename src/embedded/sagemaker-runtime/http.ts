@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { jsonAnswer, readBody, textAnswer, writeAnswer } from '../gateway/index.ts';
-import type { Endpoint, InvocationAnswer } from './types.ts';
+import type { Endpoint, EndpointDirectory, HostedEndpoint, InvocationAnswer } from './types.ts';
 
 /**
  * SageMaker Runtime's payload limit for real-time invocations: 6 MB ("The real time endpoint has
@@ -20,9 +20,28 @@ export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
 /** `POST /endpoints/{name}/invocations`, the name still percent-encoded as in the path. */
 export const INVOCATIONS_PATH = /^\/endpoints\/([^/]+)\/invocations$/;
 
+/**
+ * The endpoint an invocation path names: one of `hosted` (the SageMaker API's), else `own` (which
+ * answers a name that is not its own as SageMaker does).
+ */
+export function endpointFor(
+  own: Endpoint,
+  hosted: EndpointDirectory | undefined,
+  encodedName: string,
+): HostedEndpoint {
+  if (!hosted) return own;
+  let name: string;
+  try {
+    name = decodeURIComponent(encodedName);
+  } catch {
+    return own; // a malformed escape: its ValidationError
+  }
+  return hosted.find(name) ?? own;
+}
+
 /** InvokeEndpoint (`encodedName` from INVOCATIONS_PATH). */
 export async function serveInvocation(
-  endpoint: Endpoint,
+  endpoint: HostedEndpoint,
   request: IncomingMessage,
   response: ServerResponse,
   encodedName: string,

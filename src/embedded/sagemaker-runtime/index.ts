@@ -10,6 +10,7 @@ export {
 export { main, startFromEnvironment } from './endpoint-main.ts';
 export { ENDPOINT_LIMITS, startEndpointServer } from './endpoint-server.ts';
 export { type FaultState, MAX_LATENCY_MS } from './faults.ts';
+export { EndpointFleet, VariantLoadError } from './fleet.ts';
 export { MAX_PAYLOAD_BYTES } from './http.ts';
 export { createStubPredictor, hashProbabilities, looksLikeImage } from './stub-predictor.ts';
 export type * from './types.ts';

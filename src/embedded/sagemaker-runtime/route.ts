@@ -1,12 +1,13 @@
 /**
  * The endpoint's SageMaker-runtime API as a gateway route: requests signed for `sagemaker`, or
- * unsigned ones to `/endpoints/{name}/invocations`. Only InvokeEndpoint is served there: the
+ * unsigned ones to `/endpoints/{name}/invocations` (this endpoint, or one the SageMaker API deployed:
+ * `hosted`). Only InvokeEndpoint is served there: the
  * container contract and the control routes belong to the endpoint's own port.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Route, sendJson } from '../gateway/index.ts';
-import { INVOCATIONS_PATH, serveInvocation } from './http.ts';
-import type { Endpoint } from './types.ts';
+import { endpointFor, INVOCATIONS_PATH, serveInvocation } from './http.ts';
+import type { Endpoint, EndpointDirectory } from './types.ts';
 
 /** What a failed handler answers: SageMaker's InternalFailure, and the connection closed. */
 export function answerInternalFailure(error: unknown, _request: IncomingMessage, response: ServerResponse) {
@@ -14,7 +15,7 @@ export function answerInternalFailure(error: unknown, _request: IncomingMessage,
   sendJson(response, 500, { message }, { errorType: 'InternalFailure', close: true });
 }
 
-export function runtimeRoute(endpoint: Endpoint): Route {
+export function runtimeRoute(endpoint: Endpoint, hosted?: EndpointDirectory): Route {
   return {
     name: 'sagemaker-runtime',
     signingName: 'sagemaker',
@@ -22,7 +23,10 @@ export function runtimeRoute(endpoint: Endpoint): Route {
     handle(request, response) {
       const path = (request.url ?? '/').split('?', 1)[0] as string;
       const invocation = request.method === 'POST' ? INVOCATIONS_PATH.exec(path) : null;
-      if (invocation) return serveInvocation(endpoint, request, response, invocation[1] as string);
+      if (invocation) {
+        const encodedName = invocation[1] as string;
+        return serveInvocation(endpointFor(endpoint, hosted, encodedName), request, response, encodedName);
+      }
       const message = `No route for ${request.method} ${path}`;
       sendJson(response, 404, { message }, 'UnknownOperationException');
     },

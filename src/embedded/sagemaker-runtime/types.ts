@@ -1,5 +1,6 @@
 /** Shapes of the local SageMaker endpoint: its server's options and handle, the stub model's rules. */
 import type { IncomingHttpHeaders } from 'node:http';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { Predictor } from '../../workflow/predictor.ts';
 import type { Answer, Route, ServerLimits } from '../gateway/index.ts';
 import type { CaptureOptions, DataCapture } from './data-capture.ts';
@@ -23,6 +24,8 @@ export interface EndpointServerOptions {
   region?: string;
   /** Timeouts and header bounds (defaults: `ENDPOINT_LIMITS`). */
   limits?: Partial<ServerLimits>;
+  /** Endpoints InvokeEndpoint finds by name before this one (the SageMaker API's, fleet.ts). */
+  hosted?: EndpointDirectory;
 }
 
 export interface EndpointServer {
@@ -121,4 +124,52 @@ export interface StubPredictor extends Predictor {
   reset(): void;
   applyRules(rules: StubRules): void;
   readonly calls: number;
+}
+
+// The endpoints the SageMaker API deploys (fleet.ts)
+
+/** A predictor the fleet owns: disposed when its endpoint stops serving it. */
+export interface LoadedPredictor extends Predictor {
+  dispose?(): void;
+}
+
+/** An endpoint InvokeEndpoint can find by name besides the server's own. */
+export interface HostedEndpoint {
+  invoke(encodedName: string, headers: IncomingHttpHeaders, body: Buffer): Promise<InvocationAnswer>;
+}
+
+/** Where InvokeEndpoint looks an endpoint up by name before answering with the server's own. */
+export interface EndpointDirectory {
+  find(name: string): HostedEndpoint | undefined;
+}
+
+/** What to serve under one endpoint name (the control plane's EndpointDeployment has these members). */
+export interface HostedDeployment {
+  endpointName: string;
+  variants: readonly { variantName: string; modelDataUrl: string; weight: number }[];
+  dataCapture?: HostedCapture;
+}
+
+/** The endpoint config's DataCaptureConfig, as the control plane resolves it. */
+export interface HostedCapture {
+  enabled: boolean;
+  samplingPercentage: number;
+  destinationS3Uri: string;
+  captureInput: boolean;
+  captureOutput: boolean;
+  csvContentTypes: readonly string[];
+  jsonContentTypes: readonly string[];
+}
+
+export interface EndpointFleetOptions {
+  /** Loads the model of an artifact (`s3://.../model.tar.gz`); rejects when it is not a model. */
+  loadModel(modelDataUrl: string): Promise<LoadedPredictor>;
+  /** Writes the captured records. */
+  s3: S3Client;
+  accountId?: string;
+  region?: string;
+  /** Draws variants by weight (tests pin it); default Math.random. */
+  random?: () => number;
+  /** How often captured records are written (default the capture's 1 s). */
+  captureFlushIntervalMs?: number;
 }

@@ -17,6 +17,7 @@ export {
   UnknownOperationException,
   ValidationException,
 } from './errors.ts';
+export { MAX_REQUEST_BYTES, sagemakerRoute } from './http.ts';
 export { createSageMakerService } from './service.ts';
 export { createLocalTrainingRunner, type LocalTrainingRunnerOptions } from './training/runner.ts';
 export type {

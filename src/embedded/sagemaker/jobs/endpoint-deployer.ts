@@ -6,7 +6,6 @@
  */
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { algorithmImageRegion, unsupportedImageMessage } from '../algorithm/image-uris.ts';
-import { HostingFailure } from '../errors.ts';
 import { findModelPackage } from '../model-package-lookup.ts';
 import type {
   CaptureSettings,
@@ -121,8 +120,9 @@ export class EndpointDeployer {
     try {
       await this.#hosting.deploy(deployment);
     } catch (error) {
-      const variant =
-        error instanceof HostingFailure ? error.variantName : deployment.variants[0]?.variantName;
+      // A HostingFailure, or any hosting's error that names its variant the same way.
+      const named = (error as { variantName?: unknown }).variantName;
+      const variant = typeof named === 'string' ? named : deployment.variants[0]?.variantName;
       throw new DeploymentProblem(
         `The primary container for production variant ${variant} did not pass the ping health check. Please ` +
           `check CloudWatch logs for this endpoint. (${(error as Error).message})`,

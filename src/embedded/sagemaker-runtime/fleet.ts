@@ -1,0 +1,248 @@
+/**
+ * The endpoints the local SageMaker API deploys (CreateEndpoint, UpdateEndpoint), served by name
+ * on the runtime's InvokeEndpoint beside the runtime's own endpoint. Each endpoint is a set of
+ * production variants, each a model loaded from its artifact (the injected `loadModel`, the kit's
+ * predictor) behind the same invocation code as the runtime's own endpoint (endpoint.ts: headers,
+ * errors, `x-Amzn-Invoked-Production-Variant`, capture to `<destination>/<endpoint>/<variant>/`).
+ *
+ * An invocation goes to its `X-Amzn-SageMaker-Target-Variant`, else to a variant drawn by weight.
+ * A deployment loads every new model before it replaces anything: the swap is one assignment, so
+ * no request is dropped; invocations already running finish on the old models, which are then
+ * disposed. A model that does not load leaves the endpoint serving what it served.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import { jsonAnswer } from '../gateway/index.ts';
+import type { CaptureMode, CaptureOptions } from './data-capture.ts';
+import { createEndpoint } from './endpoint.ts';
+import { EndpointFaults } from './faults.ts';
+import type {
+  Endpoint,
+  EndpointFleetOptions,
+  HostedCapture,
+  HostedDeployment,
+  HostedEndpoint,
+  InvocationAnswer,
+  LoadedPredictor,
+} from './types.ts';
+
+/** How long a replaced set of models may keep finishing its invocations before it is disposed. */
+const RETIRE_AFTER_MS = 60_000;
+
+/** A variant whose model did not load: `variantName` says which (the control plane's FailureReason). */
+export class VariantLoadError extends Error {
+  override name = 'VariantLoadError';
+  readonly variantName: string;
+
+  constructor(variantName: string, message: string) {
+    super(message);
+    this.variantName = variantName;
+  }
+}
+
+interface ServedVariant {
+  name: string;
+  weight: number;
+  endpoint: Endpoint;
+  predictor: LoadedPredictor;
+}
+
+/** One deployment's variants, and the invocations still running on them. */
+class VariantSet implements HostedEndpoint {
+  readonly variants: ServedVariant[];
+  readonly #random: () => number;
+  #inFlight = 0;
+  #idle: (() => void) | undefined;
+
+  constructor(variants: ServedVariant[], random: () => number) {
+    this.variants = variants;
+    this.#random = random;
+  }
+
+  async invoke(encodedName: string, headers: IncomingHttpHeaders, body: Buffer): Promise<InvocationAnswer> {
+    const target = headers['x-amzn-sagemaker-target-variant'];
+    const variant = typeof target === 'string' ? this.variants.find((v) => v.name === target) : this.#draw();
+    if (!variant) {
+      const endpointName = this.variants[0]?.endpoint.endpointName;
+      const message =
+        typeof target === 'string'
+          ? `The variant "${target}" is not present in the endpoint configuration of endpoint "${endpointName}" (variants: ${this.variants.map((v) => v.name).join(', ')}).`
+          : `No variant of endpoint "${endpointName}" has a weight above 0: name one with TargetVariant.`;
+      return jsonAnswer(400, { message }, 'ValidationError');
+    }
+    this.#inFlight++;
+    let answer: InvocationAnswer;
+    try {
+      answer = await variant.endpoint.invoke(encodedName, headers, body);
+    } catch (error) {
+      this.#done();
+      throw error;
+    }
+    const afterSend = answer === 'reset' ? undefined : answer.afterSend;
+    if (answer === 'reset' || !afterSend) {
+      this.#done();
+      return answer;
+    }
+    // Captured after the answer is sent: the set stays busy until then.
+    return {
+      ...answer,
+      afterSend: () => {
+        try {
+          afterSend();
+        } finally {
+          this.#done();
+        }
+      },
+    };
+  }
+
+  #draw(): ServedVariant | undefined {
+    const total = this.variants.reduce((sum, variant) => sum + variant.weight, 0);
+    if (!(total > 0)) return undefined;
+    let point = this.#random() * total;
+    for (const variant of this.variants) {
+      point -= variant.weight;
+      if (point < 0 && variant.weight > 0) return variant;
+    }
+    return this.variants.findLast((variant) => variant.weight > 0);
+  }
+
+  #done(): void {
+    this.#inFlight--;
+    if (this.#inFlight === 0) this.#idle?.();
+  }
+
+  /** Waits for the invocations running on it (at most RETIRE_AFTER_MS), then lets go of its models. */
+  async retire(): Promise<void> {
+    if (this.#inFlight > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, RETIRE_AFTER_MS);
+        timer.unref();
+        this.#idle = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    await Promise.all(this.variants.map((variant) => releaseVariant(variant)));
+  }
+}
+
+async function releaseVariant(variant: ServedVariant): Promise<void> {
+  variant.endpoint.faults.dispose();
+  await variant.endpoint.capture?.stop();
+  variant.predictor.dispose?.();
+}
+
+/** The faults of a hosted variant: never injected (no control routes), so no listener to close. */
+const NO_LISTENER = { closeListener: async () => undefined, reopenListener: async () => undefined };
+
+function captureOptions(
+  capture: HostedCapture | undefined,
+  options: EndpointFleetOptions,
+): CaptureOptions | undefined {
+  if (!capture?.enabled) return undefined;
+  const captureModes: CaptureMode[] = [
+    ...(capture.captureInput ? (['Input'] as const) : []),
+    ...(capture.captureOutput ? (['Output'] as const) : []),
+  ];
+  return {
+    destinationS3Uri: capture.destinationS3Uri,
+    samplingPercentage: capture.samplingPercentage,
+    captureModes,
+    ...(capture.jsonContentTypes.length > 0 ? { jsonContentTypes: [...capture.jsonContentTypes] } : {}),
+    ...(capture.csvContentTypes.length > 0 ? { csvContentTypes: [...capture.csvContentTypes] } : {}),
+    s3: options.s3,
+    ...(options.captureFlushIntervalMs === undefined
+      ? {}
+      : { flushIntervalMs: options.captureFlushIntervalMs }),
+  };
+}
+
+export class EndpointFleet {
+  readonly #options: EndpointFleetOptions;
+  readonly #served = new Map<string, VariantSet>();
+
+  constructor(options: EndpointFleetOptions) {
+    this.#options = options;
+  }
+
+  /** The endpoint served under `name` (as InvokeEndpoint's path names it), if any. */
+  find(name: string): HostedEndpoint | undefined {
+    return this.#served.get(name);
+  }
+
+  /** Names of the endpoints served. */
+  get names(): string[] {
+    return [...this.#served.keys()];
+  }
+
+  /** Loads every variant's model, then serves them in place of what `endpointName` served. */
+  async deploy(deployment: HostedDeployment): Promise<void> {
+    const loads = await Promise.allSettled(
+      deployment.variants.map((variant) => this.#options.loadModel(variant.modelDataUrl)),
+    );
+    const failed = loads.findIndex((load) => load.status === 'rejected');
+    if (failed >= 0) {
+      for (const load of loads) if (load.status === 'fulfilled') load.value.dispose?.();
+      const reason = (loads[failed] as PromiseRejectedResult).reason as Error;
+      const variant = deployment.variants[failed]?.variantName ?? '?';
+      throw new VariantLoadError(variant, `the model of variant ${variant} did not load: ${reason.message}`);
+    }
+    const capture = captureOptions(deployment.dataCapture, this.#options);
+    const variants = deployment.variants.map((variant, index): ServedVariant => {
+      const predictor = (loads[index] as PromiseFulfilledResult<LoadedPredictor>).value;
+      return {
+        name: variant.variantName,
+        weight: variant.weight,
+        predictor,
+        endpoint: createEndpoint({
+          predictor,
+          endpointName: deployment.endpointName,
+          variantName: variant.variantName,
+          accountId: this.#options.accountId ?? '000000000000',
+          region: this.#options.region ?? 'us-east-1',
+          faults: new EndpointFaults(NO_LISTENER),
+          ...(capture ? { capture } : {}),
+        }),
+      };
+    });
+    const previous = this.#served.get(deployment.endpointName);
+    this.#served.set(deployment.endpointName, new VariantSet(variants, this.#options.random ?? Math.random));
+    if (previous) void previous.retire();
+  }
+
+  /** New weights for the variants served (UpdateEndpointWeightsAndCapacities). */
+  async route(
+    endpointName: string,
+    weights: readonly { variantName: string; weight: number }[],
+  ): Promise<void> {
+    const served = this.#served.get(endpointName);
+    if (!served) throw new Error(`endpoint ${endpointName} is not served`);
+    for (const { variantName, weight } of weights) {
+      const variant = served.variants.find((v) => v.name === variantName);
+      if (variant) variant.weight = weight;
+    }
+  }
+
+  /** Stops serving `endpointName` (DeleteEndpoint); invocations running finish first. */
+  async remove(endpointName: string): Promise<void> {
+    const served = this.#served.get(endpointName);
+    this.#served.delete(endpointName);
+    await served?.retire();
+  }
+
+  /** Writes what every served variant's capture buffered so far. */
+  async flush(): Promise<void> {
+    const captures = [...this.#served.values()].flatMap((served) =>
+      served.variants.map((v) => v.endpoint.capture),
+    );
+    await Promise.all(captures.map((capture) => capture?.flush()));
+  }
+
+  /** Stops serving every endpoint, writing what their capture buffered. */
+  async stop(): Promise<void> {
+    const all = [...this.#served.values()];
+    this.#served.clear();
+    await Promise.all(all.map((served) => served.retire()));
+  }
+}
