@@ -61,6 +61,9 @@ export async function upCommand(options: UpCommandOptions): Promise<void> {
   });
   const { config } = stack.runtime;
   const intake = options.intakePrefix ?? config.intakePrefix;
+  // Listening before the exports are printed: whoever reads them may signal at once, and a signal
+  // arriving before the listener would meet Node's default action (death by it, no drain).
+  const signalled = untilSignal(() => stack.inFlight);
   log(
     `scones up: S3 and Step Functions on ${stack.endpoint}, ${options.stub ? 'stub' : 'trained model'} endpoint on ${stack.runtime.endpoint.url}` +
       `${options.watch ? ', watching lambdas/, statemachine/, eventrules/' : ''}`,
@@ -69,7 +72,7 @@ export async function upCommand(options: UpCommandOptions): Promise<void> {
   for (const line of exportLines(stack.environment)) print(line);
   log(`  aws s3 cp photo.png s3://${config.bucket}/${intake}`);
   log(`Decisions follow, one line per upload under s3://${config.bucket}/${intake}. Ctrl-C stops.`);
-  await untilSignal(() => stack.inFlight);
+  await signalled;
   await stack.stop();
   log('scones up: stopped');
 }
