@@ -11,9 +11,10 @@
  * (THRESHOLD=0.55; at the default 0.8 even clean traffic sends most images to review, which the
  * low-confidence alarm rightly reports). Noise drives this model to one confident answer, so the
  * class mix and the confidence histogram move away from the baseline: the drift rules fire. Their
- * default minimum is 200 inferences in a window, so the monitor is asked for 3-second windows
- * over the 100/s streams (about 300 inferences each): each stream is the same 1,000 uploads in
- * windows as full as 5-second ones at 50/s, in half the wall time.
+ * default minimum is 200 inferences in a window, so the monitor is asked for a quarter of each
+ * run's span as its window (whole seconds): about 250 inferences each, whatever pace the machine
+ * kept. The 100/s streams (1,000 uploads in 10 s) give 3-second windows, on a starved machine
+ * longer ones, rather than windows too thin for the drift rules to be evaluated.
  *
  * An upload is classified at least once, not exactly once: on a starved machine an InvokeEndpoint
  * can outlast the classify Lambda's 10-s timeout after the endpoint has answered (and captured),
@@ -42,13 +43,14 @@ import { train } from '../../training/train-job.ts';
 import { lastJsonLine, scones } from './scones-cli.ts';
 
 const THRESHOLD = 0.55;
-const WINDOW_MS = 3000;
 const STREAM = { mode: 'stream', ratePerSecond: 100, durationMs: 10_000, maxInFlight: 64 } as const;
 
 interface Run {
   report: LoadReport;
   since: number;
   until: number;
+  /** The monitor's window for this run: a quarter of its span, in whole seconds. */
+  windowMs: number;
   /** Inferences the endpoint made during the run, and the capture records it took of them. */
   invocations: number;
   captured: number;
@@ -74,7 +76,11 @@ async function monitorOf(run: Run): Promise<MonitorResult> {
         metricLogsDir: path.join(dataDir, 'logs'),
         metricsNamespace: 'Scones',
       },
-      settings: { threshold: THRESHOLD, windowMs: WINDOW_MS, range: { since: run.since, until: run.until } },
+      settings: {
+        threshold: THRESHOLD,
+        windowMs: run.windowMs,
+        range: { since: run.since, until: run.until },
+      },
     });
   } finally {
     s3.destroy();
@@ -140,6 +146,7 @@ beforeAll(async () => {
         report,
         since,
         until,
+        windowMs: Math.ceil((until - since) / 4 / 1000) * 1000,
         invocations: runtime.endpoint.invocations - invoked,
         captured: (runtime.endpoint.capture?.captured ?? 0) - captured,
       };
@@ -186,7 +193,7 @@ describe('drift is caught on the embedded tier with a trained model', () => {
     for (const alarm of result.report.alarms.filter((a) => a.state === 'ALARM')) {
       // The evidence is a window in the second half of the ramp.
       expect(Date.parse(alarm.window?.start ?? ''), alarm.name).toBeGreaterThan(
-        (drifting.since + drifting.until) / 2 - WINDOW_MS,
+        (drifting.since + drifting.until) / 2 - drifting.windowMs,
       );
     }
   });
@@ -201,7 +208,7 @@ describe('drift is caught on the embedded tier with a trained model', () => {
       '--threshold',
       String(THRESHOLD),
       '--window',
-      `${WINDOW_MS / 1000}s`,
+      `${drifting.windowMs / 1000}s`,
       '--since',
       new Date(drifting.since).toISOString(),
       '--until',
