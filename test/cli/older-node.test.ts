@@ -79,8 +79,9 @@ async function startUp(name: string): Promise<Started> {
   return { parent, childPid, stderr, exited };
 }
 
+// Concurrent: each test runs its own processes over its own data folder.
 describe.skipIf(SKIP_REASON !== undefined)('bin/scones.js under an older Node', () => {
-  it.each(['SIGINT', 'SIGTERM'] as const)(
+  it.concurrent.each(['SIGINT', 'SIGTERM'] as const)(
     '%s of the parent reaches the child, which drains; both end, exit 0',
     async (signal) => {
       const up = await startUp(signal);
@@ -93,14 +94,14 @@ describe.skipIf(SKIP_REASON !== undefined)('bin/scones.js under an older Node', 
     30_000,
   );
 
-  it('ends by the signal that ended the child', async () => {
+  it.concurrent('ends by the signal that ended the child', async () => {
     const up = await startUp('SIGHUP');
     process.kill(up.parent.pid as number, 'SIGHUP');
     expect(await up.exited).toEqual({ code: null, signal: 'SIGHUP' });
     expect(alive(up.childPid)).toBe(false);
   }, 30_000);
 
-  it('passes the exit code and the error of a command that cannot run', async () => {
+  it.concurrent('passes the exit code and the error of a command that cannot run', async () => {
     const run = spawn(OLDER_NODE as string, [SCONES, 'classify', '--target', 'nowhere', 'x.png'], {
       cwd: dir,
       stdio: ['ignore', 'ignore', 'pipe'],

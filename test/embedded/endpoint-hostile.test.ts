@@ -339,24 +339,24 @@ describe('local endpoint under hostile requests', () => {
       encodeRequest({ method: 'GET', target: '/ping', headers: [['Host', 'x'], ...extra] });
 
     it('answers 408 to a client that dribbles its headers, and drops a stalled body', async () => {
-      // ~6 s to send it all; headersTimeoutMs is 500 (checked every 125 ms).
-      const slowHeaders = await sendSlowly(target, validHead([['X-Padding', 'p'.repeat(300)]]), {
-        delayMs: 20,
-        timeoutMs: 10_000,
-      });
+      const head = `POST /endpoints/${ENDPOINT}/invocations HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nContent-Length: 1000\r\n\r\n`;
+      // Three connections at once: each waits on its own timeout of the server.
+      const [slowHeaders, silent, stalledBody] = await Promise.all([
+        // ~6 s to send it all; headersTimeoutMs is 500 (checked every 125 ms).
+        sendSlowly(target, validHead([['X-Padding', 'p'.repeat(300)]]), { delayMs: 20, timeoutMs: 10_000 }),
+        sendRaw(target, Buffer.alloc(0), { timeoutMs: 5000 }),
+        sendSlowly(target, Buffer.from(head + 'x'.repeat(1000)), {
+          chunkSize: head.length,
+          delayMs: 6000,
+          timeoutMs: 10_000,
+        }),
+      ]);
       expect(slowHeaders.status).toBe(408);
       expect(slowHeaders.elapsedMs).toBeLessThan(4000);
       expect(slowHeaders.bytesSent).toBeLessThan(300);
 
-      const silent = await sendRaw(target, Buffer.alloc(0), { timeoutMs: 5000 });
       expect(silent.status).toBe(408);
 
-      const head = `POST /endpoints/${ENDPOINT}/invocations HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nContent-Length: 1000\r\n\r\n`;
-      const stalledBody = await sendSlowly(target, Buffer.from(head + 'x'.repeat(1000)), {
-        chunkSize: head.length,
-        delayMs: 6000,
-        timeoutMs: 10_000,
-      });
       expect(stalledBody.end).not.toBe('timeout'); // the server closed it (requestTimeoutMs 1500)
       expect(stalledBody.elapsedMs).toBeLessThan(5000);
       expect(stalledBody.bytesSent).toBe(head.length);

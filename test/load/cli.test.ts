@@ -24,7 +24,8 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-describe('scones load (CLI)', () => {
+// Concurrent: each test has its own data folder or stack, and most of each is waiting on a child process.
+describe.concurrent('scones load (CLI)', () => {
   it('--json ends stdout with the report: every upload decided, none lost', {
     timeout: 180_000,
   }, async () => {

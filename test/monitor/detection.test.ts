@@ -15,13 +15,24 @@ const STREAM = { count: 6000, startMs: T0, spanMs: 10 * 60_000, labelShare: 0.05
 let clean: SyntheticDataDir;
 let degrading: SyntheticDataDir;
 
-async function monitorOf(dir: string): Promise<MonitorResult> {
+async function runMonitorOver(dir: string): Promise<MonitorResult> {
   const opened = await openDataDir(dir);
   try {
     return await runMonitor({ sources: opened.sources, settings: { threshold: 0.8, range: {} } });
   } finally {
     await opened.close();
   }
+}
+
+/** Reports by data dir: the same data and settings give the same report, so each is made once. */
+const reports = new Map<string, Promise<MonitorResult>>();
+function monitorOf(dir: string): Promise<MonitorResult> {
+  let report = reports.get(dir);
+  if (!report) {
+    report = runMonitorOver(dir);
+    reports.set(dir, report);
+  }
+  return report;
 }
 
 beforeAll(async () => {

@@ -22,15 +22,21 @@ let browser: HeadlessBrowser;
 
 beforeAll(async () => {
   if (skipReason) return;
-  data = await syntheticDataDir({
-    count: 4000,
-    startMs: T0,
-    spanMs: 5 * 60_000,
-    seed: 5,
-    driftOnset: 0.5,
-    labelShare: 0.1,
-  });
-  browser = await launchBrowser();
+  // Chromium starts while the data is written; both are kept (and closed after) even if one fails.
+  const [written, launched] = await Promise.allSettled([
+    syntheticDataDir({
+      count: 4000,
+      startMs: T0,
+      spanMs: 5 * 60_000,
+      seed: 5,
+      driftOnset: 0.5,
+      labelShare: 0.1,
+    }),
+    launchBrowser(),
+  ]);
+  if (written.status === 'fulfilled') data = written.value;
+  if (launched.status === 'fulfilled') browser = launched.value;
+  for (const outcome of [written, launched]) if (outcome.status === 'rejected') throw outcome.reason;
 }, 120_000);
 
 afterAll(async () => {

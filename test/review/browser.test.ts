@@ -43,6 +43,17 @@ let browser: HeadlessBrowser;
 
 describe.skipIf(!!skipReason)('review page in headless Chromium', () => {
   beforeAll(async () => {
+    // Chromium starts while the items are made; kept (and closed after) even if making them fails.
+    const launching = launchBrowser();
+    try {
+      await flagImagesForReview();
+    } finally {
+      browser = await launching;
+    }
+    await mkdir(SCREENSHOTS, { recursive: true });
+  });
+
+  async function flagImagesForReview() {
     dataDir = await mkdtemp(join(tmpdir(), 'scones-review-e2e-'));
     runtime = await startEmbeddedRuntime({ dataDir, predictor: lowConfidence, retryDelayMs: 0 });
     const bucket = runtime.config.bucket;
@@ -62,9 +73,7 @@ describe.skipIf(!!skipReason)('review page in headless Chromium', () => {
     await runtime.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: gone }));
     await putItem(store, 'e2e-malformed', '{"s3_bucket": "scones-images", "note": "truncated');
     server = await startReviewServer({ ...store, reviewer: 'e2e-reviewer', log: () => undefined });
-    browser = await launchBrowser();
-    await mkdir(SCREENSHOTS, { recursive: true });
-  });
+  }
 
   afterAll(async () => {
     await browser?.close();

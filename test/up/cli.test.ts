@@ -23,8 +23,12 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('scones up (CLI process)', () => {
-  it('prints working exports and decision lines; SIGINT drains the execution in flight, exit 0', async () => {
+// Concurrent: each test runs its own `scones up` process over its own data folder.
+describe.concurrent('scones up (CLI process)', () => {
+  // The test's own expect: expect.poll needs to know its test when tests run concurrently.
+  it('prints working exports and decision lines; SIGINT drains the execution in flight, exit 0', async ({
+    expect,
+  }) => {
     const up = spawnUp(['--stub', '--port', '0', '--data-dir', path.join(dir, 'data')], dir);
     const clients: { destroy(): void }[] = [];
     try {
