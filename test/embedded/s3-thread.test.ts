@@ -83,6 +83,37 @@ describe('local S3 in a worker thread', () => {
     expect(second.sequencer > first.sequencer).toBe(true);
   });
 
+  it('calls the main thread for a notification only while a subscriber there listens', async () => {
+    const worker = server.thread as NonNullable<LocalS3['thread']>;
+    const calls: unknown[] = [];
+    const countCalls = (message: { rpc?: string; value?: unknown }) => {
+      if (message?.rpc === 'call') calls.push(message.value);
+    };
+    worker.on('message', countCalls);
+    try {
+      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'unwatched.txt', Body: 'x' }));
+      await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'unwatched.txt' }));
+      expect(calls).toEqual([]);
+
+      const events: ObjectNotification[] = [];
+      const unsubscribe = server.notifications.subscribe((event) => events.push(event));
+      const second = server.notifications.subscribe(() => undefined);
+      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'watched.txt', Body: 'y' }));
+      expect(events.map((event) => event.key)).toEqual(['watched.txt']);
+      expect(calls).toHaveLength(1);
+      unsubscribe();
+      unsubscribe(); // a second call changes nothing: the other subscriber still listens
+      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'watched.txt', Body: 'z' }));
+      expect(calls).toHaveLength(2);
+      second();
+      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'watched.txt', Body: 'w' }));
+      expect(calls).toHaveLength(2);
+      expect(events).toHaveLength(1);
+    } finally {
+      worker.off('message', countCalls);
+    }
+  });
+
   it('keeps its data in the folder across a restart', async () => {
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'kept.txt', Body: 'still here' }));
     s3.destroy();
