@@ -1,14 +1,18 @@
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  CompleteMultipartUploadCommand,
   CopyObjectCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   PutObjectCommand,
   type S3Client,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client } from '../../src/aws/clients.ts';
@@ -112,6 +116,48 @@ describe('local S3 in a worker thread', () => {
     } finally {
       worker.off('message', countCalls);
     }
+  });
+
+  it('streams large bodies and multipart parts to disk through its own file calls', async () => {
+    const md5 = (data: Uint8Array) => createHash('md5').update(data).digest('hex');
+    const large = Buffer.alloc(3 << 20, 7); // over the 1 MiB kept in memory: a temporary file
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'large.bin', Body: large }));
+    const got = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'large.bin' }));
+    expect(
+      md5(await (got.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray()),
+    ).toBe(md5(large));
+
+    const parts = [Buffer.alloc(5 << 20, 1), Buffer.from('tail')];
+    const { UploadId } = await s3.send(
+      new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: 'parts.bin' }),
+    );
+    const uploaded = [];
+    for (const [index, body] of parts.entries()) {
+      const part = await s3.send(
+        new UploadPartCommand({
+          Bucket: BUCKET,
+          Key: 'parts.bin',
+          UploadId,
+          PartNumber: index + 1,
+          Body: body,
+        }),
+      );
+      uploaded.push({ ETag: part.ETag, PartNumber: index + 1 });
+    }
+    await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: BUCKET,
+        Key: 'parts.bin',
+        UploadId,
+        MultipartUpload: { Parts: uploaded },
+      }),
+    );
+    const whole = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'parts.bin' }));
+    const bytes = await (
+      whole.Body as { transformToByteArray(): Promise<Uint8Array> }
+    ).transformToByteArray();
+    expect(bytes.length).toBe((5 << 20) + 4);
+    expect(md5(bytes)).toBe(md5(Buffer.concat(parts)));
   });
 
   it('keeps its data in the folder across a restart', async () => {
