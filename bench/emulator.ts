@@ -32,7 +32,15 @@ import { finishBench } from './results.ts';
 import { perSecond, summarizeLatencies } from './stats.ts';
 
 const args = benchArgs();
-const WARMUP = args.quick ? 4 : 12;
+/**
+ * Executions before the timed ones, per tier, so each is measured in its steady state. The
+ * embedded tier runs in this process, where V8 keeps optimizing the SDK's and the engine's code
+ * for thousands of executions: after 12 warm-ups an execution cost ~20 % more CPU than after
+ * 1,000, and the engine's thread still ~15 % more after 1,000 than after 3,000; 4,000 as
+ * `npm run bench` (10-40 s here). MiniStack's first 50 one-at-a-time executions after 12
+ * warm-ups took 40 % longer than the next 250; after 60 they no longer stand out.
+ */
+const WARMUP = args.quick ? { embedded: 50, emulator: 4 } : { embedded: 4000, emulator: 60 };
 const CONCURRENCY = 4;
 const checks = new BenchChecks();
 
@@ -70,7 +78,7 @@ try {
     { sequential: ExecutionRun; concurrent: ExecutionRun; warmup: ExecutionRun }
   > = {};
   for (const [tier, run] of Object.entries(tiers)) {
-    const warmup = await runExecutions(WARMUP, CONCURRENCY, run); // warm Lambda workers, JIT, connections
+    const warmup = await runExecutions(WARMUP[tier as keyof typeof WARMUP], CONCURRENCY, run);
     const sequential = await runExecutions(images.length, 1, run);
     if (tier === 'emulator' && args.injectFailures > 0)
       embedded.endpoint.faults.failNext(args.injectFailures, 400);
@@ -133,6 +141,7 @@ try {
 
   console.log(`images: ${images.length} (shipped CIFAR-100 test split), stub endpoint behind both tiers`);
   console.log(`MiniStack start + bundle build + deploy: ${Math.round(setupMs)} ms`);
+  console.log(`warm-up executions: embedded ${WARMUP.embedded}, MiniStack ${WARMUP.emulator}`);
   console.log(`embedded  p50 ${embeddedStats.p50_ms} ms  p99 ${embeddedStats.p99_ms} ms  (one at a time)`);
   console.log(
     `emulator  p50 ${emulatorStats.p50_ms} ms  p99 ${emulatorStats.p99_ms} ms  (one at a time, client-observed)`,
@@ -173,6 +182,7 @@ try {
       ),
       ministack_listed: listed,
       emulator_setup_ms: Math.round(setupMs),
+      warmup_executions: WARMUP,
       decision_mismatches: mismatches,
       quick: args.quick,
     },

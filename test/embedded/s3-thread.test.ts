@@ -1,14 +1,18 @@
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  CompleteMultipartUploadCommand,
   CopyObjectCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   PutObjectCommand,
   type S3Client,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client } from '../../src/aws/clients.ts';
@@ -80,6 +84,79 @@ describe('local S3 in a worker thread', () => {
     expect(first.etag).toBe(put.ETag?.replace(/"/g, ''));
     expect(first.time).toBeInstanceOf(Date);
     expect(second.sequencer > first.sequencer).toBe(true);
+  });
+
+  it('calls the main thread for a notification only while a subscriber there listens', async () => {
+    const worker = server.thread as NonNullable<LocalS3['thread']>;
+    const calls: unknown[] = [];
+    const countCalls = (message: { rpc?: string; value?: unknown }) => {
+      if (message?.rpc === 'call') calls.push(message.value);
+    };
+    worker.on('message', countCalls);
+    try {
+      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'unwatched.txt', Body: 'x' }));
+      await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'unwatched.txt' }));
+      expect(calls).toEqual([]);
+
+      const events: ObjectNotification[] = [];
+      const unsubscribe = server.notifications.subscribe((event) => events.push(event));
+      const second = server.notifications.subscribe(() => undefined);
+      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'watched.txt', Body: 'y' }));
+      expect(events.map((event) => event.key)).toEqual(['watched.txt']);
+      expect(calls).toHaveLength(1);
+      unsubscribe();
+      unsubscribe(); // a second call changes nothing: the other subscriber still listens
+      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'watched.txt', Body: 'z' }));
+      expect(calls).toHaveLength(2);
+      second();
+      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'watched.txt', Body: 'w' }));
+      expect(calls).toHaveLength(2);
+      expect(events).toHaveLength(1);
+    } finally {
+      worker.off('message', countCalls);
+    }
+  });
+
+  it('streams large bodies and multipart parts to disk through its own file calls', async () => {
+    const md5 = (data: Uint8Array) => createHash('md5').update(data).digest('hex');
+    const large = Buffer.alloc(3 << 20, 7); // over the 1 MiB kept in memory: a temporary file
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'large.bin', Body: large }));
+    const got = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'large.bin' }));
+    expect(
+      md5(await (got.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray()),
+    ).toBe(md5(large));
+
+    const parts = [Buffer.alloc(5 << 20, 1), Buffer.from('tail')];
+    const { UploadId } = await s3.send(
+      new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: 'parts.bin' }),
+    );
+    const uploaded = [];
+    for (const [index, body] of parts.entries()) {
+      const part = await s3.send(
+        new UploadPartCommand({
+          Bucket: BUCKET,
+          Key: 'parts.bin',
+          UploadId,
+          PartNumber: index + 1,
+          Body: body,
+        }),
+      );
+      uploaded.push({ ETag: part.ETag, PartNumber: index + 1 });
+    }
+    await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: BUCKET,
+        Key: 'parts.bin',
+        UploadId,
+        MultipartUpload: { Parts: uploaded },
+      }),
+    );
+    const whole = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'parts.bin' }));
+    const bytes = await (
+      whole.Body as { transformToByteArray(): Promise<Uint8Array> }
+    ).transformToByteArray();
+    expect(bytes.length).toBe((5 << 20) + 4);
+    expect(md5(bytes)).toBe(md5(Buffer.concat(parts)));
   });
 
   it('keeps its data in the folder across a restart', async () => {

@@ -1,18 +1,21 @@
 /**
- * Worker entry of s3-thread.ts: the local S3, each notification handed to the main thread, and
- * the functions the main thread asks it to host (host.ts).
+ * Worker entry of s3-thread.ts: the local S3, each notification handed to the main thread while
+ * it has subscribers, and the functions the main thread asks it to host (host.ts).
  */
 
-import { startLocalS3 } from '../s3/index.ts';
+import { BLOCKING_FILE_SYSTEM, startLocalS3 } from '../s3/index.ts';
 import { createFunctionHost, isFunctionCall } from './host.ts';
 import { hostServer } from './server-thread-host.ts';
-import type { ThreadedS3Options, ThreadedS3Ready } from './types.ts';
+import type { S3ThreadData, ThreadedS3Ready } from './types.ts';
 
-await hostServer<ThreadedS3Options>(async (options, callMain) => {
+await hostServer<S3ThreadData>(async ({ options, mainSubscribers }, callMain) => {
   const localS3 = await startLocalS3({
     ...options,
+    // This thread is the server's own: its file calls need no trip to the thread pool (s3/store/files.ts).
+    fileSystem: BLOCKING_FILE_SYSTEM,
+    // A round trip to the main thread, made only when a subscriber there is owed the event.
     handOffNotifications: async (notification) => {
-      await callMain(notification);
+      if (Atomics.load(mainSubscribers, 0) > 0) await callMain(notification);
     },
   });
   const functions = createFunctionHost();

@@ -7,7 +7,9 @@
  * Each object notification is handed to the main thread before the request that caused it is
  * answered (sequencer and time as the server assigned them), so subscribers there (the embedded
  * trigger) see events exactly as from a server in their own thread: a client holding its PUT's
- * response knows the event is in.
+ * response knows the event is in. A hand-off is a round trip between the threads, so it is made
+ * only while the main thread has a subscriber: the worker reads their count from shared memory,
+ * set before `subscribe` returns, so no event a subscriber is owed is skipped.
  *
  * Options that are functions (`fileSystem`, `handOffNotifications`) cannot cross threads: a server
  * that needs them runs in the main thread (startLocalS3).
@@ -18,27 +20,52 @@ import {
   type LocalS3Options,
   type ObjectNotification,
   ObjectNotificationHub,
+  type ObjectNotifications,
   startLocalS3,
 } from '../s3/index.ts';
 import { startServerThread } from './server-thread.ts';
 import { hostFunctions } from './thread-functions.ts';
-import type { FunctionCall, ThreadedLocalS3, ThreadedS3Options, ThreadedS3Ready } from './types.ts';
+import type {
+  FunctionCall,
+  S3ThreadData,
+  ThreadedLocalS3,
+  ThreadedS3Options,
+  ThreadedS3Ready,
+} from './types.ts';
 
 export async function startLocalS3Thread(options: ThreadedS3Options = {}): Promise<ThreadedLocalS3> {
-  const notifications = new ObjectNotificationHub();
+  const hub = new ObjectNotificationHub();
+  const mainSubscribers = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
   const thread = await startServerThread<ThreadedS3Ready>(
     new URL('./s3-thread-worker.ts', import.meta.url),
-    options,
+    { options, mainSubscribers } satisfies S3ThreadData,
     'local S3',
-    (notification) => notifications.deliver(notification as ObjectNotification),
+    (notification) => hub.deliver(notification as ObjectNotification),
   );
   return {
     endpoint: thread.ready.endpoint,
     directory: thread.ready.directory,
-    notifications,
+    notifications: countedSubscriptions(hub, mainSubscribers),
     thread: thread.worker,
     hostFunctions: (functions) => hostFunctions((call: FunctionCall) => thread.call(call), functions),
     stop: () => thread.stop(),
+  };
+}
+
+/** The hub's subscriptions, counted where the worker reads them before each hand-off. */
+function countedSubscriptions(hub: ObjectNotificationHub, count: Int32Array): ObjectNotifications {
+  return {
+    subscribe(listener) {
+      Atomics.add(count, 0, 1);
+      const unsubscribe = hub.subscribe(listener);
+      let subscribed = true;
+      return () => {
+        if (!subscribed) return;
+        subscribed = false;
+        unsubscribe();
+        Atomics.sub(count, 0, 1);
+      };
+    },
   };
 }
 

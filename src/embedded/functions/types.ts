@@ -124,6 +124,12 @@ export interface PlacementOptions {
 /** What a local S3 in a worker thread takes: every option that is plain data. */
 export type ThreadedS3Options = Omit<LocalS3Options, 'fileSystem' | 'handOffNotifications'>;
 
+/** The S3 worker's data: its options, and the main thread's subscriber count (one Int32, shared). */
+export interface S3ThreadData {
+  options: ThreadedS3Options;
+  mainSubscribers: Int32Array;
+}
+
 /** Reported by the worker once it listens. */
 export interface ThreadedS3Ready {
   endpoint: string;
