@@ -160,7 +160,11 @@ describe('emulator tier (MiniStack) in parity with the embedded tier', () => {
 
   it('retries EndpointUnavailable by its name and ends alike on both tiers', async () => {
     const event = { s3_bucket: emulator.config.bucket, s3_key: (images[1] as TestImage).key };
-    const traced = createSfnRunner(emulator.sfn, emulator.deployment.stateMachineArn, { history: true });
+    const traced = createSfnRunner(emulator.sfn, emulator.deployment.stateMachineArn, {
+      history: true,
+      pollMs: 25,
+      maxPollMs: 100,
+    });
     const mentionsOutage = (record: ExecutionRecord) =>
       record.history.some((entry) => JSON.stringify(entry).includes('EndpointUnavailable'));
     const { faults } = embedded.endpoint;

@@ -131,6 +131,9 @@ export async function startSharedEmulatorStack(
     ministack,
     bundles,
     env: { ...isolatedStage(stage), ...options.env },
+    // An execution here takes a few hundred ms: the runner's default backoff (50 ms doubling to
+    // 1 s) would notice most of them hundreds of ms late, with MiniStack idle meanwhile.
+    runner: { pollMs: 25, maxPollMs: 100, ...options.runner },
   });
 }
 
