@@ -22,13 +22,15 @@ import { type KitConfig, loadConfig } from '../../src/config.ts';
 import { SYNC_EXECUTION_RULE } from '../../src/deploy/batch-policies.ts';
 import { type BundleInfo, type DeployResult, deploy, resourceNames } from '../../src/deploy/index.ts';
 import type { PolicyDocument, PolicyStatement } from '../../src/deploy/policies.ts';
+import type { StartedMotoServer } from '../../src/emulator/moto-server.ts';
 import { teardown } from '../../src/promote/index.ts';
 import {
   BATCH_RESULTS_PREFIX,
   batchSubstitutionsFor,
   loadDefinition,
 } from '../../src/workflow/definition.ts';
-import { type SharedServer, sharedBundles, sharedServer } from '../support/shared-emulators/client.ts';
+import { sharedBundles } from '../support/shared-emulators/client.ts';
+import { startOwnMoto } from './support/moto-harness.ts';
 
 const REGION = 'us-east-1';
 const ACCOUNT = '123456789012';
@@ -39,7 +41,7 @@ const states = `arn:aws:states:${REGION}:${ACCOUNT}`;
 const bucketArn = `arn:aws:s3:::${BUCKET}`;
 const KIT_TAGS = { 'scones:kit': 'scones', 'scones:stage': STAGE };
 
-let moto: SharedServer;
+let moto: StartedMotoServer;
 let config: KitConfig;
 let bundles: BundleInfo[];
 let deployed: DeployResult;
@@ -60,7 +62,8 @@ const resourcesOf = (policy: PolicyDocument) =>
   policy.Statement.flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource ?? '']));
 
 beforeAll(async () => {
-  [moto, bundles] = await Promise.all([sharedServer('moto'), sharedBundles()]);
+  // Its own moto: it tears its stage down (support/moto-harness.ts says why that is not shared).
+  [moto, bundles] = await Promise.all([startOwnMoto(), sharedBundles()]);
   process.env.AWS_ACCESS_KEY_ID = 'moto-test';
   process.env.AWS_SECRET_ACCESS_KEY = 'moto-test';
   delete process.env.AWS_PROFILE;
@@ -73,6 +76,7 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
+  await moto?.stop();
   process.env = savedEnv;
 });
 

@@ -27,7 +27,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { CreateStateMachineCommand, paginateListStateMachines } from '@aws-sdk/client-sfn';
 import { strToU8, zipSync } from 'fflate';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createIamClient,
   createLambdaClient,
@@ -36,6 +36,7 @@ import {
 } from '../../src/aws/clients.ts';
 import { type KitConfig, loadConfig } from '../../src/config.ts';
 import { kitTags } from '../../src/deploy/index.ts';
+import type { StartedMotoServer } from '../../src/emulator/moto-server.ts';
 import { stepContext } from '../../src/promote/context.ts';
 import { teardown } from '../../src/promote/index.ts';
 import { resolvePromoteOptions } from '../../src/promote/options.ts';
@@ -48,7 +49,7 @@ import {
   workflowByName,
 } from '../../src/promote/teardown-discovery.ts';
 import { ensureTrainingJob } from '../../src/promote/training.ts';
-import { type SharedServer, sharedServer } from '../support/shared-emulators/client.ts';
+import { startOwnMoto } from './support/moto-harness.ts';
 
 const REGION = 'us-east-1';
 const STAGE = 'pages';
@@ -60,7 +61,7 @@ const POLICY = JSON.stringify({
   Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::nowhere/*' }],
 });
 
-let moto: SharedServer;
+let moto: StartedMotoServer;
 let config: KitConfig;
 let target: PromotionTarget;
 
@@ -97,11 +98,16 @@ const countByType = (resources: KitResource[]) => {
 };
 
 beforeAll(async () => {
-  moto = await sharedServer('moto');
+  // Its own moto: it tears its stage down (support/moto-harness.ts says why that is not shared).
+  moto = await startOwnMoto();
   config = loadConfig({ SCONES_TARGET: 'aws', ...moto.environment() });
   config.credentials = { accessKeyId: 'moto-test', secretAccessKey: 'moto-test' };
   target = await resolveTarget({ config, region: REGION, stage: STAGE });
 }, 600_000);
+
+afterAll(async () => {
+  await moto?.stop();
+});
 
 describe('teardown of a stage with more than one page of every kind', () => {
   const sagemaker = () => createSageMakerClient(config);
