@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
@@ -27,6 +28,10 @@ export default defineConfig({
     isolate: false,
     testTimeout: 30_000,
     hookTimeout: 120_000,
+    // One worker more than cores (vitest's default is one less: a single worker on 2 cores): a
+    // slow-tier file spends most of its time waiting on an emulator, whose own processes then
+    // use the cores, while another worker runs the fast suite.
+    maxWorkers: availableParallelism() + 1,
     projects: [
       {
         extends: true,
