@@ -1,17 +1,54 @@
-import { defineConfig } from 'vitest/config';
+import { availableParallelism } from 'node:os';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
- * Two groups: the fast suite (unit + embedded, no process outside Node) and the tiers that start
- * servers outside Node (MiniStack, moto, containers). `npm test` runs both; `npm run test:fast`
- * only the first.
+ * The tiers that start processes outside Node (MiniStack, moto, LocalStack, containers, the Python
+ * S3 clients). They wait on those processes more than they compute, so they run beside the fast
+ * suite in the same pool rather than after it.
+ */
+const SLOW_TIERS = [
+  'test/emulator/**/*.test.ts',
+  'test/**/*.moto.test.ts',
+  'test/test-cases/*.{ministack,localstack}.test.ts',
+  'test/containers/{parity,compose-stack}.test.ts',
+  'test/s3-clients/{aws-cli,boto3}.test.ts',
+  'test/up/aws-cli.test.ts',
+];
+
+/**
+ * Two projects: `fast` (unit + embedded, nothing outside Node; `npm run test:fast`) and `slow`.
+ * `npm test` runs both in one pool. The slow project's global setup (only run when the run holds
+ * one of its files) starts the emulator broker: each emulator starts once per run, on the first
+ * file's demand, and files share it, kept apart by their own stage and resource names.
  */
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     // Test files share worker processes: a third less wall time on 2 cores. Tests therefore keep
     // no global state (no process.env mutation; servers and clients are per file).
     isolate: false,
     testTimeout: 30_000,
     hookTimeout: 120_000,
+    // One worker more than cores (vitest's default is one less: a single worker on 2 cores): a
+    // slow-tier file spends most of its time waiting on an emulator, whose own processes then
+    // use the cores, while another worker runs the fast suite.
+    maxWorkers: availableParallelism() + 1,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'fast',
+          include: ['test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, ...SLOW_TIERS],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'slow',
+          include: SLOW_TIERS,
+          globalSetup: ['test/support/shared-emulators/global-setup.ts'],
+        },
+      },
+    ],
   },
 });

@@ -9,16 +9,16 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { withInstallLock } from './install-lock.ts';
+import { createVenv, type InstallerSettings, installRequirements } from './pip-install.ts';
 
 const run = promisify(execFile);
 
 export const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
-/** A lock older than this belongs to a run that died; pip installs here take well under it. */
-const STALE_LOCK_MS = 15 * 60_000;
 
 export class PythonMissingError extends Error {
   override name = 'PythonMissingError';
@@ -114,29 +114,11 @@ export async function findPython(spec: VenvSpec): Promise<string> {
   );
 }
 
-async function withInstallLock<T>(lockDir: string, work: () => Promise<T>): Promise<T> {
-  for (;;) {
-    try {
-      await mkdir(lockDir);
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const age =
-        Date.now() -
-        (await stat(lockDir).then(
-          (s) => s.mtimeMs,
-          () => Date.now(),
-        ));
-      if (age > STALE_LOCK_MS) await rm(lockDir, { recursive: true, force: true });
-      else await new Promise((done) => setTimeout(done, 500));
-    }
-  }
-  try {
-    return await work();
-  } finally {
-    await rm(lockDir, { recursive: true, force: true });
-  }
-}
+/** uv goes to `.scones/uv`, installed with any Python 3 that has pip (pip-install.ts). */
+const INSTALLER: InstallerSettings = {
+  toolsDir: join(PROJECT_ROOT, '.scones'),
+  bootstrapPython: () => findPython(EMULATOR_VENV),
+};
 
 export interface PythonEnvironment {
   python: string;
@@ -159,16 +141,9 @@ export async function ensureVenv(spec: VenvSpec): Promise<PythonEnvironment> {
     const current = existsSync(bin('python')) ? await pythonVersion(bin('python')) : undefined;
     if (!current || current[1] < spec.minMinor) {
       await rm(spec.dir, { recursive: true, force: true });
-      await run(await findPython(spec), ['-m', 'venv', spec.dir]);
+      await createVenv(await findPython(spec), spec.dir, INSTALLER);
     }
-    try {
-      await run(bin('python'), ['-m', 'pip', 'install', '--quiet', '-r', spec.requirementsFile], {
-        maxBuffer: 64 * 1024 * 1024,
-      });
-    } catch (error) {
-      const stderr = (error as { stderr?: string }).stderr ?? '';
-      throw new Error(`pip install -r ${basename(spec.requirementsFile)} failed:\n${stderr.slice(-4000)}`);
-    }
+    await installRequirements(bin('python'), spec.requirementsFile, INSTALLER);
     await writeFile(stampFile, `${wanted}\n`);
   });
   return environment;

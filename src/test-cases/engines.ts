@@ -54,6 +54,17 @@ export interface CaseEngineOptions {
   log?: (line: string) => void;
   /** DescribeExecution polling (emulators): first wait and cap, ms; default 20 doubling to 200. */
   poll?: { pollMs: number; maxPollMs: number };
+  /**
+   * An emulator already running with the suite's mock configuration loaded (the test run shares
+   * one between files): deployed into, not started, and left running by `stop()`.
+   */
+  server?: RunningEmulator;
+}
+
+export interface RunningEmulator {
+  url: string;
+  environment(): Record<string, string>;
+  recentOutput(): string | Promise<string>;
 }
 
 /** Embedded retries wait this long; the emulators scale the ASL's intervals by RETRY_WAIT_SCALE. */
@@ -113,11 +124,8 @@ async function startEmbedded(suite: TestCaseSuite, options: CaseEngineOptions): 
   };
 }
 
-interface EmulatorServer {
-  url: string;
+interface EmulatorServer extends RunningEmulator {
   startupMs?: number;
-  environment(): Record<string, string>;
-  recentOutput(): string;
   stop(): Promise<void>;
 }
 
@@ -150,7 +158,16 @@ async function startEmulator(
   options: CaseEngineOptions,
 ): Promise<CaseEngine> {
   const host = EMULATOR_HOSTS[name];
-  const server = await host.start(suite, options);
+  // A server shared by the whole run (the tests' global setup) is used as it is and outlives this engine.
+  const running = options.server;
+  const server: EmulatorServer = running
+    ? {
+        url: running.url,
+        environment: () => running.environment(),
+        recentOutput: () => running.recentOutput(),
+        stop: async () => {},
+      }
+    : await host.start(suite, options);
   try {
     const config = loadConfig({ SCONES_TARGET: 'emulator', ...server.environment() });
     checkStateMachine(suite, config);
@@ -171,7 +188,7 @@ async function startEmulator(
       stop: () => server.stop(),
     });
   } catch (error) {
-    const output = server.recentOutput();
+    const output = await server.recentOutput();
     await server.stop();
     throw new Error(`${(error as Error).message}\n${name} output:\n${output}`, { cause: error });
   }

@@ -20,21 +20,23 @@ import {
 import { batchSubstitutionsFor, loadDefinition } from '../../src/workflow/definition.ts';
 import { resourceNames } from '../../src/workflow/names.ts';
 import { readCifarRecord, rgbToPng } from '../lambdas/images.ts';
-import { closedExecution, type EmulatorStack, startEmulatorStack } from '../support/emulator-stack.ts';
+import { closedExecution, type EmulatorStack, startSharedEmulatorStack } from '../support/emulator-stack.ts';
 
 const NO_RESULT_WRITER =
   'MiniStack 1.5.33 does not implement the Distributed Map ResultWriter (no manifest.json or result files; the Map state returns the outputs as an array), which SummarizeBatch reads: checked on the embedded tier, test/batch/batch-workflow.test.ts';
 const NO_SETTING_PATHS =
   'MiniStack 1.5.33 reads ToleratedFailurePercentage and MaxConcurrency only as literals, not their *Path forms the batch ASL uses (its Map Run fails on the first failure, and runs up to 64 children at once): checked on the embedded tier, test/batch/distributed-map.test.ts';
 
+const STAGE = 'batchemu';
+
 describe('batch state machine on MiniStack', () => {
   let endpoint: EndpointServer;
   let stack: EmulatorStack;
-  const names = resourceNames('dev');
+  const names = resourceNames(STAGE);
 
   beforeAll(async () => {
     endpoint = await startEndpointServer({ predictor: createStubPredictor() });
-    stack = await startEmulatorStack({ endpointUrl: endpoint.url });
+    stack = await startSharedEmulatorStack(STAGE, { endpointUrl: endpoint.url });
     const png = await rgbToPng((await readCifarRecord(0)).rgb);
     for (const key of ['batch-emu/a.png', 'batch-emu/b.png', 'batch-emu/c.png']) {
       await stack.s3.send(new PutObjectCommand({ Bucket: stack.config.bucket, Key: key, Body: png }));

@@ -21,15 +21,19 @@ import {
 import { type KitConfig, loadConfig } from '../../src/config.ts';
 import {
   type BundleInfo,
-  buildBundles,
   type DeployOptions,
   deploy,
   kitTags,
   resourceNames,
 } from '../../src/deploy/index.ts';
 import { codeSha256, deterministicZip } from '../../src/deploy/zip.ts';
-import { MiniStackServer, type StartedMiniStack } from '../../src/emulator/ministack.ts';
 import { loadDefinition, substitutionsFor } from '../../src/workflow/definition.ts';
+import {
+  isolatedStage,
+  type SharedServer,
+  sharedBundles,
+  sharedServer,
+} from '../support/shared-emulators/client.ts';
 
 const ENDPOINT_URL = 'http://127.0.0.1:9'; // never called here: no execution runs in this file
 const stage = 'deploytest';
@@ -37,7 +41,7 @@ const names = resourceNames(stage);
 const tags = kitTags(stage);
 
 describe('deploy module against MiniStack', () => {
-  let ministack: StartedMiniStack;
+  let ministack: SharedServer;
   let config: KitConfig;
   let bundles: BundleInfo[];
   let lines: string[];
@@ -47,7 +51,7 @@ describe('deploy module against MiniStack', () => {
     return deploy({
       config: loadConfig({
         SCONES_TARGET: 'emulator',
-        SCONES_STAGE: stage,
+        ...isolatedStage(stage),
         ...env,
         ...ministack.environment(),
       }),
@@ -62,13 +66,11 @@ describe('deploy module against MiniStack', () => {
 
   beforeAll(async () => {
     scratch = await mkdtemp(join(tmpdir(), 'scones-deploy-test-'));
-    bundles = await buildBundles({ arch: 'x86_64', outDir: join(scratch, 'bundles') });
-    ministack = await new MiniStackServer().start();
-    config = loadConfig({ SCONES_TARGET: 'emulator', SCONES_STAGE: stage, ...ministack.environment() });
-  }, 180_000);
+    [bundles, ministack] = await Promise.all([sharedBundles(), sharedServer('ministack')]);
+    config = loadConfig({ SCONES_TARGET: 'emulator', ...isolatedStage(stage), ...ministack.environment() });
+  }, 600_000);
 
   afterAll(async () => {
-    await ministack?.stop();
     if (scratch) await rm(scratch, { recursive: true, force: true });
   });
 

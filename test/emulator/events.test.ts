@@ -37,7 +37,7 @@ import { executionNameForObject } from '../../src/events/execution-name.ts';
 import { eventResourceNames, resourceNames } from '../../src/workflow/names.ts';
 import { forEachConcurrent } from '../../training/concurrency.ts';
 import { readCifarRecord, rgbToPng } from '../lambdas/images.ts';
-import { type EmulatorStack, startEmulatorStack } from '../support/emulator-stack.ts';
+import { type EmulatorStack, startSharedEmulatorStack } from '../support/emulator-stack.ts';
 import { type SnsSubscriber, subscribeHttpEndpoint } from '../support/sns-subscriber.ts';
 import { shippedTestImages } from '../support/test-images.ts';
 
@@ -61,16 +61,10 @@ describe('S3 -> EventBridge -> intake -> classification, and failures -> SNS, on
 
   beforeAll(async () => {
     endpoint = await startEndpointServer({ predictor: createStubPredictor() });
-    stack = await startEmulatorStack({
-      endpointUrl: endpoint.url,
-      ministackEnvironment: {
-        // Retry intervals at 5 %, as the embedded tier's retryDelayMs: the ASL keeps its real ones.
-        SFN_WAIT_SCALE: '0.05',
-        // Six Lambda invocations at once, the others wait: a burst of 200 executions would start
-        // a Node process each on this 2-core machine (ministack_compat.py, host capacity).
-        SCONES_MINISTACK_LAMBDA_SLOTS: '6',
-      },
-    });
+    // The shared MiniStack scales retry intervals to 5 % (the embedded tier's retryDelayMs) and runs
+    // six Lambda invocations at once, the others wait: a burst of 200 executions would otherwise
+    // start a Node process each on this 2-core machine (ministack_compat.py, host capacity).
+    stack = await startSharedEmulatorStack('events', { endpointUrl: endpoint.url });
     subscriber = await subscribeHttpEndpoint(
       createSnsClient(stack.config),
       stack.deployment.notificationTopicArn as string,

@@ -17,7 +17,7 @@ import {
 import { executionNameForObject } from '../../src/events/execution-name.ts';
 import { resourceNames } from '../../src/workflow/names.ts';
 import { readCifarRecord, rgbToPng } from '../lambdas/images.ts';
-import { closedExecution, type EmulatorStack, startEmulatorStack } from '../support/emulator-stack.ts';
+import { closedExecution, type EmulatorStack, startSharedEmulatorStack } from '../support/emulator-stack.ts';
 
 describe('intake state machine on MiniStack', () => {
   let endpoint: EndpointServer;
@@ -25,7 +25,7 @@ describe('intake state machine on MiniStack', () => {
 
   beforeAll(async () => {
     endpoint = await startEndpointServer({ predictor: createStubPredictor() });
-    stack = await startEmulatorStack({ endpointUrl: endpoint.url });
+    stack = await startSharedEmulatorStack('intake', { endpointUrl: endpoint.url });
   }, 300_000);
 
   afterAll(async () => {

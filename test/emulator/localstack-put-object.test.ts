@@ -18,8 +18,8 @@ import { endpointEnvironment, loadConfig } from '../../src/config.ts';
 import { createSfnRunner } from '../../src/deploy/sfn-runner.ts';
 import { type LocalS3, startLocalS3 } from '../../src/embedded/s3/index.ts';
 import { EmbeddedEngine } from '../../src/embedded/stepfunctions/index.ts';
-import { LocalStackServer, type StartedLocalStack } from '../../src/emulator/localstack.ts';
-import { MiniStackServer, type StartedMiniStack } from '../../src/emulator/ministack.ts';
+import { type SharedServer, sharedServer } from '../support/shared-emulators/client.ts';
+import { probeRole } from '../support/shared-emulators/probe-role.ts';
 
 const BUCKET = 'put-object-probe';
 const put = (key: string, path: string) => ({
@@ -51,20 +51,20 @@ async function stored(s3: S3Client, key: string): Promise<string | undefined> {
 describe('aws-sdk:s3:putObject stores the JSON text of Body, as AWS does (embedded, ministack, localstack)', () => {
   let dataDir: string;
   let localS3: LocalS3;
-  let ministack: StartedMiniStack;
-  let localstack: StartedLocalStack;
+  let ministack: SharedServer;
+  let localstack: SharedServer;
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'scones-put-object-'));
     [localS3, ministack, localstack] = await Promise.all([
       startLocalS3({ directory: join(dataDir, 's3'), buckets: [BUCKET] }),
-      new MiniStackServer().start(),
-      new LocalStackServer().start(),
+      sharedServer('ministack'),
+      sharedServer('localstack'),
     ]);
   }, 600_000);
 
   afterAll(async () => {
-    await Promise.all([localS3?.stop(), ministack?.stop(), localstack?.stop()]);
+    await localS3?.stop();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
@@ -88,7 +88,7 @@ describe('aws-sdk:s3:putObject stores the JSON text of Body, as AWS does (embedd
     const { stateMachineArn } = await sfn.send(
       new CreateStateMachineCommand({
         name: 'put-probe',
-        roleArn: 'arn:aws:iam::000000000000:role/probe',
+        roleArn: await probeRole(server(), 'probe-put-object'),
         definition: JSON.stringify(definition),
       }),
     );

@@ -6,9 +6,6 @@
  */
 
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
@@ -18,7 +15,7 @@ import {
   DescribeExecutionCommand,
   DescribeStateMachineCommand,
 } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   createIamClient,
   createLambdaClient,
@@ -29,39 +26,29 @@ import { type KitConfig, loadConfig } from '../../src/config.ts';
 import { deploy, resourceNames } from '../../src/deploy/index.ts';
 import { createSfnRunner } from '../../src/deploy/sfn-runner.ts';
 import { deterministicZip } from '../../src/deploy/zip.ts';
-import { LocalStackServer, type StartedLocalStack } from '../../src/emulator/localstack.ts';
 import { findPython, LOCALSTACK_VENV, PythonMissingError } from '../../src/emulator/python-venv.ts';
+import { isolatedStage, type SharedServer, sharedServer } from '../support/shared-emulators/client.ts';
+import { LOCALSTACK_PROBE } from '../support/shared-emulators/mock-configs.ts';
 import { MOCK_PROBE_DEFINITION } from '../test-cases/support.ts';
 
 const ROLE = 'arn:aws:iam::000000000000:role/probe';
-const PROBE_MACHINE = 'probe-mock-semantics';
-
-/** The probe's one Task mocks a single failure: its first retry has no mocked response. */
-const probeMockConfig = {
-  StateMachines: { [PROBE_MACHINE]: { TestCases: { OneResponseOnly: { Task: 'BoomOnce' } } } },
-  MockedResponses: { BoomOnce: { '0': { Throw: { Error: 'Boom', Cause: 'mocked' } } } },
-};
+// The shared LocalStack reads LOCALSTACK_PROBE.config from its mock configuration: the probe's one
+// Task mocks a single failure, and its first retry has no mocked response.
+const PROBE_MACHINE = LOCALSTACK_PROBE.machine;
 
 describe('LocalStack tier (localstack, host process, no Docker)', () => {
-  let scratch: string;
-  let localstack: StartedLocalStack;
+  let localstack: SharedServer;
   let config: KitConfig;
 
   beforeAll(async () => {
-    scratch = await mkdtemp(join(tmpdir(), 'scones-localstack-test-'));
-    await writeFile(join(scratch, 'mock.json'), JSON.stringify(probeMockConfig));
-    // A fresh clone installs LocalStack into .venv-localstack/ here (about a minute).
-    localstack = await new LocalStackServer()
-      .withMockConfig(join(scratch, 'mock.json'))
-      .withRetryWaitScale(0.05)
-      .start();
-    config = loadConfig({ SCONES_TARGET: 'emulator', ...localstack.environment() });
+    // The run's shared LocalStack (a fresh clone installs it into .venv-localstack/ first).
+    localstack = await sharedServer('localstack');
+    config = loadConfig({
+      SCONES_TARGET: 'emulator',
+      ...isolatedStage('lstest'),
+      ...localstack.environment(),
+    });
   }, 600_000);
-
-  afterAll(async () => {
-    await localstack?.stop();
-    if (scratch) await rm(scratch, { recursive: true, force: true });
-  });
 
   it('listens on 127.0.0.1 at a free port and reports LocalStack 4.14.0', async () => {
     expect(localstack.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

@@ -12,14 +12,16 @@ import {
   DescribeExecutionCommand,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createLambdaClient, createS3Client, createSfnClient } from '../../src/aws/clients.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createSfnRunner } from '../../src/deploy/sfn-runner.ts';
 import { deterministicZip } from '../../src/deploy/zip.ts';
-import { MiniStackServer, type StartedMiniStack } from '../../src/emulator/ministack.ts';
+import { SHARED_WAIT_SCALE, type SharedServer, sharedServer } from '../support/shared-emulators/client.ts';
+import { probeRole } from '../support/shared-emulators/probe-role.ts';
 
-const ROLE = 'arn:aws:iam::000000000000:role/probe';
+/** This file's role for its probes (probe-role.ts). */
+const ROLE_NAME = 'probe-differences';
 const BUCKET = 'probe-bucket';
 const THROWING_HANDLER = `export const handler = async () => {
   class InvalidImage extends Error { name = 'InvalidImage'; }
@@ -62,7 +64,7 @@ interface Probe {
   stored: string | undefined;
 }
 
-async function probe(ministack: StartedMiniStack): Promise<Probe> {
+async function probe(ministack: SharedServer, role: string): Promise<Probe> {
   const config = loadConfig({ SCONES_TARGET: 'emulator', ...ministack.environment() });
   const lambda = createLambdaClient(config);
   const s3 = createS3Client(config);
@@ -73,7 +75,7 @@ async function probe(ministack: StartedMiniStack): Promise<Probe> {
       FunctionName: 'probe-throw',
       Runtime: 'nodejs22.x',
       Handler: 'index.handler',
-      Role: ROLE,
+      Role: role,
       Code: { ZipFile: zip },
     }),
   );
@@ -82,7 +84,7 @@ async function probe(ministack: StartedMiniStack): Promise<Probe> {
   const { stateMachineArn } = await sfn.send(
     new CreateStateMachineCommand({
       name: 'probe',
-      roleArn: ROLE,
+      roleArn: role,
       definition: JSON.stringify(probeDefinition(fn.FunctionArn as string)),
     }),
   );
@@ -112,15 +114,16 @@ interface NestedStartProbe {
 }
 
 /** StartExecution's naming rule, directly and through the optimized integration (the intake's path). */
-async function probeNestedStart(ministack: StartedMiniStack): Promise<NestedStartProbe> {
+async function probeNestedStart(ministack: SharedServer, role: string): Promise<NestedStartProbe> {
   const sfn = createSfnClient(loadConfig({ SCONES_TARGET: 'emulator', ...ministack.environment() }));
   const child = await sfn.send(
     new CreateStateMachineCommand({
       name: 'probe-child',
-      roleArn: ROLE,
+      roleArn: role,
       definition: JSON.stringify({
         StartAt: 'Hold',
-        States: { Hold: { Type: 'Wait', Seconds: 2, End: true } },
+        // Two seconds on the shared servers, which scale Wait states too.
+        States: { Hold: { Type: 'Wait', Seconds: Math.round(2 / SHARED_WAIT_SCALE), End: true } },
       }),
     }),
   );
@@ -128,7 +131,7 @@ async function probeNestedStart(ministack: StartedMiniStack): Promise<NestedStar
   const parent = await sfn.send(
     new CreateStateMachineCommand({
       name: 'probe-parent',
-      roleArn: ROLE,
+      roleArn: role,
       definition: JSON.stringify({
         StartAt: 'Start',
         States: {
@@ -182,27 +185,25 @@ async function probeNestedStart(ministack: StartedMiniStack): Promise<NestedStar
 }
 
 describe('MiniStack differences from AWS', () => {
-  let released: StartedMiniStack;
-  let shimmed: StartedMiniStack;
+  let released: SharedServer;
+  let shimmed: SharedServer;
   let asReleased: Probe;
   let withShims: Probe;
   let nestedAsReleased: NestedStartProbe;
   let nestedWithShims: NestedStartProbe;
 
   beforeAll(async () => {
-    released = await new MiniStackServer().withoutCompatibilityShims().start();
-    shimmed = await new MiniStackServer().start();
+    [released, shimmed] = await Promise.all([sharedServer('ministack-released'), sharedServer('ministack')]);
+    const [releasedRole, shimmedRole] = await Promise.all(
+      [released, shimmed].map((server) => probeRole(server, ROLE_NAME)),
+    );
     [asReleased, withShims, nestedAsReleased, nestedWithShims] = await Promise.all([
-      probe(released),
-      probe(shimmed),
-      probeNestedStart(released),
-      probeNestedStart(shimmed),
+      probe(released, releasedRole as string),
+      probe(shimmed, shimmedRole as string),
+      probeNestedStart(released, releasedRole as string),
+      probeNestedStart(shimmed, shimmedRole as string),
     ]);
-  }, 180_000);
-
-  afterAll(async () => {
-    await Promise.all([released?.stop(), shimmed?.stop()]);
-  });
+  }, 600_000);
 
   it('Lambda errors: AWS catches them by the thrown name, with the trace in the Cause', () => {
     expect(asReleased.error?.Error).toBe('Runtime.HandlerError');

@@ -17,13 +17,16 @@ import { type EmbeddedRuntime, startEmbeddedRuntime } from '../../src/embedded/r
 import { createStubPredictor } from '../../src/embedded/sagemaker-runtime/index.ts';
 import type { ExecutionRecord } from '../../src/workflow/execution.ts';
 import type { ImageEvent, WorkflowResult } from '../../src/workflow/types.ts';
-import { type EmulatorStack, startEmulatorStack } from '../support/emulator-stack.ts';
+import { type EmulatorStack, startSharedEmulatorStack } from '../support/emulator-stack.ts';
 import { decideAll, decisionOf } from '../support/outcomes.ts';
+import { isolatedStage } from '../support/shared-emulators/client.ts';
 import { badInputs, shippedTestImages, type TestImage, uploadAll } from '../support/test-images.ts';
 
 /** Four in flight: MiniStack starts a Node process per concurrent Lambda environment, on 2 cores. */
 const runAll = (run: (event: ImageEvent) => Promise<ExecutionRecord>, bucket: string, keys: string[]) =>
   decideAll(run, bucket, keys, 4);
+
+const STAGE = 'parity';
 
 describe('emulator tier (MiniStack) in parity with the embedded tier', () => {
   let embedded: EmbeddedRuntime;
@@ -35,13 +38,16 @@ describe('emulator tier (MiniStack) in parity with the embedded tier', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'scones-parity-'));
-    embedded = await startEmbeddedRuntime({ dataDir, predictor: stub, retryDelayMs: 10 });
-    // The deployed Lambdas call the embedded runtime's endpoint server: one endpoint behind both.
-    emulator = await startEmulatorStack({
-      endpointUrl: embedded.endpoint.url,
-      // Retry intervals at 5 %, as the embedded tier's retryDelayMs: the ASL keeps its real ones.
-      ministackEnvironment: { SFN_WAIT_SCALE: '0.05' },
+    // One stage and bucket on both tiers: error messages name the bucket.
+    embedded = await startEmbeddedRuntime({
+      dataDir,
+      predictor: stub,
+      retryDelayMs: 10,
+      env: isolatedStage(STAGE),
     });
+    // The deployed Lambdas call the embedded runtime's endpoint server: one endpoint behind both.
+    // The shared MiniStack scales retry intervals to 5 %, as the embedded tier's retryDelayMs.
+    emulator = await startSharedEmulatorStack(STAGE, { endpointUrl: embedded.endpoint.url });
     images = await shippedTestImages();
     const objects = [
       ...images.map((image) => ({ key: image.key, body: image.png })),
@@ -154,7 +160,11 @@ describe('emulator tier (MiniStack) in parity with the embedded tier', () => {
 
   it('retries EndpointUnavailable by its name and ends alike on both tiers', async () => {
     const event = { s3_bucket: emulator.config.bucket, s3_key: (images[1] as TestImage).key };
-    const traced = createSfnRunner(emulator.sfn, emulator.deployment.stateMachineArn, { history: true });
+    const traced = createSfnRunner(emulator.sfn, emulator.deployment.stateMachineArn, {
+      history: true,
+      pollMs: 25,
+      maxPollMs: 100,
+    });
     const mentionsOutage = (record: ExecutionRecord) =>
       record.history.some((entry) => JSON.stringify(entry).includes('EndpointUnavailable'));
     const { faults } = embedded.endpoint;

@@ -11,11 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client, createSfnClient } from '../../src/aws/clients.ts';
 import { datasetPrefix } from '../../src/cli/local-model.ts';
 import { loadConfig } from '../../src/config.ts';
-import { MotoServer, type StartedMotoServer } from '../../src/emulator/moto-server.ts';
 import type { LoadReport } from '../../src/load/report.ts';
 import { S3_PER_THOUSAND_PUTS } from '../../src/promote/cost/prices.ts';
 import { resourceNames } from '../../src/workflow/names.ts';
 import { stage } from '../../training/stage.ts';
+import { type SharedServer, sharedServer } from '../support/shared-emulators/client.ts';
 import { lastJsonLine, scones } from './scones-cli.ts';
 
 const REGION = 'us-east-1';
@@ -24,7 +24,7 @@ const credentials = {
   AWS_SECRET_ACCESS_KEY: 'moto-test',
   AWS_REGION: REGION,
 };
-let moto: StartedMotoServer;
+let moto: SharedServer;
 let s3: S3Client;
 let bucket: string;
 let env: NodeJS.ProcessEnv;
@@ -35,7 +35,7 @@ async function keysUnder(prefix: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  moto = await new MotoServer().start();
+  moto = await sharedServer('moto');
   env = { ...moto.environment(), ...credentials };
   const config = loadConfig({ SCONES_TARGET: 'aws', ...env });
   config.credentials = { accessKeyId: 'moto-test', secretAccessKey: 'moto-test' };
@@ -57,7 +57,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   s3?.destroy();
-  await moto?.stop();
 });
 
 describe('scones load --target aws', () => {

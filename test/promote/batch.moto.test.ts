@@ -7,9 +7,6 @@
  * nothing; teardown finds and deletes all four, then finds nothing. moto runs no execution: the
  * batch runs in test/batch/ (embedded) and test/emulator/batch.test.ts (MiniStack).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { GetRoleCommand, GetRolePolicyCommand } from '@aws-sdk/client-iam';
 import { GetFunctionCommand } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
@@ -23,21 +20,17 @@ import {
 } from '../../src/aws/clients.ts';
 import { type KitConfig, loadConfig } from '../../src/config.ts';
 import { SYNC_EXECUTION_RULE } from '../../src/deploy/batch-policies.ts';
-import {
-  type BundleInfo,
-  buildBundles,
-  type DeployResult,
-  deploy,
-  resourceNames,
-} from '../../src/deploy/index.ts';
+import { type BundleInfo, type DeployResult, deploy, resourceNames } from '../../src/deploy/index.ts';
 import type { PolicyDocument, PolicyStatement } from '../../src/deploy/policies.ts';
-import { MotoServer, type StartedMotoServer } from '../../src/emulator/moto-server.ts';
+import type { StartedMotoServer } from '../../src/emulator/moto-server.ts';
 import { teardown } from '../../src/promote/index.ts';
 import {
   BATCH_RESULTS_PREFIX,
   batchSubstitutionsFor,
   loadDefinition,
 } from '../../src/workflow/definition.ts';
+import { sharedBundles } from '../support/shared-emulators/client.ts';
+import { startOwnMoto } from './support/moto-harness.ts';
 
 const REGION = 'us-east-1';
 const ACCOUNT = '123456789012';
@@ -51,7 +44,6 @@ const KIT_TAGS = { 'scones:kit': 'scones', 'scones:stage': STAGE };
 let moto: StartedMotoServer;
 let config: KitConfig;
 let bundles: BundleInfo[];
-let bundleDir: string;
 let deployed: DeployResult;
 const savedEnv = { ...process.env };
 
@@ -70,7 +62,8 @@ const resourcesOf = (policy: PolicyDocument) =>
   policy.Statement.flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource ?? '']));
 
 beforeAll(async () => {
-  moto = await new MotoServer().start();
+  // Its own moto: it tears its stage down (support/moto-harness.ts says why that is not shared).
+  [moto, bundles] = await Promise.all([startOwnMoto(), sharedBundles()]);
   process.env.AWS_ACCESS_KEY_ID = 'moto-test';
   process.env.AWS_SECRET_ACCESS_KEY = 'moto-test';
   delete process.env.AWS_PROFILE;
@@ -78,15 +71,12 @@ beforeAll(async () => {
     ...loadConfig({ SCONES_TARGET: 'aws', SCONES_STAGE: STAGE, AWS_REGION: REGION, ...moto.environment() }),
     bucket: BUCKET,
   };
-  bundleDir = await mkdtemp(join(tmpdir(), 'scones-batch-bundles-'));
-  bundles = await buildBundles({ arch: 'x86_64', outDir: bundleDir });
   await createS3Client(config).send(new CreateBucketCommand({ Bucket: BUCKET }));
   deployed = await run();
 }, 600_000);
 
 afterAll(async () => {
   await moto?.stop();
-  if (bundleDir) await rm(bundleDir, { recursive: true, force: true });
   process.env = savedEnv;
 });
 

@@ -8,19 +8,13 @@ import {
   GetBucketNotificationConfigurationCommand,
   PutBucketNotificationConfigurationCommand,
 } from '@aws-sdk/client-s3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createS3Client } from '../../src/aws/clients.ts';
 import { loadConfig } from '../../src/config.ts';
-import { MotoServer, type StartedMotoServer } from '../../src/emulator/moto-server.ts';
-
-const started: StartedMotoServer[] = [];
-
-afterAll(async () => {
-  for (const moto of started) await moto.stop();
-});
+import { type SharedServer, sharedServer } from '../support/shared-emulators/client.ts';
 
 /** Turns EventBridge notifications on for a new bucket and reads the configuration back. */
-async function eventBridgeConfigurationOf(moto: StartedMotoServer) {
+async function eventBridgeConfigurationOf(moto: SharedServer) {
   const s3 = createS3Client({
     ...loadConfig({ SCONES_TARGET: 'aws', ...moto.environment() }),
     credentials: { accessKeyId: 'moto', secretAccessKey: 'moto' },
@@ -40,14 +34,12 @@ async function eventBridgeConfigurationOf(moto: StartedMotoServer) {
 
 describe('moto compared with AWS', () => {
   it('moto as released leaves EventBridgeConfiguration out of GetBucketNotificationConfiguration', async () => {
-    const moto = await new MotoServer().withoutCompatibilityShims().start();
-    started.push(moto);
+    const moto = await sharedServer('moto-released');
     expect(await eventBridgeConfigurationOf(moto)).toBeUndefined();
   }, 120_000);
 
   it('with the shim it answers the empty element, as AWS does', async () => {
-    const moto = await new MotoServer().start();
-    started.push(moto);
+    const moto = await sharedServer('moto');
     expect(await eventBridgeConfigurationOf(moto)).toEqual({});
   }, 120_000);
 });

@@ -36,7 +36,7 @@ import {
 } from '../../src/aws/clients.ts';
 import { type KitConfig, loadConfig } from '../../src/config.ts';
 import { kitTags } from '../../src/deploy/index.ts';
-import { MotoServer, type StartedMotoServer } from '../../src/emulator/moto-server.ts';
+import type { StartedMotoServer } from '../../src/emulator/moto-server.ts';
 import { stepContext } from '../../src/promote/context.ts';
 import { teardown } from '../../src/promote/index.ts';
 import { resolvePromoteOptions } from '../../src/promote/options.ts';
@@ -45,6 +45,7 @@ import { type PromotionTarget, resolveTarget } from '../../src/promote/target.ts
 import { byTags, sagemakerByName, workflowByName } from '../../src/promote/teardown/discovery.ts';
 import type { KitResource } from '../../src/promote/teardown/types.ts';
 import { ensureTrainingJob } from '../../src/promote/training/training.ts';
+import { startOwnMoto } from './support/moto-harness.ts';
 
 const REGION = 'us-east-1';
 const STAGE = 'pages';
@@ -93,7 +94,8 @@ const countByType = (resources: KitResource[]) => {
 };
 
 beforeAll(async () => {
-  moto = await new MotoServer().start();
+  // Its own moto: it tears its stage down (support/moto-harness.ts says why that is not shared).
+  moto = await startOwnMoto();
   config = loadConfig({ SCONES_TARGET: 'aws', ...moto.environment() });
   config.credentials = { accessKeyId: 'moto-test', secretAccessKey: 'moto-test' };
   target = await resolveTarget({ config, region: REGION, stage: STAGE });

@@ -7,45 +7,31 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createSfnClient } from '../../src/aws/clients.ts';
 import { type KitConfig, loadConfig } from '../../src/config.ts';
-import { type BundleInfo, buildBundles } from '../../src/deploy/index.ts';
-import { MotoServer, type StartedMotoServer } from '../../src/emulator/moto-server.ts';
+import type { BundleInfo } from '../../src/deploy/index.ts';
 import { promote, SmokeTestFailedError } from '../../src/promote/index.ts';
+import { type SharedServer, sharedBundles, sharedServer } from '../support/shared-emulators/client.ts';
 
 const REGION = 'us-east-1';
 const STAGE = 'smoke';
 const ROOT = resolve(import.meta.dirname, '..', '..');
 
-let moto: StartedMotoServer;
+let moto: SharedServer;
 let config: KitConfig;
 let bundles: BundleInfo[];
-let bundleDir: string;
 const credentials = { AWS_ACCESS_KEY_ID: 'moto-test', AWS_SECRET_ACCESS_KEY: 'moto-test' };
 
 beforeAll(async () => {
-  moto = await new MotoServer().start();
-  // moto's own ASL interpreter instead of executions that stay RUNNING (moto's config API).
-  const configured = await fetch(`${moto.url}/moto-api/config`, {
-    method: 'POST',
-    body: JSON.stringify({ stepfunctions: { execute_state_machine: true } }),
-  });
-  expect(configured.ok).toBe(true);
+  // moto with its own ASL interpreter on (moto's config API), instead of executions that stay
+  // RUNNING: this file's own server of the run (shared-emulators/servers.ts).
+  [moto, bundles] = await Promise.all([sharedServer('moto-interpreter'), sharedBundles()]);
   config = loadConfig({ SCONES_TARGET: 'aws', ...moto.environment(), ...credentials });
   config.credentials = { accessKeyId: 'moto-test', secretAccessKey: 'moto-test' };
-  bundleDir = await mkdtemp(join(tmpdir(), 'scones-smoke-bundles-'));
-  bundles = await buildBundles({ arch: 'x86_64', outDir: bundleDir });
 }, 600_000);
-
-afterAll(async () => {
-  await moto?.stop();
-  if (bundleDir) await rm(bundleDir, { recursive: true, force: true });
-});
 
 /** The Task state entered last before the first TaskFailed of the history (read forward). */
 function failedTaskState(events: { type?: string; stateEnteredEventDetails?: { name?: string } }[]) {

@@ -7,13 +7,13 @@ import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client } from '../../src/aws/clients.ts';
 import { loadConfig } from '../../src/config.ts';
-import { MotoServer, type StartedMotoServer } from '../../src/emulator/moto-server.ts';
 import { AlreadyClosed, type ClosedItem, closeItem, groundTruthLine } from '../../src/review/decisions.ts';
 import type { ReviewBucket } from '../../src/review/layout.ts';
 import { type ReviewServer, startReviewServer } from '../../src/review/server.ts';
+import { type SharedServer, sharedServer } from '../support/shared-emulators/client.ts';
 import { BUCKET, getText, listKeys, putItem } from './fixtures.ts';
 
-let moto: StartedMotoServer;
+let moto: SharedServer;
 const clients: S3Client[] = [];
 let store: ReviewBucket;
 
@@ -24,14 +24,13 @@ const client = () => {
 };
 
 beforeAll(async () => {
-  moto = await new MotoServer().start();
+  moto = await sharedServer('moto');
   store = { s3: client(), bucket: BUCKET, reviewPrefix: 'review/' };
   await store.s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-});
+}, 600_000);
 
 afterAll(async () => {
   for (const s3 of clients) s3.destroy();
-  await moto?.stop();
 });
 
 describe('review decisions on moto server', () => {

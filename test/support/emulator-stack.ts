@@ -1,7 +1,8 @@
 /**
- * The emulator tier for a test or benchmark: MiniStack started, the Lambda bundles built, the
- * workflow deployed into it through the deploy module, and a runner for executions. The Lambdas
- * reach MiniStack's S3 and the given SageMaker-runtime endpoint through their environment.
+ * The emulator tier for a test or benchmark: MiniStack (the run's shared one in tests, or one
+ * started here), the Lambda bundles (prebuilt, or built here), the workflow deployed into it
+ * through the deploy module, and a runner for executions. The Lambdas reach MiniStack's S3 and the
+ * given SageMaker-runtime endpoint through their environment.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,10 +18,18 @@ import { createS3Client, createSfnClient } from '../../src/aws/clients.ts';
 import { type KitConfig, loadConfig } from '../../src/config.ts';
 import { type BundleInfo, buildBundles, type DeployResult, deploy } from '../../src/deploy/index.ts';
 import { createSfnRunner, type SfnRunner, type SfnRunnerOptions } from '../../src/deploy/sfn-runner.ts';
-import { MiniStackServer, type StartedMiniStack } from '../../src/emulator/ministack.ts';
+import { MiniStackServer } from '../../src/emulator/ministack.ts';
+import { isolatedStage, sharedBundles, sharedServer } from './shared-emulators/client.ts';
+
+/** A running MiniStack: one started here, or the run's shared one (test/support/shared-emulators). */
+export interface MiniStackEndpoint {
+  url: string;
+  environment(): Record<string, string>;
+  recentOutput(): string | Promise<string>;
+}
 
 export interface EmulatorStack {
-  ministack: StartedMiniStack;
+  ministack: MiniStackEndpoint;
   config: KitConfig;
   bundles: BundleInfo[];
   deployment: DeployResult;
@@ -29,6 +38,7 @@ export interface EmulatorStack {
   runner: SfnRunner;
   /** Runs the deploy module again with the same settings (idempotence, drift repair). */
   redeploy(): Promise<DeployResult>;
+  /** Closes the clients; stops MiniStack and removes the bundles only if started or built here. */
   stop(): Promise<void>;
 }
 
@@ -38,22 +48,41 @@ export interface EmulatorStackOptions {
   /** Extra kit settings (THRESHOLD, SCONES_STAGE, ...). */
   env?: Record<string, string>;
   runner?: SfnRunnerOptions;
+  /** A running MiniStack to deploy into, left running by `stop()`; default: one started here. */
+  ministack?: MiniStackEndpoint;
+  /** Prebuilt bundles (left in place by `stop()`); default: built here. */
+  bundles?: BundleInfo[];
   /**
-   * Extra MiniStack settings, over `{ AUTH: 'true' }`: MiniStack enforces IAM policies, so the
-   * Lambdas run with their deployed least-privilege roles (MiniStack does not enforce the state
-   * machine's role; see docs/emulator-differences.md).
+   * Extra settings of a MiniStack started here, over `{ AUTH: 'true' }`: MiniStack enforces IAM
+   * policies, so the Lambdas run with their deployed least-privilege roles (MiniStack does not
+   * enforce the state machine's role; see docs/emulator-differences.md).
    */
   ministackEnvironment?: Record<string, string>;
   log?: (line: string) => void;
 }
 
+/** Builds the bundles unless given, then starts MiniStack unless given: what to undo on `stop()`. */
+async function prepare(options: EmulatorStackOptions) {
+  let outDir: string | undefined;
+  let bundles = options.bundles;
+  if (!bundles) {
+    // Built before MiniStack starts: esbuild and MiniStack's start-up would compete for two cores.
+    outDir = await mkdtemp(join(tmpdir(), 'scones-bundles-'));
+    bundles = await buildBundles({ arch: 'x86_64', outDir });
+  }
+  const started = options.ministack
+    ? undefined
+    : await new MiniStackServer().withEnvironment({ AUTH: 'true', ...options.ministackEnvironment }).start();
+  const ministack = (options.ministack ?? started) as MiniStackEndpoint;
+  const release = async () => {
+    await started?.stop();
+    if (outDir) await rm(outDir, { recursive: true, force: true });
+  };
+  return { bundles, ministack, release };
+}
+
 export async function startEmulatorStack(options: EmulatorStackOptions): Promise<EmulatorStack> {
-  // Built before MiniStack starts: esbuild and MiniStack's start-up would compete for two cores.
-  const outDir = await mkdtemp(join(tmpdir(), 'scones-bundles-'));
-  const bundles = await buildBundles({ arch: 'x86_64', outDir });
-  const ministack = await new MiniStackServer()
-    .withEnvironment({ AUTH: 'true', ...options.ministackEnvironment })
-    .start();
+  const { bundles, ministack, release } = await prepare(options);
   try {
     const config = loadConfig({ SCONES_TARGET: 'emulator', ...options.env, ...ministack.environment() });
     const deployOptions = {
@@ -77,17 +106,35 @@ export async function startEmulatorStack(options: EmulatorStackOptions): Promise
       async stop() {
         s3.destroy();
         sfn.destroy();
-        await ministack.stop();
-        await rm(outDir, { recursive: true, force: true });
+        await release();
       },
     };
   } catch (error) {
-    await ministack.stop();
-    await rm(outDir, { recursive: true, force: true });
-    throw new Error(`${(error as Error).message}\nMiniStack output:\n${ministack.recentOutput()}`, {
-      cause: error,
-    });
+    const output = await ministack.recentOutput();
+    await release();
+    throw new Error(`${(error as Error).message}\nMiniStack output:\n${output}`, { cause: error });
   }
+}
+
+/**
+ * A test file's emulator stack: the run's shared MiniStack (AUTH on, retry waits at 5 %, six Lambda
+ * invocations at once: shared-emulators/servers.ts) and bundles, the workflow deployed under the
+ * file's own `stage` and bucket, so files sharing the server never meet.
+ */
+export async function startSharedEmulatorStack(
+  stage: string,
+  options: Omit<EmulatorStackOptions, 'ministack' | 'bundles' | 'ministackEnvironment'>,
+): Promise<EmulatorStack> {
+  const [ministack, bundles] = await Promise.all([sharedServer('ministack'), sharedBundles()]);
+  return startEmulatorStack({
+    ...options,
+    ministack,
+    bundles,
+    env: { ...isolatedStage(stage), ...options.env },
+    // An execution here takes a few hundred ms: the runner's default backoff (50 ms doubling to
+    // 1 s) would notice most of them hundreds of ms late, with MiniStack idle meanwhile.
+    runner: { pollMs: 25, maxPollMs: 100, ...options.runner },
+  });
 }
 
 /** The execution once it is no longer RUNNING (DescribeExecution polled), for the emulator's tests. */

@@ -1,13 +1,15 @@
 /**
- * The same mock-config file, unchanged, on the three engines: embedded (in-process), MiniStack and
- * LocalStack (both host processes reading SFN_MOCK_CONFIG, the state machine deployed through the
- * deploy module). Every case must give its expected outcome on each, and the three outcomes must
- * be identical (status, decision or Error, states entered, invocations per state).
+ * The same mock configuration on the three engines: embedded (in-process), MiniStack and LocalStack
+ * (the run's shared host processes, whose SFN_MOCK_CONFIG holds the suite's entries unchanged beside
+ * other files' probe machines: test/support/shared-emulators/mock-configs.ts; the state machine
+ * deployed through the deploy module). Every case must give its expected outcome on each, and the
+ * three outcomes must be identical (status, decision or Error, states entered, invocations per state).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CaseEngine, ENGINES, runId, startCaseEngine } from '../../src/test-cases/engines.ts';
 import { runCase } from '../../src/test-cases/run-cases.ts';
 import { loadSuite, type TestCaseSuite } from '../../src/test-cases/suite.ts';
+import { sharedServer } from '../support/shared-emulators/client.ts';
 
 const suite: TestCaseSuite = await loadSuite();
 const run = runId();
@@ -15,8 +17,12 @@ const run = runId();
 describe('test cases on embedded, ministack and localstack', () => {
   let engines: CaseEngine[] = [];
   beforeAll(async () => {
-    // A fresh clone installs LocalStack (about a minute) and builds its service index here.
-    const started = await Promise.allSettled(ENGINES.map((name) => startCaseEngine(name, suite)));
+    // The suite's state machine is stage "dev"'s: no other file deploys that stage on the shared servers.
+    const started = await Promise.allSettled(
+      ENGINES.map(async (name) =>
+        startCaseEngine(name, suite, name === 'embedded' ? {} : { server: await sharedServer(name) }),
+      ),
+    );
     engines = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
     const failed = started.find((result) => result.status === 'rejected');
     if (failed) throw failed.reason;

@@ -5,37 +5,28 @@
  * src/emulator/ministack_compat.py; docs/emulator-differences.md). When a MiniStack upgrade fixes
  * it, the "as released" expectations fail: drop the shim and its entry.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CreateStateMachineCommand } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createSfnClient } from '../../src/aws/clients.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createSfnRunner } from '../../src/deploy/sfn-runner.ts';
-import { MiniStackServer, type StartedMiniStack } from '../../src/emulator/ministack.ts';
 import { outcomeOf } from '../../src/test-cases/outcome.ts';
 import type { ExecutionRecord } from '../../src/workflow/execution.ts';
+import { type SharedServer, sharedServer } from '../support/shared-emulators/client.ts';
+import { MINISTACK_PROBE } from '../support/shared-emulators/mock-configs.ts';
+import { probeRole } from '../support/shared-emulators/probe-role.ts';
 import { MOCK_PROBE_DEFINITION } from './support.ts';
 
-const MACHINE = 'probe-mocks';
-const boom = { Throw: { Error: 'Boom', Cause: 'mocked' } };
-const mockConfig = {
-  StateMachines: {
-    [MACHINE]: { TestCases: { Recovers: { Task: 'TwiceThenOk' }, TooFew: { Task: 'Once' } } },
-  },
-  MockedResponses: {
-    TwiceThenOk: { '0-1': boom, '2': { Return: { StatusCode: 200, Payload: { ok: true } } } },
-    Once: { '0': boom },
-  },
-};
+// The shared MiniStacks read MINISTACK_PROBE.config (two cases: "0-1" Throw then "2" Return, and
+// one response only) from their SFN_MOCK_CONFIG, and scale retry waits to 5 %.
+const MACHINE = MINISTACK_PROBE.machine;
 
-async function runCases(server: StartedMiniStack): Promise<Record<string, ExecutionRecord>> {
+async function runCases(server: SharedServer): Promise<Record<string, ExecutionRecord>> {
   const sfn = createSfnClient(loadConfig({ SCONES_TARGET: 'emulator', ...server.environment() }));
   const { stateMachineArn } = await sfn.send(
     new CreateStateMachineCommand({
       name: MACHINE,
-      roleArn: 'arn:aws:iam::000000000000:role/probe',
+      roleArn: await probeRole(server, 'probe-mocks'),
       definition: JSON.stringify(MOCK_PROBE_DEFINITION),
     }),
   );
@@ -48,27 +39,15 @@ async function runCases(server: StartedMiniStack): Promise<Record<string, Execut
 }
 
 describe('MiniStack and the mock configuration (ministack)', () => {
-  let dir: string;
-  let released: StartedMiniStack;
-  let shimmed: StartedMiniStack;
+  let released: SharedServer;
+  let shimmed: SharedServer;
   let asReleased: Record<string, ExecutionRecord>;
   let withShims: Record<string, ExecutionRecord>;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'scones-ministack-mocks-'));
-    await writeFile(join(dir, 'mock.json'), JSON.stringify(mockConfig));
-    const environment = { SFN_MOCK_CONFIG: join(dir, 'mock.json'), SFN_WAIT_SCALE: '0.05' };
-    [released, shimmed] = await Promise.all([
-      new MiniStackServer().withoutCompatibilityShims().withEnvironment(environment).start(),
-      new MiniStackServer().withEnvironment(environment).start(),
-    ]);
+    [released, shimmed] = await Promise.all([sharedServer('ministack-released'), sharedServer('ministack')]);
     [asReleased, withShims] = await Promise.all([runCases(released), runCases(shimmed)]);
-  }, 180_000);
-
-  afterAll(async () => {
-    await Promise.all([released?.stop(), shimmed?.stop()]);
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  }, 600_000);
 
   it('AWS: each retry takes the next invocation\'s response ("0-1" Throw, "2" Return recovers)', () => {
     // As released, the first response repeats on every retry: the task never recovers.
