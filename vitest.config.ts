@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { configDefaults, defineConfig } from 'vitest/config';
+import { InterleaveSequencer, SLOW_PROJECT } from './test/support/interleave-sequencer.ts';
 
 /**
  * The tiers that start processes outside Node (MiniStack, moto, LocalStack, containers, the Python
@@ -32,6 +33,8 @@ export default defineConfig({
     // slow-tier file spends most of its time waiting on an emulator, whose own processes then
     // use the cores, while another worker runs the fast suite.
     maxWorkers: availableParallelism() + 1,
+    // Slow-tier files start from the beginning, beside the fast ones (see that file).
+    sequence: { sequencer: InterleaveSequencer },
     projects: [
       {
         extends: true,
@@ -44,7 +47,7 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          name: 'slow',
+          name: SLOW_PROJECT,
           include: SLOW_TIERS,
           globalSetup: ['test/support/shared-emulators/global-setup.ts'],
         },
