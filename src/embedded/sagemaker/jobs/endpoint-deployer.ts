@@ -167,15 +167,27 @@ export class EndpointDeployer {
     endpoint.EndpointStatus = 'InService';
   }
 
+  /**
+   * Loads a deployment's models and puts it in service, the step Create and Update share; false when
+   * the endpoint was deleted while its models loaded (nothing is recorded then).
+   */
+  async #serve(
+    endpoint: EndpointRecord,
+    deployment: EndpointDeployment,
+    config: EndpointConfigRecord,
+  ): Promise<boolean> {
+    await this.#load(deployment);
+    if (endpoint.EndpointStatus === 'Deleting') return false;
+    this.#served(endpoint, deployment, config.DataCaptureConfig);
+    delete endpoint.FailureReason;
+    return true;
+  }
+
   /** CreateEndpoint: `endpoint` is a record in Creating. */
   create(endpoint: EndpointRecord, config: EndpointConfigRecord): void {
     this.#schedule(endpoint, async () => {
       try {
-        const deployment = await this.#deployment(endpoint, config);
-        await this.#load(deployment);
-        if (endpoint.EndpointStatus === 'Deleting') return;
-        this.#served(endpoint, deployment, config.DataCaptureConfig);
-        delete endpoint.FailureReason;
+        if (!(await this.#serve(endpoint, await this.#deployment(endpoint, config), config))) return;
       } catch (error) {
         if (endpoint.EndpointStatus === 'Deleting') return;
         endpoint.EndpointStatus = 'Failed';
@@ -201,10 +213,7 @@ export class EndpointDeployer {
               });
           }
         }
-        await this.#load(deployment);
-        if (endpoint.EndpointStatus === 'Deleting') return;
-        this.#served(endpoint, deployment, config.DataCaptureConfig);
-        delete endpoint.FailureReason;
+        if (!(await this.#serve(endpoint, deployment, config))) return;
       } catch (error) {
         if (endpoint.EndpointStatus === 'Deleting') return;
         // SageMaker rolls back: the old config stays in service and the reason is shown.
