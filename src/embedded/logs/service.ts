@@ -3,6 +3,8 @@
  * answers the JSON of the API or throws a LogsError the gateway writes as the JSON 1.1 envelope;
  * `ingest` is how the kit's own services log (a training job's lines).
  */
+
+import { dispatchAction, type Operation } from '../shared/index.ts';
 import {
   LogsError,
   SerializationException,
@@ -21,26 +23,23 @@ export async function createLogsService(options: LogsServiceOptions): Promise<Lo
     accountId: options.accountId ?? '000000000000',
     now: options.now ?? Date.now,
   };
-  const operations: Record<string, (input: unknown) => unknown> = {
+  const operations: Record<string, Operation> = {
     ...groupOperations(context),
     ...eventOperations(context),
   };
   return {
     actions: Object.keys(operations).sort(),
-    async call(action, input) {
-      const operation = Object.hasOwn(operations, action) ? operations[action] : undefined;
-      if (!operation) throw new UnknownOperationException(action);
-      if (input !== undefined && input !== null && (typeof input !== 'object' || Array.isArray(input)))
-        throw new SerializationException(`The request body of ${action} must be a JSON object.`);
-      try {
-        return operation(input ?? {});
-      } catch (error) {
-        if (error instanceof LogsError) throw error;
-        throw new ServiceUnavailableException(
-          `${action} failed in the local CloudWatch Logs: ${(error as Error).message}`,
-        );
-      }
-    },
+    call: (action, input) =>
+      dispatchAction(operations, action, input, {
+        unknownOperation: (name) => new UnknownOperationException(name),
+        notAnObject: (name) =>
+          new SerializationException(`The request body of ${name} must be a JSON object.`),
+        isServiceError: (error) => error instanceof LogsError,
+        internal: (name, error) =>
+          new ServiceUnavailableException(
+            `${name} failed in the local CloudWatch Logs: ${(error as Error).message}`,
+          ),
+      }),
     ingest(group, stream, events) {
       const { state } = context;
       const time = context.now();

@@ -9,6 +9,7 @@
  *   await sagemaker.call('CreateModel', { ModelName: 'm', PrimaryContainer: { Image, ModelDataUrl } });
  */
 import { availableParallelism } from 'node:os';
+import { dispatchAction } from '../shared/index.ts';
 import {
   InternalFailure,
   SageMakerServiceError,
@@ -90,18 +91,15 @@ export async function createSageMakerService(options: SageMakerServiceOptions): 
 
   return {
     actions: Object.keys(operations).sort(),
-    async call(action, input) {
-      const operation = Object.hasOwn(operations, action) ? operations[action] : undefined;
-      if (!operation) throw new UnknownOperationException(action);
-      if (input !== undefined && input !== null && (typeof input !== 'object' || Array.isArray(input)))
-        throw new SerializationException(`The request body of ${action} must be a JSON object.`);
-      try {
-        return await operation(input ?? {});
-      } catch (error) {
-        if (error instanceof SageMakerServiceError) throw error;
-        throw new InternalFailure(`${action} failed in the local SageMaker: ${(error as Error).message}`);
-      }
-    },
+    call: (action, input) =>
+      dispatchAction(operations, action, input, {
+        unknownOperation: (name) => new UnknownOperationException(name),
+        notAnObject: (name) =>
+          new SerializationException(`The request body of ${name} must be a JSON object.`),
+        isServiceError: (error) => error instanceof SageMakerServiceError,
+        internal: (name, error) =>
+          new InternalFailure(`${name} failed in the local SageMaker: ${(error as Error).message}`),
+      }),
     flush,
     async close() {
       await tuning.close();
