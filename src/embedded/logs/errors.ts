@@ -3,17 +3,10 @@
  * the JSON 1.1 envelope needs (code as `__type`, HTTP status, message as the service words it).
  */
 
-export class LogsError extends Error {
-  readonly code: string;
-  readonly status: number;
+import { ServiceError } from '../shared/index.ts';
 
-  constructor(code: string, message: string, status = 400) {
-    super(message);
-    this.code = code;
-    this.status = status;
-    this.name = code;
-  }
-}
+/** Every error this service answers with. */
+export class LogsError extends ServiceError {}
 
 /** The group or stream named does not exist. */
 export class ResourceNotFoundException extends LogsError {

@@ -8,22 +8,10 @@
  * HostingFailure (naming the variant whose model did not load).
  */
 
-export class SageMakerServiceError extends Error {
-  readonly code: string;
-  readonly status: number;
+import { ServiceError } from '../shared/index.ts';
 
-  constructor(code: string, message: string, status = 400) {
-    super(message);
-    this.code = code;
-    this.status = status;
-    this.name = code;
-  }
-
-  /** The JSON 1.1 error body. */
-  toJSON(): { __type: string; message: string } {
-    return { __type: this.code, message: this.message };
-  }
-}
+/** Every error this service answers with. */
+export class SageMakerServiceError extends ServiceError {}
 
 /** Bad input: a shape constraint, an unknown resource on Describe, a state that forbids the call. */
 export class ValidationException extends SageMakerServiceError {

@@ -1,4 +1,5 @@
 export { BatchedAppender } from './batched-appender.ts';
 export { DEFAULT_DATA_DIR } from './data-dir.ts';
 export { type DispatchErrors, dispatchAction, type Operation } from './dispatch.ts';
+export { ServiceError } from './service-error.ts';
 export { TaskError } from './task-error.ts';
