@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { configDefaults, defineConfig } from 'vitest/config';
-import { InterleaveSequencer, SLOW_PROJECT } from './test/support/interleave-sequencer.ts';
+import { InterleaveSequencer, MODELS_PROJECT, SLOW_PROJECT } from './test/support/interleave-sequencer.ts';
 
 /**
  * The tiers that start processes outside Node (MiniStack, moto, LocalStack, containers, the Python
@@ -17,8 +17,23 @@ const SLOW_TIERS = [
 ];
 
 /**
- * Two projects: `fast` (unit + embedded, nothing outside Node; `npm run test:fast`) and `slow`.
- * `npm test` runs both in one pool. The slow project's global setup (only run when the run holds
+ * The end-to-end scenarios that train a model for real (the kit's trainer, seconds of CPU each on
+ * 2 cores) and drive the workflow through it: in-process like the fast suite, but together about
+ * 60 s of CPU, more than the whole rest of it. The trainer's logic itself stays covered in the fast
+ * suite (hyperparameters, tuning and training-job state machines with a scripted runner).
+ */
+const TRAINS_MODELS = [
+  'test/training/train.test.ts',
+  'test/embedded/real-model.test.ts',
+  'test/embedded/sagemaker/real-training.test.ts',
+  'test/load/drift-caught.test.ts',
+  'test/up/sagemaker.test.ts',
+];
+
+/**
+ * Three projects: `fast` (unit + embedded, nothing outside Node, no model trained;
+ * `npm run test:fast`), `models` (the scenarios above) and `slow`. `npm test` runs all three in
+ * one pool. The slow project's global setup (only run when the run holds
  * one of its files) starts the emulator broker: each emulator starts once per run, on the first
  * file's demand, and files share it, kept apart by their own stage and resource names.
  */
@@ -41,8 +56,12 @@ export default defineConfig({
         test: {
           name: 'fast',
           include: ['test/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, ...SLOW_TIERS],
+          exclude: [...configDefaults.exclude, ...SLOW_TIERS, ...TRAINS_MODELS],
         },
+      },
+      {
+        extends: true,
+        test: { name: MODELS_PROJECT, include: TRAINS_MODELS },
       },
       {
         extends: true,
