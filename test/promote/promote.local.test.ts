@@ -8,13 +8,10 @@
  * endpoint to the best job's model; then teardown, checked through the SageMaker API. And the CLI
  * refusing `--target local` when no stack answers.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { GetObjectCommand, HeadBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
@@ -36,10 +33,17 @@ import {
   teardown,
 } from '../../src/promote/index.ts';
 import { resourceNames } from '../../src/workflow/names.ts';
-import { ModelPredictor } from '../../training/predictor.ts';
 import { spawnUp, type UpProcess } from '../up/support.ts';
+import {
+  capturedRecord,
+  closedPort,
+  expectSameProbabilities,
+  modelAnswer,
+  objectBytes,
+  runCli,
+  withoutEndpoints,
+} from './support/local-promotion.ts';
 
-const ROOT = path.resolve('.');
 const ENDPOINT = 'scones-image-classification'; // the stack's: what its classify Lambda invokes
 const BUCKET = 'scones-dev-000000000000-us-east-1';
 const CAPTURE = `data_capture/${ENDPOINT}/AllTraffic/`;
@@ -73,73 +77,13 @@ function clientOptions(service: string) {
   };
 }
 
-async function objectBytes(bucket: string, key: string): Promise<Buffer> {
-  const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  return Buffer.from((await object.Body?.transformToByteArray()) ?? []);
-}
-
-/** What the model at `modelDataUrl` answers for the smoke execution's image, loaded here on its own. */
-async function modelAnswer(modelDataUrl: string, result: PromotionResult): Promise<number[]> {
+/** The smoke execution's image, as it is in the bucket. */
+async function smokeImage(result: PromotionResult): Promise<Buffer> {
   const { s3_bucket: bucket, s3_key: key } = (result.smoke?.result ?? {}) as {
     s3_bucket: string;
     s3_key: string;
   };
-  const model = await ModelPredictor.load(modelDataUrl, { s3Client: s3 });
-  try {
-    return await model.predict(await objectBytes(bucket, key), 'image/png');
-  } finally {
-    model.dispose();
-  }
-}
-
-interface CapturedRecord {
-  captureData: { endpointInput: { encoding: string }; endpointOutput: { data: string } };
-  eventMetadata: { inferenceId: string };
-}
-
-/** The captured record of one inference, if the endpoint has written it yet. */
-async function capturedRecord(inferenceId: string): Promise<CapturedRecord | undefined> {
-  const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: CAPTURE }));
-  for (const object of listed.Contents ?? []) {
-    const lines = (await objectBytes(BUCKET, object.Key as string)).toString().trim().split('\n');
-    const records = lines.map((line) => JSON.parse(line) as CapturedRecord);
-    const found = records.find((record) => record.eventMetadata.inferenceId === inferenceId);
-    if (found) return found;
-  }
-  return undefined;
-}
-
-function expectSameProbabilities(actual: number[], expected: number[]) {
-  expect(actual).toHaveLength(expected.length);
-  for (const [i, p] of actual.entries()) expect(p).toBeCloseTo(expected[i] as number, 5);
-}
-
-/** `scones` as a user runs it, with `env` as its whole environment. */
-async function runCli(args: string[], childEnv: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'scones.js'), ...args], {
-    cwd: ROOT,
-    env: childEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
-}
-
-/** The environment without any endpoint variable (and no profile): nothing points anywhere. */
-function withoutEndpoints(): NodeJS.ProcessEnv {
-  return Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([name]) => !name.startsWith('AWS_ENDPOINT_URL') && name !== 'AWS_PROFILE',
-    ),
-  );
+  return objectBytes(s3, bucket, key);
 }
 
 beforeAll(async () => {
@@ -251,18 +195,26 @@ describe('promote --target local against scones up', { timeout: 120_000 }, () =>
     const result = trained.smoke?.result as { inferences: number[]; inference_id: string; s3_key: string };
     expect(result.s3_key).toMatch(/^datasets\/cifar-100\/test\/.+\.png$/);
     // ... and its classification is the trained model's answer for the image, not the stub's.
-    expectSameProbabilities(result.inferences, await modelAnswer(modelDataUrl, trained));
-    const image = await objectBytes(BUCKET, result.s3_key);
+    expectSameProbabilities(
+      result.inferences,
+      await modelAnswer(s3, modelDataUrl, await smokeImage(trained)),
+    );
+    const image = await objectBytes(s3, BUCKET, result.s3_key);
     expect(result.inferences[0]).not.toBeCloseTo(hashProbabilities(image, 2)[0] as number, 5);
 
     // The endpoint captured the invocation (input and output) under the config's destination.
     await expect
-      .poll(async () => (await capturedRecord(result.inference_id))?.captureData.endpointOutput.data, {
-        timeout: 10_000,
-        interval: 250,
-      })
+      .poll(
+        async () =>
+          (await capturedRecord(s3, { bucket: BUCKET, prefix: CAPTURE }, result.inference_id))?.captureData
+            .endpointOutput.data,
+        {
+          timeout: 10_000,
+          interval: 250,
+        },
+      )
       .toBeDefined();
-    const record = await capturedRecord(result.inference_id);
+    const record = await capturedRecord(s3, { bucket: BUCKET, prefix: CAPTURE }, result.inference_id);
     expect(record?.captureData.endpointInput.encoding).toBe('BASE64');
     expectSameProbabilities(JSON.parse(record?.captureData.endpointOutput.data ?? '[]'), result.inferences);
   });
@@ -301,7 +253,7 @@ describe('promote --target local against scones up', { timeout: 120_000 }, () =>
     const result = tuned.smoke?.result as { inferences: number[] };
     expectSameProbabilities(
       result.inferences,
-      await modelAnswer(best.ModelArtifacts?.S3ModelArtifacts as string, tuned),
+      await modelAnswer(s3, best.ModelArtifacts?.S3ModelArtifacts as string, await smokeImage(tuned)),
     );
   });
 
@@ -358,11 +310,7 @@ describe('scones promote --target local (CLI)', { timeout: 60_000 }, () => {
     expect(unset.stderr).toContain('LocalStackError: --target local needs a running `scones up`');
     expect(unset.stderr).toContain('AWS_ENDPOINT_URL_S3 is not set');
 
-    // A port nobody listens on: taken, then let go.
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as { port: number };
-    await new Promise((resolve) => server.close(resolve));
+    const port = await closedPort();
     const url = `http://127.0.0.1:${port}`;
     const dead = await runCli(
       ['promote', '--target', 'local', '--yes', '--endpoint-url', url],
