@@ -14,6 +14,7 @@ const SLOW_TIERS = [
   'test/containers/{parity,compose-stack}.test.ts',
   'test/s3-clients/{aws-cli,boto3}.test.ts',
   'test/up/aws-cli.test.ts',
+  'test/promote/promote.local.test.ts',
 ];
 
 /**

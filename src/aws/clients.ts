@@ -63,6 +63,19 @@ const LOCAL_SERVER_OPTIONS = {
   signer: { sign: async <T>(request: T): Promise<T> => request },
 } as const;
 
+/**
+ * STS speaks the query protocol: no `X-Amz-Target`, a form body at `/`. A running stack's one
+ * port (src/embedded/gateway/) tells such a request apart by its signature's scope only, so an
+ * unsigned one would reach the fallback, S3. Its clients keep signing on the kit's servers too.
+ */
+const TOLD_BY_SIGNATURE_ONLY: ReadonlySet<Service> = new Set(['sts']);
+
+function localServerOptions(service: Service) {
+  if (!TOLD_BY_SIGNATURE_ONLY.has(service)) return LOCAL_SERVER_OPTIONS;
+  const { signer: _noSigning, ...checksumsOnly } = LOCAL_SERVER_OPTIONS;
+  return checksumsOnly;
+}
+
 function baseOptions(config: KitConfig, service: Service, options: ClientOptions = {}) {
   const endpoint = config.clientEndpoint(service);
   return {
@@ -70,7 +83,7 @@ function baseOptions(config: KitConfig, service: Service, options: ClientOptions
     ...(endpoint ? { endpoint } : {}),
     ...(config.credentials ? { credentials: config.credentials } : {}),
     ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
-    ...(servedByTheKit(config) ? LOCAL_SERVER_OPTIONS : {}),
+    ...(servedByTheKit(config) ? localServerOptions(service) : {}),
     ...requestHandlerOptions(options),
   };
 }

@@ -18,6 +18,7 @@ import {
   DEPLOY_TARGETS,
   intOption,
   numberOption,
+  PROMOTE_TARGETS,
   parseBatchConcurrency,
   parseFailurePercentage,
   parseThresholdOption,
@@ -160,13 +161,23 @@ program
   )
   .action(lazyAction(commands, 'deployCommand'));
 
+/** Where promote and teardown act: an AWS account (default) or a running `scones up`. */
+const targetOption = () =>
+  new Option('--target <target>', 'aws, or local: a running scones up (nothing reaches AWS)')
+    .choices(PROMOTE_TARGETS)
+    .default('aws');
+const ENDPOINT_URL_HELP =
+  "--target local: the running scones up's URL (default: the AWS_ENDPOINT_URL* lines it prints)";
+
 program
   .command('promote')
   .description(
-    'promote to AWS: stage, train on SageMaker (GPU), endpoint with data capture, Lambdas, state machine',
+    'promote to AWS: stage, train on SageMaker (GPU), endpoint with data capture, Lambdas, state machine; --target local: the same steps against a running scones up',
   )
   .option('--plan', 'print every action and the cost estimate; change nothing')
   .option('--yes', 'apply without asking')
+  .addOption(targetOption())
+  .option('--endpoint-url <url>', ENDPOINT_URL_HELP)
   .option('--stage <stage>', 'stage name, in every resource name and tag')
   .option('--region <region>', 'AWS region (else AWS_REGION or the profile)')
   .option('--profile <profile>', 'named AWS profile')
@@ -210,7 +221,11 @@ program
 
 program
   .command('teardown')
-  .description('delete everything the kit created in a stage on AWS (by tag), the endpoint first')
+  .description(
+    'delete everything the kit created in a stage on AWS (by tag), the endpoint first; --target local: what promote made in a running scones up',
+  )
+  .addOption(targetOption())
+  .option('--endpoint-url <url>', ENDPOINT_URL_HELP)
   .option('--stage <stage>', 'stage name')
   .option('--region <region>', 'AWS region')
   .option('--profile <profile>', 'named AWS profile')

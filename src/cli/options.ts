@@ -10,6 +10,8 @@ import { InvalidArgumentError } from 'commander';
 export const TEST_CASE_TARGETS = ['embedded', 'emulator', 'localstack', 'compose'] as const;
 /** `scones deploy --target`: every target but the embedded tier, which needs no deployment. */
 export const DEPLOY_TARGETS = ['emulator', 'compose', 'containers', 'aws'];
+/** `scones promote --target` and `scones teardown --target`: an AWS account, or a running `scones up`. */
+export const PROMOTE_TARGETS = ['aws', 'local'] as const;
 export const DEFAULT_REVIEW_PORT = 8089;
 /** Where `scones monitor` (and the end of `scones demo`) writes the report. */
 export const DEFAULT_REPORT = path.join('.scones', 'monitor', 'report.html');

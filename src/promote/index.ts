@@ -26,9 +26,12 @@
  *     `renderTeardown(report)` prints deleted / stopped / kept, or that nothing was found.
  *
  * Options (all optional; CLI flag in brackets):
- *   target   stage [--stage] (default dev), region [--region] (else AWS_REGION/AWS_DEFAULT_REGION or
+ *   target   target [--target] aws (default) or local (a running `scones up`: its exports, or
+ *            endpointUrl [--endpoint-url]; env replaces process.env, for tests),
+ *            stage [--stage] (default dev), region [--region] (else AWS_REGION/AWS_DEFAULT_REGION or
  *            the profile's region; none is an error), profile [--profile], bucket [--bucket]
- *            (default scones-<stage>-<account>-<region>), endpointName [--endpoint-name]
+ *            (default scones-<stage>-<account>-<region>), endpointName [--endpoint-name] (local:
+ *            the endpoint the stack's workflow invokes)
  *   training trainingInstanceType [--instance-type] (ml.g4dn.xlarge: NVIDIA T4, the cheapest GPU the
  *            algorithm trains on; ml.p3.2xlarge is 5x the price for a 1,000-image 32x32 job), epochs,
  *            learningRate, miniBatchSize, usePretrainedModel, augmentationType, maxTrainingMinutes
@@ -43,12 +46,15 @@
  */
 export { algorithmImageUri, IMAGE_CLASSIFICATION_REGISTRIES } from './algorithm-image.ts';
 export { type CostEstimate, type CostLine, PRICE_SOURCES, PRICES_AS_OF } from './cost/index.ts';
+export { LocalStackError } from './local-stack.ts';
 export {
   AUGMENTATION_TYPES,
   type AugmentationType,
   PROMOTE_DEFAULTS,
+  PROMOTION_TARGETS,
   type PromoteOptions,
   PromoteOptionsError,
+  type PromotionTargetKind,
   type TargetOptions,
   type TeardownOptions,
 } from './options.ts';

@@ -1,4 +1,4 @@
-/** AWS console links of what a promotion made, printed at its end. */
+/** AWS console links of what a promotion made, printed at its end; none for the local target, which has no console. */
 import type { PromotionTarget } from './target.ts';
 import type { PromotionAction } from './types.ts';
 
@@ -9,6 +9,7 @@ function consoleHost(target: PromotionTarget): string {
 }
 
 export function consoleLink(target: PromotionTarget, item: PromotionAction): string | undefined {
+  if (target.kind === 'local') return undefined;
   const host = `https://${consoleHost(target)}`;
   const region = `region=${target.region}`;
   const name = encodeURIComponent(item.name);
@@ -47,6 +48,7 @@ export function consoleLinks(
   actions: PromotionAction[],
   capturePrefix: string,
 ): { name: string; url: string }[] {
+  if (target.kind === 'local') return [];
   const capture = {
     name: 'captured endpoint traffic',
     url: `https://s3.console.aws.amazon.com/s3/buckets/${target.bucket}?region=${target.region}&prefix=${encodeURIComponent(capturePrefix)}`,

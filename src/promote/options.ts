@@ -10,8 +10,24 @@ import { NotifyEmailError, validateNotifyEmail } from '../deploy/notifications.t
 export const AUGMENTATION_TYPES = ['crop', 'crop_color', 'crop_color_transform'] as const;
 export type AugmentationType = (typeof AUGMENTATION_TYPES)[number];
 
+/**
+ * Where a promotion goes: `aws`, an AWS account; `local`, a running `scones up` (its S3, Step
+ * Functions, SageMaker and STS on 127.0.0.1), where the same steps run and nothing is billed.
+ */
+export const PROMOTION_TARGETS = ['aws', 'local'] as const;
+export type PromotionTargetKind = (typeof PROMOTION_TARGETS)[number];
+
 /** Where to promote: shared by promote, plan and teardown. */
 export interface TargetOptions {
+  /** `aws` (default) or `local` (`--target local`: a running `scones up`). */
+  target?: PromotionTargetKind;
+  /**
+   * Local target: the stack's URL, every service on it (`--endpoint-url`). Default: the
+   * AWS_ENDPOINT_URL* variables `scones up` prints first.
+   */
+  endpointUrl?: string;
+  /** Environment read for endpoints, region and settings; default process.env (tests pass a stack's exports). */
+  env?: NodeJS.ProcessEnv;
   /** Stage name (lowercase letters, digits, hyphens; at most 12): in every resource name and tag. Default `dev`. */
   stage?: string;
   /** AWS region. Default: AWS_REGION / AWS_DEFAULT_REGION, then the profile's region; none is an error. */
@@ -20,7 +36,10 @@ export interface TargetOptions {
   profile?: string;
   /** Bucket of data, model artifacts, review items and captured traffic. Default `scones-<stage>-<account>-<region>`. */
   bucket?: string;
-  /** SageMaker endpoint name. Default `scones-<stage>-image-classification`. */
+  /**
+   * SageMaker endpoint name. Default `scones-<stage>-image-classification`; on the local target the
+   * name the stack's workflow invokes (ENDPOINT_NAME, default `scones-image-classification`).
+   */
   endpointName?: string;
   /**
    * Explicit client configuration (endpoint overrides, credentials), e.g. a moto server in tests.
@@ -140,6 +159,15 @@ export function validateStage(stage: string): string {
     );
   }
   return stage;
+}
+
+export function validateTargetKind(target: string): PromotionTargetKind {
+  if (!(PROMOTION_TARGETS as readonly string[]).includes(target)) {
+    throw new PromoteOptionsError(
+      `Target "${target}" is not one promote knows: use ${PROMOTION_TARGETS.join(' or ')}`,
+    );
+  }
+  return target as PromotionTargetKind;
 }
 
 function positive(name: string, value: number, { integer = false, max = Infinity } = {}): number {

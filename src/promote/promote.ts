@@ -16,7 +16,7 @@ import {
 } from './smoke/index.ts';
 import { describeTarget, resolveTarget } from './target.ts';
 import type { PromotionAction } from './types.ts';
-import { ensureBundles } from './workflow/index.ts';
+import { TARGET_STEPS } from './workflow/index.ts';
 
 export interface PromoteControls {
   /** Asked with the plan before anything changes; false stops there. */
@@ -54,7 +54,8 @@ export async function promote(
   const target = await resolveTarget(options);
   onProgress({ type: 'target', message: describeTarget(target) });
   const unbundled = resolvePromoteOptions(options);
-  const resolved = { ...unbundled, bundles: await ensureBundles(unbundled, onProgress) };
+  const bundles = await TARGET_STEPS[target.kind].bundles(unbundled, onProgress);
+  const resolved = { ...unbundled, ...(bundles ? { bundles } : {}) };
 
   const plan = await planFor(resolved, target);
   onProgress({ type: 'info', message: renderPlan(plan) });
@@ -66,10 +67,12 @@ export async function promote(
 
   const steps = await runSteps(stepContext(resolved, target, true, onProgress));
   const links = consoleLinks(target, steps.actions, resolved.capturePrefix);
-  onProgress({
-    type: 'info',
-    message: ['', 'Console links:', ...links.map((link) => `  ${link.name}: ${link.url}`)].join('\n'),
-  });
+  if (links.length > 0) {
+    onProgress({
+      type: 'info',
+      message: ['', 'Console links:', ...links.map((link) => `  ${link.name}: ${link.url}`)].join('\n'),
+    });
+  }
   const changed = steps.actions.filter((item) => ['create', 'update'].includes(item.change)).length;
   const failure = steps.smoke.failure;
   if (failure) {

@@ -10,6 +10,7 @@ import { smokeFailureMessage, teardownCommandFor } from '../../src/promote/smoke
 import type { PromotionTarget } from '../../src/promote/target.ts';
 
 const target: PromotionTarget = {
+  kind: 'aws',
   stage: 'demo',
   region: 'eu-west-1',
   accountId: '111122223333',

@@ -20,6 +20,7 @@ import { sagemakerExecutionPolicy, UNSCOPABLE_ACTIONS } from '../../src/promote/
 
 function targetFor(stage = 'dev', region = 'us-east-1'): PromotionTarget {
   return {
+    kind: 'aws',
     stage,
     region,
     accountId: '111122223333',

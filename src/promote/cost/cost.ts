@@ -189,3 +189,23 @@ function eventDrivenCosts(actions: PromotionAction[], emailSubscribed: boolean) 
   });
   return { lines, perThousand: intakePerThousand, perMonth: alarmsPerMonth + metricsPerMonth };
 }
+
+/** Why the local target's estimate is all zeros. */
+export const LOCAL_COST_NOTE =
+  'nothing is billed: every resource lives in the local stack (scones up) on this machine';
+
+/** The estimate of a promotion to the local target: no line, no charge, the note saying why. */
+export function localCost(options: ResolvedPromoteOptions): CostEstimate {
+  return {
+    lines: [],
+    oneOffUsd: 0,
+    oneOffMaxUsd: 0,
+    endpointPerHourUsd: 0,
+    monthlyUsd: 0,
+    requestsPerDay: options.expectedRequestsPerDay,
+    pricesAsOf: PRICES_AS_OF,
+    pricesRegion: 'local',
+    sources: [],
+    notes: [LOCAL_COST_NOTE],
+  };
+}

@@ -1,4 +1,10 @@
-export { estimateCost, REQUEST_ASSUMPTIONS, workflowUsdPerThousand } from './cost.ts';
+export {
+  estimateCost,
+  LOCAL_COST_NOTE,
+  localCost,
+  REQUEST_ASSUMPTIONS,
+  workflowUsdPerThousand,
+} from './cost.ts';
 export {
   EVENTBRIDGE_PER_AWS_SERVICE_EVENT,
   PRICE_SOURCES,

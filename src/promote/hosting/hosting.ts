@@ -172,7 +172,12 @@ export async function ensureEndpoint(ctx: StepContext): Promise<PromotionAction>
   const { endpoint: name, endpointConfig } = ctx.names;
   const existing = await describeOrUndefined(() => describeEndpoint(ctx));
   const { move, detail } = await decideEndpoint(ctx, existing);
-  const billing = ctx.options.serverless ? 'billed per request' : 'billed per hour until torn down';
+  const billing =
+    ctx.target.kind === 'local'
+      ? 'served by the local stack until torn down'
+      : ctx.options.serverless
+        ? 'billed per request'
+        : 'billed per hour until torn down';
   const planned = action(
     'endpoint',
     'sagemaker endpoint',

@@ -4,7 +4,7 @@
  */
 import { algorithmImageUri } from '../algorithm-image.ts';
 import { stepContext } from '../context.ts';
-import { estimateCost } from '../cost/index.ts';
+import { estimateCost, localCost } from '../cost/index.ts';
 import { type PromoteOptions, type ResolvedPromoteOptions, resolvePromoteOptions } from '../options.ts';
 import type { ProgressListener } from '../progress.ts';
 import {
@@ -18,7 +18,7 @@ import {
 } from '../specs.ts';
 import { type PromotionTarget, resolveTarget } from '../target.ts';
 import type { PromotionAction } from '../types.ts';
-import { ensureBundles } from '../workflow/index.ts';
+import { TARGET_STEPS } from '../workflow/index.ts';
 import { runSteps } from './steps.ts';
 import type { PlanControls, PromotionPlan, PromotionSettings } from './types.ts';
 
@@ -62,7 +62,7 @@ export function assemblePlan(
     names: promotionNames(options, target),
     actions,
     settings: promotionSettings(options, target, numTrainingSamples),
-    cost: estimateCost(options, target.region, actions),
+    cost: target.kind === 'local' ? localCost(options) : estimateCost(options, target.region, actions),
     hasChanges: actions.some((item) => ['create', 'update', 'wait'].includes(item.change)),
   };
 }
@@ -83,6 +83,6 @@ export async function planPromotion(
   const resolved = resolvePromoteOptions(options);
   const target = await resolveTarget(options);
   const onProgress = controls.onProgress ?? (() => {});
-  const bundles = await ensureBundles(resolved, onProgress);
-  return planFor({ ...resolved, bundles }, target, onProgress);
+  const bundles = await TARGET_STEPS[target.kind].bundles(resolved, onProgress);
+  return planFor({ ...resolved, ...(bundles ? { bundles } : {}) }, target, onProgress);
 }

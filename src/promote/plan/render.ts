@@ -1,5 +1,5 @@
 /** Text renderings of plans and actions, as `scones promote` prints them. */
-import type { CostEstimate } from '../cost/index.ts';
+import { type CostEstimate, LOCAL_COST_NOTE } from '../cost/index.ts';
 import { SERVERLESS_CAPTURE_NOTE } from '../specs.ts';
 import type { ActionChange, PromotionAction } from '../types.ts';
 import type { PromotionPlan } from './types.ts';
@@ -53,6 +53,7 @@ export function renderPlan(plan: PromotionPlan): string {
   const { target, settings } = plan;
   const lines = [
     `Promotion plan: stage "${target.stage}"`,
+    ...(target.stackUrl ? [`  local stack ${target.stackUrl} (scones up)`] : []),
     `  account ${target.accountId} (${target.callerArn})`,
     `  region  ${target.region}, bucket ${target.bucket}, endpoint ${target.endpointName}`,
     '',
@@ -86,7 +87,7 @@ export function renderPlan(plan: PromotionPlan): string {
       ? `Data capture: ${capture.InitialSamplingPercentage}% of requests, input and output, to ${capture.DestinationS3Uri}`
       : `Data capture: ${SERVERLESS_CAPTURE_NOTE}`,
     '',
-    ...renderCost(plan.cost),
+    ...(target.kind === 'local' ? [`Cost: ${LOCAL_COST_NOTE}.`] : renderCost(plan.cost)),
   );
   if (!plan.hasChanges)
     lines.push('', 'Everything is in place: applying changes nothing (staging re-checks, smoke runs).');

@@ -1,18 +1,20 @@
 /**
  * The promotion, step by step, in one function for both modes: with `apply: false` every step only
  * reads and says what it would do (the plan); with `apply: true` the same steps act, in the same
- * order, each finding what an earlier (maybe interrupted) run left and going on from there.
+ * order, each finding what an earlier (maybe interrupted) run left and going on from there. The
+ * target decides only the steps around training and hosting (workflow/by-target.ts).
  */
 import type { StepContext } from '../context.ts';
 import { ensureEndpoint, ensureEndpointConfig, ensureModel } from '../hosting/index.ts';
 import { runSmokeExecution } from '../smoke/index.ts';
 import { ensureTrainingJob, ensureTuningJob, stageTrainingData } from '../training/index.ts';
 import type { PromotionAction } from '../types.ts';
-import { deployWorkflow, ensureDataBucket, ensureSageMakerRole } from '../workflow/index.ts';
+import { TARGET_STEPS } from '../workflow/index.ts';
 import { renderAction } from './render.ts';
 import type { StepsResult } from './types.ts';
 
 export async function runSteps(ctx: StepContext): Promise<StepsResult> {
+  const around = TARGET_STEPS[ctx.target.kind];
   const actions: PromotionAction[] = [];
   const begin = (title: string) => {
     if (ctx.apply) ctx.onProgress({ type: 'step', step: title, message: `==> ${title}` });
@@ -25,12 +27,12 @@ export async function runSteps(ctx: StepContext): Promise<StepsResult> {
   };
 
   begin('bucket');
-  record(await ensureDataBucket(ctx));
+  record(await around.bucket(ctx));
   begin('stage the data');
   const staging = await stageTrainingData(ctx);
   record(staging.action);
   begin('SageMaker execution role');
-  const role = await ensureSageMakerRole(ctx);
+  const role = await around.sagemakerRole(ctx);
   record(role);
   begin(ctx.options.tune ? 'hyperparameter tuning' : 'training');
   const training = ctx.options.tune
@@ -43,8 +45,8 @@ export async function runSteps(ctx: StepContext): Promise<StepsResult> {
   record(await ensureEndpointConfig(ctx));
   begin('endpoint');
   record(await ensureEndpoint(ctx));
-  begin('Lambdas and state machine (deploy module)');
-  const workflow = await deployWorkflow(ctx);
+  begin(around.workflowTitle);
+  const workflow = await around.workflow(ctx);
   for (const item of workflow.actions) record(item);
   begin('smoke execution');
   const smoke = await runSmokeExecution(ctx, workflow.stateMachineArn);

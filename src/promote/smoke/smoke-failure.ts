@@ -24,6 +24,7 @@ export class SmokeTestFailedError extends Error {
 /** `scones teardown` with the options that reach this very stage, account and region. */
 export function teardownCommandFor(target: PromotionTarget, profile?: string): string {
   const parts = ['scones teardown', `--stage ${target.stage}`, `--region ${target.region}`];
+  if (target.kind === 'local') parts.push('--target local');
   if (profile) parts.push(`--profile ${profile}`);
   return parts.join(' ');
 }
@@ -33,12 +34,17 @@ function leftRunning(
   actions: PromotionAction[],
   options: ResolvedPromoteOptions,
   endpointPerHourUsd: number,
+  target: PromotionTarget,
 ): string[] {
   const inPlace = actions.filter((item) => item.change !== 'skip' && item.resourceType !== 's3 objects');
   const names = (type: PromotionAction['resourceType']) =>
     inPlace.filter((item) => item.resourceType === type).map((item) => item.name);
   const lines: string[] = [];
   for (const endpoint of names('sagemaker endpoint')) {
+    if (target.kind === 'local') {
+      lines.push(`sagemaker endpoint ${endpoint}: served by the local stack (not billed) until torn down`);
+      continue;
+    }
     lines.push(
       options.serverless
         ? `sagemaker endpoint ${endpoint}: serverless (${options.serverlessMemoryMb} MB), billed per request only`
@@ -79,7 +85,7 @@ export function smokeFailureMessage(input: {
   if (failure.consoleUrl) lines.push(`  console: ${failure.consoleUrl}`);
   lines.push(
     `Left in account ${target.accountId}, ${target.region}:`,
-    ...leftRunning(input.actions, input.options, input.endpointPerHourUsd).map((line) => `  ${line}`),
+    ...leftRunning(input.actions, input.options, input.endpointPerHourUsd, target).map((line) => `  ${line}`),
     'Fix the cause and run `scones promote` again (it resumes and changes only what differs), or remove it all:',
     `  ${teardownCommandFor(target, input.profile)}`,
   );

@@ -5,7 +5,9 @@
  * CloudWatch alarms), endpoint configs, models, the state machines, the Lambdas, the IAM roles and,
  * unless `keepData`, the bucket with its objects. Training and tuning jobs cannot be deleted in
  * SageMaker (they are records and cost nothing once ended): running ones are stopped, the rest
- * are reported as kept. A second teardown finds nothing and says so.
+ * are reported as kept. A second teardown finds nothing and says so. On the local target (a
+ * running `scones up`) discovery is local-discovery.ts's, and only the clients a found resource
+ * needs are made: the stack has no IAM, Lambda, EventBridge, SNS or CloudWatch API.
  */
 import {
   DeleteRoleCommand,
@@ -39,13 +41,15 @@ import {
   createSageMakerClient,
   createSfnClient,
 } from '../../aws/clients.ts';
-import type { TeardownOptions } from '../options.ts';
+import type { PromotionTargetKind, TeardownOptions } from '../options.ts';
 import { allPages } from '../pages.ts';
 import type { ProgressListener } from '../progress.ts';
 import { type PromotionTarget, resolveTarget } from '../target.ts';
 import { discoverKitResources } from './discovery.ts';
 import { eventRemovers } from './events.ts';
+import { discoverLocalResources } from './local-discovery.ts';
 import type {
+  Discovery,
   KitResource,
   KitResourceType,
   TeardownControls,
@@ -106,6 +110,24 @@ async function deleteRole(iam: IAMClient, name: string): Promise<void> {
   await iam.send(new DeleteRoleCommand({ RoleName: name }));
 }
 
+/** Where each target's resources are found: by tags and names on AWS, by SageMaker's tags and names locally. */
+const DISCOVERY: Record<
+  PromotionTargetKind,
+  (target: PromotionTarget, sagemakerRole: string) => Promise<Discovery>
+> = {
+  aws: async (target, role) => ({ found: await discoverKitResources(target, role), kept: [] }),
+  local: (target) => discoverLocalResources(target),
+};
+
+/** A client made on first use only (a target may not serve the others' services at all). */
+function once<T>(make: () => T): () => T {
+  let made: T | undefined;
+  return () => {
+    made ??= make();
+    return made;
+  };
+}
+
 async function jobStatus(target: PromotionTarget, job: KitResource): Promise<string> {
   if (job.status) return job.status;
   const sagemaker = createSageMakerClient(target.config);
@@ -136,12 +158,18 @@ export async function teardownTarget(
     stopped: [],
     kept: [],
   };
-  const found = await discoverKitResources(target, `scones-${target.stage}-sagemaker-role`);
+  const { found, kept } = await DISCOVERY[target.kind](target, `scones-${target.stage}-sagemaker-role`);
+  report.kept.push(...kept);
   const sagemaker = createSageMakerClient(target.config);
-  const s3 = createS3Client(target.config);
-  const iam = createIamClient(target.config);
-  const lambda = createLambdaClient(target.config);
-  const sfn = createSfnClient(target.config);
+  const s3 = once(() => createS3Client(target.config));
+  const iam = once(() => createIamClient(target.config));
+  const lambda = once(() => createLambdaClient(target.config));
+  const sfn = once(() => createSfnClient(target.config));
+  const events = once(() => eventRemovers(target));
+  const byEvents =
+    (type: keyof ReturnType<typeof eventRemovers>) =>
+    (resource: KitResource): Promise<unknown> =>
+      events()[type](resource);
   const item = ({ type, name, arn }: KitResource): TeardownItem => ({ type, name, arn });
   const planned = { stopped: 'would stop', deleted: 'would delete' };
   const say = (verb: 'stopped' | 'deleted', resource: KitResource) =>
@@ -151,18 +179,22 @@ export async function teardownTarget(
     });
 
   const remove: Record<(typeof ORDER)[number], (resource: KitResource) => Promise<unknown>> = {
-    ...eventRemovers(target),
+    'eventbridge rule': byEvents('eventbridge rule'),
+    'sns subscription': byEvents('sns subscription'),
+    'sns topic': byEvents('sns topic'),
+    's3 bucket notifications': byEvents('s3 bucket notifications'),
+    'cloudwatch alarm': byEvents('cloudwatch alarm'),
     'sagemaker endpoint': ({ name }) => sagemaker.send(new DeleteEndpointCommand({ EndpointName: name })),
     'sagemaker endpoint config': ({ name }) =>
       sagemaker.send(new DeleteEndpointConfigCommand({ EndpointConfigName: name })),
     'sagemaker model': ({ name }) => sagemaker.send(new DeleteModelCommand({ ModelName: name })),
     'step functions state machine': ({ arn }) =>
-      sfn.send(new DeleteStateMachineCommand({ stateMachineArn: arn })),
-    'lambda function': ({ name }) => lambda.send(new DeleteFunctionCommand({ FunctionName: name })),
-    'iam role': ({ name }) => deleteRole(iam, name),
+      sfn().send(new DeleteStateMachineCommand({ stateMachineArn: arn })),
+    'lambda function': ({ name }) => lambda().send(new DeleteFunctionCommand({ FunctionName: name })),
+    'iam role': ({ name }) => deleteRole(iam(), name),
     's3 bucket': async ({ name }) => {
-      const objects = await emptyBucket(s3, name);
-      await s3.send(new DeleteBucketCommand({ Bucket: name }));
+      const objects = await emptyBucket(s3(), name);
+      await s3().send(new DeleteBucketCommand({ Bucket: name }));
       onProgress({ type: 'info', message: `emptied  s3 bucket ${name} (${objects} objects)` });
     },
   };
@@ -213,7 +245,7 @@ export async function teardown(
   const verb = options.plan ? 'planning the teardown of' : 'tearing down';
   onProgress({
     type: 'target',
-    message: `${verb} stage "${target.stage}": account ${target.accountId}, region ${target.region}`,
+    message: `${verb} stage "${target.stage}": ${target.stackUrl ? `local stack ${target.stackUrl}, ` : ''}account ${target.accountId}, region ${target.region}`,
   });
   return teardownTarget(target, options, onProgress);
 }

@@ -31,6 +31,15 @@ export interface TeardownItem {
   arn: string;
 }
 
+/** Found but not torn down, and why (a job record, a bucket kept, what a local stack provides). */
+export type KeptItem = TeardownItem & { reason: string };
+
+/** What discovery finds in a stage: what teardown removes, and what it reports as kept from the start. */
+export interface Discovery {
+  found: KitResource[];
+  kept: KeptItem[];
+}
+
 export interface TeardownReport {
   stage: string;
   accountId: string;
@@ -40,7 +49,7 @@ export interface TeardownReport {
   deleted: TeardownItem[];
   /** Running training or tuning jobs stopped (they bill while they run). */
   stopped: TeardownItem[];
-  kept: (TeardownItem & { reason: string })[];
+  kept: KeptItem[];
 }
 
 export interface TeardownControls {

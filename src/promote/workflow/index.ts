@@ -1,1 +1,2 @@
+export { TARGET_STEPS, type TargetSteps } from './by-target.ts';
 export { deployWorkflow, ensureBundles, ensureDataBucket, ensureSageMakerRole } from './workflow.ts';
