@@ -30,6 +30,7 @@ export const KNOWN_LONG_FILES = [
   'test/load/drift-caught.test.ts',
   'test/up/sagemaker.test.ts',
   // slow
+  'test/promote/promote.local.test.ts',
   'test/promote/promote.moto.test.ts',
   'test/emulator/parity.test.ts',
   'test/promote/events.moto.test.ts',
