@@ -4,7 +4,8 @@
  * CloudWatch Logs (`/aws/sagemaker/TrainingJobs`, as SageMaker does) and whose endpoints the
  * runtime's fleet serves; CloudWatch Logs; STS. State lives under `<dataDir>/sagemaker` and
  * `<dataDir>/cloudwatch-logs` (`<dataDir>/logs` holds the run logs). The services' modules load
- * only here, so runs without a stack never pay for them.
+ * only here, so runs without a stack never pay for them; the model code (tfjs, ONNX Runtime) loads in
+ * the background a moment after the stack started, so the first CreateEndpoint does not wait for it.
  */
 import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -30,6 +31,12 @@ export interface AwsApis {
 /** SageMaker's log group of training jobs. */
 export const TRAINING_LOG_GROUP = '/aws/sagemaker/TrainingJobs';
 
+/**
+ * When the model code starts loading in the background: after `scones up` printed its exports (its
+ * start-to-exports time stays as it was), long before anyone has trained and called CreateEndpoint.
+ */
+const PRELOAD_MODEL_CODE_AFTER_MS = 1_000;
+
 export async function startAwsApis(options: AwsApisOptions): Promise<AwsApis> {
   const [{ createLocalTrainingRunner, createSageMakerService, sagemakerRoute }, logsModule, stsModule] =
     await Promise.all([import('./sagemaker/index.ts'), import('./logs/index.ts'), import('./sts/index.ts')]);
@@ -48,6 +55,9 @@ export async function startAwsApis(options: AwsApisOptions): Promise<AwsApis> {
         { timestamp: event.timestamp, message: event.message },
       ]),
   });
+  // The model code loads then once per process; a CreateEndpoint before that waits for the same load.
+  const preload = setTimeout(() => void modelCode().catch(() => undefined), PRELOAD_MODEL_CODE_AFTER_MS);
+  preload.unref();
   return {
     routes: [
       sagemakerRoute(sagemaker),
@@ -55,14 +65,33 @@ export async function startAwsApis(options: AwsApisOptions): Promise<AwsApis> {
       stsModule.stsRoute(stsModule.createStsService()),
     ],
     async close() {
+      clearTimeout(preload);
       await sagemaker.close();
       await logs.close();
     },
   };
 }
 
-/** The kit's predictor for a `model.tar.gz` (as `scones serve` loads it); its modules load on first use. */
+let modelCodeLoaded: Promise<typeof import('../../training/predictor.ts')> | undefined;
+
+/**
+ * The kit's predictor with its modules ready: tfjs and its wasm backend, ONNX Runtime (~0.6 s of
+ * imports and compiling, the bulk of a first CreateEndpoint's time when paid on demand).
+ */
+function modelCode(): Promise<typeof import('../../training/predictor.ts')> {
+  modelCodeLoaded ??= (async () => {
+    const predictor = await import('../../training/predictor.ts');
+    await (await import('../../training/backend.ts')).useWasmBackend();
+    return predictor;
+  })().catch((error: unknown) => {
+    modelCodeLoaded = undefined;
+    throw error;
+  });
+  return modelCodeLoaded;
+}
+
+/** The kit's predictor for a `model.tar.gz` (as `scones serve` loads it). */
 export async function loadArtifactModel(modelDataUrl: string, s3: S3Client): Promise<LoadedPredictor> {
-  const { ModelPredictor } = await import('../../training/predictor.ts');
+  const { ModelPredictor } = await modelCode();
   return ModelPredictor.load(modelDataUrl, { s3Client: s3 });
 }
