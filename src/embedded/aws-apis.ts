@@ -2,13 +2,15 @@
  * The AWS APIs a running stack (`scones up`) serves on its port beside S3, Step Functions and the
  * SageMaker runtime: the SageMaker control plane, whose trainings run on the kit's trainer, log to
  * CloudWatch Logs (`/aws/sagemaker/TrainingJobs`, as SageMaker does) and whose endpoints the
- * runtime's fleet serves; CloudWatch Logs; STS. State lives under `<dataDir>/sagemaker` and
+ * runtime's fleet serves; CloudWatch Logs, where the Lambdas' JSON lines go too
+ * (`/aws/lambda/<function>`, as Lambda ships them); STS. State lives under `<dataDir>/sagemaker` and
  * `<dataDir>/cloudwatch-logs` (`<dataDir>/logs` holds the run logs). The services' modules load
  * only here, so runs without a stack never pay for them; the model code (tfjs, ONNX Runtime) loads in
  * the background a moment after the stack started, so the first CreateEndpoint does not wait for it.
  */
 import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { lambdaLogShipper, type RunLog } from './functions/index.ts';
 import type { Route } from './gateway/index.ts';
 import type { EndpointFleet, LoadedPredictor } from './sagemaker-runtime/index.ts';
 
@@ -19,6 +21,8 @@ export interface AwsApisOptions {
   /** Serves the endpoints the API deploys (InvokeEndpoint finds them by name). */
   fleet: EndpointFleet;
   region: string;
+  /** The functions' JSON lines: they go to CloudWatch Logs too, under `/aws/lambda/<function>`. */
+  functionLines?: Pick<RunLog, 'onLines' | 'flush'>;
 }
 
 export interface AwsApis {
@@ -55,6 +59,10 @@ export async function startAwsApis(options: AwsApisOptions): Promise<AwsApis> {
         { timestamp: event.timestamp, message: event.message },
       ]),
   });
+  // As Lambda ships its functions' output: each function's lines to its own group.
+  const stopShipping = options.functionLines?.onLines(
+    lambdaLogShipper((group, stream, events) => logs.ingest(group, stream, events)),
+  );
   // The model code loads then once per process; a CreateEndpoint before that waits for the same load.
   const preload = setTimeout(() => void modelCode().catch(() => undefined), PRELOAD_MODEL_CODE_AFTER_MS);
   preload.unref();
@@ -66,6 +74,9 @@ export async function startAwsApis(options: AwsApisOptions): Promise<AwsApis> {
     ],
     async close() {
       clearTimeout(preload);
+      // The lines still queued in the run log go in before the store closes.
+      options.functionLines?.flush();
+      stopShipping?.();
       await sagemaker.close();
       await logs.close();
     },
