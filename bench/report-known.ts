@@ -145,14 +145,17 @@ export const KNOWN: Known[] = [
     name: 'sagemaker',
     script: 'npm run bench:sagemaker',
     figures: (f) =>
-      `training job of the notebook's settings (${at(f, 'training.hyperparameters.num_training_samples')} images, ` +
+      `training job of the notebook's settings (${at(f, 'training.hyperparameters.num_training_samples')} training images, ` +
       `${f.training_epochs} epochs) through the local SageMaker API: ${at(f, 'training.status')} in ${f.training_wall_s} s, ` +
       `validation accuracy ${f.training_validation_accuracy} (target ${at(f, 'targets.training_s')} s, ` +
       `${at(f, 'targets.validation_accuracy')}); CreateEndpoint → InService min ${f.in_service_min_ms}, ` +
       `median ${f.in_service_median_ms}, max ${f.in_service_max_ms} ms over ${f.in_service_runs} runs ` +
-      `(target ${at(f, 'targets.in_service_ms')} ms); InvokeEndpoint (SDK) through variant routing: ` +
-      `${f.routing_overhead_cpu_us} µs CPU per request, with capture ${f.routing_with_capture_overhead_cpu_us} µs ` +
-      `(noise ${f.plain_noise_cpu_us} µs), p50 ${f.plain_p50_ms} ms plain vs ${f.routed_captured_p50_ms} ms routed and captured`,
+      `(target ${at(f, 'targets.in_service_ms')} ms); what variant routing adds to InvokeEndpoint, CPU per request: ` +
+      `SDK ${f.routing_overhead_cpu_us} µs, with capture ${f.routing_with_capture_overhead_cpu_us} µs (noise ${f.plain_noise_cpu_us} µs), ` +
+      `bare HTTP ${at(f, 'invoke.overhead.raw_http.routing.cpu_us_per_request')} µs, with capture ` +
+      `${at(f, 'invoke.overhead.raw_http.routing_with_capture.cpu_us_per_request')} µs ` +
+      `(noise ${at(f, 'invoke.overhead.raw_http.routing.plain_noise_cpu_us')} µs); SDK p50 ${f.plain_p50_ms} ms plain, ` +
+      `${f.routed_captured_p50_ms} ms routed and captured`,
   },
   {
     name: 'engines',

@@ -35,6 +35,14 @@ const sagemaker: BenchResults = {
     routed_captured_p50_ms: 0.31,
     targets: { training_s: 120, validation_accuracy: 0.9, in_service_ms: 2000 },
     training: { status: 'Completed', hyperparameters: { num_training_samples: '900' } },
+    invoke: {
+      overhead: {
+        raw_http: {
+          routing: { cpu_us_per_request: 2, plain_noise_cpu_us: 30 },
+          routing_with_capture: { cpu_us_per_request: 1 },
+        },
+      },
+    },
   },
 };
 
@@ -83,7 +91,9 @@ describe('bench:report', () => {
     const row = reportRows([sagemaker], {}).find(([script]) => script === '`npm run bench:sagemaker`');
     expect(row?.[1]).toContain('Completed in 98.4 s, validation accuracy 0.93 (target 120 s, 0.9)');
     expect(row?.[1]).toContain('InService min 61, median 70, max 95 ms over 5 runs (target 2000 ms)');
-    expect(row?.[1]).toContain('3 µs CPU per request, with capture -4 µs (noise 40 µs)');
+    expect(row?.[1]).toContain(
+      'SDK 3 µs, with capture -4 µs (noise 40 µs), bare HTTP 2 µs, with capture 1 µs (noise 30 µs)',
+    );
     expect(row?.[1]).not.toMatch(/undefined|NaN/);
     expect(row?.[2]).toContain('2026-12-07 08:00 UTC');
   });
