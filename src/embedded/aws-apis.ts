@@ -2,12 +2,15 @@
  * The AWS APIs a running stack (`scones up`) serves on its port beside S3, Step Functions and the
  * SageMaker runtime: the SageMaker control plane, whose trainings run on the kit's trainer, log to
  * CloudWatch Logs (`/aws/sagemaker/TrainingJobs`, as SageMaker does) and whose endpoints the
- * runtime's fleet serves; CloudWatch Logs; STS. State lives under `<dataDir>/sagemaker` and
+ * runtime's fleet serves; CloudWatch Logs, where the Lambdas' JSON lines go too
+ * (`/aws/lambda/<function>`, as Lambda ships them); STS. State lives under `<dataDir>/sagemaker` and
  * `<dataDir>/cloudwatch-logs` (`<dataDir>/logs` holds the run logs). The services' modules load
- * only here, so runs without a stack never pay for them.
+ * only here, so runs without a stack never pay for them; the model code (tfjs, ONNX Runtime) loads in
+ * the background a moment after the stack started, so the first CreateEndpoint does not wait for it.
  */
 import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { lambdaLogShipper, type RunLog } from './functions/index.ts';
 import type { Route } from './gateway/index.ts';
 import type { EndpointFleet, LoadedPredictor } from './sagemaker-runtime/index.ts';
 
@@ -18,6 +21,8 @@ export interface AwsApisOptions {
   /** Serves the endpoints the API deploys (InvokeEndpoint finds them by name). */
   fleet: EndpointFleet;
   region: string;
+  /** The functions' JSON lines: they go to CloudWatch Logs too, under `/aws/lambda/<function>`. */
+  functionLines?: Pick<RunLog, 'onLines' | 'flush'>;
 }
 
 export interface AwsApis {
@@ -29,6 +34,12 @@ export interface AwsApis {
 
 /** SageMaker's log group of training jobs. */
 export const TRAINING_LOG_GROUP = '/aws/sagemaker/TrainingJobs';
+
+/**
+ * When the model code starts loading in the background: after `scones up` printed its exports (its
+ * start-to-exports time stays as it was), long before anyone has trained and called CreateEndpoint.
+ */
+const PRELOAD_MODEL_CODE_AFTER_MS = 1_000;
 
 export async function startAwsApis(options: AwsApisOptions): Promise<AwsApis> {
   const [{ createLocalTrainingRunner, createSageMakerService, sagemakerRoute }, logsModule, stsModule] =
@@ -48,6 +59,13 @@ export async function startAwsApis(options: AwsApisOptions): Promise<AwsApis> {
         { timestamp: event.timestamp, message: event.message },
       ]),
   });
+  // As Lambda ships its functions' output: each function's lines to its own group.
+  const stopShipping = options.functionLines?.onLines(
+    lambdaLogShipper((group, stream, events) => logs.ingest(group, stream, events)),
+  );
+  // The model code loads then once per process; a CreateEndpoint before that waits for the same load.
+  const preload = setTimeout(() => void modelCode().catch(() => undefined), PRELOAD_MODEL_CODE_AFTER_MS);
+  preload.unref();
   return {
     routes: [
       sagemakerRoute(sagemaker),
@@ -55,14 +73,36 @@ export async function startAwsApis(options: AwsApisOptions): Promise<AwsApis> {
       stsModule.stsRoute(stsModule.createStsService()),
     ],
     async close() {
+      clearTimeout(preload);
+      // The lines still queued in the run log go in before the store closes.
+      options.functionLines?.flush();
+      stopShipping?.();
       await sagemaker.close();
       await logs.close();
     },
   };
 }
 
-/** The kit's predictor for a `model.tar.gz` (as `scones serve` loads it); its modules load on first use. */
+let modelCodeLoaded: Promise<typeof import('../../training/predictor.ts')> | undefined;
+
+/**
+ * The kit's predictor with its modules ready: tfjs and its wasm backend, ONNX Runtime (~0.6 s of
+ * imports and compiling, the bulk of a first CreateEndpoint's time when paid on demand).
+ */
+function modelCode(): Promise<typeof import('../../training/predictor.ts')> {
+  modelCodeLoaded ??= (async () => {
+    const predictor = await import('../../training/predictor.ts');
+    await (await import('../../training/backend.ts')).useWasmBackend();
+    return predictor;
+  })().catch((error: unknown) => {
+    modelCodeLoaded = undefined;
+    throw error;
+  });
+  return modelCodeLoaded;
+}
+
+/** The kit's predictor for a `model.tar.gz` (as `scones serve` loads it). */
 export async function loadArtifactModel(modelDataUrl: string, s3: S3Client): Promise<LoadedPredictor> {
-  const { ModelPredictor } = await import('../../training/predictor.ts');
+  const { ModelPredictor } = await modelCode();
   return ModelPredictor.load(modelDataUrl, { s3Client: s3 });
 }

@@ -188,7 +188,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     definitions.set(batch.stateMachineArn, JSON.stringify(batch.definition));
     const stepFunctions = registeredStateMachines(stateMachines, definitions, stateMachineRoles(config));
     try {
-      apis = await startAwsApis({ dataDir, s3, fleet, region: config.region });
+      apis = await startAwsApis({ dataDir, s3, fleet, region: config.region, functionLines: runLog });
     } catch (error) {
       await stopServers();
       throw error;

@@ -5,8 +5,9 @@
  *
  * Lines are gathered and written once per event-loop turn through one append stream, so hundreds of
  * executions a second cost a few writes, and nothing a handler does waits on the disk. With `echo`
- * (stderr for `--verbose`) the same lines go there too. A file that cannot be written is reported
- * once on stderr; the run goes on.
+ * (stderr for `--verbose`) the same lines go there too, and each batch goes to the listeners of
+ * `onLines` (a running stack's CloudWatch Logs: lambda-log-streams.ts). A file that cannot be written
+ * is reported once on stderr; the run goes on.
  */
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -44,14 +45,26 @@ export async function openRunLog(dataDir: string, options: RunLogOptions = {}): 
   let queued: string[] = [];
   let scheduled = false;
   let lines = 0;
+  const listeners = new Set<(batch: readonly string[]) => void>();
+  let listenerFailed = false;
 
   const flush = () => {
     scheduled = false;
     if (queued.length === 0) return;
-    const text = `${queued.join('\n')}\n`;
+    const batch = queued;
+    const text = `${batch.join('\n')}\n`;
     queued = [];
     if (!failure) stream.write(text);
     options.echo?.write(text);
+    for (const listener of listeners) {
+      try {
+        listener(batch);
+      } catch (error) {
+        if (!listenerFailed)
+          process.stderr.write(`run log: a listener failed: ${(error as Error).message}\n`);
+        listenerFailed = true;
+      }
+    }
   };
 
   return {
@@ -70,6 +83,11 @@ export async function openRunLog(dataDir: string, options: RunLogOptions = {}): 
     get lines() {
       return lines;
     },
+    onLines(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    flush,
     close() {
       flush();
       return new Promise((done) => {

@@ -201,6 +201,10 @@ export interface RunLog {
   write: LineSink;
   /** Lines written so far (and queued). */
   readonly lines: number;
+  /** Also gives every batch of lines, as written, to `listener`; returns what stops it. */
+  onLines(listener: (lines: readonly string[]) => void): () => void;
+  /** Writes what is queued now (and gives it to the listeners). */
+  flush(): void;
   /** Writes what is queued and closes the file. */
   close(): Promise<void>;
 }
