@@ -15,6 +15,7 @@
  * `train()` in train-job.ts wraps this as a SageMaker-style training job on the staged data.
  */
 import { Worker } from 'node:worker_threads';
+import { kitThreadExecArgv } from '../src/threads.ts';
 import { tf, useWasmBackend } from './backend.ts';
 import {
   augmentInto,
@@ -272,7 +273,10 @@ interface WorkerReport {
 /** Runs trainMember in a worker thread (train-worker.ts); resolves to the member's weights. */
 function trainMemberInWorker(job: MemberJob, onEpoch: (epoch: MemberEpoch) => void): Promise<tf.Tensor[][]> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./train-worker.ts', import.meta.url), { workerData: job });
+    const worker = new Worker(new URL('./train-worker.ts', import.meta.url), {
+      workerData: job,
+      execArgv: kitThreadExecArgv(),
+    });
     let settled = false;
     worker.on('message', (report: WorkerReport) => {
       if (report.epoch) onEpoch(report.epoch);

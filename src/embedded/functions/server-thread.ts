@@ -11,6 +11,7 @@
  * on its own is reported on stderr.
  */
 import { Worker } from 'node:worker_threads';
+import { kitThreadExecArgv } from '../../threads.ts';
 import { deserializeError, threadRpc } from './thread-rpc.ts';
 import type { CallHandler, ControlMessage, ServerThread } from './types.ts';
 
@@ -27,7 +28,7 @@ export function startServerThread<Ready>(
   name: string,
   onCall?: CallHandler,
 ): Promise<ServerThread<Ready>> {
-  const worker = new Worker(entry, { workerData, name });
+  const worker = new Worker(entry, { workerData, name, execArgv: kitThreadExecArgv() });
   const rpc = threadRpc(worker, onCall);
   let stopping: Promise<void> | undefined;
   let exited = false;

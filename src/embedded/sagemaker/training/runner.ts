@@ -11,6 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { ModelOptions } from '../../../../training/model.ts';
 import type { EpochProgress } from '../../../../training/train.ts';
+import { kitThreadExecArgv } from '../../../threads.ts';
 import { TrainingFailure } from '../errors.ts';
 import type { TrainingProgress, TrainingRun, TrainingRunner, TrainingRunResult } from '../types.ts';
 import { readChannel } from './channels.ts';
@@ -41,7 +42,10 @@ function trainInWorker(
   onEpoch: (epoch: EpochProgress) => void,
 ): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./worker.ts', import.meta.url), { workerData: input });
+    const worker = new Worker(new URL('./worker.ts', import.meta.url), {
+      workerData: input,
+      execArgv: kitThreadExecArgv(),
+    });
     let settled = false;
     const settle = (outcome: () => void) => {
       if (settled) return;
