@@ -24,7 +24,12 @@ describe('scones up with boto3', () => {
     const python = clientsOrSkip(clients, context);
     const { stdout, stderr } = await python.exec('python', ['boto3_flow.py', '--name', 'boto3-flow']);
     const result = resultOf(stdout);
-    console.log(stderr.split('\n').filter((line) => !line.startsWith('sagemaker.config')).join('\n'));
+    console.log(
+      stderr
+        .split('\n')
+        .filter((line) => !line.startsWith('sagemaker.config'))
+        .join('\n'),
+    );
 
     expect(result.image).toBe('811284229777.dkr.ecr.us-east-1.amazonaws.com/image-classification:1');
     expect(result.uploaded).toBe(402); // 400 images and two .lst files
@@ -68,7 +73,8 @@ describe('scones up with boto3', () => {
     expect(result.logs.streams[0]).toMatch(/^boto3-flow-job\/algo-1-\d{10}$/);
     expect(result.logs.firstLines[0]).toContain('Reading the train and validation channels');
     expect(result.logs.validationAccuracy).toHaveLength(2);
-    for (const line of result.logs.validationAccuracy) expect(line).toMatch(/Epoch\[\d\] Validation-accuracy=0\.\d+/);
+    for (const line of result.logs.validationAccuracy)
+      expect(line).toMatch(/Epoch\[\d\] Validation-accuracy=0\.\d+/);
     // `?Train-accuracy ?Validation-accuracy`: either term, two of each over two epochs.
     expect(result.logs.trainOrValidation).toBe(4);
     expect(result.logs.noSuchTerm).toEqual([]);

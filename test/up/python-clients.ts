@@ -10,9 +10,9 @@
  * tests assert that it stays empty.
  */
 import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -38,7 +38,11 @@ export interface UpWithPython {
   /** The environment of a client process: the printed exports, HOME, the proxy variables. */
   env(): NodeJS.ProcessEnv;
   /** Runs a program of the venv (`python`, `aws`); rejects with its stderr when it fails. */
-  exec(program: string, args: string[], options?: { cwd?: string; timeoutMs?: number }): Promise<{
+  exec(
+    program: string,
+    args: string[],
+    options?: { cwd?: string; timeoutMs?: number },
+  ): Promise<{
     stdout: string;
     stderr: string;
   }>;
@@ -124,8 +128,11 @@ export async function startUpWithPython(name: string): Promise<UpWithPython | { 
   };
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: JSON a Python program printed, its shape is what the assertions check
+export type PrintedJson = Record<string, any>;
+
 /** The object of a program's `RESULT {json}` line (the SDK prints its config notes on stdout too). */
-export function resultOf(stdout: string): Record<string, any> {
+export function resultOf(stdout: string): PrintedJson {
   const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
   if (!line) throw new Error(`no RESULT line in:\n${stdout}`);
   return JSON.parse(line.slice('RESULT '.length));
