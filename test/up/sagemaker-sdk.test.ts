@@ -3,7 +3,8 @@
  * (test/up/python/notebook.py, also runnable by hand: docs/scones-up.md): `sagemaker.Session()`
  * and `default_bucket()`, `upload_data`, an `Estimator` of the built-in image-classification
  * algorithm (`image_uris.retrieve`) with `set_hyperparameters` and `fit(inputs, logs=True)` over
- * the four `TrainingInput` channels, `deploy(..., data_capture_config=DataCaptureConfig(...))`,
+ * the four `TrainingInput` channels, `Estimator.attach` to the finished job,
+ * `deploy(..., data_capture_config=DataCaptureConfig(...))`,
  * `Predictor.predict` of PNGs through `IdentitySerializer("image/png")`, the captured records read
  * back with `S3Downloader`, `delete_endpoint()`.
  *
@@ -85,6 +86,12 @@ describe('scones up with the sagemaker sdk (Python, v2)', () => {
       `s3://sagemaker-us-east-1-000000000000/scones-notebook/models/${job}/output/model.tar.gz`,
     );
     expect(Object.keys(result.training.metrics).sort()).toEqual(['train:accuracy', 'validation:accuracy']);
+    // Estimator.attach rebuilds the estimator from DescribeTrainingJob alone.
+    expect(result.attached).toEqual({
+      instanceType: 'ml.p3.2xlarge',
+      hyperparameters: expect.objectContaining({ num_classes: '2', epochs: '2', image_shape: '3,32,32' }),
+      modelData: result.training.artifact,
+    });
 
     const predictions = Object.values(result.predictions) as number[][];
     expect(predictions).toHaveLength(2);

@@ -3,7 +3,8 @@
 What a notebook user writes, cell by cell: a `sagemaker.Session()` and its `default_bucket()`,
 the CIFAR images uploaded with `upload_data`, an `Estimator` of the built-in image-classification
 algorithm (`image_uris.retrieve`) on an `ml.p3.2xlarge`, `set_hyperparameters`, `fit(inputs,
-logs=True)` with its four `TrainingInput` channels, `deploy` with a `DataCaptureConfig`,
+logs=True)` with its four `TrainingInput` channels, `Estimator.attach` to the finished job,
+`deploy` with a `DataCaptureConfig`,
 `Predictor.predict` of a PNG through `IdentitySerializer("image/png")`, the captured records read
 back from S3, `delete_endpoint()`. It prints a readable transcript; its last line is
 `RESULT {json}` for test/up/sagemaker-sdk.test.ts.
@@ -115,6 +116,15 @@ def main() -> None:
         "metrics": metrics,
         "artifact": estimator.model_data,
         "seconds": round(time.monotonic() - started, 1),
+    }
+
+    cell("Attach to the finished job (Estimator.attach), as a later notebook session would")
+    attached = Estimator.attach(job["TrainingJobName"], sagemaker_session=session)
+    print(f"attached {attached.latest_training_job.name}: {attached.instance_type}, {attached.hyperparameters()}")
+    result["attached"] = {
+        "instanceType": attached.instance_type,
+        "hyperparameters": attached.hyperparameters(),
+        "modelData": attached.model_data,
     }
 
     cell("Deploy with data capture")
