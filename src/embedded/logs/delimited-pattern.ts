@@ -45,8 +45,7 @@ function matchColumns(columns: Column[], values: string[]): boolean {
   const [first, ...rest] = columns;
   if (!first) return values.length === 0;
   if (first.ellipsis) {
-    for (let skip = 0; skip <= values.length; skip++)
-      if (matchColumns(rest, values.slice(skip))) return true;
+    for (let skip = 0; skip <= values.length; skip++) if (matchColumns(rest, values.slice(skip))) return true;
     return false;
   }
   const [value, ...others] = values;

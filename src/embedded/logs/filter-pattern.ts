@@ -30,8 +30,7 @@ function compileTerms(pattern: string): EventMatcher {
     const [, prefix, quoted, bare] = found;
     const text = quoted !== undefined ? quoted.replace(/\\(.)/g, '$1') : (bare as string);
     if (prefix === '?' || groups.length === 0) groups.push([]);
-    if (bare !== undefined && bare.includes('"'))
-      throw invalidPattern(pattern, `the term ${bare} has an unbalanced double quote`);
+    if (bare?.includes('"')) throw invalidPattern(pattern, `the term ${bare} has an unbalanced double quote`);
     (groups.at(-1) as Term[]).push({ text, excluded: prefix === '-' });
   }
   if (groups.length === 0) return () => true;

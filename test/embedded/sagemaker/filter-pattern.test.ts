@@ -154,13 +154,16 @@ describe('FilterLogEvents with filterPattern', () => {
         logEvents: [...LINES, ...EVENTS].map((message, i) => ({ timestamp: now + i, message })),
       });
       const filtered = async (filterPattern: string) =>
-        ((await logs.call('FilterLogEvents', { logGroupName: '/test/patterns', filterPattern })) as {
-          events: { message: string }[];
-        }).events.map((event) => event.message);
+        (
+          (await logs.call('FilterLogEvents', { logGroupName: '/test/patterns', filterPattern })) as {
+            events: { message: string }[];
+          }
+        ).events.map((event) => event.message);
       expect(await filtered('?Deadlock ?fatal')).toEqual([LINES[0], LINES[5]]);
       expect(await filtered('{ $.level = "ERROR" }')).toEqual([EVENTS[0], EVENTS[1]]);
-      await expect(logs.call('FilterLogEvents', { logGroupName: '/test/patterns', filterPattern: '{ $.x' }))
-        .rejects.toMatchObject({ code: 'InvalidParameterException' });
+      await expect(
+        logs.call('FilterLogEvents', { logGroupName: '/test/patterns', filterPattern: '{ $.x' }),
+      ).rejects.toMatchObject({ code: 'InvalidParameterException' });
       await expect(
         logs.call('FilterLogEvents', { logGroupName: '/test/patterns', filterPattern: 'x'.repeat(1025) }),
       ).rejects.toMatchObject({ code: 'ValidationException' });
