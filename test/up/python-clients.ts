@@ -79,7 +79,20 @@ export async function startUpWithPython(name: string): Promise<UpWithPython | { 
   const proxy = await recordingProxy(egress);
   const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
   const up = spawnUp(['--stub', '--port', '0', '--data-dir', path.join(dir, 'data')], dir);
-  await up.lineWith('export AWS_DEFAULT_REGION=');
+  const close = async () => {
+    if (up.child.exitCode === null && up.child.signalCode === null) {
+      up.child.kill('SIGINT');
+      await up.exited;
+    }
+    await new Promise((resolve) => proxy.close(resolve));
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    await up.lineWith('export AWS_DEFAULT_REGION=');
+  } catch (error) {
+    await close();
+    throw error;
+  }
   const env = (): NodeJS.ProcessEnv => ({
     PATH: `${path.dirname(python.bin('python'))}:${process.env.PATH}`,
     HOME: home,
@@ -117,14 +130,7 @@ export async function startUpWithPython(name: string): Promise<UpWithPython | { 
         throw new Error(`${program} ${args.join(' ')} failed:\n${stderr ?? ''}\n${stdout ?? ''}`);
       }
     },
-    async close() {
-      if (up.child.exitCode === null) {
-        up.child.kill('SIGINT');
-        await up.exited;
-      }
-      await new Promise((resolve) => proxy.close(resolve));
-      await rm(dir, { recursive: true, force: true });
-    },
+    close,
   };
 }
 
