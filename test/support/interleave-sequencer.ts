@@ -30,6 +30,9 @@ export const KNOWN_LONG_FILES = [
   'test/load/drift-caught.test.ts',
   'test/up/sagemaker.test.ts',
   // slow
+  'test/up/sagemaker-sdk.test.ts',
+  'test/up/aws-cli-sagemaker.test.ts',
+  'test/up/boto3.test.ts',
   'test/promote/promote.local.test.ts',
   'test/promote/promote.moto.test.ts',
   'test/emulator/parity.test.ts',

@@ -2,9 +2,11 @@
  * Log events: PutLogEvents (the API reference's batch rules: chronological order, at most 10,000
  * events and 1,048,576 bytes counting 26 bytes an event; events over 14 days old or 2 hours ahead
  * rejected while the rest are taken), GetLogEvents (`f/`/`b/` tokens; at the end of the stream the
- * token given comes back) and FilterLogEvents (across streams, time window, filter pattern terms).
+ * token given comes back) and FilterLogEvents (across streams, time window, filter patterns:
+ * filter-pattern.ts).
  */
 import { InvalidParameterException } from './errors.ts';
+import { compileFilterPattern } from './filter-pattern.ts';
 import { findGroup, findStream, groupNameOf, type LogsContext, page } from './groups.ts';
 import type { InputLogEvent, StoredEvent } from './types.ts';
 import {
@@ -24,6 +26,8 @@ const MAX_BATCH_BYTES = 1_048_576;
 const EVENT_OVERHEAD_BYTES = 26;
 const TOO_OLD_MS = 14 * 24 * 3600 * 1000;
 const TOO_NEW_MS = 2 * 3600 * 1000;
+/** FilterLogEvents' `filterPattern` length constraint. */
+const MAX_PATTERN_LENGTH = 1024;
 
 function logEvents(raw: unknown): InputLogEvent[] {
   if (!Array.isArray(raw) || raw.length === 0)
@@ -41,13 +45,6 @@ function logEvents(raw: unknown): InputLogEvent[] {
       );
     return { timestamp, message };
   });
-}
-
-/** Whether `message` matches a filter pattern of terms (all present) and quoted phrases; empty matches all. */
-export function matchesPattern(message: string, pattern: string | undefined): boolean {
-  if (!pattern?.trim()) return true;
-  const terms = pattern.match(/"[^"]*"|\S+/g) ?? [];
-  return terms.every((term) => message.includes(term.replace(/^"|"$/g, '')));
 }
 
 export function eventOperations(context: LogsContext) {
@@ -135,7 +132,7 @@ export function eventOperations(context: LogsContext) {
       const startTime = integer(input, 'startTime', 0, Number.MAX_SAFE_INTEGER);
       const endTime = integer(input, 'endTime', 0, Number.MAX_SAFE_INTEGER);
       const limit = integer(input, 'limit', 1, 10_000) ?? 10_000;
-      const pattern = text(input, 'filterPattern');
+      const matches = compileFilterPattern(text(input, 'filterPattern', MAX_PATTERN_LENGTH));
       const streams = [...group.streams.values()].filter(
         (s) =>
           (names === undefined || (names as string[]).includes(s.logStreamName)) &&
@@ -146,7 +143,7 @@ export function eventOperations(context: LogsContext) {
         stream.events.forEach((e, index) => {
           if (startTime !== undefined && e.timestamp < startTime) return;
           if (endTime !== undefined && e.timestamp > endTime) return;
-          if (!matchesPattern(e.message, pattern)) return;
+          if (!matches(e.message)) return;
           // Position: time, stream, index in the stream (fixed widths so strings sort as tuples).
           const key = `${String(e.timestamp).padStart(15, '0')}/${stream.logStreamName}\u0000${String(index).padStart(9, '0')}`;
           matched.push({ ...e, logStreamName: stream.logStreamName, key });

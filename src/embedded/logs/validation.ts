@@ -66,10 +66,12 @@ export function integer(input: Input, member: string, min: number, max: number):
   return value;
 }
 
-export function text(input: Input, member: string): string | undefined {
+export function text(input: Input, member: string, maxLength?: number): string | undefined {
   const value = input[member];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') fail(value, member, 'Member must be a string');
+  if (maxLength !== undefined && value.length > maxLength)
+    fail(value, member, `Member must have length less than or equal to ${maxLength}`);
   return value;
 }
 

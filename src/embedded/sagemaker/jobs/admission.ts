@@ -127,8 +127,14 @@ export function newTrainingJobRecord(
     },
     RoleArn: definition.RoleArn,
     HyperParameters: extra.hyperParameters,
-    InputDataConfig: definition.InputDataConfig ?? [],
-    OutputDataConfig,
+    // What DescribeTrainingJob shows when the request left them out, as SageMaker fills them in:
+    // the SageMaker Python SDK's Estimator.attach reads OutputDataConfig.KmsKeyId unguarded.
+    InputDataConfig: (definition.InputDataConfig ?? []).map((channel) => ({
+      CompressionType: 'None',
+      RecordWrapperType: 'None',
+      ...channel,
+    })),
+    OutputDataConfig: { KmsKeyId: '', ...OutputDataConfig },
     ResourceConfig: { ...ResourceConfig, VolumeSizeInGB: ResourceConfig.VolumeSizeInGB ?? 30 },
     StoppingCondition: {
       ...StoppingCondition,
