@@ -1,7 +1,8 @@
 /**
- * The embedded tier in one call: a local S3, a local SageMaker-runtime endpoint (stub or real
- * model), the three real Lambda handlers wired through the config module, and the ASL run
- * in-process. Used by the CLI, the tests and the benchmarks.
+ * The embedded tier in one call: a local S3, the SageMaker runtime over a fleet of endpoints (the
+ * workflow's: the stub, a trained model deployed through the SageMaker API, or none yet;
+ * workflow-endpoint.ts), the three real Lambda handlers wired through the config module, and the
+ * ASL run in-process. Used by the CLI, the tests and the benchmarks.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
