@@ -5,7 +5,8 @@
  *   configured name (as `promote --target local` creates it) is what the next upload invokes;
  * - a trained model: deployed at start through the API (model, config with data capture,
  *   endpoint), described there as any endpoint, its traffic captured; a restart finds it InService
- *   and reuses it (same CreationTime, nothing recreated).
+ *   and reuses it (same CreationTime, nothing recreated); `--stub` over the kept endpoint serves the
+ *   stub under the name, also once the kept one is deleted.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import {
   CreateEndpointCommand,
   CreateEndpointConfigCommand,
   CreateModelCommand,
+  DeleteEndpointCommand,
   DescribeEndpointCommand,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
@@ -23,7 +25,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LOCAL_CREDENTIALS } from '../../src/config.ts';
 import type { WorkflowEndpointFactory } from '../../src/embedded/runtime.ts';
 import { imageClassificationUri } from '../../src/embedded/sagemaker/index.ts';
+import { createStubPredictor } from '../../src/embedded/sagemaker-runtime/index.ts';
 import { startUpStack, type UpStack } from '../../src/up/stack.ts';
+import type { Predictor } from '../../src/workflow/predictor.ts';
 import { packModel } from '../../training/artifact.ts';
 import { useWasmBackend } from '../../training/backend.ts';
 import { createServingModel } from '../../training/model.ts';
@@ -57,12 +61,15 @@ interface Started {
   stop(): Promise<void>;
 }
 
-async function start(dataDir: string, workflowEndpoint: WorkflowEndpointFactory): Promise<Started> {
+async function start(
+  dataDir: string,
+  endpoint: WorkflowEndpointFactory | { predictor: Predictor },
+): Promise<Started> {
   const printed: string[] = [];
   const stack = await startUpStack({
     port: 0,
     dataDir,
-    workflowEndpoint,
+    ...(typeof endpoint === 'function' ? { workflowEndpoint: endpoint } : endpoint),
     capture: {
       destinationS3Uri: `s3://${BUCKET}/data_capture`,
       samplingPercentage: 100,
@@ -226,6 +233,31 @@ describe('scones up with a trained model', () => {
         .toBeGreaterThanOrEqual(2);
     } finally {
       await second.stop();
+    }
+
+    // --stub over the kept endpoint: the stub answers under the name; deleting the kept one leaves it.
+    const third = await start(dataDir, { predictor: createStubPredictor({ probabilities: [0.93, 0.07] }) });
+    try {
+      expect(third.stack.runtime.modelEndpoint).toBeUndefined();
+      await third.put('incoming/stub.png');
+      expect(await third.lineWith('incoming/stub.png')).toMatch(/short-range {2}bicycle 0\.930/);
+      await third.sagemaker.send(new DeleteEndpointCommand({ EndpointName: ENDPOINT }));
+      await expect
+        .poll(
+          () =>
+            third.sagemaker
+              .send(new DescribeEndpointCommand({ EndpointName: ENDPOINT }))
+              .catch((e) => e.name),
+          {
+            timeout: 10_000,
+            interval: 20,
+          },
+        )
+        .toBe('ValidationException');
+      await third.put('incoming/stub-again.png');
+      expect(await third.lineWith('incoming/stub-again.png')).toMatch(/short-range {2}bicycle 0\.930/);
+    } finally {
+      await third.stop();
     }
   }, 60_000);
 });

@@ -262,9 +262,14 @@ export class EndpointFleet {
     }
   }
 
-  /** Stops serving `endpointName` (DeleteEndpoint); invocations running finish first. */
+  /**
+   * Stops serving `endpointName` (DeleteEndpoint); invocations running finish first. A registered
+   * endpoint stays: it took the name from a deployment the control plane still listed (`scones up
+   * --stub` over a kept endpoint), and deleting that deployment does not remove what replaced it.
+   */
   async remove(endpointName: string): Promise<void> {
     const served = this.#served.get(endpointName);
+    if (served instanceof RegisteredEndpoint) return;
     this.#served.delete(endpointName);
     await served?.retire();
   }
