@@ -10,7 +10,7 @@ import { parseS3Uri } from '../aws/s3-uri.ts';
 import type { BatchInput, BatchSummary } from '../workflow/batch-types.ts';
 import { BATCH_RESULTS_PREFIX } from '../workflow/definition.ts';
 import type { ExecutionRecord } from '../workflow/execution.ts';
-import { localModelPredictor } from './local-model.ts';
+import { localModelEndpoint } from './local-model.ts';
 import { log } from './log.ts';
 import { openWorkflow, type WorkflowOptions } from './workflow-target.ts';
 
@@ -101,7 +101,7 @@ export async function classifyPrefix(uri: string, options: BatchOptions): Promis
   if (!location || !uri.endsWith('/')) throw new Error(`${uri} is not a prefix URI (s3://bucket/prefix/)`);
   if (options.graph)
     throw new Error('--graph draws single executions; it does not apply to a batch over a prefix');
-  const workflow = await openWorkflow(options, localModelPredictor(false));
+  const workflow = await openWorkflow(options, localModelEndpoint(false));
   let report: BatchReport;
   try {
     const input: BatchInput = {

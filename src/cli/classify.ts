@@ -5,7 +5,7 @@ import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { parseS3Uri } from '../aws/s3-uri.ts';
 import { type BatchOptions, classifyPrefix, isPrefixUri } from './classify-batch.ts';
-import { localModelPredictor } from './local-model.ts';
+import { localModelEndpoint } from './local-model.ts';
 import { log } from './log.ts';
 import { formatTable, type ImageOutcome } from './report.ts';
 import { type ImageRef, printOutcomes, runImages } from './run-images.ts';
@@ -47,7 +47,7 @@ export async function classifyCommand(images: string[], options: ClassifyOptions
   // pace (uploads, then 8 executions at a time) it gained nothing even over 1,000 images here.
   const workflow = await openWorkflow(
     { ...options, history: !!options.graph, threads: false },
-    localModelPredictor(false),
+    localModelEndpoint(false),
   );
   try {
     const outcomes: (ImageOutcome | undefined)[] = [];

@@ -7,11 +7,12 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { parseManifest } from '../../training/staged-dataset.ts';
 import { channelPrefix, manifestKey } from '../../training/staged-layout.ts';
-import { type KitConfig, loadConfig } from '../config.ts';
+import { loadConfig } from '../config.ts';
+import type { WorkflowEndpointFactory } from '../embedded/runtime.ts';
 import { createStubPredictor } from '../embedded/sagemaker-runtime/index.ts';
 import { DEFAULT_DATA_DIR } from '../embedded/shared/index.ts';
 import { CLASS_LABELS } from '../workflow/types.ts';
-import { CAPTURE_PREFIX, datasetPrefix, localModelPredictor, stageData } from './local-model.ts';
+import { CAPTURE_PREFIX, datasetPrefix, localModelEndpoint, stageData } from './local-model.ts';
 import { log } from './log.ts';
 import { DEFAULT_REPORT, DEFAULT_REVIEW_PORT } from './options.ts';
 import { formatSummary, formatTable, summarize } from './report.ts';
@@ -32,10 +33,10 @@ export async function demoCommand(options: DemoOptions): Promise<void> {
   const bucket = loadConfig({ SCONES_TARGET: 'embedded' }).bucket;
   const captureUri = `s3://${bucket}/${CAPTURE_PREFIX}`;
   // Staging comes first: training (when no model exists yet) reads the staged channels.
-  const loadModel = localModelPredictor(true);
-  const stageThenServe = async (s3: S3Client, config: KitConfig) => {
+  const trainedModel = localModelEndpoint(true);
+  const stageThenServe: WorkflowEndpointFactory = async (s3, config) => {
     await stageData(s3, config.bucket);
-    return options.stub ? createStubPredictor() : loadModel(s3, config);
+    return options.stub ? { predictor: createStubPredictor() } : trainedModel(s3, config);
   };
   // Only the model's traffic is captured: stub answers would pollute the monitoring data.
   const capture = options.stub ? {} : { captureUri };

@@ -20,7 +20,7 @@ import {
   CAPTURE_PREFIX,
   datasetPrefix,
   endpointServes,
-  localModelPredictor,
+  localModelEndpoint,
   stageData,
 } from './local-model.ts';
 import { log } from './log.ts';
@@ -93,8 +93,7 @@ const inAws = (target: StartedTarget) => target.accountId !== undefined;
 const PLACEMENTS: Record<TargetKind, LoadPlacement> = {
   embedded: {
     refusal: () => undefined,
-    describe: async (target, options) =>
-      `embedded (${await endpointServes(target.runtime, !options.stub)} endpoint)`,
+    describe: async (target) => `embedded (${endpointServes(target.runtime)} endpoint)`,
     stageHint: () => 'scones stage',
   },
   stack: {
@@ -123,12 +122,12 @@ const PLACEMENTS: Record<TargetKind, LoadPlacement> = {
 /** The embedded tier started for the load: event-driven, with data capture unless --no-capture. */
 function embeddedRuntime(options: LoadCommandOptions): EmbeddedRuntimeOptions {
   const bucket = loadConfig({ SCONES_TARGET: 'embedded' }).bucket;
-  const serve = localModelPredictor(false);
+  const trainedModel = localModelEndpoint(false);
   return {
     env: options.threshold ? { THRESHOLD: options.threshold } : {},
-    predictor: async (s3, config) => {
+    workflowEndpoint: async (s3, config) => {
       await stageWhenMissing(s3, config.bucket);
-      return options.stub ? createStubPredictor() : serve(s3, config);
+      return options.stub ? { predictor: createStubPredictor() } : trainedModel(s3, config);
     },
     trigger: { log },
     ...(options.capture === false

@@ -8,10 +8,8 @@ import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DEFAULT_PREFIX, normalizePrefix } from '../../training/staged-layout.ts';
 import type { EpochProgress } from '../../training/train.ts';
 import { parseS3Uri, type S3Location } from '../aws/s3-uri.ts';
-import type { KitConfig } from '../config.ts';
-import type { EmbeddedRuntime } from '../embedded/runtime.ts';
+import type { EmbeddedRuntime, WorkflowEndpointFactory } from '../embedded/runtime.ts';
 import { createStubPredictor } from '../embedded/sagemaker-runtime/index.ts';
-import type { Predictor } from '../workflow/predictor.ts';
 import { log } from './log.ts';
 
 /** Prefix of captured endpoint traffic in the embedded bucket (as a DataCaptureConfig's). */
@@ -88,34 +86,27 @@ export async function exists(s3: S3Client, uri: string): Promise<boolean> {
 }
 
 /**
- * The trained model from the embedded store; when none exists yet, `trainIfMissing` (the demo)
- * trains it on the staged data, otherwise (classify) the stub answers instead.
+ * The workflow's endpoint for a run of the embedded tier: the trained model of the embedded store,
+ * which the runtime deploys through the local SageMaker API (CreateModel, CreateEndpointConfig,
+ * CreateEndpoint; reused when already InService). When none exists yet, `trainIfMissing` (the
+ * demo) trains it on the staged data, otherwise (classify, load) the stub answers instead.
  */
-export function localModelPredictor(trainIfMissing: boolean) {
-  return async (s3: S3Client, config: KitConfig): Promise<Predictor> => {
+export function localModelEndpoint(trainIfMissing: boolean): WorkflowEndpointFactory {
+  return async (s3, config) => {
     const uri = modelUri(config.bucket);
     if (!(await exists(s3, uri))) {
       if (!trainIfMissing) {
         log('no trained model yet (run `scones demo` or `scones train`): using the stub endpoint');
-        return createStubPredictor();
+        return { predictor: createStubPredictor() };
       }
       await trainLocalModel(s3, config.bucket);
     }
-    log(`serving ${uri}`);
-    const { ModelPredictor } = await import('../../training/predictor.ts');
-    return ModelPredictor.load(uri, { s3Client: s3 });
+    log(`serving ${uri} as endpoint ${config.endpointName} (through the local SageMaker API)`);
+    return { modelDataUrl: uri };
   };
 }
 
-/**
- * What the runtime's endpoint serves, in the words of the commands' reports. The model's modules
- * (tfjs, onnxruntime) are loaded only when it may serve a model: not with --stub.
- */
-export async function endpointServes(
-  runtime: EmbeddedRuntime | undefined,
-  mayServeModel: boolean,
-): Promise<'trained model' | 'stub'> {
-  if (!mayServeModel) return 'stub';
-  const { ModelPredictor } = await import('../../training/predictor.ts');
-  return runtime?.endpoint.predictor instanceof ModelPredictor ? 'trained model' : 'stub';
+/** What the runtime's workflow endpoint serves, in the words of the commands' reports. */
+export function endpointServes(runtime: EmbeddedRuntime | undefined): 'trained model' | 'stub' {
+  return runtime?.modelEndpoint ? 'trained model' : 'stub';
 }

@@ -1,15 +1,16 @@
 /**
- * `scones up`: the embedded tier as a local stack until Ctrl-C (src/up/). Serves the trained
- * model (with data capture, as `scones demo` does) unless `--stub`; without a trained model it
- * says how to get one. Exports and decision lines go to stdout, progress to stderr. The first
- * SIGINT or SIGTERM drains in-flight executions and exits 0; a second one exits at once (130).
+ * `scones up`: the embedded tier as a local stack until Ctrl-C (src/up/). Its workflow's endpoint
+ * is the trained model, deployed through the stack's SageMaker API (with data capture, as
+ * `scones demo` does), or the stub with `--stub`; without a trained model the stack starts with no
+ * endpoint, says how to get one, and serves the endpoints created through its SageMaker API.
+ * Exports and decision lines go to stdout, progress to stderr. The first SIGINT or SIGTERM drains
+ * in-flight executions and exits 0; a second one exits at once (130).
  */
-import type { S3Client } from '@aws-sdk/client-s3';
-import { type KitConfig, loadConfig } from '../config.ts';
+import { loadConfig } from '../config.ts';
+import type { WorkflowEndpointFactory } from '../embedded/runtime.ts';
 import { startLocalStack } from '../targets/index.ts';
 import { DEFAULT_UP_PORT } from '../up/default-port.ts';
 import { exportLines } from '../up/lines.ts';
-import type { Predictor } from '../workflow/predictor.ts';
 import { CAPTURE_PREFIX, exists, modelUri } from './local-model.ts';
 import { log } from './log.ts';
 
@@ -25,18 +26,11 @@ export interface UpCommandOptions {
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
-/** The trained model of the embedded store, or an error that says how to get one. */
-async function trainedModel(s3: S3Client, config: KitConfig): Promise<Predictor> {
+/** The trained model of the embedded store, when there is one; else no endpoint at start. */
+const trainedModelIfAny: WorkflowEndpointFactory = async (s3, config) => {
   const uri = modelUri(config.bucket);
-  if (!(await exists(s3, uri))) {
-    throw new Error(
-      `no trained model at ${uri}: train one with \`scones train\` (after \`scones stage\`) or \`scones demo\`, or start with --stub`,
-    );
-  }
-  // Loaded only here: the model's modules (tfjs, onnxruntime) are heavy and --stub needs none.
-  const { ModelPredictor } = await import('../../training/predictor.ts');
-  return ModelPredictor.load(uri, { s3Client: s3 });
-}
+  return (await exists(s3, uri)) ? { modelDataUrl: uri } : undefined;
+};
 
 export async function upCommand(options: UpCommandOptions): Promise<void> {
   if (options.notifyUrl !== undefined) checkWebhookUrl(options.notifyUrl);
@@ -52,7 +46,7 @@ export async function upCommand(options: UpCommandOptions): Promise<void> {
     ...(options.stub
       ? {}
       : {
-          predictor: trainedModel,
+          workflowEndpoint: trainedModelIfAny,
           capture: { destinationS3Uri: `s3://${bucket}/${CAPTURE_PREFIX}`, samplingPercentage: 100 },
         }),
     print,
@@ -65,10 +59,17 @@ export async function upCommand(options: UpCommandOptions): Promise<void> {
   const intake = options.intakePrefix ?? config.intakePrefix;
   // The exports come first, before any other line: scripts read them and `eval` them.
   for (const line of exportLines(stack.environment)) print(line);
+  const { modelEndpoint } = stack.runtime;
+  const served = options.stub
+    ? `the stub as endpoint ${config.endpointName}`
+    : modelEndpoint
+      ? `the trained model (${modelUri(bucket)}) as endpoint ${modelEndpoint.endpointName} (${modelEndpoint.action} through the SageMaker API)`
+      : 'no endpoint yet';
   log(
-    `scones up: S3, Step Functions, SageMaker, CloudWatch Logs and STS on ${stack.endpoint}, ${options.stub ? 'stub' : `trained model (${modelUri(bucket)})`} endpoint on ${stack.runtime.endpoint.url}` +
-      `${options.watch ? ', watching lambdas/, statemachine/, eventrules/' : ''}`,
+    `scones up: S3, Step Functions, SageMaker, CloudWatch Logs and STS on ${stack.endpoint}; InvokeEndpoint on ${stack.runtime.endpoint.url} serves ${served}` +
+      `${options.watch ? '; watching lambdas/, statemachine/, eventrules/' : ''}`,
   );
+  if (!options.stub && !modelEndpoint) log(noEndpointYet(modelUri(bucket), config.endpointName));
   log('In another terminal, run the export lines above, then for example:');
   log(`  aws s3 cp photo.png s3://${config.bucket}/${intake}`);
   log(`Decisions follow, one line per upload under s3://${config.bucket}/${intake}. Ctrl-C stops.`);
@@ -78,6 +79,16 @@ export async function upCommand(options: UpCommandOptions): Promise<void> {
   );
   await target.stop();
   log('scones up: stopped');
+}
+
+/** What a stack without a trained model says: what fails, and the three ways to an endpoint. */
+function noEndpointYet(uri: string, endpointName: string): string {
+  return [
+    `scones up: no trained model at ${uri}, so no endpoint ${endpointName}: executions fail (EndpointError) until it exists. To get one:`,
+    '  train one with `scones train` (after `scones stage`) or `scones demo`, then restart `scones up`;',
+    `  or create endpoint ${endpointName} through the SageMaker API with the exports above (CreateModel, CreateEndpointConfig, CreateEndpoint);`,
+    '  or restart with --stub for the deterministic stub.',
+  ].join('\n');
 }
 
 function checkWebhookUrl(value: string): void {

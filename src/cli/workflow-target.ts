@@ -3,7 +3,7 @@
  * in-process, or a deployed state machine (emulator, compose, AWS) through the Step Functions API.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { PredictorFactory } from '../embedded/runtime.ts';
+import type { WorkflowEndpointFactory } from '../embedded/runtime.ts';
 import { type StartedTarget, startTarget, type TargetKind, type TargetPlacement } from '../targets/index.ts';
 import { endpointServes } from './local-model.ts';
 import type { WorkflowRunner } from './run-images.ts';
@@ -61,18 +61,19 @@ const CHECKS: Record<TargetKind, (options: WorkflowOptions, placement: TargetPla
   deployed: refuseEmbeddedOptions,
 };
 
-const DESCRIBE: Record<TargetKind, (target: StartedTarget, mayServeModel: boolean) => Promise<string>> = {
-  embedded: async ({ runtime }, mayServeModel) =>
-    `embedded (${await endpointServes(runtime, mayServeModel)} endpoint at ${runtime?.endpoint.url})`,
+const DESCRIBE: Record<TargetKind, (target: StartedTarget) => Promise<string>> = {
+  embedded: async ({ runtime }) =>
+    `embedded (${endpointServes(runtime)} endpoint at ${runtime?.endpoint.url})`,
   stack: async (target) => `${target.target} (${await target.stateMachineArn()})`,
   deployed: async (target) => `${target.target} (${await target.stateMachineArn()})`,
 };
 
+/** `workflowEndpoint`: the embedded tier's endpoint (the trained model); default, or with --stub, the stub. */
 export async function openWorkflow(
   options: WorkflowOptions,
-  predictor?: PredictorFactory,
+  workflowEndpoint?: WorkflowEndpointFactory,
 ): Promise<OpenWorkflow> {
-  const mayServeModel = !!predictor && !options.stub;
+  const mayServeModel = !!workflowEndpoint && !options.stub;
   const target = await startTarget({
     target: options.target ?? 'embedded',
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
@@ -81,7 +82,7 @@ export async function openWorkflow(
     embedded: {
       runtime: {
         env: options.threshold ? { THRESHOLD: options.threshold } : {},
-        ...(predictor && mayServeModel ? { predictor } : {}),
+        ...(workflowEndpoint && mayServeModel ? { workflowEndpoint } : {}),
         ...(options.captureUri
           ? { capture: { destinationS3Uri: options.captureUri, samplingPercentage: 100 } }
           : {}),
@@ -92,7 +93,7 @@ export async function openWorkflow(
   });
   let describe: string;
   try {
-    describe = await DESCRIBE[target.kind](target, mayServeModel);
+    describe = await DESCRIBE[target.kind](target);
   } catch (error) {
     await target.stop();
     throw error;

@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { lambdaLogShipper, type RunLog } from './functions/index.ts';
 import type { Route } from './gateway/index.ts';
+import type { SageMakerService, SageMakerServiceOptions } from './sagemaker/index.ts';
 import type { EndpointFleet, LoadedPredictor } from './sagemaker-runtime/index.ts';
 
 export interface AwsApisOptions {
@@ -28,6 +29,8 @@ export interface AwsApisOptions {
 export interface AwsApis {
   /** One gateway route per service. */
   routes: Route[];
+  /** The SageMaker control plane the route serves, for the kit's own calls (its workflow endpoint). */
+  sagemaker: SageMakerService;
   /** Stops the trainings in flight and writes every service's state. */
   close(): Promise<void>;
 }
@@ -41,19 +44,36 @@ export const TRAINING_LOG_GROUP = '/aws/sagemaker/TrainingJobs';
  */
 const PRELOAD_MODEL_CODE_AFTER_MS = 1_000;
 
-export async function startAwsApis(options: AwsApisOptions): Promise<AwsApis> {
-  const [{ createLocalTrainingRunner, createSageMakerService, sagemakerRoute }, logsModule, stsModule] =
-    await Promise.all([import('./sagemaker/index.ts'), import('./logs/index.ts'), import('./sts/index.ts')]);
-  const logs = await logsModule.createLogsService({
-    dataDir: path.join(options.dataDir, 'cloudwatch-logs'),
-    region: options.region,
-  });
-  const sagemaker = await createSageMakerService({
+/**
+ * The SageMaker control plane alone, without HTTP: what a run without a stack (`scones demo`,
+ * `classify`, `load`) deploys its workflow endpoint through. Same state as the stack's.
+ */
+export async function startLocalSageMaker(
+  options: AwsApisOptions & { onTrainingLog?: SageMakerServiceOptions['onTrainingLog'] },
+): Promise<SageMakerService> {
+  const { createLocalTrainingRunner, createSageMakerService } = await import('./sagemaker/index.ts');
+  return createSageMakerService({
     dataDir: path.join(options.dataDir, 'sagemaker'),
     s3: options.s3,
     region: options.region,
     runner: createLocalTrainingRunner({ s3: options.s3 }),
     hosting: options.fleet,
+    ...(options.onTrainingLog ? { onTrainingLog: options.onTrainingLog } : {}),
+  });
+}
+
+export async function startAwsApis(options: AwsApisOptions): Promise<AwsApis> {
+  const [{ sagemakerRoute }, logsModule, stsModule] = await Promise.all([
+    import('./sagemaker/index.ts'),
+    import('./logs/index.ts'),
+    import('./sts/index.ts'),
+  ]);
+  const logs = await logsModule.createLogsService({
+    dataDir: path.join(options.dataDir, 'cloudwatch-logs'),
+    region: options.region,
+  });
+  const sagemaker = await startLocalSageMaker({
+    ...options,
     onTrainingLog: (event) =>
       logs.ingest(TRAINING_LOG_GROUP, event.logStreamName, [
         { timestamp: event.timestamp, message: event.message },
@@ -72,6 +92,7 @@ export async function startAwsApis(options: AwsApisOptions): Promise<AwsApis> {
       logsModule.logsRoute(logs),
       stsModule.stsRoute(stsModule.createStsService()),
     ],
+    sagemaker,
     async close() {
       clearTimeout(preload);
       // The lines still queued in the run log go in before the store closes.

@@ -37,14 +37,16 @@ export interface ListeningS3 {
 }
 
 /**
- * Starts the local S3 where the options put it. On a running stack's gateway, writes are refused
- * while `stopping()` (503, which clients retry, then report): the trigger no longer listens then,
- * so an upload taken would never start its execution.
+ * Starts the local S3 where the options put it. On a running stack's gateway, a write to an object
+ * for which `refused(bucket, key)` holds is refused (503, which clients retry, then report): while
+ * the stack stops, an upload under the intake prefix would never start its execution, as the
+ * trigger no longer listens; every other write (the drain's captured records and review items) is
+ * taken until the S3 closes.
  */
 export async function startS3For(
   options: EmbeddedRuntimeOptions,
   bucket: string,
-  stopping: () => boolean,
+  refused: (bucket: string, key: string) => boolean,
 ): Promise<ListeningS3> {
   const directory = path.resolve(options.dataDir ?? DEFAULT_DATA_DIR, 's3');
   const port = options.port === undefined ? {} : { port: options.port };
@@ -55,7 +57,7 @@ export async function startS3For(
   }
   const s3 = await openS3Service({ directory, buckets: [bucket] });
   const gateway = await startGateway({
-    routes: [refusingWritesWhile(stopping, s3.route)],
+    routes: [refusingWrites(refused, s3.route)],
     ...port,
     name: 'local stack',
     exposed: 'every bucket, the Step Functions API and InvokeEndpoint, unauthenticated',
@@ -71,15 +73,38 @@ export async function startS3For(
   };
 }
 
-function refusingWritesWhile(stopping: () => boolean, route: Route): Route {
+function refusingWrites(refused: (bucket: string, key: string) => boolean, route: Route): Route {
   return {
     ...route,
     handle(request, response) {
       const write = request.method !== 'GET' && request.method !== 'HEAD';
-      if (write && stopping()) return refuseWhileStopping(request, response);
+      if (write) {
+        const { bucket, key } = objectOf(request.url ?? '/');
+        if (refused(bucket, key)) return refuseWhileStopping(request, response);
+      }
       return route.handle(request, response);
     },
   };
+}
+
+/**
+ * The bucket and key a path-style request names (`/<bucket>/<key>?<query>`), decoded; a malformed
+ * escape is left as written (the S3 route then answers InvalidURI).
+ */
+function objectOf(url: string): { bucket: string; key: string } {
+  const queryStart = url.indexOf('?');
+  const path = (queryStart < 0 ? url : url.slice(0, queryStart)).slice(1);
+  const slash = path.indexOf('/');
+  const decode = (text: string) => {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      return text;
+    }
+  };
+  return slash < 0
+    ? { bucket: decode(path), key: '' }
+    : { bucket: decode(path.slice(0, slash)), key: decode(path.slice(slash + 1)) };
 }
 
 function refuseWhileStopping(request: IncomingMessage, response: ServerResponse): void {

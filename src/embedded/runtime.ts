@@ -1,7 +1,8 @@
 /**
- * The embedded tier in one call: a local S3, a local SageMaker-runtime endpoint (stub or real
- * model), the three real Lambda handlers wired through the config module, and the ASL run
- * in-process. Used by the CLI, the tests and the benchmarks.
+ * The embedded tier in one call: a local S3, the SageMaker runtime over a fleet of endpoints (the
+ * workflow's: the stub, a trained model deployed through the SageMaker API, or none yet;
+ * workflow-endpoint.ts), the three real Lambda handlers wired through the config module, and the
+ * ASL run in-process. Used by the CLI, the tests and the benchmarks.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,16 +16,13 @@ import {
   intakeSubstitutionsFor,
   renderDefinition,
 } from '../workflow/definition.ts';
-import { type AwsApis, loadArtifactModel, startAwsApis } from './aws-apis.ts';
+import type { ModelEndpoint } from '../workflow/model-endpoint.ts';
+import { type AwsApis, loadArtifactModel, startAwsApis, startLocalSageMaker } from './aws-apis.ts';
 import { type EmbeddedTrigger, startEmbeddedTrigger } from './events/index.ts';
 import { openRunLog, type PlacedFunctions, placeFunctions, type RunLog } from './functions/index.ts';
 import { stackRoutes, startS3For } from './ports.ts';
-import {
-  createStubPredictor,
-  EndpointFleet,
-  type EndpointServer,
-  startEndpointServer,
-} from './sagemaker-runtime/index.ts';
+import type { SageMakerService } from './sagemaker/index.ts';
+import { EndpointFleet, type EndpointServer, startEndpointServer } from './sagemaker-runtime/index.ts';
 import { DEFAULT_DATA_DIR } from './shared/index.ts';
 import {
   createBatchEngine,
@@ -40,9 +38,22 @@ import {
   stateMachineRoles,
   type WorkflowCode,
 } from './stepfunctions/index.ts';
-import type { EmbeddedRuntime, EmbeddedRuntimeOptions, PredictorFactory } from './types.ts';
+import type {
+  EmbeddedRuntime,
+  EmbeddedRuntimeOptions,
+  PredictorFactory,
+  WorkflowEndpoint,
+  WorkflowEndpointFactory,
+} from './types.ts';
+import { serveWorkflowEndpoint, workflowEndpointOf } from './workflow-endpoint.ts';
 
-export type { EmbeddedRuntime, EmbeddedRuntimeOptions, PredictorFactory };
+export type {
+  EmbeddedRuntime,
+  EmbeddedRuntimeOptions,
+  PredictorFactory,
+  WorkflowEndpoint,
+  WorkflowEndpointFactory,
+};
 export { DEFAULT_DATA_DIR, REPO_WORKFLOW_CODE, type WorkflowCode };
 
 export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {}): Promise<EmbeddedRuntime> {
@@ -53,30 +64,40 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     ? new ExecutionRegistry({ journal: path.join(dataDir, 'executions', 'index.jsonl') })
     : new ExecutionRegistry();
   await executions.load();
-  // While stop() drains, a running stack refuses writes (ports.ts).
-  let stopping = false;
-  const { localS3, gateway } = await startS3For(options, baseConfig.bucket, () => stopping);
+  // While stop() drains, a running stack refuses new uploads under the intake prefix (ports.ts).
+  let draining = false;
+  const intakePrefix =
+    (typeof options.trigger === 'object' ? options.trigger.intakePrefix : undefined) ??
+    baseConfig.intakePrefix;
+  const { localS3, gateway } = await startS3For(
+    options,
+    baseConfig.bucket,
+    (bucket, key) => draining && bucket === baseConfig.bucket && key.startsWith(intakePrefix),
+  );
   const s3Config = loadConfig({
     SCONES_TARGET: 'embedded',
     ...options.env,
     ...endpointEnvironment({ s3: localS3.endpoint }),
   });
   const s3 = createS3Client(s3Config);
-  // A running stack also serves the endpoints the SageMaker API deploys, by name, beside its own.
-  const fleet = gateway
-    ? new EndpointFleet({ loadModel: (uri) => loadArtifactModel(uri, s3), s3, region: baseConfig.region })
-    : undefined;
+  // Every endpoint of the tier lives here: the workflow's, and those its SageMaker API deploys.
+  const fleet = new EndpointFleet({
+    loadModel: (uri) => loadArtifactModel(uri, s3),
+    s3,
+    region: baseConfig.region,
+    ...(options.capture?.flushIntervalMs === undefined
+      ? {}
+      : { captureFlushIntervalMs: options.capture.flushIntervalMs }),
+  });
   let endpoint: EndpointServer;
+  let choice: WorkflowEndpoint | undefined;
   try {
-    const predictor =
-      typeof options.predictor === 'function'
-        ? await options.predictor(s3, s3Config)
-        : (options.predictor ?? createStubPredictor());
+    choice = await workflowEndpointOf(options, s3, s3Config);
     endpoint = await startEndpointServer({
-      predictor,
+      ...(choice && 'predictor' in choice ? { predictor: choice.predictor } : {}),
       endpointName: baseConfig.endpointName,
-      ...(options.capture ? { capture: { s3, ...options.capture } } : {}),
-      ...(fleet ? { hosted: fleet } : {}),
+      ...(options.capture && choice && 'predictor' in choice ? { capture: { s3, ...options.capture } } : {}),
+      hosted: fleet,
     });
   } catch (error) {
     s3.destroy();
@@ -166,34 +187,52 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
   const engine = currentEngine(() => current.engine);
   let intake = options.trigger ? buildIntake(initialCode, current.engine) : undefined;
   let apis: AwsApis | undefined;
+  let localSageMaker: SageMakerService | undefined;
   const stopServers = async () => {
     await apis?.close();
-    await fleet?.stop();
+    await localSageMaker?.close();
+    await fleet.stop();
     await endpoint.stop();
+    // S3 last: the endpoints' capture writes what it buffered on stop.
     await localS3.stop();
     s3.destroy();
     sagemakerRuntime.destroy();
     await runLog.close();
   };
-  if (gateway && fleet) {
-    // A running stack serves the batch state machine too (StartExecution over a prefix).
-    const batch = createBatchEngine(engine, {
-      stage: config.stage,
-      bucket: config.bucket,
-      intakePrefix: config.intakePrefix,
-      s3,
-      telemetry,
-      ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),
-    });
-    definitions.set(batch.stateMachineArn, JSON.stringify(batch.definition));
-    const stepFunctions = registeredStateMachines(stateMachines, definitions, stateMachineRoles(config));
-    try {
+  let modelEndpoint: ModelEndpoint | undefined;
+  try {
+    if (gateway) {
+      // A running stack serves the batch state machine too (StartExecution over a prefix).
+      const batch = createBatchEngine(engine, {
+        stage: config.stage,
+        bucket: config.bucket,
+        intakePrefix: config.intakePrefix,
+        s3,
+        telemetry,
+        ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),
+      });
+      definitions.set(batch.stateMachineArn, JSON.stringify(batch.definition));
+      const stepFunctions = registeredStateMachines(stateMachines, definitions, stateMachineRoles(config));
+      // Its SageMaker state first: the endpoints it kept come back InService before the workflow's is set.
       apis = await startAwsApis({ dataDir, s3, fleet, region: config.region, functionLines: runLog });
-    } catch (error) {
-      await stopServers();
-      throw error;
+      for (const route of stackRoutes(endpoint, stepFunctions, apis)) gateway.mount(route);
     }
-    for (const route of stackRoutes(endpoint, stepFunctions, apis)) gateway.mount(route);
+    modelEndpoint = await serveWorkflowEndpoint({
+      choice,
+      server: endpoint,
+      fleet,
+      // Without a stack, the control plane starts only for a model to deploy.
+      sagemaker: async () => {
+        if (apis) return apis.sagemaker;
+        localSageMaker = await startLocalSageMaker({ dataDir, s3, fleet, region: config.region });
+        return localSageMaker;
+      },
+      config,
+      capture: options.capture,
+    });
+  } catch (error) {
+    await stopServers();
+    throw error;
   }
   let trigger: EmbeddedTrigger | undefined;
   try {
@@ -219,6 +258,8 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     s3,
     localS3,
     endpoint,
+    ...(modelEndpoint ? { modelEndpoint } : {}),
+    ...(apis || localSageMaker ? { sagemaker: (apis?.sagemaker ?? localSageMaker) as SageMakerService } : {}),
     engine,
     get intake() {
       return intake;
@@ -241,9 +282,9 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
       definitions.set(next.engine.stateMachineArn, next.definition);
     },
     async stop() {
-      // Captured records first: once the stack stops, its S3 refuses writes.
-      await fleet?.flush();
-      stopping = true;
+      // From now on the trigger takes no upload, so new ones under the intake prefix are refused;
+      // what the drain writes (captured records, review items, batch results) is let through.
+      draining = true;
       await trigger?.stop();
       await stopServers();
     },

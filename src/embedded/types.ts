@@ -3,6 +3,7 @@ import type { Worker } from 'node:worker_threads';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { KitConfig } from '../config.ts';
 import type { ExecutionRecord } from '../workflow/execution.ts';
+import type { ModelEndpoint, SageMakerApi } from '../workflow/model-endpoint.ts';
 import type { Predictor } from '../workflow/predictor.ts';
 import type { ImageEvent } from '../workflow/types.ts';
 import type { EmbeddedTrigger, TriggerOptions } from './events/index.ts';
@@ -14,8 +15,20 @@ import type { EmbeddedEngine, WorkflowCode } from './stepfunctions/index.ts';
 export interface EmbeddedRuntimeOptions {
   /** Folder of the local S3 store; default `.scones/embedded` under the working directory. */
   dataDir?: string;
-  /** What the endpoint serves (or how to load it once the local S3 is up); default the stub. */
+  /**
+   * A model this process holds (or how to load it once the local S3 is up), registered in the
+   * fleet under the workflow's endpoint name: tests' stubs and predictors. Default the stub, unless
+   * `workflowEndpoint` is given.
+   */
   predictor?: Predictor | PredictorFactory;
+  /**
+   * The kit's flows' endpoint, decided once the local S3 is up (they stage and train first): a
+   * trained model deployed under the workflow's endpoint name through the SageMaker API (CreateModel,
+   * CreateEndpointConfig with `capture`, CreateEndpoint; reused when already InService), a
+   * predictor registered as `predictor` is (the stub), or none: the tier then serves only the
+   * endpoints created through its SageMaker API. Ignored when `predictor` is given.
+   */
+  workflowEndpoint?: WorkflowEndpointFactory;
   /** Extra settings, as environment variables (THRESHOLD, SCONES_BUCKET, ...). */
   env?: Record<string, string>;
   /** Milliseconds between retries instead of the ASL's intervals (tests). */
@@ -54,11 +67,25 @@ export interface EmbeddedRuntimeOptions {
 /** Loads what the endpoint serves, e.g. a model artifact from the local S3. */
 export type PredictorFactory = (s3: S3Client, config: KitConfig) => Promise<Predictor>;
 
+/** What serves the workflow's endpoint: a model.tar.gz the SageMaker API deploys, or a predictor held here. */
+export type WorkflowEndpoint = { modelDataUrl: string } | { predictor: Predictor };
+
+/** Decides the workflow's endpoint once the local S3 is up; undefined: none at start. */
+export type WorkflowEndpointFactory = (
+  s3: S3Client,
+  config: KitConfig,
+) => Promise<WorkflowEndpoint | undefined>;
+
 export interface EmbeddedRuntime {
   config: KitConfig;
   s3: S3Client;
   localS3: LocalS3;
+  /** The SageMaker-runtime server: InvokeEndpoint by name over the fleet; the stub's controls. */
   endpoint: EndpointServer;
+  /** The workflow's endpoint when the SageMaker API deployed it at start (a trained model). */
+  modelEndpoint?: ModelEndpoint;
+  /** The local SageMaker control plane, when this run has one (a stack, or a model deployed at start). */
+  sagemaker?: SageMakerApi;
   engine: EmbeddedEngine;
   /**
    * Event-driven mode: the intake state machine, the uploads' target, which starts `engine`'s

@@ -1,8 +1,9 @@
 /**
  * `scones up`: the embedded tier as a long-running local stack in one process. The local S3, the
  * Step Functions API and InvokeEndpoint share one fixed port on 127.0.0.1 (default 4566, where
- * tools expect a local AWS; src/embedded/gateway/), the SageMaker-runtime endpoint (also on its
- * own port, with its control routes) serves the stub or the trained model, and the
+ * tools expect a local AWS; src/embedded/gateway/), the SageMaker-runtime server (also on its own
+ * port, with the stub's control routes) serves the endpoints by name: the stub, the trained model
+ * deployed through the SageMaker API, or none until one is created through that API; and the
  * trigger starts an execution for every upload under the intake prefix, from any client. The
  * stack prints the variables another terminal needs, then one line per decision, per failure and
  * per failure notification. stop() drains: uploads already taken finish their executions, their
@@ -14,7 +15,12 @@
  */
 import { endpointEnvironment, LOCAL_CREDENTIALS } from '../config.ts';
 import type { EmbeddedTrigger } from '../embedded/events/index.ts';
-import { type EmbeddedRuntime, type PredictorFactory, startEmbeddedRuntime } from '../embedded/runtime.ts';
+import {
+  type EmbeddedRuntime,
+  type PredictorFactory,
+  startEmbeddedRuntime,
+  type WorkflowEndpointFactory,
+} from '../embedded/runtime.ts';
 import type { CaptureOptions } from '../embedded/sagemaker-runtime/index.ts';
 import { resourceNames } from '../workflow/names.ts';
 import type { Predictor } from '../workflow/predictor.ts';
@@ -32,8 +38,10 @@ export interface UpOptions {
   /** Port of the local S3 and the Step Functions API (0: a free one); default 4566. */
   port?: number;
   dataDir?: string;
-  /** What the endpoint serves; default the stub. */
+  /** A model held in this process, registered as the workflow's endpoint (tests); default the stub. */
   predictor?: Predictor | PredictorFactory;
+  /** The workflow's endpoint decided at start (`scones up`: the trained model, or none); instead of `predictor`. */
+  workflowEndpoint?: WorkflowEndpointFactory;
   capture?: CaptureOptions;
   notifyUrl?: string;
   intakePrefix?: string;
@@ -80,6 +88,7 @@ export async function startUpStack(options: UpOptions): Promise<UpStack> {
       stepFunctionsApi: true,
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
       ...(options.predictor ? { predictor: options.predictor } : {}),
+      ...(options.workflowEndpoint ? { workflowEndpoint: options.workflowEndpoint } : {}),
       ...(options.capture ? { capture: options.capture } : {}),
       ...(options.env ? { env: options.env } : {}),
       ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),

@@ -1,7 +1,8 @@
 /**
  * `scones up` as its own process (the real CLI, `--port 0`): the exports it prints work for the
  * SDK, uploads become decision lines, SIGINT drains an execution in flight and exits 0; without a
- * trained model (and without --stub) it exits 1 saying how to get one.
+ * trained model (and without --stub) it starts with no endpoint, says how to get one, and an upload
+ * fails with SageMaker's "not found" as its cause.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -90,18 +91,47 @@ describe.concurrent('scones up (CLI process)', () => {
     }
   }, 90_000);
 
-  it('without a trained model and without --stub: exit 1, saying how to get one', async () => {
-    const failed = await run(
-      process.execPath,
-      [path.resolve('bin/scones.js'), 'up', '--port', '0', '--data-dir', path.join(dir, 'empty')],
-      { cwd: dir, env: { ...process.env, NO_COLOR: '1' } },
-    ).catch((error: { code: number; stderr: string }) => error);
-    expect(failed).toMatchObject({ code: 1 });
-    const { stderr } = failed as { stderr: string };
-    expect(stderr).toContain(
-      'no trained model at s3://scones-images/training-jobs/scones-local/output/model.tar.gz',
-    );
-    expect(stderr).toMatch(/scones train.*scones demo.*--stub/);
+  it('without a trained model and without --stub: starts with no endpoint, says how to get one, keeps serving', async ({
+    expect,
+  }) => {
+    const up = spawnUp(['--port', '0', '--data-dir', path.join(dir, 'empty')], dir);
+    let s3: S3Client | undefined;
+    try {
+      await up.lineWith('export AWS_DEFAULT_REGION=');
+      const env = up.exports();
+      await expect.poll(() => up.stderr.join('\n'), { timeout: 10_000 }).toContain('restart with --stub');
+      const said = up.stderr.join('\n');
+      expect(said).toContain(
+        'no trained model at s3://scones-images/training-jobs/scones-local/output/model.tar.gz, so no endpoint scones-image-classification',
+      );
+      expect(said).toMatch(/scones train.*scones demo/);
+      expect(said).toMatch(/through the SageMaker API .*CreateModel, CreateEndpointConfig, CreateEndpoint/);
+      s3 = new S3Client({
+        endpoint: env.AWS_ENDPOINT_URL_S3,
+        region: env.AWS_REGION,
+        credentials: {
+          accessKeyId: env.AWS_ACCESS_KEY_ID ?? '',
+          secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '',
+        },
+        forcePathStyle: true,
+      });
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: 'scones-images',
+          Key: 'incoming/no-endpoint.png',
+          Body: await bikePng(),
+        }),
+      );
+      // The execution fails, recorded with SageMaker's answer; the stack keeps serving.
+      expect(await up.lineWith('incoming/no-endpoint.png', 'FAILED')).toContain(
+        'EndpointError: Endpoint "scones-image-classification" refused the request: ValidationError (HTTP 400): Endpoint scones-image-classification of account 000000000000 not found.',
+      );
+      up.child.kill('SIGINT');
+      expect((await up.exited).code).toBe(0);
+    } finally {
+      s3?.destroy();
+      if (up.child.exitCode === null) up.child.kill('SIGKILL');
+    }
   }, 60_000);
 
   it('refuses a --notify-url that is not http(s)', async () => {

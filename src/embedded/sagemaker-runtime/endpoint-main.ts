@@ -15,6 +15,10 @@
  *
  * Prints one JSON line `{"url", "port", "endpointName"}` once listening; stops (flushing capture)
  * on SIGTERM/SIGINT.
+ *
+ * Its model is served as a running tier serves its stub: registered by name in a fleet
+ * (fleet.ts), the one place endpoints live, which InvokeEndpoint looks names up in. This process
+ * has no control plane, so nothing else is ever deployed there.
  */
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -23,6 +27,7 @@ import { type KitConfig, loadConfig } from '../../config.ts';
 import type { Predictor } from '../../workflow/predictor.ts';
 import type { CaptureOptions } from './data-capture.ts';
 import { startEndpointServer } from './endpoint-server.ts';
+import { EndpointFleet } from './fleet.ts';
 import { createStubPredictor } from './stub-predictor.ts';
 import type { EndpointServer } from './types.ts';
 
@@ -56,15 +61,22 @@ export async function startFromEnvironment(env: NodeJS.ProcessEnv): Promise<Endp
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`PORT must be a TCP port number (0 picks a free one); got "${env.PORT}"`);
   }
-  return startEndpointServer({
+  const fleet = new EndpointFleet({
+    loadModel: () => Promise.reject(new Error('this endpoint process serves its one model; it deploys none')),
+    region: config.region,
+  });
+  const server = await startEndpointServer({
     predictor: await predictorFrom(env),
     port,
     host: env.HOST || '127.0.0.1',
     endpointName: config.endpointName,
     variantName: env.VARIANT_NAME ?? 'AllTraffic',
     region: config.region,
+    hosted: fleet,
     ...(capture ? { capture } : {}),
   });
+  if (server.own) fleet.register(server.own);
+  return server;
 }
 
 /** `--host` and `--port` as the HOST and PORT variables. */

@@ -15,7 +15,11 @@
  *   problem when malformed, nothing changed); `POST /_stub/capture/flush` writes buffered capture
  *   records now (control.ts).
  *
- * The model is a pluggable `Predictor` (the deterministic stub or the real model). A container
+ * The model is a pluggable `Predictor` (the deterministic stub or the real model), optional: a
+ * server started without one (a running tier's, before any endpoint exists) has no endpoint of its
+ * own and serves only the names its directory (`hosted`, the fleet) finds; with a directory, the
+ * directory alone answers for names (the runtime registers the server's own endpoint in it). A
+ * container
  * error (4xx/5xx from `/invocations`) becomes `ModelError` 424 on the runtime route, as on AWS.
  * What an invocation answers is endpoint.ts's; this file is the server around it (and the route
  * that serves the same endpoint on a gateway).
@@ -40,7 +44,7 @@ import {
   writeAnswer,
 } from '../gateway/index.ts';
 import { handleControl } from './control.ts';
-import { createEndpoint, ENDPOINT_NAME_PATTERN } from './endpoint.ts';
+import { createEndpoint, ENDPOINT_NAME_PATTERN, unknownEndpoint } from './endpoint.ts';
 import { EndpointFaults } from './faults.ts';
 import { endpointFor, INVOCATIONS_PATH, serveContainerInvocation, serveInvocation } from './http.ts';
 import { answerInternalFailure, runtimeRoute } from './route.ts';
@@ -82,15 +86,21 @@ export async function startEndpointServer(options: EndpointServerOptions): Promi
     },
     reopenListener: () => listen(port),
   });
-  const endpoint = createEndpoint({
-    predictor: options.predictor,
-    endpointName,
-    variantName: options.variantName ?? 'AllTraffic',
-    accountId: options.accountId ?? '000000000000',
-    region: options.region ?? 'us-east-1',
-    faults,
-    ...(options.capture ? { capture: options.capture } : {}),
-  });
+  const accountId = options.accountId ?? '000000000000';
+  const variantName = options.variantName ?? 'AllTraffic';
+  const endpoint = options.predictor
+    ? createEndpoint({
+        predictor: options.predictor,
+        endpointName,
+        variantName,
+        accountId,
+        region: options.region ?? 'us-east-1',
+        faults,
+        ...(options.capture ? { capture: options.capture } : {}),
+      })
+    : undefined;
+  const unknown = unknownEndpoint(accountId);
+  const endpointNamed = (encodedName: string) => endpointFor(endpoint, options.hosted, encodedName, unknown);
 
   function listen(onPort: number): Promise<void> {
     return new Promise((done, fail) => {
@@ -109,15 +119,14 @@ export async function startEndpointServer(options: EndpointServerOptions): Promi
       const runtimeRoute = INVOCATIONS_PATH.exec(path);
       if (runtimeRoute) {
         const encodedName = runtimeRoute[1] as string;
-        const target = endpointFor(endpoint, options.hosted, encodedName);
-        return serveInvocation(target, request, response, encodedName);
+        return serveInvocation(endpointNamed(encodedName), request, response, encodedName);
       }
-      if (path === '/invocations') return serveContainerInvocation(endpoint, request, response);
+      if (path === '/invocations' && endpoint) return serveContainerInvocation(endpoint, request, response);
     }
-    if (path === '/ping' && (request.method === 'GET' || request.method === 'HEAD')) {
+    if (path === '/ping' && (request.method === 'GET' || request.method === 'HEAD') && endpoint) {
       return void writeAnswer(response, endpoint.ping());
     }
-    if (path.startsWith('/_stub/')) {
+    if (path.startsWith('/_stub/') && endpoint) {
       return handleControl(request, response, path, {
         predictor: endpoint.predictor,
         faults,
@@ -125,12 +134,11 @@ export async function startEndpointServer(options: EndpointServerOptions): Promi
         invocations: () => endpoint.invocations,
       });
     }
-    sendJson(
-      response,
-      404,
-      { message: `No route for ${request.method} ${path}` },
-      'UnknownOperationException',
-    );
+    // Without a model of its own, the container contract and the control routes have nothing to serve.
+    const message = endpoint
+      ? `No route for ${request.method} ${path}`
+      : `No route for ${request.method} ${path}: this server has no model of its own; it serves the endpoints of its tier by name (POST /endpoints/{name}/invocations)`;
+    sendJson(response, 404, { message }, 'UnknownOperationException');
   }
 
   await listen(port);
@@ -145,21 +153,22 @@ export async function startEndpointServer(options: EndpointServerOptions): Promi
     url: `http://${urlHost}:${port}`,
     port,
     endpointName,
-    variantName: endpoint.variantName,
-    predictor: endpoint.predictor,
+    variantName,
+    predictor: endpoint?.predictor,
+    own: endpoint,
     faults,
-    capture: endpoint.capture,
+    capture: endpoint?.capture,
     get invocations() {
-      return endpoint.invocations;
+      return endpoint?.invocations ?? 0;
     },
-    route: runtimeRoute(endpoint, options.hosted),
+    route: runtimeRoute(endpointNamed),
     async stop() {
       faults.dispose();
       const closed = server.listening ? new Promise<void>((done) => server.close(() => done())) : undefined;
       // Also sockets a refused listener spared (the control request's keep-alive socket).
       for (const socket of sockets) socket.destroy();
       await closed;
-      await endpoint.capture?.stop();
+      await endpoint?.capture?.stop();
     },
   };
 }

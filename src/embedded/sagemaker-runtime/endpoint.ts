@@ -13,7 +13,13 @@ import { runContainer } from './container.ts';
 import { DataCapture, inferenceIdProblem } from './data-capture.ts';
 import { FAULT_ERRORS } from './faults.ts';
 import { modelErrorAnswer } from './model-error.ts';
-import type { ContainerAnswer, Endpoint, EndpointSettings } from './types.ts';
+import type {
+  ContainerAnswer,
+  Endpoint,
+  EndpointSettings,
+  HostedEndpoint,
+  InvocationAnswer,
+} from './types.ts';
 
 /** InvokeEndpoint's EndpointName constraint, as the API reference states it. */
 export const ENDPOINT_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
@@ -65,17 +71,7 @@ export function createEndpoint(settings: EndpointSettings): Endpoint {
     },
     async invoke(encodedName, headers, body) {
       const name = decodePathSegment(encodedName);
-      if (name === undefined || !ENDPOINT_NAME_PATTERN.test(name)) {
-        const shown = name ?? encodedName;
-        const message =
-          `1 validation error detected: Value '${shown}' at 'endpointName' failed to satisfy constraint: ` +
-          `Member must satisfy regular expression pattern: ${ENDPOINT_NAME_PATTERN.source.slice(1, -1)}`;
-        return jsonAnswer(400, { message }, 'ValidationError');
-      }
-      if (name !== endpointName) {
-        const message = `Endpoint ${name} of account ${accountId} not found.`;
-        return jsonAnswer(400, { message }, 'ValidationError');
-      }
+      if (name !== endpointName) return refuseName(encodedName, accountId);
       if (body.length === 0) {
         const message =
           "1 validation error detected: Value at 'body' failed to satisfy constraint: Member must not be null";
@@ -124,6 +120,28 @@ export function createEndpoint(settings: EndpointSettings): Endpoint {
       return { status: healthy ? 200 : 503, headers: { 'Content-Type': 'text/plain', 'Content-Length': 0 } };
     },
   };
+}
+
+/**
+ * What InvokeEndpoint answers for a name no endpoint serves: the pattern's ValidationError for a
+ * name SageMaker would never accept, else SageMaker's "not found" (a ValidationError too, 400).
+ */
+function refuseName(encodedName: string, accountId: string): InvocationAnswer {
+  const name = decodePathSegment(encodedName);
+  if (name === undefined || !ENDPOINT_NAME_PATTERN.test(name)) {
+    const shown = name ?? encodedName;
+    const message =
+      `1 validation error detected: Value '${shown}' at 'endpointName' failed to satisfy constraint: ` +
+      `Member must satisfy regular expression pattern: ${ENDPOINT_NAME_PATTERN.source.slice(1, -1)}`;
+    return jsonAnswer(400, { message }, 'ValidationError');
+  }
+  const message = `Endpoint ${name} of account ${accountId} not found.`;
+  return jsonAnswer(400, { message }, 'ValidationError');
+}
+
+/** Where a name finds no endpoint (the directory has none under it): SageMaker's refusal. */
+export function unknownEndpoint(accountId: string): HostedEndpoint {
+  return { invoke: async (encodedName) => refuseName(encodedName, accountId) };
 }
 
 /** A percent-encoded path segment, or `undefined` when its encoding is malformed (`%zz`). */

@@ -9,6 +9,12 @@
  * A deployment loads every new model before it replaces anything: the swap is one assignment, so
  * no request is dropped; invocations already running finish on the old models, which are then
  * disposed. A model that does not load leaves the endpoint serving what it served.
+ *
+ * The fleet is the one place a tier's endpoints live: a model this process already holds (the
+ * runtime's stub, a test's predictor, `scones serve`'s model) is registered under its name too,
+ * served through its own endpoint (its faults and capture) and stopped by its owner. One name, one
+ * endpoint: a deployment under a registered name takes its place, as a registration takes a
+ * deployment's.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { jsonAnswer } from '../gateway/index.ts';
@@ -111,6 +117,10 @@ class VariantSet implements HostedEndpoint {
     if (this.#inFlight === 0) this.#idle?.();
   }
 
+  async flush(): Promise<void> {
+    await Promise.all(this.variants.map((variant) => variant.endpoint.capture?.flush()));
+  }
+
   /** Waits for the invocations running on it (at most RETIRE_AFTER_MS), then lets go of its models. */
   async retire(): Promise<void> {
     if (this.#inFlight > 0) {
@@ -125,6 +135,26 @@ class VariantSet implements HostedEndpoint {
     }
     await Promise.all(this.variants.map((variant) => releaseVariant(variant)));
   }
+}
+
+/** An endpoint whose model this process holds, served by name; its owner stops it. */
+class RegisteredEndpoint implements HostedEndpoint {
+  readonly endpoint: Endpoint;
+
+  constructor(endpoint: Endpoint) {
+    this.endpoint = endpoint;
+  }
+
+  invoke(encodedName: string, headers: IncomingHttpHeaders, body: Buffer): Promise<InvocationAnswer> {
+    return this.endpoint.invoke(encodedName, headers, body);
+  }
+
+  async flush(): Promise<void> {
+    await this.endpoint.capture?.flush();
+  }
+
+  /** Nothing to let go of: the owner (the endpoint's server) stops it. */
+  async retire(): Promise<void> {}
 }
 
 async function releaseVariant(variant: ServedVariant): Promise<void> {
@@ -151,7 +181,7 @@ function captureOptions(
     captureModes,
     ...(capture.jsonContentTypes.length > 0 ? { jsonContentTypes: [...capture.jsonContentTypes] } : {}),
     ...(capture.csvContentTypes.length > 0 ? { csvContentTypes: [...capture.csvContentTypes] } : {}),
-    s3: options.s3,
+    ...(options.s3 ? { s3: options.s3 } : {}),
     ...(options.captureFlushIntervalMs === undefined
       ? {}
       : { flushIntervalMs: options.captureFlushIntervalMs }),
@@ -160,7 +190,7 @@ function captureOptions(
 
 export class EndpointFleet {
   readonly #options: EndpointFleetOptions;
-  readonly #served = new Map<string, VariantSet>();
+  readonly #served = new Map<string, VariantSet | RegisteredEndpoint>();
 
   constructor(options: EndpointFleetOptions) {
     this.#options = options;
@@ -174,6 +204,13 @@ export class EndpointFleet {
   /** Names of the endpoints served. */
   get names(): string[] {
     return [...this.#served.keys()];
+  }
+
+  /** Serves `endpoint` (a model this process holds) under its name, in place of what the name served. */
+  register(endpoint: Endpoint): void {
+    const previous = this.#served.get(endpoint.endpointName);
+    this.#served.set(endpoint.endpointName, new RegisteredEndpoint(endpoint));
+    if (previous) void previous.retire();
   }
 
   /** Loads every variant's model, then serves them in place of what `endpointName` served. */
@@ -217,29 +254,32 @@ export class EndpointFleet {
     weights: readonly { variantName: string; weight: number }[],
   ): Promise<void> {
     const served = this.#served.get(endpointName);
-    if (!served) throw new Error(`endpoint ${endpointName} is not served`);
+    if (!(served instanceof VariantSet))
+      throw new Error(`endpoint ${endpointName} is not served by variants`);
     for (const { variantName, weight } of weights) {
       const variant = served.variants.find((v) => v.name === variantName);
       if (variant) variant.weight = weight;
     }
   }
 
-  /** Stops serving `endpointName` (DeleteEndpoint); invocations running finish first. */
+  /**
+   * Stops serving `endpointName` (DeleteEndpoint); invocations running finish first. A registered
+   * endpoint stays: it took the name from a deployment the control plane still listed (`scones up
+   * --stub` over a kept endpoint), and deleting that deployment does not remove what replaced it.
+   */
   async remove(endpointName: string): Promise<void> {
     const served = this.#served.get(endpointName);
+    if (served instanceof RegisteredEndpoint) return;
     this.#served.delete(endpointName);
     await served?.retire();
   }
 
   /** Writes what every served variant's capture buffered so far. */
   async flush(): Promise<void> {
-    const captures = [...this.#served.values()].flatMap((served) =>
-      served.variants.map((v) => v.endpoint.capture),
-    );
-    await Promise.all(captures.map((capture) => capture?.flush()));
+    await Promise.all([...this.#served.values()].map((served) => served.flush()));
   }
 
-  /** Stops serving every endpoint, writing what their capture buffered. */
+  /** Stops serving every endpoint, writing what their capture buffered (a registered one's owner stops it). */
   async stop(): Promise<void> {
     const all = [...this.#served.values()];
     this.#served.clear();

@@ -21,22 +21,25 @@ export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
 export const INVOCATIONS_PATH = /^\/endpoints\/([^/]+)\/invocations$/;
 
 /**
- * The endpoint an invocation path names: one of `hosted` (the SageMaker API's), else `own` (which
- * answers a name that is not its own as SageMaker does).
+ * The endpoint an invocation path names. With a directory (`hosted`: a running tier's fleet, where
+ * the server's own endpoint is registered too), the directory alone answers for names: a name it
+ * does not serve gets SageMaker's refusal. Without one, the server's own endpoint answers (and
+ * refuses names that are not its own the same way).
  */
 export function endpointFor(
-  own: Endpoint,
+  own: Endpoint | undefined,
   hosted: EndpointDirectory | undefined,
   encodedName: string,
+  unknown: HostedEndpoint,
 ): HostedEndpoint {
-  if (!hosted) return own;
+  if (!hosted) return own ?? unknown;
   let name: string;
   try {
     name = decodeURIComponent(encodedName);
   } catch {
-    return own; // a malformed escape: its ValidationError
+    return unknown; // a malformed escape: its ValidationError
   }
-  return hosted.find(name) ?? own;
+  return hosted.find(name) ?? unknown;
 }
 
 /** InvokeEndpoint (`encodedName` from INVOCATIONS_PATH). */

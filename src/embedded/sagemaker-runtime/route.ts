@@ -1,13 +1,13 @@
 /**
  * The endpoint's SageMaker-runtime API as a gateway route: requests signed for `sagemaker`, or
- * unsigned ones to `/endpoints/{name}/invocations` (this endpoint, or one the SageMaker API deployed:
- * `hosted`). Only InvokeEndpoint is served there: the
+ * unsigned ones to `/endpoints/{name}/invocations` (the endpoint `endpointNamed` finds: the
+ * server's own, or one of its directory's). Only InvokeEndpoint is served there: the
  * container contract and the control routes belong to the endpoint's own port.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Route, sendJson } from '../gateway/index.ts';
-import { endpointFor, INVOCATIONS_PATH, serveInvocation } from './http.ts';
-import type { Endpoint, EndpointDirectory } from './types.ts';
+import { INVOCATIONS_PATH, serveInvocation } from './http.ts';
+import type { HostedEndpoint } from './types.ts';
 
 /** What a failed handler answers: SageMaker's InternalFailure, and the connection closed. */
 export function answerInternalFailure(error: unknown, _request: IncomingMessage, response: ServerResponse) {
@@ -15,7 +15,7 @@ export function answerInternalFailure(error: unknown, _request: IncomingMessage,
   sendJson(response, 500, { message }, { errorType: 'InternalFailure', close: true });
 }
 
-export function runtimeRoute(endpoint: Endpoint, hosted?: EndpointDirectory): Route {
+export function runtimeRoute(endpointNamed: (encodedName: string) => HostedEndpoint): Route {
   return {
     name: 'sagemaker-runtime',
     signingName: 'sagemaker',
@@ -25,7 +25,7 @@ export function runtimeRoute(endpoint: Endpoint, hosted?: EndpointDirectory): Ro
       const invocation = request.method === 'POST' ? INVOCATIONS_PATH.exec(path) : null;
       if (invocation) {
         const encodedName = invocation[1] as string;
-        return serveInvocation(endpointFor(endpoint, hosted, encodedName), request, response, encodedName);
+        return serveInvocation(endpointNamed(encodedName), request, response, encodedName);
       }
       const message = `No route for ${request.method} ${path}`;
       sendJson(response, 404, { message }, 'UnknownOperationException');

@@ -9,7 +9,11 @@ import type { EndpointFaults } from './faults.ts';
 // The endpoint's server (endpoint-server.ts, container.ts)
 
 export interface EndpointServerOptions {
-  predictor: Predictor;
+  /**
+   * The server's own model (the stub, a test's, `scones serve`'s); without one the server serves
+   * only the endpoints `hosted` finds by name, and not the container contract or the control routes.
+   */
+  predictor?: Predictor;
   /** 0 (default) picks a free port. */
   port?: number;
   /** Default 127.0.0.1; a container binds 0.0.0.0. */
@@ -24,7 +28,11 @@ export interface EndpointServerOptions {
   region?: string;
   /** Timeouts and header bounds (defaults: `ENDPOINT_LIMITS`). */
   limits?: Partial<ServerLimits>;
-  /** Endpoints InvokeEndpoint finds by name before this one (the SageMaker API's, fleet.ts). */
+  /**
+   * Where InvokeEndpoint finds endpoints by name instead of the server's own (a tier's fleet: the
+   * SageMaker API's endpoints, and the server's own once registered there, fleet.ts). With it, a
+   * name the directory does not serve is refused as SageMaker refuses an unknown endpoint.
+   */
   hosted?: EndpointDirectory;
 }
 
@@ -34,11 +42,15 @@ export interface EndpointServer {
   port: number;
   endpointName: string;
   variantName: string;
-  predictor: Predictor;
+  /** The server's own model; undefined when it was started without one. */
+  predictor: Predictor | undefined;
+  /** The server's own endpoint (what a directory registers under `endpointName`), when it has a model. */
+  own: Endpoint | undefined;
+  /** Faults of the server's own endpoint and its listener. */
   faults: EndpointFaults;
-  /** Present when capture is enabled. */
+  /** Present when the server's own endpoint captures. */
   capture: DataCapture | undefined;
-  /** Invocations that reached the predictor or a fault. */
+  /** Invocations that reached the server's own predictor or a fault. */
   readonly invocations: number;
   /**
    * The SageMaker-runtime API of this endpoint as a gateway route (`scones up`'s one port): the
@@ -138,7 +150,7 @@ export interface HostedEndpoint {
   invoke(encodedName: string, headers: IncomingHttpHeaders, body: Buffer): Promise<InvocationAnswer>;
 }
 
-/** Where InvokeEndpoint looks an endpoint up by name before answering with the server's own. */
+/** Where InvokeEndpoint looks an endpoint up by name (a tier's fleet). */
 export interface EndpointDirectory {
   find(name: string): HostedEndpoint | undefined;
 }
@@ -164,8 +176,8 @@ export interface HostedCapture {
 export interface EndpointFleetOptions {
   /** Loads the model of an artifact (`s3://.../model.tar.gz`); rejects when it is not a model. */
   loadModel(modelDataUrl: string): Promise<LoadedPredictor>;
-  /** Writes the captured records. */
-  s3: S3Client;
+  /** Writes the captured records; default a client of the environment's config (as DataCapture's). */
+  s3?: S3Client;
   accountId?: string;
   region?: string;
   /** Draws variants by weight (tests pin it); default Math.random. */
