@@ -13,6 +13,7 @@
  * (no histories), the upload times kept here are dropped at their decision and capped, and lines
  * are printed, not kept. What grows is the data itself: the local S3's index of stored objects.
  */
+import path from 'node:path';
 import { endpointEnvironment, LOCAL_CREDENTIALS } from '../config.ts';
 import type { EmbeddedTrigger } from '../embedded/events/index.ts';
 import {
@@ -22,10 +23,12 @@ import {
   type WorkflowEndpointFactory,
 } from '../embedded/runtime.ts';
 import type { CaptureOptions } from '../embedded/sagemaker-runtime/index.ts';
+import { DEFAULT_DATA_DIR, LOCAL_ACCOUNT } from '../embedded/shared/index.ts';
 import { resourceNames } from '../workflow/names.ts';
 import type { Predictor } from '../workflow/predictor.ts';
 import { DEFAULT_UP_PORT } from './default-port.ts';
 import { decisionLine, notificationLine } from './lines.ts';
+import { writeSagemakerSdkConfig } from './sagemaker-sdk-config.ts';
 import { type WorkflowWatcher, watchWorkflow } from './watch.ts';
 import { KIT_ROOT } from './workflow-code.ts';
 
@@ -126,6 +129,11 @@ export async function startUpStack(options: UpOptions): Promise<UpStack> {
     }
   }
   const endpoint = runtime.localS3.endpoint;
+  const sagemakerSdkConfig = await writeSagemakerSdkConfig(
+    path.resolve(options.dataDir ?? DEFAULT_DATA_DIR),
+    runtime.config.region,
+    LOCAL_ACCOUNT,
+  );
   return {
     runtime,
     trigger,
@@ -140,6 +148,8 @@ export async function startUpStack(options: UpOptions): Promise<UpStack> {
         sts: endpoint,
       }),
       AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: endpoint,
+      // The SageMaker Python SDK's defaults for this stack (sagemaker-sdk-config.ts says why).
+      SAGEMAKER_USER_CONFIG_OVERRIDE: sagemakerSdkConfig,
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
       AWS_REGION: runtime.config.region,

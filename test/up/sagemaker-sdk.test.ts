@@ -8,34 +8,22 @@
  * `Predictor.predict` of PNGs through `IdentitySerializer("image/png")`, the captured records read
  * back with `S3Downloader`, `delete_endpoint()`.
  *
- * The clients see only the printed export lines and a throwaway HOME whose SDK config file
- * (`~/.config/sagemaker/config.yaml`, a copy of test/up/python/sagemaker-config.yaml) names the
- * default bucket and opts out of telemetry: the SDK would otherwise ask STS for the account at
+ * The clients see only the printed export lines and a throwaway HOME. Among the exports,
+ * SAGEMAKER_USER_CONFIG_OVERRIDE names the SDK defaults file `scones up` wrote: the default bucket
+ * and the telemetry opt-out. The SDK would otherwise ask STS for the account at
  * https://sts.<region>.amazonaws.com (an endpoint it builds itself, ignoring AWS_ENDPOINT_URL_STS)
  * and send telemetry to an amazonaws.com bucket. The recording proxy proves nothing else tried
  * to leave 127.0.0.1. The SDK's own polls set the pace: `fit` asks for the job's status every 30 s
  * while it tails the logs; the endpoint is polled every second (`deploy(wait=False)`, then
  * `wait_for_endpoint(poll=1)`) rather than deploy's 30 s. Needs Python (skips with the reason).
  */
-import { copyFile, mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  clientsOrSkip,
-  PYTHON_DIR,
-  resultOf,
-  startUpWithPython,
-  type UpWithPython,
-} from './python-clients.ts';
+import { clientsOrSkip, resultOf, startUpWithPython, type UpWithPython } from './python-clients.ts';
 
 let clients: UpWithPython | { skip: string } | undefined;
 
 beforeAll(async () => {
   clients = await startUpWithPython('sagemaker-sdk');
-  if ('skip' in clients) return;
-  const config = path.join(clients.home, '.config', 'sagemaker');
-  await mkdir(config, { recursive: true });
-  await copyFile(path.join(PYTHON_DIR, 'sagemaker-config.yaml'), path.join(config, 'config.yaml'));
 }, 600_000);
 afterAll(async () => {
   if (clients && !('skip' in clients)) await clients.close();

@@ -50,6 +50,14 @@ describe('scones up (in-process)', () => {
     });
   });
 
+  it("exports the SageMaker Python SDK's defaults file: the local account's default bucket, no telemetry", async () => {
+    const file = up.stack.environment.SAGEMAKER_USER_CONFIG_OVERRIDE as string;
+    expect(file.startsWith(up.dataDir)).toBe(true);
+    const config = await readFile(file, 'utf8');
+    expect(config).toContain('DefaultS3Bucket: sagemaker-us-east-1-000000000000');
+    expect(config).toContain('TelemetryOptOut: true');
+  });
+
   it('an upload becomes one line naming the key and the decision (route, label, confidence, latency)', async () => {
     up.stub.setProbabilities([0.93, 0.07]);
     await up.put('incoming/bike.png', png);

@@ -4,7 +4,7 @@
  * `ingest` is how the kit's own services log (a training job's lines).
  */
 
-import { dispatchAction, type Operation } from '../shared/index.ts';
+import { dispatchAction, LOCAL_ACCOUNT, type Operation } from '../shared/index.ts';
 import {
   LogsError,
   SerializationException,
@@ -20,7 +20,7 @@ export async function createLogsService(options: LogsServiceOptions): Promise<Lo
   const context: LogsContext = {
     state: await LogsState.open(options.dataDir),
     region: options.region ?? 'us-east-1',
-    accountId: options.accountId ?? '000000000000',
+    accountId: options.accountId ?? LOCAL_ACCOUNT,
     now: options.now ?? Date.now,
   };
   const operations: Record<string, Operation> = {

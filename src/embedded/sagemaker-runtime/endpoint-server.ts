@@ -43,6 +43,7 @@ import {
   serverOptionsFor,
   writeAnswer,
 } from '../gateway/index.ts';
+import { LOCAL_ACCOUNT } from '../shared/index.ts';
 import { handleControl } from './control.ts';
 import { createEndpoint, ENDPOINT_NAME_PATTERN, unknownEndpoint } from './endpoint.ts';
 import { EndpointFaults } from './faults.ts';
@@ -86,7 +87,7 @@ export async function startEndpointServer(options: EndpointServerOptions): Promi
     },
     reopenListener: () => listen(port),
   });
-  const accountId = options.accountId ?? '000000000000';
+  const accountId = options.accountId ?? LOCAL_ACCOUNT;
   const variantName = options.variantName ?? 'AllTraffic';
   const endpoint = options.predictor
     ? createEndpoint({

@@ -18,6 +18,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { jsonAnswer } from '../gateway/index.ts';
+import { LOCAL_ACCOUNT } from '../shared/index.ts';
 import type { CaptureMode, CaptureOptions } from './data-capture.ts';
 import { createEndpoint } from './endpoint.ts';
 import { EndpointFaults } from './faults.ts';
@@ -236,7 +237,7 @@ export class EndpointFleet {
           predictor,
           endpointName: deployment.endpointName,
           variantName: variant.variantName,
-          accountId: this.#options.accountId ?? '000000000000',
+          accountId: this.#options.accountId ?? LOCAL_ACCOUNT,
           region: this.#options.region ?? 'us-east-1',
           faults: new EndpointFaults(NO_LISTENER),
           ...(capture ? { capture } : {}),

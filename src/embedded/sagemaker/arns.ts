@@ -3,7 +3,9 @@
  * (`CreateEndpoint` of `MyEndpoint` answers `arn:aws:sagemaker:us-east-1:000000000000:endpoint/myendpoint`).
  */
 
-export const LOCAL_ACCOUNT = '000000000000';
+import { LOCAL_ACCOUNT } from '../shared/index.ts';
+
+export { LOCAL_ACCOUNT };
 
 export type ResourceType =
   | 'training-job'

@@ -20,6 +20,7 @@ import {
 } from '../../workflow/definition.ts';
 import { arns, resourceNames } from '../../workflow/names.ts';
 import { type LambdaHandler, REPO_HANDLER_MODULES, wireHandlers } from '../functions/index.ts';
+import { LOCAL_ACCOUNT } from '../shared/index.ts';
 import { EmbeddedEngine } from './engine.ts';
 import type { ExecutionRegistry } from './execution-registry.ts';
 import type { StateMachineRegistry } from './state-machine-registry.ts';
@@ -59,7 +60,7 @@ export interface WorkflowVersion {
 function embeddedNames(config: KitConfig) {
   return {
     names: resourceNames(config.stage),
-    arn: arns({ partition: 'aws', region: config.region, accountId: '000000000000' }, config),
+    arn: arns({ partition: 'aws', region: config.region, accountId: LOCAL_ACCOUNT }, config),
   };
 }
 

@@ -10,11 +10,11 @@ back from S3, `delete_endpoint()`. It prints a readable transcript; its last lin
 `RESULT {json}` for test/up/sagemaker-sdk.test.ts.
 
 Run it by hand (docs/scones-up.md): `npx scones up --stub` in one terminal; in another,
-`eval "$(the export lines it printed)"`, then
-`SAGEMAKER_USER_CONFIG_OVERRIDE=test/up/python/sagemaker-config.yaml .venv/bin/python test/up/python/notebook.py`.
-The config names the default bucket and opts out of the SDK's telemetry: without it the SDK
-asks STS at `sts.<region>.amazonaws.com` for the account (an explicit endpoint, not the printed
-one) and sends telemetry to an amazonaws.com bucket.
+`eval "$(the export lines it printed)"`, then `.venv/bin/python test/up/python/notebook.py`.
+Among the exports, SAGEMAKER_USER_CONFIG_OVERRIDE names the SDK defaults file `scones up` wrote:
+the default bucket and the telemetry opt-out. Without it the SDK asks STS at
+`sts.<region>.amazonaws.com` for the account (an explicit endpoint, not the printed one) and
+sends telemetry to an amazonaws.com bucket.
 """
 
 import argparse
