@@ -1,7 +1,7 @@
 /**
  * Runs an ASL definition in-process with aws-local-stepfunctions, one engine per state machine.
  * Every Task state (nested ones in Map and Parallel too) is bound to a local implementation that
- * answers like the AWS service behind it (integrations/: lambda.ts, sdk.ts,
+ * answers like the AWS service behind it (integrations/: lambda.ts, sdk.ts, sagemaker.ts,
  * start-execution.ts), so the definition is the very one deployed elsewhere. Engines
  * find each other by ARN in a StateMachineRegistry (nested workflows). The state machine is built
  * (and validated) once; each run keeps its whole execution history.
@@ -18,6 +18,7 @@ import type { LambdaHandler } from '../functions/index.ts';
 import { bindDistributedMap, isDistributedMap, localStateMachine } from './distributed-map/map.ts';
 import { ExecutionRegistry } from './execution-registry.ts';
 import { assertWithinPayloadLimit, bindLambdaInvoke } from './integrations/lambda.ts';
+import { bindSageMaker, isSageMakerResource } from './integrations/sagemaker.ts';
 import { bindSdkIntegration } from './integrations/sdk.ts';
 import { bindStartExecution, isStartExecutionResource } from './integrations/start-execution.ts';
 import { type RegisteredStateMachine, StateMachineRegistry } from './state-machine-registry.ts';
@@ -232,6 +233,11 @@ function bindTaskStates(
         );
       }
       handlers[stateName] = bindLambdaInvoke(functionArn, handler);
+      continue;
+    }
+    if (isSageMakerResource(state.Resource)) {
+      const { sagemaker, sagemakerPollMs } = options.clients;
+      handlers[stateName] = bindSageMaker(stateName, state.Resource, sagemaker, sagemakerPollMs);
       continue;
     }
     const sdkHandler = bindSdkIntegration(state.Resource, options.clients);

@@ -70,6 +70,20 @@ export type SdkIntegrationHandler = (input: unknown) => Promise<unknown>;
 
 export interface SdkIntegrationClients {
   s3: S3Client;
+  /** The local SageMaker the `sagemaker:` and `aws-sdk:sagemaker:` Tasks call (integrations/sagemaker.ts). */
+  sagemaker?: SageMakerControlPlane;
+  /** How often a `.sync` SageMaker Task polls its job (default 100 ms). */
+  sagemakerPollMs?: number;
+}
+
+/**
+ * The local SageMaker control plane as the engine sees it (src/embedded/sagemaker's
+ * SageMakerService): the API's JSON request in, its JSON response out, a ServiceError on refusal.
+ */
+export interface SageMakerControlPlane {
+  /** The actions it serves, when known: an `aws-sdk:sagemaker:` Task naming another is refused at build. */
+  readonly actions?: readonly string[];
+  call(action: string, input: unknown): Promise<unknown>;
 }
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
