@@ -171,7 +171,7 @@ describe('the SageMaker integrations on the embedded engine', () => {
     expect(output.model?.ModelArn).toBe('arn:aws:sagemaker:us-east-1:000000000000:model/sfn-train-1');
     expect(output.config?.EndpointConfigArn).toMatch(/:endpoint-config\/sfn-train-1$/);
     expect(output.endpoint?.EndpointArn).toMatch(/:endpoint\/sfn-train-1$/);
-    expect((output.endpoint?.SdkHttpMetadata as { HttpStatusCode: number }).HttpStatusCode).toBe(200);
+    expect(output.endpoint?.SdkHttpMetadata).toMatchObject({ HttpStatusCode: 200 });
     expect(output.status).toEqual({ EndpointStatus: 'InService' });
     // The loop ran: Creating first, then InService after the Wait.
     const loops = record.history.filter(
