@@ -35,6 +35,7 @@ import {
   REPO_WORKFLOW_CODE,
   registeredStateMachines,
   StateMachineRegistry,
+  stateMachineFactory,
   stateMachineRoles,
   type WorkflowCode,
 } from './stepfunctions/index.ts';
@@ -148,10 +149,22 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
   const sagemakerRuntime = createSageMakerRuntimeClient(config, ENDPOINT_CLIENT_OPTIONS);
   // Every version registers under the same ARN (the newest is started), beside the intake.
   const stateMachines = new StateMachineRegistry();
+  let apis: AwsApis | undefined;
+  let localSageMaker: Promise<SageMakerService> | undefined;
+  // The tier's SageMaker control plane: the stack's, or (without a stack) one started on first use.
+  const sagemaker = (): Promise<SageMakerService> => {
+    if (apis) return Promise.resolve(apis.sagemaker);
+    localSageMaker ??= startLocalSageMaker({ dataDir, s3, fleet, region: config.region });
+    return localSageMaker;
+  };
+  // What the engines' SageMaker Tasks call (integrations/sagemaker.ts).
+  const sagemakerTasks = {
+    call: async (action: string, input: unknown) => (await sagemaker()).call(action, input),
+  };
   const build = (code: WorkflowCode) =>
     createEngine(
       config,
-      { s3, sagemakerRuntime },
+      { s3, sagemakerRuntime, sagemaker: sagemakerTasks },
       telemetry,
       code,
       options.retryDelayMs,
@@ -186,11 +199,9 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
   definitions.set(current.engine.stateMachineArn, current.definition);
   const engine = currentEngine(() => current.engine);
   let intake = options.trigger ? buildIntake(initialCode, current.engine) : undefined;
-  let apis: AwsApis | undefined;
-  let localSageMaker: SageMakerService | undefined;
   const stopServers = async () => {
     await apis?.close();
-    await localSageMaker?.close();
+    await (await localSageMaker?.catch(() => undefined))?.close();
     await fleet.stop();
     await endpoint.stop();
     // S3 last: the endpoints' capture writes what it buffered on stop.
@@ -212,7 +223,12 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
         ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),
       });
       definitions.set(batch.stateMachineArn, JSON.stringify(batch.definition));
-      const stepFunctions = registeredStateMachines(stateMachines, definitions, stateMachineRoles(config));
+      const stepFunctions = registeredStateMachines(
+        stateMachines,
+        definitions,
+        stateMachineRoles(config),
+        stateMachineFactory(config, { s3, sagemaker: sagemakerTasks }, stateMachines, options.retryDelayMs),
+      );
       // Its SageMaker state first: the endpoints it kept come back InService before the workflow's is set.
       apis = await startAwsApis({ dataDir, s3, fleet, region: config.region, functionLines: runLog });
       for (const route of stackRoutes(endpoint, stepFunctions, apis)) gateway.mount(route);
@@ -221,12 +237,8 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
       choice,
       server: endpoint,
       fleet,
-      // Without a stack, the control plane starts only for a model to deploy.
-      sagemaker: async () => {
-        if (apis) return apis.sagemaker;
-        localSageMaker = await startLocalSageMaker({ dataDir, s3, fleet, region: config.region });
-        return localSageMaker;
-      },
+      // Without a stack, the control plane starts only for a model to deploy (or a SageMaker Task).
+      sagemaker,
       config,
       capture: options.capture,
     });
@@ -253,13 +265,14 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     await stopServers();
     throw error;
   }
+  const startedSageMaker = apis?.sagemaker ?? (await localSageMaker);
   return {
     config,
     s3,
     localS3,
     endpoint,
     ...(modelEndpoint ? { modelEndpoint } : {}),
-    ...(apis || localSageMaker ? { sagemaker: (apis?.sagemaker ?? localSageMaker) as SageMakerService } : {}),
+    ...(startedSageMaker ? { sagemaker: startedSageMaker } : {}),
     engine,
     get intake() {
       return intake;

@@ -17,6 +17,7 @@ export {
   currentEngine,
   hostableModules,
   REPO_WORKFLOW_CODE,
+  stateMachineFactory,
   stateMachineRoles,
   type WorkflowVersion,
 } from './workflow-version.ts';

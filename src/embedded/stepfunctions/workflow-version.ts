@@ -21,10 +21,11 @@ import {
 import { arns, resourceNames } from '../../workflow/names.ts';
 import { type LambdaHandler, REPO_HANDLER_MODULES, wireHandlers } from '../functions/index.ts';
 import { LOCAL_ACCOUNT } from '../shared/index.ts';
+import type { StateMachineFactory } from './api/types.ts';
 import { EmbeddedEngine } from './engine.ts';
 import type { ExecutionRegistry } from './execution-registry.ts';
 import type { StateMachineRegistry } from './state-machine-registry.ts';
-import type { WorkflowCode } from './types.ts';
+import type { SageMakerControlPlane, SdkIntegrationClients, WorkflowCode } from './types.ts';
 
 /** The repository's handlers, as imported with this module. */
 export const REPO_WORKFLOW_CODE: WorkflowCode = {
@@ -67,7 +68,7 @@ function embeddedNames(config: KitConfig) {
 /** The engine over the given handlers; every version shares the clients and the registry. */
 export function createEngine(
   config: KitConfig,
-  clients: { s3: S3Client; sagemakerRuntime: SageMakerRuntimeClient },
+  clients: { s3: S3Client; sagemakerRuntime: SageMakerRuntimeClient; sagemaker?: SageMakerControlPlane },
   telemetry: TelemetryOptions,
   code: WorkflowCode,
   retryDelayMs: number | undefined,
@@ -95,7 +96,7 @@ export function createEngine(
   const engine = new EmbeddedEngine({
     definition: JSON.parse(definition) as Record<string, unknown>,
     functions,
-    clients: { s3: clients.s3 },
+    clients: { s3: clients.s3, ...(clients.sagemaker ? { sagemaker: clients.sagemaker } : {}) },
     stateMachineArn: arn.stateMachine(names.stateMachine),
     ...(retryDelayMs === undefined ? {} : { retryDelayMs }),
     executions,
@@ -121,6 +122,31 @@ export function currentEngine(current: () => EmbeddedEngine): EmbeddedEngine {
 }
 
 /** The role each state machine runs as, named as a deployment of this stage names it. */
+/**
+ * What CreateStateMachine on the tier's Step Functions API builds: an engine in the tier's account
+ * and region, its integrations on the tier's clients (S3, the local SageMaker), startable by ARN.
+ */
+export function stateMachineFactory(
+  config: KitConfig,
+  clients: SdkIntegrationClients,
+  stateMachines: StateMachineRegistry,
+  retryDelayMs?: number,
+): StateMachineFactory {
+  const { arn } = embeddedNames(config);
+  return {
+    arnOf: (name) => arn.stateMachine(name),
+    build: (stateMachineArn, definition) =>
+      new EmbeddedEngine({
+        definition,
+        functions: {},
+        clients,
+        stateMachineArn,
+        stateMachines,
+        ...(retryDelayMs === undefined ? {} : { retryDelayMs }),
+      }),
+  };
+}
+
 export function stateMachineRoles(config: KitConfig): (stateMachineName: string) => string {
   const { names, arn } = embeddedNames(config);
   const roles: Record<string, string> = {

@@ -34,6 +34,12 @@ const pageSize = z.number().int().min(0).max(1000).optional();
 const pageToken = z.string().min(1).max(3096).optional();
 
 const schemas = {
+  CreateStateMachine: z.object({
+    name: z.string(required()).min(1).max(80),
+    definition: z.string(required()).min(1).max(1_048_576),
+    roleArn: z.string(required()).min(1).max(256),
+    type: z.enum(['STANDARD', 'EXPRESS']).optional(),
+  }),
   ListStateMachines: z.object({ maxResults: pageSize, nextToken: pageToken }),
   DescribeStateMachine: z.object({ stateMachineArn: arn }),
   StartExecution: z.object({
@@ -132,7 +138,29 @@ function offsetPage<T>(
   return { page: items.slice(offset, end), ...(nextToken ? { nextToken } : {}) };
 }
 
+const ROLE_ARN = /^arn:[\w-]+:iam::\d{12}:role\/.+$/;
+
 export const SFN_ACTIONS: Record<string, Action> = {
+  CreateStateMachine(host, request) {
+    const { name, definition, roleArn, type = 'STANDARD' } = parse(schemas.CreateStateMachine, request);
+    if (!host.createStateMachine) {
+      throw sfnErrors.unknownOperation(
+        "This embedded Step Functions API serves the kit's state machines only",
+      );
+    }
+    if (type !== 'STANDARD') {
+      throw sfnErrors.validation(
+        'The embedded engine runs STANDARD state machines only; type EXPRESS is refused',
+      );
+    }
+    // State machine names follow the rule of execution names (no whitespace, brackets, wildcards).
+    if (!isValidExecutionName(name)) throw sfnErrors.invalidName(name);
+    if (!ROLE_ARN.test(roleArn))
+      throw sfnErrors.invalidArn(roleArn, 'Resource type not valid in this context: expected a role ARN');
+    const created = host.createStateMachine({ name, definition, roleArn });
+    return { stateMachineArn: created.stateMachineArn, creationDate: seconds(created.creationDate) };
+  },
+
   ListStateMachines(host, request) {
     const { maxResults, nextToken } = parse(schemas.ListStateMachines, request);
     const { page, ...rest } = offsetPage(host.stateMachines(), maxResults, nextToken, 'state-machines');

@@ -39,6 +39,10 @@ export const sfnErrors = {
   executionDoesNotExist: (arn: string) =>
     new SfnApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`),
   executionAlreadyExists: (message: string) => new SfnApiError('ExecutionAlreadyExists', message),
+  stateMachineAlreadyExists: (arn: string) =>
+    new SfnApiError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`),
+  invalidDefinition: (why: string) =>
+    new SfnApiError('InvalidDefinition', `Invalid State Machine Definition: '${why}'`),
   invalidName: (name: string) => new SfnApiError('InvalidName', `Invalid Name: '${name}'`),
   invalidExecutionInput: (why: string) =>
     new SfnApiError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${why}'`),

@@ -1,24 +1,36 @@
 /**
  * What the Step Functions API serves in the embedded runtime: the state machines of its registry
  * (the current version of each: `scones up --watch` registers new ones under the same ARN) whose
- * definitions it knows, with their executions.
+ * definitions it knows, with their executions; and, given a factory, the state machines
+ * CreateStateMachine adds (built by the same engine, so their Tasks reach the tier's services).
  */
 
 import type { StateMachineRegistry } from '../state-machine-registry.ts';
-import type { SfnApiHost } from './types.ts';
+import { sfnErrors } from './errors.ts';
+import type { CreateStateMachineRequest, SfnApiHost, StateMachineFactory } from './types.ts';
+
+interface Created {
+  definition: string;
+  roleArn: string;
+  creationDate: Date;
+}
 
 export function registeredStateMachines(
   stateMachines: StateMachineRegistry,
   /** The substituted ASL by state machine ARN, as DescribeStateMachine returns it. */
   definitions: ReadonlyMap<string, string>,
   roleArnOf: (stateMachineName: string) => string,
+  /** Builds what CreateStateMachine adds; without it, the action is refused. */
+  factory?: StateMachineFactory,
 ): SfnApiHost {
   const creationDate = new Date();
-  return {
+  const created = new Map<string, Created>();
+  const host: SfnApiHost = {
     stateMachines: () =>
       stateMachines.stateMachineArns.flatMap((stateMachineArn) => {
         const machine = stateMachines.get(stateMachineArn);
-        const definition = definitions.get(stateMachineArn);
+        const own = created.get(stateMachineArn);
+        const definition = own?.definition ?? definitions.get(stateMachineArn);
         if (!machine || definition === undefined) return [];
         const name = stateMachineArn.split(':').at(-1) as string;
         return [
@@ -26,12 +38,54 @@ export function registeredStateMachines(
             stateMachineArn,
             name,
             definition,
-            roleArn: roleArnOf(name),
-            creationDate,
+            roleArn: own?.roleArn ?? roleArnOf(name),
+            creationDate: own?.creationDate ?? creationDate,
             executions: machine.executions,
             start: (input: unknown, executionName?: string) => machine.start(input, executionName),
           },
         ];
       }),
   };
+  if (factory) host.createStateMachine = (request) => create(request, factory, stateMachines, created);
+  return host;
+}
+
+/**
+ * CreateStateMachine as the service answers it: the same name, definition and role again returns
+ * the existing state machine (the call is idempotent); anything else under a taken name is
+ * StateMachineAlreadyExists; a definition the engine cannot build or run is InvalidDefinition.
+ */
+function create(
+  { name, definition, roleArn }: CreateStateMachineRequest,
+  factory: StateMachineFactory,
+  stateMachines: StateMachineRegistry,
+  created: Map<string, Created>,
+): { stateMachineArn: string; creationDate: Date } {
+  const stateMachineArn = factory.arnOf(name);
+  const existing = created.get(stateMachineArn);
+  if (existing) {
+    if (existing.definition === definition && existing.roleArn === roleArn) {
+      return { stateMachineArn, creationDate: existing.creationDate };
+    }
+    throw sfnErrors.stateMachineAlreadyExists(stateMachineArn);
+  }
+  // The kit's own state machines are not replaced through the API.
+  if (stateMachines.get(stateMachineArn)) throw sfnErrors.stateMachineAlreadyExists(stateMachineArn);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(definition);
+  } catch (error) {
+    throw sfnErrors.invalidDefinition(`INVALID_JSON_DESCRIPTION: ${(error as Error).message}`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw sfnErrors.invalidDefinition('INVALID_JSON_DESCRIPTION: the definition is not a JSON object');
+  }
+  try {
+    factory.build(stateMachineArn, parsed as Record<string, unknown>);
+  } catch (error) {
+    throw sfnErrors.invalidDefinition((error as Error).message);
+  }
+  const creationDate = new Date();
+  created.set(stateMachineArn, { definition, roleArn, creationDate });
+  return { stateMachineArn, creationDate };
 }

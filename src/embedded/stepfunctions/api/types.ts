@@ -1,5 +1,6 @@
 /** Shapes of the local Step Functions API: what it serves, and where from. */
 import type { ExecutionRegistry } from '../execution-registry.ts';
+import type { RegisteredStateMachine } from '../state-machine-registry.ts';
 import type { StartedExecution } from '../types.ts';
 
 /** A state machine the API serves. */
@@ -21,4 +22,21 @@ export interface SfnApiHost {
   stateMachines(): readonly SfnApiStateMachine[];
   /** Where an execution that could not run is reported (default stderr). */
   log?: (message: string) => void;
+  /** CreateStateMachine; a host without it refuses the action. */
+  createStateMachine?(request: CreateStateMachineRequest): { stateMachineArn: string; creationDate: Date };
+}
+
+export interface CreateStateMachineRequest {
+  name: string;
+  /** The ASL as sent (JSON text). */
+  definition: string;
+  roleArn: string;
+}
+
+/** How the host builds the state machines CreateStateMachine adds (workflow-version.ts). */
+export interface StateMachineFactory {
+  /** The ARN of the state machine `name` in the tier's account and region. */
+  arnOf(name: string): string;
+  /** Builds (validating) and registers an engine; throws, naming why, for a definition it cannot run. */
+  build(stateMachineArn: string, definition: Record<string, unknown>): RegisteredStateMachine;
 }
