@@ -197,6 +197,40 @@ describe('the SageMaker integrations on the embedded engine', () => {
     expect(String(cause.FailureReason)).toMatch(/ClientError: .*num_classes/);
   });
 
+  it('createHyperParameterTuningJob.sync waits for the tuning job and returns its description', async () => {
+    const { TrainingJobName: _name, HyperParameters, ...training } = trainingJobRequest('unused');
+    const record = await engineFor(
+      {
+        StartAt: 'Tune',
+        States: {
+          Tune: {
+            Type: 'Task',
+            Resource: `${SM}createHyperParameterTuningJob.sync`,
+            Parameters: {
+              'HyperParameterTuningJobName.$': '$.job',
+              HyperParameterTuningJobConfig: {
+                Strategy: 'Random',
+                HyperParameterTuningJobObjective: { Type: 'Maximize', MetricName: 'validation:accuracy' },
+                ResourceLimits: { MaxNumberOfTrainingJobs: 2, MaxParallelTrainingJobs: 1 },
+                ParameterRanges: {
+                  ContinuousParameterRanges: [{ Name: 'learning_rate', MinValue: '0.001', MaxValue: '0.1' }],
+                },
+              },
+              TrainingJobDefinition: { ...training, StaticHyperParameters: HyperParameters },
+            },
+            End: true,
+          },
+        },
+      },
+      'tune',
+    ).run({ job: 'sfn-tune' });
+    expect(record.status, record.cause).toBe('SUCCEEDED');
+    const tuning = record.output as Record<string, unknown>;
+    expect(tuning.HyperParameterTuningJobStatus).toBe('Completed');
+    expect(tuning.TrainingJobStatusCounters).toMatchObject({ Completed: 2 });
+    expect((tuning.BestTrainingJob as { TrainingJobName: string }).TrainingJobName).toMatch(/^sfn-tune-/);
+  });
+
   // States.TaskFailed in a Catch matches every Task error (but States.Timeout), as on AWS.
   it('an API refusal is SageMaker.AmazonSageMakerException with the API error code in the Cause', async () => {
     const record = await engineFor(deployDefinition(), 'bad-name').run({ job: 'bad_name!' });
