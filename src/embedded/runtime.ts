@@ -159,6 +159,10 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
   };
   // What the engines' SageMaker Tasks call (integrations/sagemaker.ts).
   const sagemakerTasks = {
+    // Known once the stack's control plane runs: CreateStateMachine then refuses an action it lacks.
+    get actions() {
+      return apis?.sagemaker.actions;
+    },
     call: async (action: string, input: unknown) => (await sagemaker()).call(action, input),
   };
   const build = (code: WorkflowCode) =>

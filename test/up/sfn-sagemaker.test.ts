@@ -138,6 +138,27 @@ describe('SageMaker Tasks in a state machine created through the stack Step Func
       name: 'InvalidDefinition',
       message: expect.stringMatching(/createTransformJob/),
     });
+    await expect(
+      test.sfn.send(
+        new CreateStateMachineCommand({
+          ...request,
+          name: 'notebook',
+          definition: JSON.stringify({
+            StartAt: 'T',
+            States: {
+              T: {
+                Type: 'Task',
+                Resource: 'arn:aws:states:::aws-sdk:sagemaker:createNotebookInstance',
+                End: true,
+              },
+            },
+          }),
+        }),
+      ),
+    ).rejects.toMatchObject({
+      name: 'InvalidDefinition',
+      message: expect.stringMatching(/does not serve CreateNotebookInstance/),
+    });
   });
 
   it('runs them against the stack SageMaker: a failed .sync training caught, a model created there', async () => {
