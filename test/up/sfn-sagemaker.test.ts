@@ -10,9 +10,12 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeModelCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import {
   CreateStateMachineCommand,
+  DeleteStateMachineCommand,
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
+  DescribeStateMachineCommand,
   StartExecutionCommand,
+  UpdateStateMachineCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LOCAL_CREDENTIALS } from '../../src/config.ts';
@@ -197,5 +200,46 @@ describe('SageMaker Tasks in a state machine created through the stack Step Func
     expect(described.status).toBe('FAILED');
     expect(described.error).toBe('SageMaker.AmazonSageMakerException');
     expect(described.cause).toMatch(/Cannot create already existing model .*Error Code: ValidationException/);
+  });
+  it('UpdateStateMachine runs the new definition next (an aws-sdk:sagemaker Task); DeleteStateMachine removes it', async () => {
+    const describeModel = {
+      StartAt: 'Describe',
+      States: {
+        Describe: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::aws-sdk:sagemaker:describeModel',
+          Parameters: { 'ModelName.$': '$.model' },
+          ResultSelector: { 'ModelName.$': '$.ModelName', 'Image.$': '$.PrimaryContainer.Image' },
+          End: true,
+        },
+      },
+    };
+    const kitArn = test.stack.runtime.engine.stateMachineArn;
+    await expect(
+      test.sfn.send(new UpdateStateMachineCommand({ stateMachineArn: kitArn, definition: '{}' })),
+    ).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: expect.stringMatching(/kit's state machines/),
+    });
+    await expect(
+      test.sfn.send(new DeleteStateMachineCommand({ stateMachineArn: kitArn })),
+    ).rejects.toMatchObject({
+      name: 'ValidationException',
+    });
+    await test.sfn.send(
+      new UpdateStateMachineCommand({ stateMachineArn, definition: JSON.stringify(describeModel) }),
+    );
+    const machine = await test.sfn.send(new DescribeStateMachineCommand({ stateMachineArn }));
+    expect(JSON.parse(machine.definition as string)).toEqual(describeModel);
+    const started = await test.sfn.send(
+      new StartExecutionCommand({ stateMachineArn, input: JSON.stringify({ model: 'sfn-stack-model' }) }),
+    );
+    const described = await closed(started.executionArn as string);
+    expect(described.status, described.cause).toBe('SUCCEEDED');
+    expect(JSON.parse(described.output as string)).toEqual({ ModelName: 'sfn-stack-model', Image: IMAGE });
+    await test.sfn.send(new DeleteStateMachineCommand({ stateMachineArn }));
+    await expect(test.sfn.send(new DescribeStateMachineCommand({ stateMachineArn }))).rejects.toMatchObject({
+      name: 'StateMachineDoesNotExist',
+    });
   });
 });

@@ -40,6 +40,11 @@ export class StateMachineRegistry {
     });
   }
 
+  /** Removes the state machine (DeleteStateMachine); its running executions still count and finish. */
+  unregister(stateMachineArn: string): void {
+    this.#machines.delete(stateMachineArn);
+  }
+
   get(stateMachineArn: string): RegisteredStateMachine | undefined {
     return this.#machines.get(stateMachineArn);
   }

@@ -135,13 +135,14 @@ export function stateMachineFactory(
   const { arn } = embeddedNames(config);
   return {
     arnOf: (name) => arn.stateMachine(name),
-    build: (stateMachineArn, definition) =>
+    build: (stateMachineArn, definition, executions) =>
       new EmbeddedEngine({
         definition,
         functions: {},
         clients,
         stateMachineArn,
         stateMachines,
+        ...(executions ? { executions } : {}),
         ...(retryDelayMs === undefined ? {} : { retryDelayMs }),
       }),
   };

@@ -11,7 +11,7 @@ import { isValidExecutionName } from '../../../events/execution-name.ts';
 import { TaskError } from '../../shared/index.ts';
 import { ExecutionAlreadyExists } from '../execution-registry.ts';
 import type { StartedExecution } from '../types.ts';
-import { SfnApiError, sfnErrors, validationErrorOf } from './errors.ts';
+import { SfnApiError, sfnErrors } from './errors.ts';
 import {
   type ExecutionView,
   findExecution,
@@ -19,27 +19,17 @@ import {
   listExecutions,
   parseExecutionArn,
 } from './executions.ts';
-import type { SfnApiHost, SfnApiStateMachine } from './types.ts';
-
-type Action = (host: SfnApiHost, request: unknown) => unknown;
+import { STATE_MACHINE_LIFECYCLE } from './lifecycle.ts';
+import { type Action, arn, parse, seconds, stateMachineOf } from './requests.ts';
+import type { SfnApiHost } from './types.ts';
 
 const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'] as const;
 const DEFAULT_PAGE = 100;
 
-const required = (message = 'Member must not be null') => ({
-  error: (issue: { input?: unknown }) => (issue.input === undefined ? message : undefined),
-});
-const arn = z.string(required()).min(1).max(2048);
 const pageSize = z.number().int().min(0).max(1000).optional();
 const pageToken = z.string().min(1).max(3096).optional();
 
 const schemas = {
-  CreateStateMachine: z.object({
-    name: z.string(required()).min(1).max(80),
-    definition: z.string(required()).min(1).max(1_048_576),
-    roleArn: z.string(required()).min(1).max(256),
-    type: z.enum(['STANDARD', 'EXPRESS']).optional(),
-  }),
   ListStateMachines: z.object({ maxResults: pageSize, nextToken: pageToken }),
   DescribeStateMachine: z.object({ stateMachineArn: arn }),
   StartExecution: z.object({
@@ -64,27 +54,6 @@ const schemas = {
     includeExecutionData: z.boolean().optional(),
   }),
 };
-
-function parse<T extends z.ZodType>(schema: T, request: unknown): z.infer<T> {
-  const result = schema.safeParse(request ?? {}, { reportInput: true });
-  if (!result.success) throw validationErrorOf(result.error);
-  return result.data;
-}
-
-const seconds = (date: Date | undefined) => (date === undefined ? undefined : date.getTime() / 1000);
-
-function stateMachineOf(host: SfnApiHost, stateMachineArn: string): SfnApiStateMachine {
-  const parts = stateMachineArn.split(':');
-  if (parts.length !== 7 || parts[0] !== 'arn' || parts[2] !== 'states' || parts[5] !== 'stateMachine') {
-    throw sfnErrors.invalidArn(
-      stateMachineArn,
-      'Resource type not valid in this context: expected a state machine ARN',
-    );
-  }
-  const machine = host.stateMachines().find((candidate) => candidate.stateMachineArn === stateMachineArn);
-  if (!machine) throw sfnErrors.stateMachineDoesNotExist(stateMachineArn);
-  return machine;
-}
 
 /** ListExecutions' ExecutionListItem. */
 function listItem(view: ExecutionView) {
@@ -138,28 +107,8 @@ function offsetPage<T>(
   return { page: items.slice(offset, end), ...(nextToken ? { nextToken } : {}) };
 }
 
-const ROLE_ARN = /^arn:[\w-]+:iam::\d{12}:role\/.+$/;
-
 export const SFN_ACTIONS: Record<string, Action> = {
-  CreateStateMachine(host, request) {
-    const { name, definition, roleArn, type = 'STANDARD' } = parse(schemas.CreateStateMachine, request);
-    if (!host.createStateMachine) {
-      throw sfnErrors.unknownOperation(
-        "This embedded Step Functions API serves the kit's state machines only",
-      );
-    }
-    if (type !== 'STANDARD') {
-      throw sfnErrors.validation(
-        'The embedded engine runs STANDARD state machines only; type EXPRESS is refused',
-      );
-    }
-    // State machine names follow the rule of execution names (no whitespace, brackets, wildcards).
-    if (!isValidExecutionName(name)) throw sfnErrors.invalidName(name);
-    if (!ROLE_ARN.test(roleArn))
-      throw sfnErrors.invalidArn(roleArn, 'Resource type not valid in this context: expected a role ARN');
-    const created = host.createStateMachine({ name, definition, roleArn });
-    return { stateMachineArn: created.stateMachineArn, creationDate: seconds(created.creationDate) };
-  },
+  ...STATE_MACHINE_LIFECYCLE,
 
   ListStateMachines(host, request) {
     const { maxResults, nextToken } = parse(schemas.ListStateMachines, request);

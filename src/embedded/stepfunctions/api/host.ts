@@ -5,9 +5,14 @@
  * CreateStateMachine adds (built by the same engine, so their Tasks reach the tier's services).
  */
 
-import type { StateMachineRegistry } from '../state-machine-registry.ts';
+import type { RegisteredStateMachine, StateMachineRegistry } from '../state-machine-registry.ts';
 import { sfnErrors } from './errors.ts';
-import type { CreateStateMachineRequest, SfnApiHost, StateMachineFactory } from './types.ts';
+import type {
+  CreateStateMachineRequest,
+  SfnApiHost,
+  StateMachineFactory,
+  UpdateStateMachineRequest,
+} from './types.ts';
 
 interface Created {
   definition: string;
@@ -46,7 +51,17 @@ export function registeredStateMachines(
         ];
       }),
   };
-  if (factory) host.createStateMachine = (request) => create(request, factory, stateMachines, created);
+  if (factory) {
+    host.createStateMachine = (request) => create(request, factory, stateMachines, created);
+    host.updateStateMachine = (request) => update(request, factory, stateMachines, created);
+    host.deleteStateMachine = (stateMachineArn) => {
+      if (!created.has(stateMachineArn) && stateMachines.get(stateMachineArn))
+        throw kitOwned(stateMachineArn);
+      // Deleting what does not exist succeeds, as on AWS; running executions finish.
+      created.delete(stateMachineArn);
+      stateMachines.unregister(stateMachineArn);
+    };
+  }
   return host;
 }
 
@@ -71,6 +86,40 @@ function create(
   }
   // The kit's own state machines are not replaced through the API.
   if (stateMachines.get(stateMachineArn)) throw sfnErrors.stateMachineAlreadyExists(stateMachineArn);
+  build(factory, stateMachineArn, definition);
+  const creationDate = new Date();
+  created.set(stateMachineArn, { definition, roleArn, creationDate });
+  return { stateMachineArn, creationDate };
+}
+
+/** UpdateStateMachine: new executions run the new definition; running ones finish on theirs. */
+function update(
+  { stateMachineArn, definition, roleArn }: UpdateStateMachineRequest,
+  factory: StateMachineFactory,
+  stateMachines: StateMachineRegistry,
+  created: Map<string, Created>,
+): { updateDate: Date } {
+  const existing = created.get(stateMachineArn);
+  const machine = stateMachines.get(stateMachineArn);
+  if (!existing || !machine) {
+    if (machine) throw kitOwned(stateMachineArn);
+    throw sfnErrors.stateMachineDoesNotExist(stateMachineArn);
+  }
+  if (definition !== undefined && definition !== existing.definition) {
+    build(factory, stateMachineArn, definition, machine.executions);
+    existing.definition = definition;
+  }
+  if (roleArn !== undefined) existing.roleArn = roleArn;
+  return { updateDate: new Date() };
+}
+
+/** Parses and builds (registers) the definition, or throws InvalidDefinition naming why. */
+function build(
+  factory: StateMachineFactory,
+  stateMachineArn: string,
+  definition: string,
+  executions?: RegisteredStateMachine['executions'],
+): void {
   let parsed: unknown;
   try {
     parsed = JSON.parse(definition);
@@ -81,11 +130,15 @@ function create(
     throw sfnErrors.invalidDefinition('INVALID_JSON_DESCRIPTION: the definition is not a JSON object');
   }
   try {
-    factory.build(stateMachineArn, parsed as Record<string, unknown>);
+    factory.build(stateMachineArn, parsed as Record<string, unknown>, executions);
   } catch (error) {
     throw sfnErrors.invalidDefinition((error as Error).message);
   }
-  const creationDate = new Date();
-  created.set(stateMachineArn, { definition, roleArn, creationDate });
-  return { stateMachineArn, creationDate };
+}
+
+/** The kit's own state machines change with its code (`scones up --watch`), not through the API. */
+function kitOwned(stateMachineArn: string) {
+  return sfnErrors.validation(
+    `${stateMachineArn} is one of the kit's state machines: it changes with the kit's code (scones up --watch), not through the API`,
+  );
 }

@@ -24,6 +24,16 @@ export interface SfnApiHost {
   log?: (message: string) => void;
   /** CreateStateMachine; a host without it refuses the action. */
   createStateMachine?(request: CreateStateMachineRequest): { stateMachineArn: string; creationDate: Date };
+  /** UpdateStateMachine of a created state machine (the kit's own are refused). */
+  updateStateMachine?(request: UpdateStateMachineRequest): { updateDate: Date };
+  /** DeleteStateMachine of a created state machine (the kit's own are refused). */
+  deleteStateMachine?(stateMachineArn: string): void;
+}
+
+export interface UpdateStateMachineRequest {
+  stateMachineArn: string;
+  definition?: string;
+  roleArn?: string;
 }
 
 export interface CreateStateMachineRequest {
@@ -37,6 +47,13 @@ export interface CreateStateMachineRequest {
 export interface StateMachineFactory {
   /** The ARN of the state machine `name` in the tier's account and region. */
   arnOf(name: string): string;
-  /** Builds (validating) and registers an engine; throws, naming why, for a definition it cannot run. */
-  build(stateMachineArn: string, definition: Record<string, unknown>): RegisteredStateMachine;
+  /**
+   * Builds (validating) and registers an engine; throws, naming why, for a definition it cannot
+   * run. `executions`: the registry of the version it replaces (UpdateStateMachine).
+   */
+  build(
+    stateMachineArn: string,
+    definition: Record<string, unknown>,
+    executions?: ExecutionRegistry,
+  ): RegisteredStateMachine;
 }
