@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EndpointDeployment, EndpointHosting } from '../../src/embedded/sagemaker/index.ts';
 import { EmbeddedEngine } from '../../src/embedded/stepfunctions/index.ts';
+import { JOB_TIMEOUT_SECONDS, withJobTimeouts } from '../../src/embedded/stepfunctions/job-timeouts.ts';
 import {
   BUCKET,
   type Harness,
@@ -298,5 +299,48 @@ describe('the SageMaker integrations on the embedded engine', () => {
           clients: { s3: harness.s3 },
         }),
     ).toThrow(/needs the local SageMaker/);
+  });
+});
+
+describe('the timeout of .sync Tasks', () => {
+  it('is Step Functions default (none, in practice), not the library 60 s, unless the state sets one', () => {
+    const job = (extra: object = {}) => ({
+      Type: 'Task',
+      Resource: `${SM}createTrainingJob.sync`,
+      End: true,
+      ...extra,
+    });
+    const definition = {
+      StartAt: 'Train',
+      States: {
+        Train: job(),
+        Timed: job({ TimeoutSeconds: 5 }),
+        TimedByPath: job({ TimeoutSecondsPath: '$.t' }),
+        Model: { Type: 'Task', Resource: `${SM}createModel`, End: true },
+        Branches: {
+          Type: 'Parallel',
+          End: true,
+          Branches: [{ StartAt: 'Nested', States: { Nested: job() } }],
+        },
+        Each: { Type: 'Map', End: true, ItemProcessor: { StartAt: 'Inner', States: { Inner: job() } } },
+      },
+    };
+    type Timed = { TimeoutSeconds?: number };
+    const states = withJobTimeouts(definition as never).States as unknown as {
+      [name in 'Train' | 'Timed' | 'TimedByPath' | 'Model']: Timed;
+    } & {
+      Branches: { Branches: [{ States: { Nested: Timed } }] };
+      Each: { ItemProcessor: { States: { Inner: Timed } } };
+    };
+    expect(states.Train.TimeoutSeconds).toBe(JOB_TIMEOUT_SECONDS);
+    expect(JOB_TIMEOUT_SECONDS * 1000).toBeLessThan(2 ** 31);
+    expect(JOB_TIMEOUT_SECONDS).toBeGreaterThan(7 * 24 * 3600);
+    expect(states.Timed.TimeoutSeconds).toBe(5);
+    expect(states.TimedByPath.TimeoutSeconds).toBeUndefined();
+    expect(states.Model.TimeoutSeconds).toBeUndefined();
+    expect(states.Branches.Branches[0].States.Nested.TimeoutSeconds).toBe(JOB_TIMEOUT_SECONDS);
+    expect(states.Each.ItemProcessor.States.Inner.TimeoutSeconds).toBe(JOB_TIMEOUT_SECONDS);
+    // The definition given is left as written (DescribeStateMachine shows it).
+    expect((definition.States.Train as { TimeoutSeconds?: number }).TimeoutSeconds).toBeUndefined();
   });
 });

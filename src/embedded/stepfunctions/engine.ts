@@ -21,6 +21,7 @@ import { assertWithinPayloadLimit, bindLambdaInvoke } from './integrations/lambd
 import { bindSageMaker, isSageMakerResource } from './integrations/sagemaker.ts';
 import { bindSdkIntegration } from './integrations/sdk.ts';
 import { bindStartExecution, isStartExecutionResource } from './integrations/start-execution.ts';
+import { withJobTimeouts } from './job-timeouts.ts';
 import { type RegisteredStateMachine, StateMachineRegistry } from './state-machine-registry.ts';
 import type {
   RunOverrides,
@@ -75,7 +76,8 @@ export class EmbeddedEngine implements RegisteredStateMachine {
     this.definition = options.definition;
     const definition = options.definition as unknown as StateMachineDefinition;
     // Distributed Map states run as Tasks bound to the local Map Run (distributed-map/).
-    this.stateMachine = localStateMachine(definition);
+    // `.sync` Tasks wait as long as on AWS, not the library's 60 s (job-timeouts.ts).
+    this.stateMachine = localStateMachine(withJobTimeouts(definition));
     const bound = bindTaskStates(definition, options, this.stateMachines);
     this.taskHandlers = bound.handlers;
     this.nestedStartHandlers = bound.nestedStarts;
