@@ -3,9 +3,15 @@
  * training runner, a hosting double): createTrainingJob.sync -> createModel ->
  * createEndpointConfig -> createEndpoint -> a DescribeEndpoint wait loop through the AWS SDK
  * integration; a failed training caught as States.TaskFailed with the job's description as Cause;
- * API refusals named as the developer guide names them; resources refused at build time.
+ * API refusals named as the developer guide names them; resources refused at build time; the
+ * timeout `.sync` Tasks get; and startEmbeddedRuntime (no stack) starting its local SageMaker for
+ * the first SageMaker Task.
  */
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_WORKFLOW_CODE, startEmbeddedRuntime } from '../../src/embedded/runtime.ts';
 import type { EndpointDeployment, EndpointHosting } from '../../src/embedded/sagemaker/index.ts';
 import { EmbeddedEngine } from '../../src/embedded/stepfunctions/index.ts';
 import { JOB_TIMEOUT_SECONDS, withJobTimeouts } from '../../src/embedded/stepfunctions/job-timeouts.ts';
@@ -342,5 +348,46 @@ describe('the timeout of .sync Tasks', () => {
     expect(states.Each.ItemProcessor.States.Inner.TimeoutSeconds).toBe(JOB_TIMEOUT_SECONDS);
     // The definition given is left as written (DescribeStateMachine shows it).
     expect((definition.States.Train as { TimeoutSeconds?: number }).TimeoutSeconds).toBeUndefined();
+  });
+});
+
+describe('startEmbeddedRuntime without a stack', () => {
+  it('gives the engine a local SageMaker, started on the first SageMaker Task, under the data dir', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'sfn-sagemaker-runtime-'));
+    // The kit's ASL template takes these substitutions; a Pass state uses them all.
+    const substitutions = [
+      'SerializeImageDataFunctionArn',
+      'ClassifyImageFunctionArn',
+      'FilterInferencesFunctionArn',
+      'ReviewBucket',
+      'ReviewPrefix',
+    ];
+    const template = JSON.stringify({
+      StartAt: 'Names',
+      States: {
+        Names: {
+          Type: 'Pass',
+          Result: Object.fromEntries(substitutions.map((name) => [name, `\${${name}}`])),
+          ResultPath: '$.names',
+          Next: 'List',
+        },
+        List: { Type: 'Task', Resource: `${SDK}listModels`, Parameters: { MaxResults: 5 }, End: true },
+      },
+    });
+    const runtime = await startEmbeddedRuntime({
+      dataDir,
+      workflow: { ...REPO_WORKFLOW_CODE, definitions: { 'image-classification.asl.json': template } },
+    });
+    try {
+      expect(runtime.sagemaker).toBeUndefined();
+      const record = await runtime.engine.run({}, 'list-models');
+      expect(record.status, record.cause).toBe('SUCCEEDED');
+      expect(record.output).toEqual({ Models: [] });
+      // The control plane keeps its state where a stack would (<dataDir>/sagemaker).
+      expect(await readdir(dataDir)).toContain('sagemaker');
+    } finally {
+      await runtime.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
