@@ -25,6 +25,7 @@ import {
   stageChannels,
   startHarness,
   trainingJobRequest,
+  until,
 } from './sagemaker/support.ts';
 
 /** The scripted runner, writing an object where the model artifact goes (CreateEndpoint checks it). */
@@ -236,6 +237,25 @@ describe('the SageMaker integrations on the embedded engine', () => {
     expect(tuning.HyperParameterTuningJobStatus).toBe('Completed');
     expect(tuning.TrainingJobStatusCounters).toMatchObject({ Completed: 2 });
     expect((tuning.BestTrainingJob as { TrainingJobName: string }).TrainingJobName).toMatch(/^sfn-tune-/);
+  });
+
+  it('a .sync Task past its TimeoutSeconds fails with States.Timeout and the training job is stopped', async () => {
+    const runner = harness.runner as ScriptedRunner;
+    runner.hold();
+    try {
+      const definition = deployDefinition();
+      Object.assign(definition.States.Train, { TimeoutSeconds: 1 });
+      const record = await engineFor(definition, 'timeout').run({ job: 'sfn-train-slow' });
+      expect(record.status).toBe('FAILED');
+      expect(record.error).toBe('States.Timeout');
+      const job = await until(
+        () => harness.service.call('DescribeTrainingJob', { TrainingJobName: 'sfn-train-slow' }),
+        (j) => (j as { TrainingJobStatus: string }).TrainingJobStatus === 'Stopped',
+      );
+      expect((job as { TrainingJobStatus: string }).TrainingJobStatus).toBe('Stopped');
+    } finally {
+      runner.release();
+    }
   });
 
   // States.TaskFailed in a Catch matches every Task error (but States.Timeout), as on AWS.

@@ -239,7 +239,10 @@ function bindTaskStates(
     }
     if (isSageMakerResource(state.Resource)) {
       const { sagemaker, sagemakerPollMs } = options.clients;
-      handlers[stateName] = bindSageMaker(stateName, state.Resource, sagemaker, sagemakerPollMs);
+      handlers[stateName] = bindSageMaker(stateName, state.Resource, sagemaker, {
+        pollMs: sagemakerPollMs,
+        timeoutSeconds: (state as { TimeoutSeconds?: number }).TimeoutSeconds,
+      });
       continue;
     }
     const sdkHandler = bindSdkIntegration(state.Resource, options.clients);

@@ -30,17 +30,20 @@ export const DEFAULT_SYNC_POLL_MS = 100;
 
 interface JobKind {
   describe: string;
+  stop: string;
   nameMember: string;
   statusMember: string;
 }
 
 const TRAINING: JobKind = {
   describe: 'DescribeTrainingJob',
+  stop: 'StopTrainingJob',
   nameMember: 'TrainingJobName',
   statusMember: 'TrainingJobStatus',
 };
 const TUNING: JobKind = {
   describe: 'DescribeHyperParameterTuningJob',
+  stop: 'StopHyperParameterTuningJob',
   nameMember: 'HyperParameterTuningJobName',
   statusMember: 'HyperParameterTuningJobStatus',
 };
@@ -82,8 +85,9 @@ export function bindSageMaker(
   stateName: string,
   resource: string,
   sagemaker: SageMakerControlPlane | undefined,
-  pollMs: number = DEFAULT_SYNC_POLL_MS,
+  options: { pollMs?: number | undefined; timeoutSeconds?: number | undefined } = {},
 ): SdkIntegrationHandler {
+  const pollMs = options.pollMs ?? DEFAULT_SYNC_POLL_MS;
   if (!sagemaker) {
     throw new UnsupportedSageMakerResource(
       `State ${stateName}: ${resource} needs the local SageMaker, and this engine was started without one`,
@@ -108,7 +112,9 @@ export function bindSageMaker(
     const response = await callOptimized(sagemaker, action, input);
     if (pattern !== 'sync' || !job) return { ...epochMillis(response), ...sdkMetadata() };
     const name = (input as Record<string, unknown>)[job.nameMember];
-    return await waitForJob(sagemaker, job, String(name), pollMs);
+    const deadline =
+      options.timeoutSeconds === undefined ? Infinity : Date.now() + options.timeoutSeconds * 1000;
+    return await waitForJob(sagemaker, job, String(name), pollMs, deadline);
   };
 }
 
@@ -120,14 +126,23 @@ async function callOptimized(sagemaker: SageMakerControlPlane, action: string, i
   }
 }
 
-/** Polls the job until it ends: its description when Completed, States.TaskFailed otherwise. */
+/**
+ * Polls the job until it ends: its description when Completed, States.TaskFailed otherwise. Past
+ * the state's TimeoutSeconds (the engine has failed the Task with States.Timeout by then) the job
+ * is stopped, as Step Functions stops the job of a `.sync` Task that timed out.
+ */
 async function waitForJob(
   sagemaker: SageMakerControlPlane,
   job: JobKind,
   name: string,
   pollMs: number,
+  deadline: number,
 ): Promise<unknown> {
   for (;;) {
+    if (Date.now() >= deadline) {
+      await sagemaker.call(job.stop, { [job.nameMember]: name }).catch(() => undefined);
+      throw new TaskError('States.Timeout', `${job.stop} was called for ${name}: the Task timed out`);
+    }
     const description = epochMillis(await callOptimized(sagemaker, job.describe, { [job.nameMember]: name }));
     const status = description[job.statusMember];
     if (status === TERMINAL_OK) return description;
