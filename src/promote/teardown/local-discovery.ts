@@ -5,8 +5,9 @@
  * own name (the local S3 keeps no bucket tags). The state machines are the stack's, not made by
  * promote: reported as kept, never deleted.
  */
-import { HeadBucketCommand } from '@aws-sdk/client-s3';
+
 import { paginateListStateMachines } from '@aws-sdk/client-sfn';
+import { bucketExists } from '../../aws/bucket-exists.ts';
 import { createS3Client, createSfnClient } from '../../aws/clients.ts';
 import { KIT_NAME, resourceNames } from '../../deploy/index.ts';
 import { allPages } from '../pages.ts';
@@ -14,16 +15,10 @@ import { defaultBucketName, type PromotionTarget } from '../target.ts';
 import { sagemakerByName } from './discovery.ts';
 import type { Discovery, KeptItem } from './types.ts';
 
-async function bucketExists(target: PromotionTarget): Promise<boolean> {
+async function bucketExistsOn(target: PromotionTarget): Promise<boolean> {
   const s3 = createS3Client(target.config);
   try {
-    await s3.send(new HeadBucketCommand({ Bucket: target.bucket }));
-    return true;
-  } catch (error) {
-    const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-    if (e.name === 'NotFound' || e.name === 'NoSuchBucket' || e.$metadata?.httpStatusCode === 404)
-      return false;
-    throw error;
+    return await bucketExists(s3, target.bucket);
   } finally {
     s3.destroy();
   }
@@ -50,7 +45,7 @@ async function stackStateMachines(target: PromotionTarget): Promise<KeptItem[]> 
 export async function discoverLocalResources(target: PromotionTarget): Promise<Discovery> {
   const found = await sagemakerByName(target, `${KIT_NAME}-${target.stage}-`);
   const kept: KeptItem[] = [];
-  if (await bucketExists(target)) {
+  if (await bucketExistsOn(target)) {
     const bucket = {
       type: 's3 bucket' as const,
       name: target.bucket,

@@ -9,8 +9,9 @@
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { DescribeStateMachineCommand, paginateListStateMachines } from '@aws-sdk/client-sfn';
+import { bucketExists } from '../../aws/bucket-exists.ts';
 import { createSfnClient } from '../../aws/clients.ts';
 import { EVENT_RULES_DIR } from '../../events/rules.ts';
 import { eventResourceNames, resourceNames } from '../../workflow/names.ts';
@@ -28,18 +29,6 @@ export class StackWorkflowError extends Error {
 
 const NO_IAM = 'scones up has no IAM: nothing assumes a role locally';
 
-async function bucketExists(ctx: StepContext): Promise<boolean> {
-  try {
-    await ctx.s3.send(new HeadBucketCommand({ Bucket: ctx.target.bucket }));
-    return true;
-  } catch (error) {
-    const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-    if (e.name === 'NotFound' || e.name === 'NoSuchBucket' || e.$metadata?.httpStatusCode === 404)
-      return false;
-    throw error;
-  }
-}
-
 /** Whether `scones teardown --target local` deletes the bucket, and why. */
 function localBucketFate(ctx: Pick<StepContext, 'target'>): string {
   const { stage, accountId, region, bucket } = ctx.target;
@@ -50,7 +39,7 @@ function localBucketFate(ctx: Pick<StepContext, 'target'>): string {
 
 export async function ensureLocalBucket(ctx: StepContext): Promise<PromotionAction> {
   const { bucket } = ctx.target;
-  if (await bucketExists(ctx))
+  if (await bucketExists(ctx.s3, ctx.target.bucket))
     return action('bucket', 's3 bucket', bucket, 'none', `in the local stack; ${localBucketFate(ctx)}`);
   const planned = action(
     'bucket',
