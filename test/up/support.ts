@@ -26,6 +26,19 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
+/** Waits for a line of `printed` that contains every fragment (printed lines keep coming), and returns it. */
+export async function lineWith(printed: readonly string[], fragments: string[]): Promise<string> {
+  let found: string | undefined;
+  await vi.waitFor(
+    () => {
+      found = printed.find((line) => fragments.every((fragment) => line.includes(fragment)));
+      expect(found, `a line with ${fragments.join(', ')} in:\n${printed.join('\n')}`).toBeDefined();
+    },
+    { timeout: 20_000, interval: 20 },
+  );
+  return found as string;
+}
+
 export async function bikePng(): Promise<Buffer> {
   return rgbToPng((await readCifarRecord(0)).rgb);
 }
@@ -60,17 +73,7 @@ export async function startTestStack(options: Partial<UpOptions> = {}): Promise<
     async put(key, body) {
       await runtime.s3.send(new PutObjectCommand({ Bucket: runtime.config.bucket, Key: key, Body: body }));
     },
-    async lineWith(...fragments) {
-      let found: string | undefined;
-      await vi.waitFor(
-        () => {
-          found = printed.find((line) => fragments.every((fragment) => line.includes(fragment)));
-          expect(found, `a line with ${fragments.join(', ')} in:\n${printed.join('\n')}`).toBeDefined();
-        },
-        { timeout: 20_000, interval: 20 },
-      );
-      return found as string;
-    },
+    lineWith: (...fragments) => lineWith(printed, fragments),
     async close() {
       sfn.destroy();
       await stack.stop();

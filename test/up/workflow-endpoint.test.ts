@@ -21,7 +21,7 @@ import {
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS } from '../../src/config.ts';
 import type { WorkflowEndpointFactory } from '../../src/embedded/runtime.ts';
 import { imageClassificationUri } from '../../src/embedded/sagemaker/index.ts';
@@ -32,7 +32,7 @@ import { packModel } from '../../training/artifact.ts';
 import { useWasmBackend } from '../../training/backend.ts';
 import { createServingModel } from '../../training/model.ts';
 import { smallModelMetadata } from '../training/model-fixtures.ts';
-import { bikePng } from './support.ts';
+import { bikePng, lineWith } from './support.ts';
 
 const BUCKET = 'scones-images';
 const MODEL_KEY = 'training-jobs/scones-local/output/model.tar.gz';
@@ -89,17 +89,7 @@ async function start(
     stack,
     printed,
     sagemaker,
-    async lineWith(...fragments) {
-      let found: string | undefined;
-      await vi.waitFor(
-        () => {
-          found = printed.find((line) => fragments.every((fragment) => line.includes(fragment)));
-          expect(found, `a line with ${fragments.join(', ')} in:\n${printed.join('\n')}`).toBeDefined();
-        },
-        { timeout: 20_000, interval: 20 },
-      );
-      return found as string;
-    },
+    lineWith: (...fragments) => lineWith(printed, fragments),
     async put(key) {
       await stack.runtime.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: png }));
     },
