@@ -1,0 +1,289 @@
+/**
+ * Alarm evaluation with a fake clock: M out of N, each TreatMissingData mode, each comparison
+ * operator, and the state changes the service's listeners hear (evaluation and SetAlarmState).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  type AlarmDefinition,
+  type AlarmStateChange,
+  type AlarmStateValue,
+  breaches,
+  type CloudWatchService,
+  createCloudWatchService,
+  evaluateAlarm,
+  type StoredDatum,
+} from '../../../src/embedded/cloudwatch/index.ts';
+
+const MINUTE = 60_000;
+/** A minute boundary; the alarm's periods end here. */
+const NOW = Date.UTC(2026, 11, 7, 9, 0, 0);
+
+function alarm(overrides: Partial<AlarmDefinition> = {}): AlarmDefinition {
+  return {
+    AlarmName: 'a',
+    ActionsEnabled: true,
+    OKActions: [],
+    AlarmActions: [],
+    InsufficientDataActions: [],
+    Namespace: 'Test',
+    MetricName: 'Errors',
+    Dimensions: [],
+    Statistic: 'Sum',
+    Period: 60,
+    EvaluationPeriods: 3,
+    Threshold: 5,
+    ComparisonOperator: 'GreaterThanThreshold',
+    ...overrides,
+  };
+}
+
+/**
+ * Datapoints of the last periods, oldest first: a number is that period's one value, `undefined`
+ * a missing period. `series([1, undefined, 9])` is 3, 2 and 1 minutes before NOW.
+ */
+function series(values: (number | undefined)[]): StoredDatum[] {
+  return values.flatMap((value, i) =>
+    value === undefined ? [] : [{ t: NOW - (values.length - i) * MINUTE + 1000, values: [value] }],
+  );
+}
+
+const stateOf = (
+  definition: AlarmDefinition,
+  values: (number | undefined)[],
+  current: AlarmStateValue = 'OK',
+) => evaluateAlarm(definition, series(values), NOW, current)?.value;
+
+describe('comparison operators', () => {
+  it.each([
+    ['GreaterThanThreshold', 5, false],
+    ['GreaterThanThreshold', 6, true],
+    ['GreaterThanOrEqualToThreshold', 5, true],
+    ['GreaterThanOrEqualToThreshold', 4.99, false],
+    ['LessThanThreshold', 5, false],
+    ['LessThanThreshold', 4, true],
+    ['LessThanOrEqualToThreshold', 5, true],
+    ['LessThanOrEqualToThreshold', 5.01, false],
+  ] as const)('%s with %d against 5: breaching %s', (operator, value, breaching) => {
+    expect(breaches(operator, value, 5)).toBe(breaching);
+    const definition = alarm({ ComparisonOperator: operator, EvaluationPeriods: 1 });
+    expect(stateOf(definition, [value])).toBe(breaching ? 'ALARM' : 'OK');
+  });
+});
+
+describe('M out of N', () => {
+  const twoOfThree = alarm({ EvaluationPeriods: 3, DatapointsToAlarm: 2 });
+
+  it('goes to ALARM with M breaching datapoints among N, not with fewer', () => {
+    expect(stateOf(twoOfThree, [9, 1, 9])).toBe('ALARM');
+    expect(stateOf(twoOfThree, [9, 9, 1])).toBe('ALARM');
+    expect(stateOf(twoOfThree, [1, 1, 9])).toBe('OK');
+  });
+
+  it('needs all N when DatapointsToAlarm is not given', () => {
+    expect(stateOf(alarm(), [9, 9, 1])).toBe('OK');
+    expect(stateOf(alarm(), [9, 9, 9])).toBe('ALARM');
+  });
+
+  it('looks only at the last N complete periods: older breaches and the current period do not count', () => {
+    const data = [
+      ...series([9, 9, 1, 1, 1]),
+      { t: NOW + 10_000, values: [99] }, // the period in progress
+    ];
+    expect(evaluateAlarm(twoOfThree, data, NOW, 'OK')?.value).toBe('OK');
+  });
+
+  it('aggregates the period with the alarm statistic (Sum of many small values breaches, their Average does not)', () => {
+    const data: StoredDatum[] = [{ t: NOW - MINUTE + 1, values: [2, 2, 2] }];
+    expect(evaluateAlarm(alarm({ EvaluationPeriods: 1 }), data, NOW, 'OK')?.value).toBe('ALARM');
+    expect(evaluateAlarm(alarm({ EvaluationPeriods: 1, Statistic: 'Average' }), data, NOW, 'OK')?.value).toBe(
+      'OK',
+    );
+  });
+
+  it('names the datapoints and the threshold in StateReason and StateReasonData', () => {
+    const result = evaluateAlarm(twoOfThree, series([9, 1, 8]), NOW, 'OK');
+    expect(result?.reason).toMatch(
+      /^Threshold Crossed: 2 out of the last 3 datapoints \[8\.0 \(07\/12\/26 08:59:00\), 1\.0 .*, 9\.0 .*\] were greater than the threshold \(5\.0\)/,
+    );
+    expect(result?.reason).toContain('OK -> ALARM transition');
+    const data = JSON.parse(result?.reasonData ?? '{}');
+    expect(data).toMatchObject({ version: '1.0', statistic: 'Sum', period: 60, threshold: 5 });
+    expect(data.recentDatapoints).toEqual([8, 1, 9]);
+  });
+});
+
+describe('TreatMissingData', () => {
+  const base = alarm({ EvaluationPeriods: 3, DatapointsToAlarm: 2 });
+  const none = [undefined, undefined, undefined];
+
+  it('missing (default): all missing is INSUFFICIENT_DATA; missing points count for nothing', () => {
+    expect(stateOf(base, none, 'ALARM')).toBe('INSUFFICIENT_DATA');
+    expect(evaluateAlarm(base, [], NOW, 'OK')?.reason).toBe('Insufficient Data: 3 datapoints were unknown.');
+    expect(stateOf(base, [9, undefined, 9])).toBe('ALARM');
+    expect(stateOf(base, [undefined, undefined, 9])).toBe('OK');
+  });
+
+  it('ignore: all missing keeps the current state; present points decide otherwise', () => {
+    const ignore = alarm({ EvaluationPeriods: 3, DatapointsToAlarm: 2, TreatMissingData: 'ignore' });
+    expect(evaluateAlarm(ignore, [], NOW, 'ALARM')).toBeUndefined();
+    expect(evaluateAlarm(ignore, [], NOW, 'OK')).toBeUndefined();
+    expect(stateOf(ignore, [9, undefined, 9])).toBe('ALARM');
+    expect(stateOf(ignore, [undefined, 1, undefined], 'ALARM')).toBe('OK');
+  });
+
+  it('breaching: missing points count as breaching', () => {
+    const breaching = alarm({ EvaluationPeriods: 3, DatapointsToAlarm: 2, TreatMissingData: 'breaching' });
+    expect(stateOf(breaching, none)).toBe('ALARM');
+    expect(stateOf(breaching, [undefined, 1, 9])).toBe('ALARM');
+    expect(stateOf(breaching, [undefined, 1, 1])).toBe('OK');
+  });
+
+  it('notBreaching: missing points count as within the threshold', () => {
+    const notBreaching = alarm({
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 2,
+      TreatMissingData: 'notBreaching',
+    });
+    expect(stateOf(notBreaching, none, 'ALARM')).toBe('OK');
+    expect(stateOf(notBreaching, [undefined, 9, undefined])).toBe('OK');
+    expect(stateOf(notBreaching, [9, undefined, 9])).toBe('ALARM');
+  });
+});
+
+describe('the service: a fake clock, the timer off, listeners', () => {
+  let dir: string;
+  let clock = NOW;
+  let service: CloudWatchService;
+  const changes: AlarmStateChange[] = [];
+
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'scones-cloudwatch-'));
+    clock = NOW;
+    changes.length = 0;
+    service = await createCloudWatchService({ dataDir: dir, now: () => clock, evaluationIntervalMs: 0 });
+    service.onStateChange((change) => changes.push(change));
+  });
+
+  afterEach(async () => {
+    await service.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const put = (value: number, at: number) =>
+    service.call('PutMetricData', {
+      Namespace: 'Test',
+      MetricData: [
+        {
+          MetricName: 'Errors',
+          Value: value,
+          Timestamp: at / 1000,
+          Dimensions: [{ Name: 'Fn', Value: 'f' }],
+        },
+      ],
+    });
+  const describeAlarm = async () =>
+    (
+      (await service.call('DescribeAlarms', { AlarmNames: ['errors'] })) as {
+        MetricAlarms: Record<string, unknown>[];
+      }
+    ).MetricAlarms[0];
+
+  it('evaluates on demand as the clock moves: INSUFFICIENT_DATA, ALARM, OK, each change heard once', async () => {
+    await service.call('PutMetricAlarm', {
+      AlarmName: 'errors',
+      Namespace: 'Test',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'Fn', Value: 'f' }],
+      Statistic: 'Sum',
+      Period: 60,
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 1,
+      Threshold: 3,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: ['arn:aws:sns:us-east-1:000000000000:alerts'],
+    });
+    // Created, then evaluated at once: no data, treated as not breaching.
+    expect((await describeAlarm())?.StateValue).toBe('OK');
+    expect(changes.map((c) => c.state.value)).toEqual(['OK']);
+    await put(2, NOW + 5_000);
+    await put(2, NOW + 6_000);
+    clock = NOW + MINUTE + 1;
+    service.evaluateAlarms();
+    const alarmed = await describeAlarm();
+    expect(alarmed?.StateValue).toBe('ALARM');
+    expect(alarmed?.StateReason).toMatch(/^Threshold Crossed: 1 out of the last 2 datapoints \[4\.0 /);
+    expect(alarmed?.StateUpdatedTimestamp).toBe((NOW + MINUTE + 1) / 1000);
+    service.evaluateAlarms(); // no change, nothing heard
+    expect(changes.map((c) => c.state.value)).toEqual(['OK', 'ALARM']);
+    expect(changes[1]).toMatchObject({
+      alarmName: 'errors',
+      alarmArn: 'arn:aws:cloudwatch:us-east-1:000000000000:alarm:errors',
+      previousState: { value: 'OK' },
+      configuration: { AlarmActions: ['arn:aws:sns:us-east-1:000000000000:alerts'] },
+    });
+    clock = NOW + 3 * MINUTE + 1; // the breaching minute is out of the last two
+    service.evaluateAlarms();
+    expect((await describeAlarm())?.StateValue).toBe('OK');
+    expect(changes.map((c) => c.state.value)).toEqual(['OK', 'ALARM', 'OK']);
+  });
+
+  it('SetAlarmState sets the state until the next evaluation, and survives a restart', async () => {
+    await service.call('PutMetricAlarm', {
+      AlarmName: 'errors',
+      Namespace: 'Test',
+      MetricName: 'Errors',
+      Statistic: 'Sum',
+      Period: 60,
+      EvaluationPeriods: 1,
+      Threshold: 3,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    expect((await describeAlarm())?.StateValue).toBe('INSUFFICIENT_DATA');
+    await service.call('SetAlarmState', { AlarmName: 'errors', StateValue: 'ALARM', StateReason: 'testing' });
+    expect(await describeAlarm()).toMatchObject({ StateValue: 'ALARM', StateReason: 'testing' });
+    expect(changes.at(-1)?.state).toMatchObject({ value: 'ALARM', reason: 'testing' });
+    await service.close();
+    service = await createCloudWatchService({ dataDir: dir, now: () => clock, evaluationIntervalMs: 0 });
+    expect(await describeAlarm()).toMatchObject({ StateValue: 'ALARM', StateReason: 'testing' });
+    service.evaluateAlarms();
+    expect((await describeAlarm())?.StateValue).toBe('INSUFFICIENT_DATA');
+  });
+
+  it('keeps datapoints for the retention window only, across a restart too', async () => {
+    await service.close();
+    service = await createCloudWatchService({
+      dataDir: dir,
+      now: () => clock,
+      evaluationIntervalMs: 0,
+      retentionMs: 10 * MINUTE,
+    });
+    await put(1, NOW - 9 * MINUTE);
+    await put(1, NOW - MINUTE);
+    const sum = async () => {
+      const answer = (await service.call('GetMetricStatistics', {
+        Namespace: 'Test',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'Fn', Value: 'f' }],
+        StartTime: (NOW - 60 * MINUTE) / 1000,
+        EndTime: (NOW + 60 * MINUTE) / 1000,
+        Period: 3600,
+        Statistics: ['SampleCount'],
+      })) as { Datapoints: { SampleCount: number }[] };
+      return answer.Datapoints.reduce((total, d) => total + d.SampleCount, 0);
+    };
+    expect(await sum()).toBe(2);
+    await service.close();
+    clock = NOW + 5 * MINUTE;
+    service = await createCloudWatchService({
+      dataDir: dir,
+      now: () => clock,
+      evaluationIntervalMs: 0,
+      retentionMs: 10 * MINUTE,
+    });
+    expect(await sum()).toBe(1);
+  });
+});
