@@ -1,3 +1,4 @@
+export { CborError, decodeCbor, encodeCbor } from './cbor.ts';
 export {
   CloudWatchError,
   InternalServiceFault,
