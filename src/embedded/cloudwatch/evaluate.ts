@@ -8,7 +8,7 @@
  * INSUFFICIENT_DATA; `ignore` leaves them out too, and when all N are missing the state stays as
  * it is. With some datapoints present and fewer than M breaching, the state is OK.
  */
-import { statisticsOf, statisticValue } from './statistics.ts';
+import { statisticsByPeriod, statisticValue } from './statistics.ts';
 import type { AlarmDefinition, AlarmStateValue, ComparisonOperator, StoredDatum } from './types.ts';
 
 export interface Evaluation {
@@ -70,9 +70,10 @@ export function evaluateAlarm(
   const statistic = alarm.Statistic ?? alarm.ExtendedStatistic ?? 'Average';
   const relevant = alarm.Unit === undefined ? data : data.filter((d) => (d.unit ?? 'None') === alarm.Unit);
   // Newest first, as StateReason lists them.
+  const byPeriod = statisticsByPeriod(relevant, first, end, periodMs);
   const points: Point[] = [];
   for (let t = end - periodMs; t >= first; t -= periodMs) {
-    const statistics = statisticsOf(relevant, t, t + periodMs);
+    const statistics = byPeriod.get(t);
     const value = statistics && statisticValue(statistics, statistic);
     points.push(
       value === undefined || statistics === undefined

@@ -5,13 +5,14 @@
  * aligned on multiples of the period from the epoch, as CloudWatch aligns them.
  */
 import {
+  InvalidNextToken,
   InvalidParameterCombinationException,
   InvalidParameterValueException,
   MissingRequiredParameterException,
   ValidationException,
 } from './errors.ts';
 import { type CloudWatchState, type MetricSeries, metricKey } from './state.ts';
-import { isPercentile, isStandardStatistic, statisticsOf, statisticValue } from './statistics.ts';
+import { isPercentile, isStandardStatistic, statisticsByPeriod, statisticValue } from './statistics.ts';
 import type { MetricId, PeriodStatistics } from './types.ts';
 import { STANDARD_UNITS } from './units.ts';
 import {
@@ -52,18 +53,11 @@ export function periodsOf(
 ): { t: number; statistics: PeriodStatistics; unit: string }[] {
   if (!series) return [];
   const data = unit === undefined ? series.data : series.data.filter((d) => (d.unit ?? 'None') === unit);
-  const result: { t: number; statistics: PeriodStatistics; unit: string }[] = [];
-  const first = Math.floor(start / periodMs) * periodMs;
-  for (let t = first; t < end; t += periodMs) {
-    const statistics = statisticsOf(data, Math.max(t, start), Math.min(t + periodMs, end));
-    if (statistics)
-      result.push({
-        t,
-        statistics,
-        unit: unit ?? data.find((d) => d.t >= t && d.t < t + periodMs)?.unit ?? 'None',
-      });
-  }
-  return result;
+  return [...statisticsByPeriod(data, start, end, periodMs)].map(([t, statistics]) => ({
+    t,
+    statistics,
+    unit: unit ?? data.find((d) => d.t >= t && d.t < t + periodMs)?.unit ?? 'None',
+  }));
 }
 
 function metricOf(input: Input, namespaceRequired: boolean): MetricId {
@@ -236,6 +230,7 @@ export function getMetricData(state: CloudWatchState, raw: unknown) {
   const maxDatapoints = int(input, 'MaxDatapoints', 1) ?? DEFAULT_MAX_DATAPOINTS;
   const token = str(input, 'NextToken', 0, 4096);
   const skip = token === undefined ? 0 : Number(decodeToken(token));
+  if (!Number.isSafeInteger(skip) || skip < 0) throw new InvalidNextToken();
   // The datapoints of every query in one order (query by query); a page is a slice of it.
   let position = 0;
   let more = false;

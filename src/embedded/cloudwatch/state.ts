@@ -11,6 +11,12 @@ import path from 'node:path';
 import { BatchedAppender } from '../shared/index.ts';
 import type { AlarmStatus, JournalEntry, MetricId, StoredAlarm, StoredDatum } from './types.ts';
 
+/**
+ * Datums kept per metric at most (each one PutMetricData datum, up to 150 values): a metric put
+ * to many times a second still has a bounded share of memory; the oldest go first.
+ */
+export const MAX_DATA_PER_METRIC = 20_000;
+
 export interface MetricSeries {
   metric: MetricId;
   /** Sorted by time. */
@@ -121,10 +127,10 @@ export class CloudWatchState {
     }
   }
 
-  /** Drops the datapoints older than the retention window. */
+  /** Drops the datapoints older than the retention window, and the oldest past the per-metric bound. */
   #prune(series: MetricSeries): void {
     const oldest = this.#now() - this.#retentionMs;
-    let drop = 0;
+    let drop = Math.max(0, series.data.length - MAX_DATA_PER_METRIC);
     while (drop < series.data.length && (series.data[drop] as StoredDatum).t < oldest) drop++;
     if (drop > 0) series.data.splice(0, drop);
   }

@@ -64,6 +64,32 @@ export function statisticsOf(
   };
 }
 
+/**
+ * The statistics of every period (of `periodMs`, aligned on its multiples from the epoch) in
+ * [start, end) that holds data, by the period's start, in one pass over the data.
+ */
+export function statisticsByPeriod(
+  data: readonly StoredDatum[],
+  start: number,
+  end: number,
+  periodMs: number,
+): Map<number, PeriodStatistics> {
+  const groups = new Map<number, StoredDatum[]>();
+  for (const datum of data) {
+    if (datum.t < start || datum.t >= end) continue;
+    const period = Math.floor(datum.t / periodMs) * periodMs;
+    const group = groups.get(period);
+    if (group) group.push(datum);
+    else groups.set(period, [datum]);
+  }
+  const result = new Map<number, PeriodStatistics>();
+  for (const [period, group] of [...groups.entries()].sort(([a], [b]) => a - b)) {
+    const statistics = statisticsOf(group, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
+    if (statistics) result.set(period, statistics);
+  }
+  return result;
+}
+
 /** One statistic of a period's statistics; undefined when it has no value (a percentile of a statistic set). */
 export function statisticValue(statistics: PeriodStatistics, name: string): number | undefined {
   if (isStandardStatistic(name)) return statistics[name];
