@@ -3,7 +3,7 @@
  * "Unchecked: Initial alarm creation"; an overwritten one keeps its state), DescribeAlarms
  * (`AlarmNames` or `AlarmNamePrefix`, `StateValue`, `ActionPrefix`, pages of `MaxRecords` up to
  * 100, by name), DeleteAlarms (every name must exist, else ResourceNotFound and none is deleted),
- * SetAlarmState (until the next evaluation). Metric math alarms (`Metrics`) and anomaly detection
+ * SetAlarmState (until the next evaluation). Each change is in the alarm history (history.ts). Metric math alarms (`Metrics`) and anomaly detection
  * operators are refused by name.
  */
 import {
@@ -15,6 +15,7 @@ import {
   ResourceNotFound,
   ValidationException,
 } from './errors.ts';
+import { recordConfigurationUpdate } from './history.ts';
 import { checkPeriod } from './read-metrics.ts';
 import type { CloudWatchState } from './state.ts';
 import { isPercentile, isStandardStatistic } from './statistics.ts';
@@ -186,6 +187,7 @@ export function alarmOperations(context: AlarmsContext) {
       if (!existing && state.alarms.size >= MAX_ALARMS)
         throw new LimitExceededFault(`The maximum number of alarms (${MAX_ALARMS}) has been reached.`);
       const now = context.now();
+      recordConfigurationUpdate(state, existing ? 'Update' : 'Create', definition, now);
       state.record({
         kind: 'alarm',
         alarm: {
@@ -255,6 +257,11 @@ export function alarmOperations(context: AlarmsContext) {
         throw new ResourceNotFound(
           `${unknown.length === 1 ? 'Alarm' : 'Alarms'} ${unknown.join(', ')} not found`,
         );
+      const time = context.now();
+      for (const name of names.map(String)) {
+        const alarm = state.alarms.get(name);
+        if (alarm) recordConfigurationUpdate(state, 'Delete', alarm.definition, time);
+      }
       state.record({ kind: 'delete', names: names.map(String) });
       return {};
     },

@@ -116,10 +116,19 @@ function datumOf(
   return { metricName, dims, datum: { ...base, stats: statistics } };
 }
 
-export function putMetricData(state: CloudWatchState, raw: unknown, now: number): Record<string, never> {
+/**
+ * `awsNamespace`: whether `AWS/...` is taken (the kit's own services publishing as AWS's do, e.g.
+ * `AWS/SageMaker`); the API refuses it, as AWS does.
+ */
+export function putMetricData(
+  state: CloudWatchState,
+  raw: unknown,
+  now: number,
+  awsNamespace = false,
+): Record<string, never> {
   const input = asInput(raw);
   const namespace = str(input, 'Namespace', 1, 255, true);
-  if (namespace.startsWith(':') || namespace.startsWith('AWS/'))
+  if (namespace.startsWith(':') || (!awsNamespace && namespace.startsWith('AWS/')))
     throw new InvalidParameterValueException(`The value ${namespace} for parameter Namespace is invalid.`);
   const data = list(input, 'MetricData', MAX_DATUMS);
   if (data === undefined || data.length === 0)

@@ -14,6 +14,7 @@ import {
   UnknownOperationException,
 } from './errors.ts';
 import { evaluateAlarm } from './evaluate.ts';
+import { describeAlarmHistory, recordStateUpdate } from './history.ts';
 import { putMetricData } from './put-metric-data.ts';
 import { getMetricData, getMetricStatistics, listMetrics } from './read-metrics.ts';
 import { CloudWatchState, metricKey } from './state.ts';
@@ -35,14 +36,16 @@ export async function createCloudWatchService(options: CloudWatchServiceOptions)
     const time = now();
     const previous = alarm.status;
     const changed = previous.StateValue !== value;
-    state.setStatus(name, {
+    const next = {
       StateValue: value,
       StateReason: reason,
       ...(reasonData !== undefined ? { StateReasonData: reasonData } : {}),
       StateUpdatedTimestamp: time,
       StateTransitionedTimestamp: changed ? time : previous.StateTransitionedTimestamp,
-    });
+    };
+    state.setStatus(name, next);
     if (!changed) return;
+    recordStateUpdate(state, name, previous, next);
     const change = {
       alarmName: name,
       alarmArn: alarmArn({ region, accountId }, name),
@@ -91,6 +94,7 @@ export async function createCloudWatchService(options: CloudWatchServiceOptions)
     GetMetricStatistics: (input) => getMetricStatistics(state, input),
     GetMetricData: (input) => getMetricData(state, input),
     ...alarmOperations(context),
+    DescribeAlarmHistory: (input) => describeAlarmHistory(state, input),
   };
   const evaluateAlarms = () => {
     for (const name of [...state.alarms.keys()]) evaluate(name);
@@ -113,6 +117,12 @@ export async function createCloudWatchService(options: CloudWatchServiceOptions)
     onStateChange(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    ingest(namespace, metricData) {
+      const data = metricData.map((datum) =>
+        datum.Timestamp instanceof Date ? { ...datum, Timestamp: datum.Timestamp.getTime() / 1000 } : datum,
+      );
+      putMetricData(state, { Namespace: namespace, MetricData: data }, now(), true);
     },
     evaluateAlarms,
     flush: () => state.flush(),

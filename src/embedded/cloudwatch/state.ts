@@ -9,13 +9,23 @@
 import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BatchedAppender } from '../shared/index.ts';
-import type { AlarmStatus, JournalEntry, MetricId, StoredAlarm, StoredDatum } from './types.ts';
+import type {
+  AlarmHistoryItem,
+  AlarmStatus,
+  JournalEntry,
+  MetricId,
+  StoredAlarm,
+  StoredDatum,
+} from './types.ts';
 
 /**
  * Datums kept per metric at most (each one PutMetricData datum, up to 150 values): a metric put
  * to many times a second still has a bounded share of memory; the oldest go first.
  */
 export const MAX_DATA_PER_METRIC = 20_000;
+
+/** Alarm history items kept at most (AWS keeps two weeks); the oldest go first. */
+export const MAX_HISTORY_ITEMS = 10_000;
 
 export interface MetricSeries {
   metric: MetricId;
@@ -37,6 +47,8 @@ export function metricKey(metric: MetricId): string {
 export class CloudWatchState {
   readonly metrics = new Map<string, MetricSeries>();
   readonly alarms = new Map<string, StoredAlarm>();
+  /** Oldest first. */
+  readonly history: AlarmHistoryItem[] = [];
   readonly #appender: BatchedAppender;
   readonly #journal: string;
   readonly #retentionMs: number;
@@ -94,6 +106,7 @@ export class CloudWatchState {
       if (series.data.length > 0)
         lines.push(JSON.stringify({ kind: 'data', metric: series.metric, data: series.data }));
     for (const alarm of this.alarms.values()) lines.push(JSON.stringify({ kind: 'alarm', alarm }));
+    for (const item of this.history) lines.push(JSON.stringify({ kind: 'history', item }));
     const aside = `${this.#journal}.compacting`;
     await writeFile(aside, lines.map((line) => `${line}\n`).join(''));
     await rename(aside, this.#journal);
@@ -123,6 +136,11 @@ export class CloudWatchState {
       }
       case 'delete':
         for (const name of entry.names) this.alarms.delete(name);
+        return;
+      case 'history':
+        this.history.push(entry.item);
+        if (this.history.length > MAX_HISTORY_ITEMS)
+          this.history.splice(0, this.history.length - MAX_HISTORY_ITEMS);
         return;
     }
   }

@@ -15,6 +15,19 @@ export interface CloudWatchServiceOptions {
   evaluationIntervalMs?: number;
 }
 
+/** One datum as PutMetricData takes it (timestamps as a Date or epoch seconds). */
+export interface MetricDatumInput {
+  MetricName: string;
+  Dimensions?: Dimension[];
+  Timestamp?: Date | number;
+  Value?: number;
+  Values?: number[];
+  Counts?: number[];
+  StatisticValues?: { SampleCount: number; Sum: number; Minimum: number; Maximum: number };
+  Unit?: string;
+  StorageResolution?: number;
+}
+
 export type AlarmStateValue = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
 
 export type ComparisonOperator =
@@ -123,6 +136,12 @@ export interface CloudWatchService {
   readonly actions: readonly string[];
   /** Calls `listener` on every alarm state change (evaluation or SetAlarmState); returns an unsubscribe. */
   onStateChange(listener: AlarmStateListener): () => void;
+  /**
+   * Puts datums from inside the kit (an endpoint's `AWS/SageMaker` metrics, the Lambdas' EMF
+   * lines): PutMetricData's shapes and rules, except that an `AWS/` namespace is taken. Throws a
+   * CloudWatchError.
+   */
+  ingest(namespace: string, metricData: readonly MetricDatumInput[]): void;
   /** Evaluates every alarm now (what the timer does). */
   evaluateAlarms(): void;
   /** Resolves once everything so far is on disk. */
@@ -131,9 +150,21 @@ export interface CloudWatchService {
   close(): Promise<void>;
 }
 
+/** An alarm history item (DescribeAlarmHistory). */
+export interface AlarmHistoryItem {
+  AlarmName: string;
+  AlarmType: 'MetricAlarm';
+  /** Epoch milliseconds. */
+  Timestamp: number;
+  HistoryItemType: 'ConfigurationUpdate' | 'StateUpdate';
+  HistorySummary: string;
+  HistoryData: string;
+}
+
 /** One line of the journal. */
 export type JournalEntry =
   | { kind: 'data'; metric: MetricId; data: StoredDatum[] }
+  | { kind: 'history'; item: AlarmHistoryItem }
   | { kind: 'alarm'; alarm: StoredAlarm }
   | { kind: 'status'; name: string; status: AlarmStatus }
   | { kind: 'delete'; names: string[] };

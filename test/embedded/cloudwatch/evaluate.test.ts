@@ -229,6 +229,63 @@ describe('the service: a fake clock, the timer off, listeners', () => {
     service.evaluateAlarms();
     expect((await describeAlarm())?.StateValue).toBe('OK');
     expect(changes.map((c) => c.state.value)).toEqual(['OK', 'ALARM', 'OK']);
+    const history = (await service.call('DescribeAlarmHistory', { AlarmName: 'errors' })) as {
+      AlarmHistoryItems: { HistoryItemType: string; HistorySummary: string; HistoryData: string }[];
+    };
+    expect(history.AlarmHistoryItems.map((item) => item.HistorySummary)).toEqual([
+      'Alarm updated from ALARM to OK',
+      'Alarm updated from OK to ALARM',
+      'Alarm updated from INSUFFICIENT_DATA to OK',
+      'Alarm "errors" created',
+    ]);
+    expect(JSON.parse(history.AlarmHistoryItems[1]?.HistoryData ?? '{}')).toMatchObject({
+      oldState: { stateValue: 'OK' },
+      newState: { stateValue: 'ALARM', stateReasonData: { recentDatapoints: [4] } },
+    });
+    const page = (await service.call('DescribeAlarmHistory', {
+      HistoryItemType: 'StateUpdate',
+      ScanBy: 'TimestampAscending',
+      MaxRecords: 2,
+    })) as { AlarmHistoryItems: { HistorySummary: string }[]; NextToken?: string };
+    expect(page.AlarmHistoryItems.map((item) => item.HistorySummary)).toEqual([
+      'Alarm updated from INSUFFICIENT_DATA to OK',
+      'Alarm updated from OK to ALARM',
+    ]);
+    expect(page.NextToken).toBeDefined();
+  });
+
+  it('takes AWS/ namespaces from inside the kit (ingest), which the API refuses', async () => {
+    const dimensions = [
+      { Name: 'EndpointName', Value: 'e' },
+      { Name: 'VariantName', Value: 'AllTraffic' },
+    ];
+    await expect(
+      service.call('PutMetricData', {
+        Namespace: 'AWS/SageMaker',
+        MetricData: [{ MetricName: 'Invocations', Value: 1 }],
+      }),
+    ).rejects.toMatchObject({ code: 'InvalidParameterValueException' });
+    service.ingest('AWS/SageMaker', [
+      {
+        MetricName: 'Invocation5XXErrors',
+        Dimensions: dimensions,
+        Value: 3,
+        Timestamp: new Date(NOW - 30_000),
+      },
+    ]);
+    expect(() => service.ingest('AWS/SageMaker', [{ MetricName: 'Invocations' }])).toThrow(/Value/);
+    await service.call('PutMetricAlarm', {
+      AlarmName: 'errors',
+      Namespace: 'AWS/SageMaker',
+      MetricName: 'Invocation5XXErrors',
+      Dimensions: dimensions,
+      Statistic: 'Sum',
+      Period: 60,
+      EvaluationPeriods: 1,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    expect((await describeAlarm())?.StateValue).toBe('ALARM');
   });
 
   it('SetAlarmState sets the state until the next evaluation, and survives a restart', async () => {
