@@ -1,12 +1,19 @@
 /**
- * An alarm's evaluation, as CloudWatch documents it: the last `EvaluationPeriods` (N) complete
- * periods of `Period` seconds before `now` (aligned on multiples of the period), each a datapoint
- * of the alarm's statistic that breaches the threshold under `ComparisonOperator`, does not, or is
- * missing. The alarm is in ALARM when at least `DatapointsToAlarm` (M, default N) of the N breach.
- * Missing datapoints follow `TreatMissingData`: `breaching` / `notBreaching` count as such;
- * `missing` (the default) leaves them out, and when all N are missing the state is
- * INSUFFICIENT_DATA; `ignore` leaves them out too, and when all N are missing the state stays as
- * it is. With some datapoints present and fewer than M breaching, the state is OK.
+ * An alarm's evaluation, as CloudWatch's user guide documents it ("How alarm state is evaluated
+ * when data is missing", its two tables are the unit tests' cases). Periods of `Period` seconds
+ * are aligned on multiples of the period; the datapoint of a period is the alarm's statistic
+ * over it, breaching the threshold under `ComparisonOperator` or not, or missing. With N =
+ * `EvaluationPeriods` and M = `DatapointsToAlarm` (default N), CloudWatch reads an *evaluation
+ * range* longer than N (here N + 2 complete periods, as in the guide's examples) and:
+ * - with at least N real datapoints in the range, evaluates the N most recent of them (missing
+ *   ones skipped; `TreatMissingData` is not used): ALARM when at least M breach, else OK;
+ * - with fewer, fills the N with the treatment, using all the real datapoints: `breaching` /
+ *   `notBreaching` count the filled ones as such (ALARM when at least M breach, else OK);
+ *   `missing`: no real datapoint is INSUFFICIENT_DATA; `ignore`: no real datapoint keeps the
+ *   state. For both, at least M breaching is ALARM; with fewer real datapoints than M, a breaching
+ *   datapoint at least M periods old among the last N with only breaching or missing ones after it
+ *   is ALARM too (the guide's "premature alarm state" rule: `- - X - -` alarms, `- - - X -` waits);
+ *   otherwise any real non-breaching datapoint makes it OK, and none keeps the state (waiting).
  */
 import { statisticsByPeriod, statisticValue } from './statistics.ts';
 import type { AlarmDefinition, AlarmStateValue, ComparisonOperator, StoredDatum } from './types.ts';
@@ -17,7 +24,8 @@ export interface Evaluation {
   reasonData: string;
 }
 
-type Point = { t: number; value: number; sampleCount: number } | { t: number; value?: undefined };
+type Real = { t: number; value: number; sampleCount: number };
+type Point = Real | { t: number; value?: undefined };
 
 const WORDS: Record<ComparisonOperator, string> = {
   GreaterThanOrEqualToThreshold: 'greater than or equal to',
@@ -66,30 +74,32 @@ export function evaluateAlarm(
   const n = alarm.EvaluationPeriods;
   const m = alarm.DatapointsToAlarm ?? n;
   const end = Math.floor(now / periodMs) * periodMs;
-  const first = end - n * periodMs;
+  const range = n + 2;
+  const first = end - range * periodMs;
   const statistic = alarm.Statistic ?? alarm.ExtendedStatistic ?? 'Average';
   const relevant = alarm.Unit === undefined ? data : data.filter((d) => (d.unit ?? 'None') === alarm.Unit);
-  // Newest first, as StateReason lists them.
   const byPeriod = statisticsByPeriod(relevant, first, end, periodMs);
-  const points: Point[] = [];
-  for (let t = end - periodMs; t >= first; t -= periodMs) {
+  // Newest first, as StateReason lists them; `age` 1 is the most recent complete period.
+  const points: (Point & { age: number })[] = [];
+  for (let age = 1; age <= range; age++) {
+    const t = end - age * periodMs;
     const statistics = byPeriod.get(t);
     const value = statistics && statisticValue(statistics, statistic);
     points.push(
       value === undefined || statistics === undefined
-        ? { t }
-        : { t, value, sampleCount: statistics.SampleCount },
+        ? { t, age }
+        : { t, age, value, sampleCount: statistics.SampleCount },
     );
   }
-  const present = points.filter(
-    (p): p is Point & { value: number; sampleCount: number } => p.value !== undefined,
-  );
-  const missing = n - present.length;
+  const breachingPoint = (p: Point) =>
+    p.value !== undefined && breaches(alarm.ComparisonOperator, p.value, alarm.Threshold);
+  const real = points.filter((p): p is Real & { age: number } => p.value !== undefined);
   const treat = alarm.TreatMissingData ?? 'missing';
-  const breachingPresent = present.filter((p) =>
-    breaches(alarm.ComparisonOperator, p.value, alarm.Threshold),
-  ).length;
-  const breaching = breachingPresent + (treat === 'breaching' ? missing : 0);
+  // The datapoints evaluated: the N most recent real ones, or every real one when fewer.
+  const evaluated = real.slice(0, n);
+  const filled = n - evaluated.length;
+  const realBreaching = evaluated.filter(breachingPoint).length;
+  const breaching = realBreaching + (treat === 'breaching' ? filled : 0);
   const reasonData = JSON.stringify({
     version: '1.0',
     queryDate: isoDate(now),
@@ -97,15 +107,40 @@ export function evaluateAlarm(
     ...(alarm.Statistic ? { statistic: alarm.Statistic } : { extendedStatistic: statistic }),
     ...(alarm.Unit ? { unit: alarm.Unit } : {}),
     period: alarm.Period,
-    recentDatapoints: present.map((p) => p.value),
+    recentDatapoints: evaluated.map((p) => p.value),
     threshold: alarm.Threshold,
-    evaluatedDatapoints: present.map((p) => ({
+    evaluatedDatapoints: evaluated.map((p) => ({
       timestamp: isoDate(p.t),
       sampleCount: p.sampleCount,
       value: p.value,
     })),
   });
-  if (present.length === 0 && (treat === 'missing' || treat === 'ignore')) {
+  const listed = evaluated.map((p) => `${shown(p.value)} (${reasonDate(p.t)})`).join(', ');
+  const words = WORDS[alarm.ComparisonOperator];
+  const alarmed = (count: number, note = ''): Evaluation => ({
+    value: 'ALARM',
+    reason:
+      `Threshold Crossed: ${count} out of the last ${n} datapoints [${listed}] ${count === 1 ? 'was' : 'were'} ${words} ` +
+      `the threshold (${shown(alarm.Threshold)})${note} (minimum ${datapoints(m)} for ${current} -> ALARM transition).`,
+    reasonData,
+  });
+  const ok = (note = ''): Evaluation => ({
+    value: 'OK',
+    reason:
+      `Threshold Crossed: ${evaluated.length === 0 ? 'no datapoints' : `${datapoints(evaluated.length)} [${listed}]`}${note} ` +
+      `${evaluated.length === 1 ? 'was' : 'were'} not ${words} the threshold (${shown(alarm.Threshold)}) ` +
+      `(minimum ${datapoints(m)} for ${current} -> ALARM transition).`,
+    reasonData,
+  });
+  if (filled === 0 || treat === 'breaching' || treat === 'notBreaching') {
+    const note =
+      filled > 0
+        ? ` (${filled} missing treated as ${treat === 'breaching' ? 'breaching' : 'not breaching'})`
+        : '';
+    return breaching >= m ? alarmed(breaching, note) : ok(note);
+  }
+  // `missing` or `ignore`, fewer than N real datapoints.
+  if (evaluated.length === 0) {
     if (treat === 'ignore') return undefined;
     return {
       value: 'INSUFFICIENT_DATA',
@@ -113,24 +148,15 @@ export function evaluateAlarm(
       reasonData,
     };
   }
-  const listed = present.map((p) => `${shown(p.value)} (${reasonDate(p.t)})`).join(', ');
-  const words = WORDS[alarm.ComparisonOperator];
-  if (breaching >= m) {
-    const counted = treat === 'breaching' && missing > 0 ? ` (${missing} missing treated as breaching)` : '';
-    return {
-      value: 'ALARM',
-      reason:
-        `Threshold Crossed: ${breaching} out of the last ${n} datapoints [${listed}] ${breaching === 1 ? 'was' : 'were'} ${words} ` +
-        `the threshold (${shown(alarm.Threshold)})${counted} (minimum ${datapoints(m)} for ${current} -> ALARM transition).`,
-      reasonData,
-    };
+  if (realBreaching >= m) return alarmed(realBreaching);
+  if (treat === 'missing' && evaluated.length < m) {
+    const lastN = points.slice(0, n);
+    const oldestBreaching = lastN.filter(breachingPoint).at(-1);
+    const notBreachingAfter = lastN.some(
+      (p) => oldestBreaching && p.age < oldestBreaching.age && p.value !== undefined && !breachingPoint(p),
+    );
+    if (oldestBreaching && oldestBreaching.age >= m && !notBreachingAfter)
+      return alarmed(realBreaching, ` (the other datapoints missing)`);
   }
-  return {
-    value: 'OK',
-    reason:
-      `Threshold Crossed: ${present.length === 0 ? `no datapoints (${missing} missing treated as not breaching)` : `${datapoints(present.length)} [${listed}]`} ` +
-      `${present.length === 1 ? 'was' : 'were'} not ${words} the threshold (${shown(alarm.Threshold)}) ` +
-      `(minimum ${datapoints(m)} for ALARM, ${breaching} breaching).`,
-    reasonData,
-  };
+  return evaluated.some((p) => !breachingPoint(p)) ? ok() : undefined;
 }

@@ -115,41 +115,61 @@ describe('M out of N', () => {
   });
 });
 
-describe('TreatMissingData', () => {
-  const base = alarm({ EvaluationPeriods: 3, DatapointsToAlarm: 2 });
-  const none = [undefined, undefined, undefined];
+/**
+ * The user guide's two tables ("How alarm state is evaluated when data is missing"): the five
+ * most recent periods, oldest first (0 not breaching, X breaching, - missing), and the state for
+ * MISSING, IGNORE, BREACHING, NOT BREACHING; `retain` keeps the current state.
+ */
+const TABLES: [m: number, data: string, states: [string, string, string, string]][] = [
+  [3, '0 - X - X', ['OK', 'OK', 'OK', 'OK']],
+  [3, '0 - - - -', ['OK', 'OK', 'OK', 'OK']],
+  [3, '- - - - -', ['INSUFFICIENT_DATA', 'retain', 'ALARM', 'OK']],
+  [3, '0 X X - X', ['ALARM', 'ALARM', 'ALARM', 'ALARM']],
+  [3, '- - X - -', ['ALARM', 'retain', 'ALARM', 'OK']],
+  [2, '0 - X - X', ['ALARM', 'ALARM', 'ALARM', 'ALARM']],
+  [2, '0 0 X 0 X', ['ALARM', 'ALARM', 'ALARM', 'ALARM']],
+  [2, '0 - X - -', ['OK', 'OK', 'ALARM', 'OK']],
+  [2, '- - - - 0', ['OK', 'OK', 'ALARM', 'OK']],
+  [2, '- - - X -', ['ALARM', 'retain', 'ALARM', 'OK']],
+];
+const TREATMENTS = ['missing', 'ignore', 'breaching', 'notBreaching'] as const;
 
-  it('missing (default): all missing is INSUFFICIENT_DATA; missing points count for nothing', () => {
-    expect(stateOf(base, none, 'ALARM')).toBe('INSUFFICIENT_DATA');
-    expect(evaluateAlarm(base, [], NOW, 'OK')?.reason).toBe('Insufficient Data: 3 datapoints were unknown.');
-    expect(stateOf(base, [9, undefined, 9])).toBe('ALARM');
-    expect(stateOf(base, [undefined, undefined, 9])).toBe('OK');
+describe("TreatMissingData: the user guide's tables (N = 3, evaluation range 5)", () => {
+  const cases = TABLES.flatMap(([m, data, states]) =>
+    TREATMENTS.map((treat, i) => [m, data, treat, states[i] as string] as const),
+  );
+  it.each(cases)('%i of 3, %s, %s: %s', (m, data, treat, expected) => {
+    const values = data.split(' ').map((c) => (c === '-' ? undefined : c === 'X' ? 9 : 1));
+    const definition = alarm({ EvaluationPeriods: 3, DatapointsToAlarm: m, TreatMissingData: treat });
+    for (const current of ['OK', 'ALARM', 'INSUFFICIENT_DATA'] as const) {
+      const state = stateOf(definition, values, current);
+      expect(state ?? 'retain').toBe(expected);
+    }
   });
 
-  it('ignore: all missing keeps the current state; present points decide otherwise', () => {
-    const ignore = alarm({ EvaluationPeriods: 3, DatapointsToAlarm: 2, TreatMissingData: 'ignore' });
-    expect(evaluateAlarm(ignore, [], NOW, 'ALARM')).toBeUndefined();
-    expect(evaluateAlarm(ignore, [], NOW, 'OK')).toBeUndefined();
-    expect(stateOf(ignore, [9, undefined, 9])).toBe('ALARM');
-    expect(stateOf(ignore, [undefined, 1, undefined], 'ALARM')).toBe('OK');
+  it('waits rather than alarms on a lone recent breach with missing data (`- - - - X`, 3 of 3)', () => {
+    const definition = alarm({ EvaluationPeriods: 3, DatapointsToAlarm: 3 });
+    expect(stateOf(definition, [undefined, undefined, undefined, undefined, 9], 'OK')).toBeUndefined();
+    expect(
+      stateOf(definition, [undefined, undefined, undefined, undefined, 9], 'INSUFFICIENT_DATA'),
+    ).toBeUndefined();
   });
 
-  it('breaching: missing points count as breaching', () => {
-    const breaching = alarm({ EvaluationPeriods: 3, DatapointsToAlarm: 2, TreatMissingData: 'breaching' });
-    expect(stateOf(breaching, none)).toBe('ALARM');
-    expect(stateOf(breaching, [undefined, 1, 9])).toBe('ALARM');
-    expect(stateOf(breaching, [undefined, 1, 1])).toBe('OK');
-  });
-
-  it('notBreaching: missing points count as within the threshold', () => {
-    const notBreaching = alarm({
-      EvaluationPeriods: 3,
-      DatapointsToAlarm: 2,
-      TreatMissingData: 'notBreaching',
-    });
-    expect(stateOf(notBreaching, none, 'ALARM')).toBe('OK');
-    expect(stateOf(notBreaching, [undefined, 9, undefined])).toBe('OK');
-    expect(stateOf(notBreaching, [9, undefined, 9])).toBe('ALARM');
+  it('says how many missing datapoints were filled, and with what', () => {
+    const definition = alarm({ EvaluationPeriods: 3, DatapointsToAlarm: 2, TreatMissingData: 'breaching' });
+    const result = evaluateAlarm(
+      definition,
+      series([undefined, undefined, undefined, undefined, 1]),
+      NOW,
+      'OK',
+    );
+    expect(result?.value).toBe('ALARM');
+    expect(result?.reason).toContain('(2 missing treated as breaching)');
+    expect(evaluateAlarm(definition, [], NOW, 'OK')?.reason).toContain('(3 missing treated as breaching)');
+    const missing = alarm({ EvaluationPeriods: 3 });
+    expect(evaluateAlarm(missing, [], NOW, 'OK')?.reason).toBe(
+      'Insufficient Data: 3 datapoints were unknown.',
+    );
   });
 });
 
@@ -225,7 +245,12 @@ describe('the service: a fake clock, the timer off, listeners', () => {
       previousState: { value: 'OK' },
       configuration: { AlarmActions: ['arn:aws:sns:us-east-1:000000000000:alerts'] },
     });
-    clock = NOW + 3 * MINUTE + 1; // the breaching minute is out of the last two
+    // Still ALARM while the breaching minute is in the evaluation range (N + 2 periods) and the
+    // missing ones are filled as not breaching: 1 of 2 breaches (the guide's re-evaluation note).
+    clock = NOW + 3 * MINUTE + 1;
+    service.evaluateAlarms();
+    expect((await describeAlarm())?.StateValue).toBe('ALARM');
+    clock = NOW + 5 * MINUTE + 1; // out of the range: two missing, not breaching
     service.evaluateAlarms();
     expect((await describeAlarm())?.StateValue).toBe('OK');
     expect(changes.map((c) => c.state.value)).toEqual(['OK', 'ALARM', 'OK']);
