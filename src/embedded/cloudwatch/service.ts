@@ -27,7 +27,12 @@ export async function createCloudWatchService(options: CloudWatchServiceOptions)
   const now = options.now ?? Date.now;
   const region = options.region ?? 'us-east-1';
   const accountId = options.accountId ?? LOCAL_ACCOUNT;
-  const state = await CloudWatchState.open(options.dataDir, options.retentionMs ?? DEFAULT_RETENTION_MS, now);
+  const state = await CloudWatchState.open(
+    options.dataDir,
+    options.retentionMs ?? DEFAULT_RETENTION_MS,
+    now,
+    options.compactAfterLines,
+  );
   const listeners = new Set<AlarmStateListener>();
 
   const setState: AlarmsContext['setState'] = (name, value, reason, reasonData) => {

@@ -3,7 +3,7 @@
  * alarms, in memory and in a journal (`<dataDir>/journal.jsonl`) replayed at start. The journal is
  * rewritten at start from what is kept (datapoints past the window dropped), so neither memory nor
  * the file grows without bound across restarts; while running, datapoints past the window are
- * dropped from memory as new ones come. A line that does not parse (the process died mid-write)
+ * dropped from memory as new ones come, and the file is rewritten every 20,000 lines. A line that does not parse (the process died mid-write)
  * ends the replay there.
  */
 import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
@@ -23,6 +23,9 @@ import type {
  * to many times a second still has a bounded share of memory; the oldest go first.
  */
 export const MAX_DATA_PER_METRIC = 20_000;
+
+/** Journal lines written between two rewrites of the file (each from what it holds). */
+export const COMPACT_AFTER_LINES = 20_000;
 
 /** Alarm history items kept at most (AWS keeps two weeks); the oldest go first. */
 export const MAX_HISTORY_ITEMS = 10_000;
@@ -53,18 +56,51 @@ export class CloudWatchState {
   readonly #journal: string;
   readonly #retentionMs: number;
   readonly #now: () => number;
+  readonly #compactAfter: number;
 
-  private constructor(journal: string, retentionMs: number, now: () => number) {
+  /** Lines in the journal file since it was last rewritten. */
+  #lines = 0;
+
+  private constructor(journal: string, retentionMs: number, now: () => number, compactAfter: number) {
     this.#journal = journal;
     this.#retentionMs = retentionMs;
     this.#now = now;
-    this.#appender = new BatchedAppender((text) => appendFile(journal, text));
+    this.#compactAfter = compactAfter;
+    // The rewrite runs inside the appender's chain, so it never races an append.
+    this.#appender = new BatchedAppender(
+      (text) => appendFile(journal, text),
+      async (lines) => {
+        this.#lines += lines;
+        if (this.#lines > this.#compactAfter)
+          await this.#compactFile().catch((error: Error) => {
+            console.error(`CloudWatch: could not compact ${this.#journal}: ${error.message}`);
+          });
+      },
+    );
   }
 
-  static async open(dataDir: string, retentionMs: number, now: () => number): Promise<CloudWatchState> {
+  static async open(
+    dataDir: string,
+    retentionMs: number,
+    now: () => number,
+    compactAfter = COMPACT_AFTER_LINES,
+  ): Promise<CloudWatchState> {
     await mkdir(dataDir, { recursive: true });
-    const state = new CloudWatchState(path.join(dataDir, 'journal.jsonl'), retentionMs, now);
-    const text = await readFile(state.#journal, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    const journal = path.join(dataDir, 'journal.jsonl');
+    const state = await CloudWatchState.#replay(journal, retentionMs, now, compactAfter);
+    state.#lines = await state.#compact();
+    return state;
+  }
+
+  /** A state replayed from the journal file, datapoints past the window dropped. */
+  static async #replay(
+    journal: string,
+    retentionMs: number,
+    now: () => number,
+    compactAfter: number,
+  ): Promise<CloudWatchState> {
+    const state = new CloudWatchState(journal, retentionMs, now, compactAfter);
+    const text = await readFile(journal, 'utf8').catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return '';
       throw error;
     });
@@ -79,8 +115,21 @@ export class CloudWatchState {
       state.#apply(entry);
     }
     for (const series of state.metrics.values()) state.#prune(series);
-    await state.#compact();
     return state;
+  }
+
+  /**
+   * Rewrites the journal file from what it holds (not from memory, where changes not yet written
+   * are already applied and would be written twice).
+   */
+  async #compactFile(): Promise<void> {
+    const replayed = await CloudWatchState.#replay(
+      this.#journal,
+      this.#retentionMs,
+      this.#now,
+      this.#compactAfter,
+    );
+    this.#lines = await replayed.#compact();
   }
 
   /** Applies a change and journals it. */
@@ -99,8 +148,8 @@ export class CloudWatchState {
     return this.#appender.idle();
   }
 
-  /** Rewrites the journal as one line per metric and alarm (written aside, then renamed). */
-  async #compact(): Promise<void> {
+  /** Rewrites the journal as one line per metric, alarm and history item (written aside, then renamed); the lines written. */
+  async #compact(): Promise<number> {
     const lines: string[] = [];
     for (const series of this.metrics.values())
       if (series.data.length > 0)
@@ -110,6 +159,7 @@ export class CloudWatchState {
     const aside = `${this.#journal}.compacting`;
     await writeFile(aside, lines.map((line) => `${line}\n`).join(''));
     await rename(aside, this.#journal);
+    return lines.length;
   }
 
   #apply(entry: JournalEntry): void {

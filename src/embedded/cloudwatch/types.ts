@@ -11,6 +11,8 @@ export interface CloudWatchServiceOptions {
   now?: () => number;
   /** How long datapoints are kept (ms); default 3 hours. Older ones are dropped, in memory and on disk. */
   retentionMs?: number;
+  /** Journal lines written between two rewrites of the file; default 20,000. */
+  compactAfterLines?: number;
   /** How often every alarm is evaluated (ms); default 10 s; 0 never (tests call `evaluateAlarms`). */
   evaluationIntervalMs?: number;
 }

@@ -2,7 +2,7 @@
  * Alarm evaluation with a fake clock: M out of N, each TreatMissingData mode, each comparison
  * operator, and the state changes the service's listeners hear (evaluation and SetAlarmState).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -333,6 +333,44 @@ describe('the service: a fake clock, the timer off, listeners', () => {
     expect(await describeAlarm()).toMatchObject({ StateValue: 'ALARM', StateReason: 'testing' });
     service.evaluateAlarms();
     expect((await describeAlarm())?.StateValue).toBe('INSUFFICIENT_DATA');
+  });
+
+  it('rewrites its journal while running, from the file: bounded, nothing counted twice', async () => {
+    await service.close();
+    const options = {
+      dataDir: dir,
+      now: () => clock,
+      evaluationIntervalMs: 0,
+      retentionMs: 10 * MINUTE,
+      compactAfterLines: 20,
+    };
+    service = await createCloudWatchService(options);
+    // 60 puts a minute apart: the journal is rewritten several times, older minutes dropped.
+    for (let minute = 0; minute < 60; minute++) {
+      clock = NOW + minute * MINUTE;
+      await put(1, clock - 1000);
+      if (minute % 7 === 0) await service.flush();
+    }
+    await service.flush();
+    const lines = (await readFile(path.join(dir, 'journal.jsonl'), 'utf8')).split('\n').filter(Boolean);
+    expect(lines.length).toBeLessThanOrEqual(21 + 1);
+    const count = async () => {
+      const answer = (await service.call('GetMetricStatistics', {
+        Namespace: 'Test',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'Fn', Value: 'f' }],
+        StartTime: (clock - 60 * MINUTE) / 1000,
+        EndTime: (clock + MINUTE) / 1000,
+        Period: 3600,
+        Statistics: ['SampleCount'],
+      })) as { Datapoints: { SampleCount: number }[] };
+      return answer.Datapoints.reduce((total, d) => total + d.SampleCount, 0);
+    };
+    const before = await count();
+    expect(before).toBe(10);
+    await service.close();
+    service = await createCloudWatchService(options);
+    expect(await count()).toBe(before);
   });
 
   it('keeps datapoints for the retention window only, across a restart too', async () => {
