@@ -36,6 +36,7 @@ import {
   int,
   list,
   num,
+  object,
   oneOf,
   str,
 } from './validation.ts';
@@ -139,7 +140,10 @@ function definitionOf(raw: unknown): AlarmDefinition {
   const treat = oneOf(input, 'TreatMissingData', TREATMENTS);
   const unit = oneOf(input, 'Unit', STANDARD_UNITS);
   const description = str(input, 'AlarmDescription', 0, 1024);
-  const tags = (list(input, 'Tags') ?? []) as { Key: string; Value: string }[];
+  const tags = (list(input, 'Tags', 50) ?? []).map((item, i) => {
+    const tag = object(item, `Tags.member.${i + 1}`);
+    return { Key: str(tag, 'Key', 1, 128, true), Value: str(tag, 'Value', 0, 256, true) };
+  });
   return {
     AlarmName: name,
     ...(description !== undefined ? { AlarmDescription: description } : {}),

@@ -61,8 +61,8 @@ const shown = (n: number) => (Number.isInteger(n) ? n.toFixed(1) : String(n));
 const datapoints = (n: number) => `${n} datapoint${n === 1 ? '' : 's'}`;
 
 /**
- * The state the alarm's data puts it in at `now`, with the reason; undefined when it stays as it
- * is (`ignore` with every datapoint missing).
+ * The state the alarm's data (its metric's datums, sorted by time) puts it in at `now`, with the
+ * reason; undefined when it stays as it is (waiting, or `ignore` with every datapoint missing).
  */
 export function evaluateAlarm(
   alarm: AlarmDefinition,

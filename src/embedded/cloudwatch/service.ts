@@ -102,7 +102,14 @@ export async function createCloudWatchService(options: CloudWatchServiceOptions)
     DescribeAlarmHistory: (input) => describeAlarmHistory(state, input),
   };
   const evaluateAlarms = () => {
-    for (const name of [...state.alarms.keys()]) evaluate(name);
+    for (const name of [...state.alarms.keys()]) {
+      try {
+        evaluate(name);
+      } catch (error) {
+        // On the timer nothing could catch it: one alarm's fault must not stop the others, nor the stack.
+        console.error(`CloudWatch: alarm ${name} could not be evaluated: ${(error as Error).message}`);
+      }
+    }
   };
   const interval = options.evaluationIntervalMs ?? DEFAULT_EVALUATION_INTERVAL_MS;
   const timer = interval > 0 ? setInterval(evaluateAlarms, interval) : undefined;

@@ -64,9 +64,22 @@ export function statisticsOf(
   };
 }
 
+/** The index of the first datum at or after `t` in `data` sorted by time (binary search). */
+function firstAtOrAfter(data: readonly StoredDatum[], t: number): number {
+  let low = 0;
+  let high = data.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((data[middle] as StoredDatum).t < t) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
 /**
  * The statistics of every period (of `periodMs`, aligned on its multiples from the epoch) in
- * [start, end) that holds data, by the period's start, in one pass over the data.
+ * [start, end) that holds data, by the period's start, in one pass over the data in the window
+ * (`data` sorted by time, as a metric keeps it).
  */
 export function statisticsByPeriod(
   data: readonly StoredDatum[],
@@ -75,8 +88,9 @@ export function statisticsByPeriod(
   periodMs: number,
 ): Map<number, PeriodStatistics> {
   const groups = new Map<number, StoredDatum[]>();
-  for (const datum of data) {
-    if (datum.t < start || datum.t >= end) continue;
+  for (let i = firstAtOrAfter(data, start); i < data.length; i++) {
+    const datum = data[i] as StoredDatum;
+    if (datum.t >= end) break;
     const period = Math.floor(datum.t / periodMs) * periodMs;
     const group = groups.get(period);
     if (group) group.push(datum);

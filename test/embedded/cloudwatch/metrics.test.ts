@@ -303,3 +303,55 @@ describe('GetMetricData', () => {
     });
   });
 });
+
+describe('PutMetricAlarm and SetAlarmState refuse what AWS refuses', () => {
+  const alarm = {
+    AlarmName: 'a',
+    Namespace: 'App',
+    MetricName: 'Latency',
+    Statistic: 'Average',
+    Period: 60,
+    EvaluationPeriods: 2,
+    Threshold: 1,
+    ComparisonOperator: 'GreaterThanThreshold',
+  };
+
+  it.each([
+    ['DatapointsToAlarm over EvaluationPeriods', { DatapointsToAlarm: 3 }, 'ValidationException'],
+    ['Statistic and ExtendedStatistic', { ExtendedStatistic: 'p99' }, 'InvalidParameterCombinationException'],
+    ['an unknown statistic', { Statistic: 'Median' }, 'InvalidParameterValueException'],
+    ['metric math', { Metrics: [{ Id: 'm', Expression: 'SUM(METRICS())' }] }, 'ValidationException'],
+    [
+      'an anomaly detection operator',
+      { ComparisonOperator: 'LessThanLowerOrGreaterThanUpperThreshold' },
+      'ValidationException',
+    ],
+    ['an unknown operator', { ComparisonOperator: 'Bigger' }, 'ValidationException'],
+    ['an unknown TreatMissingData', { TreatMissingData: 'sometimes' }, 'ValidationException'],
+    ['a period of 90 s', { Period: 90 }, 'InvalidParameterValueException'],
+    ['no threshold', { Threshold: undefined }, 'MissingRequiredParameterException'],
+    ['a tag without a key', { Tags: [{ Value: 'v' }] }, 'MissingRequiredParameterException'],
+    ['six alarm actions', { AlarmActions: ['a', 'b', 'c', 'd', 'e', 'f'] }, 'ValidationException'],
+  ])('refuses %s', async (_name, change, code) => {
+    await rejects('PutMetricAlarm', { ...alarm, ...change }).toMatchObject({ code });
+  });
+
+  it('SetAlarmState: an unknown alarm, reason data that is not JSON', async () => {
+    await rejects('SetAlarmState', { AlarmName: 'none', StateValue: 'OK', StateReason: 'r' }).toMatchObject({
+      code: 'ResourceNotFound',
+      status: 404,
+    });
+    await service.call('PutMetricAlarm', alarm);
+    await rejects('SetAlarmState', {
+      AlarmName: 'a',
+      StateValue: 'OK',
+      StateReason: 'r',
+      StateReasonData: '{',
+    }).toMatchObject({
+      code: 'InvalidFormatFault',
+    });
+    await rejects('SetAlarmState', { AlarmName: 'a', StateValue: 'BROKEN', StateReason: 'r' }).toMatchObject({
+      code: 'ValidationException',
+    });
+  });
+});
