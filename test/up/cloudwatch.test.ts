@@ -4,6 +4,8 @@
  * in DescribeAlarms; errors as the SDK names them; hostile input answered in CloudWatch's envelope
  * while the port keeps serving.
  */
+
+import { gzipSync } from 'node:zlib';
 import {
   CloudWatchClient,
   DeleteAlarmsCommand,
@@ -227,6 +229,50 @@ describe('CloudWatch on the stack', () => {
     expect(gone.MetricAlarms).toEqual([]);
   });
 
+  it('takes a PutMetricData of 1,000 datums, which the SDK sends gzipped', async () => {
+    const at = minuteAgo(3);
+    const sent: string[] = [];
+    cloudwatch.middlewareStack.add(
+      (next) => async (args) => {
+        const headers = (args.request as { headers?: Record<string, string> }).headers ?? {};
+        sent.push(headers['content-encoding'] ?? 'identity');
+        return next(args);
+      },
+      { step: 'finalizeRequest', name: 'recordEncoding' },
+    );
+    try {
+      await cloudwatch.send(
+        new PutMetricDataCommand({
+          Namespace: 'Scones/Bulk',
+          MetricData: Array.from({ length: 1000 }, (_, i) => ({
+            MetricName: 'ModelLatency',
+            Dimensions: DIMENSIONS,
+            Timestamp: new Date(at.getTime() + (i % 50) * 1000),
+            Value: i,
+          })),
+        }),
+      );
+    } finally {
+      cloudwatch.middlewareStack.remove('recordEncoding');
+    }
+    expect(sent).toEqual(['gzip']);
+    const { Datapoints } = await cloudwatch.send(
+      new GetMetricStatisticsCommand({
+        Namespace: 'Scones/Bulk',
+        MetricName: 'ModelLatency',
+        Dimensions: DIMENSIONS,
+        StartTime: minuteAgo(10),
+        EndTime: new Date(),
+        Period: 600,
+        Statistics: ['SampleCount', 'Maximum'],
+        ExtendedStatistics: ['p50'],
+      }),
+    );
+    expect(Datapoints?.map((d) => [d.SampleCount, d.Maximum, d.ExtendedStatistics?.p50])).toEqual([
+      [1000, 999, 499],
+    ]);
+  });
+
   it('answers bad parameters with the error the SDK names', async () => {
     await expect(
       cloudwatch.send(
@@ -286,6 +332,22 @@ describe('hostile input', () => {
       expect(huge.status).toBe(413);
       expect(await huge.json()).toMatchObject({ __type: 'RequestEntityTooLargeException' });
     } else expect(String(huge.cause ?? huge)).toMatch(/ECONNRESET|EPIPE|closed|terminated/i);
+    const gzip = (body: Buffer) =>
+      fetch(`${endpoint}/`, {
+        method: 'POST',
+        body,
+        headers: {
+          'content-type': 'application/x-amz-json-1.0',
+          'content-encoding': 'gzip',
+          'x-amz-target': 'GraniteServiceVersion20100801.PutMetricData',
+        },
+      });
+    const bomb = await gzip(gzipSync(Buffer.alloc(64 * 1024 * 1024, ' ')));
+    expect(bomb.status).toBe(413);
+    expect(await bomb.json()).toMatchObject({ __type: 'RequestEntityTooLargeException' });
+    const notGzip = await gzip(Buffer.from('{"Namespace": "N"}'));
+    expect(notGzip.status).toBe(400);
+    expect(await notGzip.json()).toMatchObject({ __type: 'SerializationException' });
     const form = await fetch(`${endpoint}/`, {
       method: 'POST',
       body: 'Action=ListMetrics&Version=2010-08-01',

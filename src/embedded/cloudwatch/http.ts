@@ -9,10 +9,12 @@
  * plus `x-amzn-query-error: <Query code>;Sender`, from which the SDKs take the code the Query
  * protocol used (`InvalidParameterValue`, `ResourceNotFound`...). A body that does not parse is a
  * SerializationException; one over the limit is refused before it is read whole, and the
- * connection closed. The Query protocol (`Action=...`, XML) is not served; such a request is told so.
+ * connection closed. A gzip body (`Content-Encoding: gzip`, PutMetricData's request compression)
+ * is inflated within a bound. The Query protocol (`Action=...`, XML) is not served; such a request is told so.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { type Route, readBody, writeAnswer } from '../gateway/index.ts';
 import { decodeCbor, encodeCbor } from './cbor.ts';
 import {
@@ -28,6 +30,12 @@ export const TARGET_PREFIX = 'GraniteServiceVersion20100801.';
 const CBOR_PATH = /^\/service\/GraniteServiceVersion20100801\/operation\/([A-Za-z0-9]+)$/;
 /** PutMetricData takes up to 1 MB; GetMetricData's 500 queries fit well under this. */
 export const MAX_REQUEST_BYTES = 1024 * 1024;
+/**
+ * What a gzip body may inflate to: both SDKs gzip PutMetricData bodies of 10 KB and more
+ * (`Content-Encoding: gzip`, the operation's `requestCompression` trait); a body inflating past
+ * this (a gzip bomb) is refused as too large.
+ */
+export const MAX_INFLATED_BYTES = 8 * MAX_REQUEST_BYTES;
 
 /** How one protocol reads a body and writes an answer. */
 interface Wire {
@@ -132,9 +140,26 @@ export function cloudWatchRoute(service: CloudWatchService): Route {
         true,
       );
     let input: unknown = {};
-    if (body.length > 0) {
+    let bytes = body;
+    if (/\bgzip\b/i.test(String(request.headers['content-encoding'] ?? ''))) {
       try {
-        input = wire.decode(body);
+        bytes = gunzipSync(body, { maxOutputLength: MAX_INFLATED_BYTES });
+      } catch (error) {
+        if (error instanceof RangeError || (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+          return answerError(
+            response,
+            wire,
+            new RequestEntityTooLargeException(MAX_INFLATED_BYTES),
+            requestId,
+            true,
+          );
+        const message = `The request body is not gzip: ${(error as Error).message}`;
+        return answerError(response, wire, new SerializationException(message), requestId);
+      }
+    }
+    if (bytes.length > 0) {
+      try {
+        input = wire.decode(bytes);
       } catch (error) {
         const message = `The request body is not ${wire.name}: ${(error as Error).message}`;
         return answerError(response, wire, new SerializationException(message), requestId);
