@@ -5,6 +5,8 @@
  * while the port keeps serving.
  */
 
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import {
   CloudWatchClient,
@@ -17,7 +19,7 @@ import {
   PutMetricDataCommand,
   SetAlarmStateCommand,
 } from '@aws-sdk/client-cloudwatch';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LOCAL_CREDENTIALS } from '../../src/config.ts';
 import { startTestStack, type TestStack } from './support.ts';
 
@@ -193,6 +195,11 @@ describe('CloudWatch on the stack', () => {
     );
     const after = await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: ['scones-dev-5xx'] }));
     expect(after.MetricAlarms?.[0]).toMatchObject({ StateValue: 'OK', StateReason: 'by hand' });
+    // Kept under <dataDir>/cloudwatch, as the logs are under <dataDir>/cloudwatch-logs.
+    const journal = path.join(test.dataDir, 'cloudwatch', 'journal.jsonl');
+    await vi.waitFor(async () => expect(await readFile(journal, 'utf8')).toContain('"by hand"'), {
+      timeout: 5000,
+    });
   });
 
   it('pages DescribeAlarms with NextToken, and DeleteAlarms refuses an unknown name by name', async () => {
