@@ -138,6 +138,11 @@ function definitionOf(raw: unknown): AlarmDefinition {
       'The evaluation period (Period x EvaluationPeriods) must not exceed 7 days.',
     );
   const treat = oneOf(input, 'TreatMissingData', TREATMENTS);
+  const lowSamples = oneOf(input, 'EvaluateLowSampleCountPercentile', ['evaluate', 'ignore'] as const);
+  if (lowSamples !== undefined && extended === undefined)
+    throw new InvalidParameterCombinationException(
+      'EvaluateLowSampleCountPercentile can only be used with a percentile ExtendedStatistic.',
+    );
   const unit = oneOf(input, 'Unit', STANDARD_UNITS);
   const description = str(input, 'AlarmDescription', 0, 1024);
   const tags = (list(input, 'Tags', 50) ?? []).map((item, i) => {
@@ -163,6 +168,7 @@ function definitionOf(raw: unknown): AlarmDefinition {
     Threshold: threshold,
     ComparisonOperator: operator,
     ...(treat ? { TreatMissingData: treat } : {}),
+    ...(lowSamples ? { EvaluateLowSampleCountPercentile: lowSamples } : {}),
     ...(tags.length > 0 ? { Tags: tags } : {}),
   };
 }

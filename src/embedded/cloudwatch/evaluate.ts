@@ -14,6 +14,8 @@
  *   datapoint at least M periods old among the last N with only breaching or missing ones after it
  *   is ALARM too (the guide's "premature alarm state" rule: `- - X - -` alarms, `- - - X -` waits);
  *   otherwise any real non-breaching datapoint makes it OK, and none keeps the state (waiting).
+ * A percentile alarm with `EvaluateLowSampleCountPercentile: ignore` keeps its state while an
+ * evaluated period has too few samples.
  */
 import { statisticsByPeriod, statisticValue } from './statistics.ts';
 import type { AlarmDefinition, AlarmStateValue, ComparisonOperator, StoredDatum } from './types.ts';
@@ -95,6 +97,14 @@ export function evaluateAlarm(
     p.value !== undefined && breaches(alarm.ComparisonOperator, p.value, alarm.Threshold);
   const real = points.filter((p): p is Real & { age: number } => p.value !== undefined);
   const treat = alarm.TreatMissingData ?? 'missing';
+  // A percentile over too few samples: with `ignore`, the state does not change (the user guide's
+  // bound: fewer than 10 / (1 - p) samples for p >= 0.5, 10 / p below).
+  if (alarm.EvaluateLowSampleCountPercentile === 'ignore' && alarm.ExtendedStatistic) {
+    // In percent, so that p90 needs exactly 100 (10 / (1 - 0.9) is 100.00000000000003 in floats).
+    const percent = Number(alarm.ExtendedStatistic.slice(1));
+    const needed = percent >= 50 ? 1000 / (100 - percent) : 1000 / percent;
+    if (real.slice(0, n).some((point) => point.sampleCount < needed)) return undefined;
+  }
   // The datapoints evaluated: the N most recent real ones, or every real one when fewer.
   const evaluated = real.slice(0, n);
   const filled = n - evaluated.length;

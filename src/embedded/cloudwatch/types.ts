@@ -97,6 +97,8 @@ export interface AlarmDefinition {
   Threshold: number;
   ComparisonOperator: ComparisonOperator;
   TreatMissingData?: TreatMissingData;
+  /** For a percentile: `ignore` keeps the state while a period has too few samples; `evaluate` (default) does not. */
+  EvaluateLowSampleCountPercentile?: 'evaluate' | 'ignore';
   Tags?: { Key: string; Value: string }[];
 }
 

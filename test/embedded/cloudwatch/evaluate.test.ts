@@ -134,6 +134,26 @@ const TABLES: [m: number, data: string, states: [string, string, string, string]
 ];
 const TREATMENTS = ['missing', 'ignore', 'breaching', 'notBreaching'] as const;
 
+describe('EvaluateLowSampleCountPercentile', () => {
+  const p90 = (lowSamples?: 'evaluate' | 'ignore') =>
+    alarm({
+      Statistic: undefined,
+      ExtendedStatistic: 'p90',
+      EvaluationPeriods: 1,
+      ...(lowSamples ? { EvaluateLowSampleCountPercentile: lowSamples } : {}),
+    });
+  // p90 needs 10 / (1 - 0.9) = 100 samples.
+  const few: StoredDatum[] = [{ t: NOW - MINUTE + 1, values: [9, 9, 9] }];
+  const many: StoredDatum[] = [{ t: NOW - MINUTE + 1, values: Array.from({ length: 100 }, () => 9) }];
+
+  it('evaluates a percentile over few samples by default, keeps the state with ignore', () => {
+    expect(evaluateAlarm(p90(), few, NOW, 'OK')?.value).toBe('ALARM');
+    expect(evaluateAlarm(p90('evaluate'), few, NOW, 'OK')?.value).toBe('ALARM');
+    expect(evaluateAlarm(p90('ignore'), few, NOW, 'OK')).toBeUndefined();
+    expect(evaluateAlarm(p90('ignore'), many, NOW, 'OK')?.value).toBe('ALARM');
+  });
+});
+
 describe("TreatMissingData: the user guide's tables (N = 3, evaluation range 5)", () => {
   const cases = TABLES.flatMap(([m, data, states]) =>
     TREATMENTS.map((treat, i) => [m, data, treat, states[i] as string] as const),
