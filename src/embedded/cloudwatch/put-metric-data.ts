@@ -81,11 +81,14 @@ function datumOf(
       throw new InvalidParameterValueException(
         `The parameters ${member}.Values and ${member}.Counts must be of the same size.`,
       );
-    const numbers = values.map((v, i) =>
-      checkValue(num({ v }, 'v') ?? Number.NaN, `${member}.Values.member.${i + 1}`),
-    );
+    const numbers = values.map((v, i) => {
+      const at = `${member}.Values.member.${i + 1}`;
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        throw new InvalidParameterValueException(`The value ${String(v)} for parameter ${at} is invalid.`);
+      return checkValue(v, at);
+    });
     const weights = counts?.map((c, i) => {
-      const count = num({ c }, 'c');
+      const count = typeof c === 'number' && Number.isFinite(c) ? c : undefined;
       if (count === undefined || count < 0)
         throw new InvalidParameterValueException(
           `The value for parameter ${member}.Counts.member.${i + 1} must be a non-negative number.`,

@@ -83,6 +83,12 @@ describe('PutMetricData', () => {
       /same size/,
     ],
     [
+      'a null among Values',
+      { Namespace: 'N', MetricData: [{ MetricName: 'M', Values: [1, null] }] },
+      'InvalidParameterValueException',
+      /Values\.member\.2/,
+    ],
+    [
       'a value out of range',
       { Namespace: 'N', MetricData: [{ MetricName: 'M', Value: 1e200 }] },
       'InvalidParameterValueException',
