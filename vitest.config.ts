@@ -14,7 +14,7 @@ const SLOW_TIERS = [
   'test/containers/{parity,compose-stack}.test.ts',
   'test/s3-clients/{aws-cli,boto3}.test.ts',
   // scones up driven by the Python clients of .venv: aws-cli, boto3, the SageMaker Python SDK.
-  'test/up/{aws-cli,aws-cli-sagemaker,boto3,sagemaker-sdk}.test.ts',
+  'test/up/{aws-cli,aws-cli-sagemaker,boto3,sagemaker-sdk,cloudwatch-python}.test.ts',
   'test/promote/promote.local.test.ts',
 ];
 

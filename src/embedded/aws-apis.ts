@@ -3,13 +3,15 @@
  * SageMaker runtime: the SageMaker control plane, whose trainings run on the kit's trainer, log to
  * CloudWatch Logs (`/aws/sagemaker/TrainingJobs`, as SageMaker does) and whose endpoints the
  * runtime's fleet serves; CloudWatch Logs, where the Lambdas' JSON lines go too
- * (`/aws/lambda/<function>`, as Lambda ships them); STS. State lives under `<dataDir>/sagemaker` and
- * `<dataDir>/cloudwatch-logs` (`<dataDir>/logs` holds the run logs). The services' modules load
+ * (`/aws/lambda/<function>`, as Lambda ships them); CloudWatch metrics and alarms; STS. State lives
+ * under `<dataDir>/sagemaker`, `<dataDir>/cloudwatch-logs` and `<dataDir>/cloudwatch`
+ * (`<dataDir>/logs` holds the run logs). The services' modules load
  * only here, so runs without a stack never pay for them; the model code (tfjs, ONNX Runtime) loads in
  * the background a moment after the stack started, so the first CreateEndpoint does not wait for it.
  */
 import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { CloudWatchService } from './cloudwatch/index.ts';
 import { lambdaLogShipper, type RunLog } from './functions/index.ts';
 import type { Route } from './gateway/index.ts';
 import type { SageMakerService, SageMakerServiceOptions } from './sagemaker/index.ts';
@@ -31,6 +33,8 @@ export interface AwsApis {
   routes: Route[];
   /** The SageMaker control plane the route serves, for the kit's own calls (its workflow endpoint). */
   sagemaker: SageMakerService;
+  /** The CloudWatch metrics and alarms the route serves (`onStateChange` for the alarms' listeners). */
+  cloudwatch: CloudWatchService;
   /** Stops the trainings in flight and writes every service's state. */
   close(): Promise<void>;
 }
@@ -63,11 +67,16 @@ export async function startLocalSageMaker(
 }
 
 export async function startAwsApis(options: AwsApisOptions): Promise<AwsApis> {
-  const [{ sagemakerRoute }, logsModule, stsModule] = await Promise.all([
+  const [{ sagemakerRoute }, logsModule, stsModule, cloudwatchModule] = await Promise.all([
     import('./sagemaker/index.ts'),
     import('./logs/index.ts'),
     import('./sts/index.ts'),
+    import('./cloudwatch/index.ts'),
   ]);
+  const cloudwatch = await cloudwatchModule.createCloudWatchService({
+    dataDir: path.join(options.dataDir, 'cloudwatch'),
+    region: options.region,
+  });
   const logs = await logsModule.createLogsService({
     dataDir: path.join(options.dataDir, 'cloudwatch-logs'),
     region: options.region,
@@ -91,8 +100,10 @@ export async function startAwsApis(options: AwsApisOptions): Promise<AwsApis> {
       sagemakerRoute(sagemaker),
       logsModule.logsRoute(logs),
       stsModule.stsRoute(stsModule.createStsService()),
+      cloudwatchModule.cloudWatchRoute(cloudwatch),
     ],
     sagemaker,
+    cloudwatch,
     async close() {
       clearTimeout(preload);
       // The lines still queued in the run log go in before the store closes.
@@ -100,6 +111,7 @@ export async function startAwsApis(options: AwsApisOptions): Promise<AwsApis> {
       stopShipping?.();
       await sagemaker.close();
       await logs.close();
+      await cloudwatch.close();
     },
   };
 }

@@ -146,6 +146,7 @@ export async function startUpStack(options: UpOptions): Promise<UpStack> {
         sagemaker: endpoint,
         sagemakerRuntime: runtime.endpoint.url,
         sts: endpoint,
+        cloudwatch: endpoint,
       }),
       AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: endpoint,
       // The SageMaker Python SDK's defaults for this stack (sagemaker-sdk-config.ts says why).
