@@ -4,6 +4,11 @@
  * `null`, and tag 1 (epoch-seconds timestamps, decoded as the number of seconds). Lengths may be
  * definite or indefinite. A body that is not well-formed (truncated, a length past its end, nesting
  * over 64 levels, a reserved encoding) is refused with CborError.
+ *
+ * Why not the AWS SDK's own codec (`@smithy/core/cbor`, the candidate library): it is a client's
+ * decoder of trusted answers. Checked on 3.41.1, it accepts bytes after the item (`01 02 03`
+ * decodes as 1) and recurses without a bound (20,000 nested arrays exhaust the stack). A server
+ * reading hostile bodies needs both refused, and this subset is ~200 lines.
  */
 
 export class CborError extends Error {
