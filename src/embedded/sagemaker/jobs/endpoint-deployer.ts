@@ -3,11 +3,13 @@
  * once every variant's model is loaded (Failed with a FailureReason otherwise), Updating ->
  * InService with the new config (or back to the old one, FailureReason set, when the new one does
  * not load, as SageMaker rolls back), Deleting -> gone. A restart deploys again what was served.
+ * An update with a DeploymentConfig runs as a blue/green deployment (blue-green.ts).
  */
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { algorithmImageRegion, unsupportedImageMessage } from '../algorithm/image-uris.ts';
 import { findModelPackage } from '../model-package-lookup.ts';
 import type {
+  AlarmStateSource,
   CaptureSettings,
   ContainerRecord,
   DataCaptureConfigRecord,
@@ -20,6 +22,14 @@ import type {
   VariantStateRecord,
   VariantWeight,
 } from '../types.ts';
+import { runBlueGreen, type StagingHosting } from './blue-green.ts';
+import type { TrafficPlan } from './traffic-plan.ts';
+
+export interface BlueGreenOptions {
+  alarmStates: AlarmStateSource;
+  /** How often a baking period reads its alarms. */
+  pollMs: number;
+}
 
 /** Why a deployment cannot start: becomes the endpoint's FailureReason. */
 class DeploymentProblem extends Error {}
@@ -42,10 +52,19 @@ export class EndpointDeployer {
   readonly #context: ServiceContext;
   readonly #hosting: EndpointHosting;
   readonly #work = new Map<string, Promise<void>>();
+  readonly #blueGreen: BlueGreenOptions;
 
-  constructor(context: ServiceContext, hosting: EndpointHosting) {
+  constructor(context: ServiceContext, hosting: EndpointHosting, blueGreen: BlueGreenOptions) {
     this.#context = context;
     this.#hosting = hosting;
+    this.#blueGreen = blueGreen;
+  }
+
+  /** The hosting, when it can load a new fleet beside the old one (blue/green deployments). */
+  get staging(): StagingHosting | undefined {
+    const hosting = this.#hosting;
+    if (!hosting.stage || !hosting.shift || !hosting.promote || !hosting.discard) return undefined;
+    return hosting as StagingHosting;
   }
 
   /** Resolves once nothing is under way for `name`. */
@@ -116,9 +135,10 @@ export class EndpointDeployer {
     };
   }
 
-  async #load(deployment: EndpointDeployment): Promise<void> {
+  async #load(deployment: EndpointDeployment, beside = false): Promise<void> {
     try {
-      await this.#hosting.deploy(deployment);
+      if (beside) await this.staging?.stage(deployment);
+      else await this.#hosting.deploy(deployment);
     } catch (error) {
       // A HostingFailure, or any hosting's error that names its variant the same way.
       const named = (error as { variantName?: unknown }).variantName;
@@ -197,8 +217,11 @@ export class EndpointDeployer {
     });
   }
 
-  /** UpdateEndpoint: `endpoint` is a record in Updating; weights kept when `retain` (RetainAllVariantProperties). */
-  update(endpoint: EndpointRecord, config: EndpointConfigRecord, retain: boolean): void {
+  /**
+   * UpdateEndpoint: `endpoint` is a record in Updating; weights kept when `retain`
+   * (RetainAllVariantProperties); a blue/green deployment when `plan` is given.
+   */
+  update(endpoint: EndpointRecord, config: EndpointConfigRecord, retain: boolean, plan?: TrafficPlan): void {
     this.#schedule(endpoint, async () => {
       try {
         const deployment = await this.#deployment(endpoint, config);
@@ -213,7 +236,22 @@ export class EndpointDeployer {
               });
           }
         }
-        if (!(await this.#serve(endpoint, deployment, config))) return;
+        const staging = this.staging;
+        if (plan && staging) {
+          await runBlueGreen({
+            context: this.#context,
+            hosting: staging,
+            endpoint,
+            green: deployment,
+            plan,
+            alarmStates: this.#blueGreen.alarmStates,
+            pollMs: this.#blueGreen.pollMs,
+            stage: () => this.#load(deployment, true),
+            promoted: () => this.#served(endpoint, deployment, config.DataCaptureConfig),
+            save: () => this.#save(endpoint),
+          });
+          if (endpoint.EndpointStatus === 'Deleting') return;
+        } else if (!(await this.#serve(endpoint, deployment, config))) return;
       } catch (error) {
         if (endpoint.EndpointStatus === 'Deleting') return;
         // SageMaker rolls back: the old config stays in service and the reason is shown.
@@ -285,7 +323,8 @@ export class EndpointDeployer {
       this.#schedule(endpoint, async () => {
         try {
           await this.#load(deployment);
-          if (endpoint.EndpointStatus === 'Updating')
+          delete endpoint.PendingDeployment;
+          if (endpoint.EndpointStatus === 'Updating' || endpoint.EndpointStatus === 'RollingBack')
             endpoint.FailureReason =
               'The update did not finish: the local SageMaker restarted; the previous config is in service.';
           endpoint.EndpointStatus = 'InService';
