@@ -202,8 +202,8 @@ describe('UpdateEndpoint with a blue/green DeploymentConfig', () => {
     await createEndpoint('rollback', 'blue');
     alarms.set('rollback-errors', 'OK');
     const load = traffic('rollback');
-    let release = () => undefined as void;
-    fleet.hold = new Promise((resolve) => {
+    let release: () => void = () => undefined;
+    fleet.hold = new Promise<void>((resolve) => {
       release = resolve;
     });
     await call('UpdateEndpoint', {

@@ -81,7 +81,7 @@ interface WeightsInput {
   }[];
 }
 
-function variantSummary(endpoint: EndpointRecord, variant: VariantStateRecord, since: number) {
+function variantSummary(variant: VariantStateRecord, since: number) {
   return {
     VariantName: variant.VariantName,
     DeployedImages: [{ SpecifiedImage: variant.Image, ResolvedImage: variant.Image, ResolutionTime: since }],
@@ -99,9 +99,7 @@ function pendingSummary(endpoint: EndpointRecord): Record<string, unknown> | und
     return {
       PendingDeploymentSummary: {
         EndpointConfigName: pending.EndpointConfigName,
-        ProductionVariants: pending.Variants.map((variant) =>
-          variantSummary(endpoint, variant, pending.StartTime),
-        ),
+        ProductionVariants: pending.Variants.map((variant) => variantSummary(variant, pending.StartTime)),
         StartTime: pending.StartTime,
       },
     };
@@ -119,7 +117,7 @@ export function describeEndpoint(endpoint: EndpointRecord): Record<string, unkno
     ...(endpoint.Variants.length
       ? {
           ProductionVariants: endpoint.Variants.map((variant) =>
-            variantSummary(endpoint, variant, endpoint.CreationTime),
+            variantSummary(variant, endpoint.CreationTime),
           ),
         }
       : {}),
