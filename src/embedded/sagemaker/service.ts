@@ -108,7 +108,7 @@ export async function createSageMakerService(options: SageMakerServiceOptions): 
     async close() {
       await tuning.close();
       await training.close();
-      await deployer.settledAll();
+      await deployer.close();
       await flush();
     },
   };

@@ -330,4 +330,48 @@ describe('UpdateEndpoint with a blue/green DeploymentConfig', () => {
     expect(step.message).toContain('must be between 10% and 50%');
     expect((await describeEndpoint('refusals')).EndpointStatus).toBe('InService');
   });
+
+  it('stops a rollout on DeleteEndpoint: both fleets let go, the endpoint gone', async () => {
+    await createEndpoint('deleted', 'blue');
+    await call('UpdateEndpoint', {
+      EndpointName: 'deleted',
+      EndpointConfigName: 'green',
+      DeploymentConfig: canary(60),
+    });
+    await until(
+      () => describeEndpoint('deleted'),
+      (e) => e.PendingDeploymentSummary?.ProductionVariants?.[0]?.VariantStatus?.[0]?.Status === 'Baking',
+    );
+    expect(fleet.rollout('deleted')?.greenShare).toBe(0.25);
+    const asked = Date.now();
+    await call('DeleteEndpoint', { EndpointName: 'deleted' });
+    await until(
+      () => call('ListEndpoints', { NameContains: 'deleted' }) as Promise<{ Endpoints: unknown[] }>,
+      (list) => list.Endpoints.length === 0,
+    );
+    expect(Date.now() - asked).toBeLessThan(2_000);
+    expect(fleet.find('deleted')).toBeUndefined();
+  });
+
+  it('serves blue again after a restart during a rollout, saying the update did not finish', async () => {
+    await createEndpoint('restarted', 'blue');
+    await call('UpdateEndpoint', {
+      EndpointName: 'restarted',
+      EndpointConfigName: 'green',
+      DeploymentConfig: canary(60),
+    });
+    await until(
+      () => describeEndpoint('restarted'),
+      (e) => e.PendingDeploymentSummary?.ProductionVariants?.[0]?.VariantStatus?.[0]?.Status === 'Baking',
+    );
+    const asked = Date.now();
+    await harness.restart();
+    expect(Date.now() - asked).toBeLessThan(2_000);
+    const endpoint = await describeEndpoint('restarted');
+    expect(endpoint).toMatchObject({ EndpointStatus: 'InService', EndpointConfigName: 'blue' });
+    expect(endpoint.FailureReason).toContain('did not finish');
+    expect(endpoint.PendingDeploymentSummary).toBeUndefined();
+    expect(fleet.rollout('restarted')).toBeUndefined();
+    for (let i = 0; i < 10; i++) expect(await invoke('restarted')).toBe('Blue');
+  });
 });

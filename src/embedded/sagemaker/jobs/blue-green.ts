@@ -37,10 +37,15 @@ export interface BlueGreenRun {
   /** Records green in service (variants, deployment, capture) once blue is let go. */
   promoted(): void;
   save(): void;
+  /** True once the service closes: the rollout stops where it is (the next start serves blue). */
+  closing(): boolean;
 }
 
 /** The deployment ended without green in service; `message` is the endpoint's FailureReason. */
 class RolledBack extends Error {}
+
+/** The service closed during the rollout. */
+class Interrupted extends Error {}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const percent = (share: number) => `${Math.round(share * 1000) / 10}%`;
@@ -95,6 +100,11 @@ export async function runBlueGreen(run: BlueGreenRun): Promise<void> {
       await watch(run, plan.terminationWaitSeconds, started);
     }
   } catch (error) {
+    if (error instanceof Interrupted) {
+      // As if the process had stopped: the state keeps Updating, and the next start serves blue.
+      await run.hosting.discard(endpoint.EndpointName);
+      return;
+    }
     if (!(error instanceof RolledBack)) throw error;
     endpoint.EndpointStatus = 'RollingBack';
     status('Deleting', 'Rolling back: every invocation goes back to the old fleet.');
@@ -106,7 +116,7 @@ export async function runBlueGreen(run: BlueGreenRun): Promise<void> {
     run.save();
     return;
   }
-  if (endpoint.EndpointStatus === 'Deleting') return;
+  if (endpoint.EndpointStatus !== 'Updating') return; // Deleting meanwhile
   await run.hosting.promote(endpoint.EndpointName);
   delete endpoint.PendingDeployment;
   run.promoted();
@@ -134,6 +144,7 @@ async function watch(run: BlueGreenRun, seconds: number, started: number): Promi
   const until = context.seconds() + seconds;
   for (;;) {
     if (endpoint.EndpointStatus === 'Deleting') return;
+    if (run.closing()) throw new Interrupted('the local SageMaker closed during the deployment');
     if (plan.alarms.length > 0) {
       const states = await run.alarmStates(plan.alarms);
       const tripped = plan.alarms.filter((name) => states[name] === 'ALARM');

@@ -76,6 +76,14 @@ export class EndpointDeployer {
     await Promise.all([...this.#work.values()]);
   }
 
+  #closing = false;
+
+  /** Stops the blue/green rollouts under way (the next start serves their old fleet), then settles. */
+  async close(): Promise<void> {
+    this.#closing = true;
+    await this.settledAll();
+  }
+
   /** The container a variant's model serves with (a model package's, for a model made from one). */
   #container(modelName: string): ContainerRecord {
     const model = this.#context.tables.models.get(modelName);
@@ -249,8 +257,13 @@ export class EndpointDeployer {
             stage: () => this.#load(deployment, true),
             promoted: () => this.#served(endpoint, deployment, config.DataCaptureConfig),
             save: () => this.#save(endpoint),
+            closing: () => this.#closing,
           });
           if (endpoint.EndpointStatus === 'Deleting') return;
+          if (this.#closing && endpoint.EndpointStatus === 'Updating') {
+            this.#save(endpoint);
+            return;
+          }
         } else if (!(await this.#serve(endpoint, deployment, config))) return;
       } catch (error) {
         if (endpoint.EndpointStatus === 'Deleting') return;
