@@ -105,7 +105,13 @@ export async function runBlueGreen(run: BlueGreenRun): Promise<void> {
       await run.hosting.discard(endpoint.EndpointName);
       return;
     }
-    if (!(error instanceof RolledBack)) throw error;
+    if (!(error instanceof RolledBack)) {
+      // The hosting or the alarm source failed: blue takes everything back, the update fails.
+      await run.hosting.discard(endpoint.EndpointName).catch(() => undefined);
+      weigh(endpoint, 0);
+      delete endpoint.PendingDeployment;
+      throw error;
+    }
     endpoint.EndpointStatus = 'RollingBack';
     status('Deleting', 'Rolling back: every invocation goes back to the old fleet.');
     await run.hosting.discard(endpoint.EndpointName);
@@ -146,7 +152,11 @@ async function watch(run: BlueGreenRun, seconds: number, started: number): Promi
     if (endpoint.EndpointStatus === 'Deleting') return;
     if (run.closing()) throw new Interrupted('the local SageMaker closed during the deployment');
     if (plan.alarms.length > 0) {
-      const states = await run.alarmStates(plan.alarms);
+      const states = await run.alarmStates(plan.alarms).catch((error: unknown) => {
+        throw new RolledBack(
+          `Endpoint update rolled back: the states of the CloudWatch alarms ${plan.alarms.join(', ')} could not be read (${(error as Error).message}).`,
+        );
+      });
       const tripped = plan.alarms.filter((name) => states[name] === 'ALARM');
       if (tripped.length > 0)
         throw new RolledBack(
