@@ -370,6 +370,7 @@ describe('UpdateEndpoint with a blue/green DeploymentConfig', () => {
     const endpoint = await describeEndpoint('restarted');
     expect(endpoint).toMatchObject({ EndpointStatus: 'InService', EndpointConfigName: 'blue' });
     expect(endpoint.FailureReason).toContain('did not finish');
+    expect(endpoint.ProductionVariants?.map((v) => [v.VariantName, v.CurrentWeight])).toEqual([['Blue', 1]]);
     expect(endpoint.PendingDeploymentSummary).toBeUndefined();
     expect(fleet.rollout('restarted')).toBeUndefined();
     for (let i = 0; i < 10; i++) expect(await invoke('restarted')).toBe('Blue');

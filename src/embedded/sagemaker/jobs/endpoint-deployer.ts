@@ -336,7 +336,11 @@ export class EndpointDeployer {
       this.#schedule(endpoint, async () => {
         try {
           await this.#load(deployment);
-          delete endpoint.PendingDeployment;
+          if (endpoint.PendingDeployment) {
+            // A blue/green rollout was under way: blue takes all the traffic again.
+            for (const variant of endpoint.Variants) variant.CurrentWeight = variant.DesiredWeight;
+            delete endpoint.PendingDeployment;
+          }
           if (endpoint.EndpointStatus === 'Updating' || endpoint.EndpointStatus === 'RollingBack')
             endpoint.FailureReason =
               'The update did not finish: the local SageMaker restarted; the previous config is in service.';
