@@ -5,47 +5,25 @@
  * not load, as SageMaker rolls back), Deleting -> gone. A restart deploys again what was served.
  * An update with a DeploymentConfig runs as a blue/green deployment (blue-green.ts).
  */
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
-import { algorithmImageRegion, unsupportedImageMessage } from '../algorithm/image-uris.ts';
-import { findModelPackage } from '../model-package-lookup.ts';
 import type {
   AlarmStateSource,
-  CaptureSettings,
-  ContainerRecord,
   DataCaptureConfigRecord,
   EndpointConfigRecord,
   EndpointDeployment,
   EndpointHosting,
   EndpointRecord,
   ServiceContext,
-  VariantDeployment,
   VariantStateRecord,
   VariantWeight,
 } from '../types.ts';
 import { runBlueGreen, type StagingHosting } from './blue-green.ts';
+import { buildDeployment, DeploymentProblem } from './endpoint-deployment.ts';
 import type { TrafficPlan } from './traffic-plan.ts';
 
 export interface BlueGreenOptions {
   alarmStates: AlarmStateSource;
   /** How often a baking period reads its alarms. */
   pollMs: number;
-}
-
-/** Why a deployment cannot start: becomes the endpoint's FailureReason. */
-class DeploymentProblem extends Error {}
-
-function captureSettings(config: DataCaptureConfigRecord | undefined): CaptureSettings | undefined {
-  if (!config) return undefined;
-  const modes = config.CaptureOptions.map((option) => option.CaptureMode);
-  return {
-    enabled: config.EnableCapture !== false,
-    samplingPercentage: config.InitialSamplingPercentage,
-    destinationS3Uri: config.DestinationS3Uri,
-    captureInput: modes.includes('Input') || modes.includes('InputAndOutput'),
-    captureOutput: modes.includes('Output') || modes.includes('InputAndOutput'),
-    csvContentTypes: config.CaptureContentTypeHeader?.CsvContentTypes ?? [],
-    jsonContentTypes: config.CaptureContentTypeHeader?.JsonContentTypes ?? [],
-  };
 }
 
 export class EndpointDeployer {
@@ -82,65 +60,6 @@ export class EndpointDeployer {
   async close(): Promise<void> {
     this.#closing = true;
     await this.settledAll();
-  }
-
-  /** The container a variant's model serves with (a model package's, for a model made from one). */
-  #container(modelName: string): ContainerRecord {
-    const model = this.#context.tables.models.get(modelName);
-    if (!model) throw new DeploymentProblem(`Could not find model "${modelName}".`);
-    const container = (model.PrimaryContainer ?? model.Containers?.[0]) as ContainerRecord;
-    if (typeof container.ModelPackageName !== 'string') return container;
-    const modelPackage = findModelPackage(this.#context, container.ModelPackageName);
-    const packaged = (modelPackage?.InferenceSpecification?.Containers as ContainerRecord[] | undefined)?.[0];
-    if (!packaged)
-      throw new DeploymentProblem(`Could not find model package "${container.ModelPackageName}".`);
-    return { ...packaged, Environment: { ...packaged.Environment, ...container.Environment } };
-  }
-
-  async #variant(variant: EndpointConfigRecord['ProductionVariants'][number]): Promise<VariantDeployment> {
-    const container = this.#container(variant.ModelName);
-    const image = container.Image ?? '';
-    if (!algorithmImageRegion(image))
-      throw new DeploymentProblem(unsupportedImageMessage('Image', image, this.#context.region));
-    const url = container.ModelDataUrl;
-    const missing = () =>
-      new DeploymentProblem(
-        `Failed to download model data for container "container_1" from URL: "${url}". Please ensure that there ` +
-          'is an object located at the URL and that the role passed to CreateModel has permissions to download the object.',
-      );
-    const match = url ? /^s3:\/\/([^/]+)\/(.+)$/.exec(url) : null;
-    if (!match) throw missing();
-    await this.#context.s3.send(new HeadObjectCommand({ Bucket: match[1], Key: match[2] })).catch(() => {
-      throw missing();
-    });
-    return {
-      variantName: variant.VariantName,
-      modelName: variant.ModelName,
-      image,
-      modelDataUrl: url as string,
-      environment: container.Environment ?? {},
-      weight: variant.InitialVariantWeight ?? 1,
-      instanceCount: variant.InitialInstanceCount ?? 1,
-      ...(variant.InstanceType ? { instanceType: variant.InstanceType } : {}),
-      ...(variant.ServerlessConfig
-        ? {
-            serverless: {
-              memorySizeInMB: variant.ServerlessConfig.MemorySizeInMB,
-              maxConcurrency: variant.ServerlessConfig.MaxConcurrency,
-            },
-          }
-        : {}),
-    };
-  }
-
-  async #deployment(endpoint: EndpointRecord, config: EndpointConfigRecord): Promise<EndpointDeployment> {
-    const dataCapture = captureSettings(config.DataCaptureConfig);
-    return {
-      endpointName: endpoint.EndpointName,
-      endpointConfigName: config.EndpointConfigName,
-      variants: await Promise.all(config.ProductionVariants.map((variant) => this.#variant(variant))),
-      ...(dataCapture ? { dataCapture } : {}),
-    };
   }
 
   async #load(deployment: EndpointDeployment, beside = false): Promise<void> {
@@ -215,7 +134,8 @@ export class EndpointDeployer {
   create(endpoint: EndpointRecord, config: EndpointConfigRecord): void {
     this.#schedule(endpoint, async () => {
       try {
-        if (!(await this.#serve(endpoint, await this.#deployment(endpoint, config), config))) return;
+        if (!(await this.#serve(endpoint, await buildDeployment(this.#context, endpoint, config), config)))
+          return;
       } catch (error) {
         if (endpoint.EndpointStatus === 'Deleting') return;
         endpoint.EndpointStatus = 'Failed';
@@ -232,7 +152,7 @@ export class EndpointDeployer {
   update(endpoint: EndpointRecord, config: EndpointConfigRecord, retain: boolean, plan?: TrafficPlan): void {
     this.#schedule(endpoint, async () => {
       try {
-        const deployment = await this.#deployment(endpoint, config);
+        const deployment = await buildDeployment(this.#context, endpoint, config);
         if (retain) {
           const current = new Map(endpoint.Variants.map((variant) => [variant.VariantName, variant]));
           for (const variant of deployment.variants) {
