@@ -31,6 +31,8 @@ export class EndpointDeployer {
   readonly #hosting: EndpointHosting;
   readonly #work = new Map<string, Promise<void>>();
   readonly #blueGreen: BlueGreenOptions;
+  /** Set by close(): the blue/green rollouts stop where they are. */
+  #closing = false;
 
   constructor(context: ServiceContext, hosting: EndpointHosting, blueGreen: BlueGreenOptions) {
     this.#context = context;
@@ -53,8 +55,6 @@ export class EndpointDeployer {
   async settledAll(): Promise<void> {
     await Promise.all([...this.#work.values()]);
   }
-
-  #closing = false;
 
   /** Stops the blue/green rollouts under way (the next start serves their old fleet), then settles. */
   async close(): Promise<void> {
