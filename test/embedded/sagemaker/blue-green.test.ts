@@ -156,7 +156,10 @@ beforeAll(async () => {
   harness = await startHarness({
     hosting: fleet,
     alarmPollIntervalMs: 20,
-    alarmStates: async (names) => Object.fromEntries(names.map((name) => [name, alarms.get(name) ?? 'OK'])),
+    alarmStates: async (names) => {
+      if (names.includes('unreadable')) throw new Error('DescribeAlarms failed');
+      return Object.fromEntries(names.map((name) => [name, alarms.get(name) ?? 'OK']));
+    },
   });
   await createModel('blue', 'models/blue/model.tar.gz');
   await createModel('green', 'models/green/model.tar.gz');
@@ -329,6 +332,20 @@ describe('UpdateEndpoint with a blue/green DeploymentConfig', () => {
     });
     expect(step.message).toContain('must be between 10% and 50%');
     expect((await describeEndpoint('refusals')).EndpointStatus).toBe('InService');
+  });
+
+  it('rolls back when the alarm states cannot be read', async () => {
+    await createEndpoint('unreadable', 'blue');
+    await call('UpdateEndpoint', {
+      EndpointName: 'unreadable',
+      EndpointConfigName: 'green',
+      DeploymentConfig: canary(1, ['unreadable']),
+    });
+    const { endpoint } = await stagesUntilSettled('unreadable');
+    expect(endpoint).toMatchObject({ EndpointStatus: 'InService', EndpointConfigName: 'blue' });
+    expect(endpoint.FailureReason).toContain('could not be read (DescribeAlarms failed)');
+    expect(fleet.rollout('unreadable')).toBeUndefined();
+    expect(await invoke('unreadable')).toBe('Blue');
   });
 
   it('stops a rollout on DeleteEndpoint: both fleets let go, the endpoint gone', async () => {
