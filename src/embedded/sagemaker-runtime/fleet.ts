@@ -10,6 +10,10 @@
  * no request is dropped; invocations already running finish on the old models, which are then
  * disposed. A model that does not load leaves the endpoint serving what it served.
  *
+ * Blue/green (the control plane's UpdateEndpoint with a DeploymentConfig): `stage` loads the new
+ * fleet beside the served one, `shift` moves the share of invocations green answers, `promote`
+ * keeps green alone and `discard` blue alone (blue-green.ts); the fleet let go of finishes first.
+ *
  * The fleet is the one place a tier's endpoints live: a model this process already holds (the
  * runtime's stub, a test's predictor, `scones serve`'s model) is registered under its name too,
  * served through its own endpoint (its faults and capture) and stopped by its owner. One name, one
@@ -17,8 +21,8 @@
  * deployment's.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { jsonAnswer } from '../gateway/index.ts';
 import { LOCAL_ACCOUNT } from '../shared/index.ts';
+import { BlueGreenEndpoint, type ServedFleet } from './blue-green.ts';
 import type { CaptureMode, CaptureOptions } from './data-capture.ts';
 import { createEndpoint } from './endpoint.ts';
 import { EndpointFaults } from './faults.ts';
@@ -31,9 +35,7 @@ import type {
   InvocationAnswer,
   LoadedPredictor,
 } from './types.ts';
-
-/** How long a replaced set of models may keep finishing its invocations before it is disposed. */
-const RETIRE_AFTER_MS = 60_000;
+import { type ServedVariant, VariantSet } from './variant-set.ts';
 
 /** A variant whose model did not load: `variantName` says which (the control plane's FailureReason). */
 export class VariantLoadError extends Error {
@@ -46,101 +48,13 @@ export class VariantLoadError extends Error {
   }
 }
 
-interface ServedVariant {
-  name: string;
-  weight: number;
-  endpoint: Endpoint;
-  predictor: LoadedPredictor;
-}
-
-/** One deployment's variants, and the invocations still running on them. */
-class VariantSet implements HostedEndpoint {
-  readonly variants: ServedVariant[];
-  readonly #random: () => number;
-  #inFlight = 0;
-  #idle: (() => void) | undefined;
-
-  constructor(variants: ServedVariant[], random: () => number) {
-    this.variants = variants;
-    this.#random = random;
-  }
-
-  async invoke(encodedName: string, headers: IncomingHttpHeaders, body: Buffer): Promise<InvocationAnswer> {
-    const target = headers['x-amzn-sagemaker-target-variant'];
-    const variant = typeof target === 'string' ? this.variants.find((v) => v.name === target) : this.#draw();
-    if (!variant) {
-      const endpointName = this.variants[0]?.endpoint.endpointName;
-      const message =
-        typeof target === 'string'
-          ? `The variant "${target}" is not present in the endpoint configuration of endpoint "${endpointName}" (variants: ${this.variants.map((v) => v.name).join(', ')}).`
-          : `No variant of endpoint "${endpointName}" has a weight above 0: name one with TargetVariant.`;
-      return jsonAnswer(400, { message }, 'ValidationError');
-    }
-    this.#inFlight++;
-    let answer: InvocationAnswer;
-    try {
-      answer = await variant.endpoint.invoke(encodedName, headers, body);
-    } catch (error) {
-      this.#done();
-      throw error;
-    }
-    const afterSend = answer === 'reset' ? undefined : answer.afterSend;
-    if (answer === 'reset' || !afterSend) {
-      this.#done();
-      return answer;
-    }
-    // Captured after the answer is sent: the set stays busy until then.
-    return {
-      ...answer,
-      afterSend: () => {
-        try {
-          afterSend();
-        } finally {
-          this.#done();
-        }
-      },
-    };
-  }
-
-  #draw(): ServedVariant | undefined {
-    const total = this.variants.reduce((sum, variant) => sum + variant.weight, 0);
-    if (!(total > 0)) return undefined;
-    let point = this.#random() * total;
-    for (const variant of this.variants) {
-      point -= variant.weight;
-      if (point < 0 && variant.weight > 0) return variant;
-    }
-    return this.variants.findLast((variant) => variant.weight > 0);
-  }
-
-  #done(): void {
-    this.#inFlight--;
-    if (this.#inFlight === 0) this.#idle?.();
-  }
-
-  async flush(): Promise<void> {
-    await Promise.all(this.variants.map((variant) => variant.endpoint.capture?.flush()));
-  }
-
-  /** Waits for the invocations running on it (at most RETIRE_AFTER_MS), then lets go of its models. */
-  async retire(): Promise<void> {
-    if (this.#inFlight > 0) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, RETIRE_AFTER_MS);
-        timer.unref();
-        this.#idle = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-    await Promise.all(this.variants.map((variant) => releaseVariant(variant)));
-  }
-}
-
 /** An endpoint whose model this process holds, served by name; its owner stops it. */
-class RegisteredEndpoint implements HostedEndpoint {
+class RegisteredEndpoint implements ServedFleet {
   readonly endpoint: Endpoint;
+
+  get variantNames(): readonly string[] {
+    return [this.endpoint.variantName];
+  }
 
   constructor(endpoint: Endpoint) {
     this.endpoint = endpoint;
@@ -156,12 +70,6 @@ class RegisteredEndpoint implements HostedEndpoint {
 
   /** Nothing to let go of: the owner (the endpoint's server) stops it. */
   async retire(): Promise<void> {}
-}
-
-async function releaseVariant(variant: ServedVariant): Promise<void> {
-  variant.endpoint.faults.dispose();
-  await variant.endpoint.capture?.stop();
-  variant.predictor.dispose?.();
 }
 
 /** The faults of a hosted variant: never injected (no control routes), so no listener to close. */
@@ -191,7 +99,7 @@ function captureOptions(
 
 export class EndpointFleet {
   readonly #options: EndpointFleetOptions;
-  readonly #served = new Map<string, VariantSet | RegisteredEndpoint>();
+  readonly #served = new Map<string, VariantSet | RegisteredEndpoint | BlueGreenEndpoint>();
 
   constructor(options: EndpointFleetOptions) {
     this.#options = options;
@@ -216,6 +124,65 @@ export class EndpointFleet {
 
   /** Loads every variant's model, then serves them in place of what `endpointName` served. */
   async deploy(deployment: HostedDeployment): Promise<void> {
+    const variants = await this.#load(deployment);
+    const previous = this.#served.get(deployment.endpointName);
+    this.#served.set(deployment.endpointName, variants);
+    if (previous) void previous.retire();
+  }
+
+  /** Loads `deployment` (green) beside what its endpoint serves (blue), green taking no invocation yet. */
+  async stage(deployment: HostedDeployment): Promise<void> {
+    const green = await this.#load(deployment);
+    let blue: ServedFleet | undefined = this.#served.get(deployment.endpointName);
+    if (blue instanceof BlueGreenEndpoint) {
+      // A rollout that was not finished: its green is let go, its blue stays blue.
+      void blue.green.retire();
+      blue = blue.blue;
+    }
+    if (!blue) {
+      void green.retire();
+      throw new Error(`endpoint ${deployment.endpointName} is not served: nothing to deploy beside`);
+    }
+    this.#served.set(
+      deployment.endpointName,
+      new BlueGreenEndpoint(blue, green, this.#options.random ?? Math.random),
+    );
+  }
+
+  /** The share (0..1) of `endpointName`'s invocations its staged fleet answers. */
+  async shift(endpointName: string, greenShare: number): Promise<void> {
+    this.#rollout(endpointName).greenShare = Math.min(1, Math.max(0, greenShare));
+  }
+
+  /** The staged fleet alone serves `endpointName`; the old one finishes its invocations and is let go. */
+  async promote(endpointName: string): Promise<void> {
+    const rollout = this.#rollout(endpointName);
+    this.#served.set(endpointName, rollout.green as VariantSet);
+    // Its invocations under way finish on it (up to RETIRE_AFTER_MS); the rollout does not wait.
+    void rollout.blue.retire();
+  }
+
+  /** Every invocation back to the old fleet at once; the staged one is let go. */
+  async discard(endpointName: string): Promise<void> {
+    const rollout = this.#served.get(endpointName);
+    if (!(rollout instanceof BlueGreenEndpoint)) return;
+    this.#served.set(endpointName, rollout.blue as VariantSet | RegisteredEndpoint);
+    void rollout.green.retire();
+  }
+
+  /** The rollout under way on `endpointName`: its fleets and what each answered. */
+  rollout(endpointName: string): BlueGreenEndpoint | undefined {
+    const served = this.#served.get(endpointName);
+    return served instanceof BlueGreenEndpoint ? served : undefined;
+  }
+
+  #rollout(endpointName: string): BlueGreenEndpoint {
+    const rollout = this.rollout(endpointName);
+    if (!rollout) throw new Error(`endpoint ${endpointName} has no new fleet staged`);
+    return rollout;
+  }
+
+  async #load(deployment: HostedDeployment): Promise<VariantSet> {
     const loads = await Promise.allSettled(
       deployment.variants.map((variant) => this.#options.loadModel(variant.modelDataUrl)),
     );
@@ -244,9 +211,7 @@ export class EndpointFleet {
         }),
       };
     });
-    const previous = this.#served.get(deployment.endpointName);
-    this.#served.set(deployment.endpointName, new VariantSet(variants, this.#options.random ?? Math.random));
-    if (previous) void previous.retire();
+    return new VariantSet(variants, this.#options.random ?? Math.random);
   }
 
   /** New weights for the variants served (UpdateEndpointWeightsAndCapacities). */
@@ -254,7 +219,9 @@ export class EndpointFleet {
     endpointName: string,
     weights: readonly { variantName: string; weight: number }[],
   ): Promise<void> {
-    const served = this.#served.get(endpointName);
+    let served = this.#served.get(endpointName);
+    // During a rollout the weights are the old fleet's (SageMaker refuses new ones then anyway).
+    if (served instanceof BlueGreenEndpoint) served = served.blue as VariantSet;
     if (!(served instanceof VariantSet))
       throw new Error(`endpoint ${endpointName} is not served by variants`);
     for (const { variantName, weight } of weights) {

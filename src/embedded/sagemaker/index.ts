@@ -21,6 +21,8 @@ export { MAX_REQUEST_BYTES, sagemakerRoute } from './http.ts';
 export { createSageMakerService } from './service.ts';
 export { createLocalTrainingRunner, type LocalTrainingRunnerOptions } from './training/runner.ts';
 export type {
+  AlarmState,
+  AlarmStateSource,
   CaptureSettings,
   EndpointDeployment,
   EndpointHosting,

@@ -127,7 +127,43 @@ export interface EndpointConfigRecord {
   Tags: Tag[];
 }
 
-export type EndpointStatus = 'Creating' | 'Updating' | 'InService' | 'Deleting' | 'Failed';
+export type EndpointStatus = 'Creating' | 'Updating' | 'RollingBack' | 'InService' | 'Deleting' | 'Failed';
+
+/** A stage of a variant in a blue/green deployment (ProductionVariantStatus). */
+export interface VariantStatusRecord {
+  Status: 'Creating' | 'Updating' | 'Deleting' | 'ActivatingTraffic' | 'Baking';
+  StatusMessage: string;
+  StartTime: number;
+}
+
+/** CapacitySize: a canary or linear step, in instances of the new fleet or a percent of it. */
+export interface CapacitySizeRecord {
+  Type: 'INSTANCE_COUNT' | 'CAPACITY_PERCENT';
+  Value: number;
+}
+
+/** UpdateEndpoint's DeploymentConfig, as given (the blue/green members the local SageMaker runs). */
+export interface DeploymentConfigRecord {
+  BlueGreenUpdatePolicy?: {
+    TrafficRoutingConfiguration: {
+      Type: 'ALL_AT_ONCE' | 'CANARY' | 'LINEAR';
+      WaitIntervalInSeconds: number;
+      CanarySize?: CapacitySizeRecord;
+      LinearStepSize?: CapacitySizeRecord;
+    };
+    TerminationWaitInSeconds?: number;
+    MaximumExecutionTimeoutInSeconds?: number;
+  };
+  AutoRollbackConfiguration?: { Alarms?: { AlarmName: string }[] };
+  RollingUpdatePolicy?: Echo;
+}
+
+/** A blue/green deployment under way: the new (green) fleet and the stage of each of its variants. */
+export interface PendingDeploymentRecord {
+  EndpointConfigName: string;
+  StartTime: number;
+  Variants: (VariantStateRecord & { VariantStatus: VariantStatusRecord[] })[];
+}
 
 export interface VariantStateRecord {
   VariantName: string;
@@ -146,6 +182,10 @@ export interface EndpointRecord {
   EndpointConfigName: string;
   /** While Updating: the config being deployed. */
   PendingEndpointConfigName?: string;
+  /** While a blue/green deployment runs: its green fleet and stages (PendingDeploymentSummary). */
+  PendingDeployment?: PendingDeploymentRecord;
+  /** The DeploymentConfig of the last UpdateEndpoint that gave one (LastDeploymentConfig). */
+  LastDeploymentConfig?: DeploymentConfigRecord;
   EndpointStatus: EndpointStatus;
   FailureReason?: string;
   /** The variants served; empty until the endpoint is first in service. */

@@ -67,7 +67,11 @@ export async function createSageMakerService(options: SageMakerServiceOptions): 
   const tuning = new TuningExecutor(context, training, { cores, maxConcurrent });
   training.failInterrupted();
   tuning.failInterrupted();
-  const deployer = new EndpointDeployer(context, options.hosting);
+  const deployer = new EndpointDeployer(context, options.hosting, {
+    // No CloudWatch given: no alarm is known, so none is in ALARM (an unknown alarm is OK).
+    alarmStates: options.alarmStates ?? (async () => ({})),
+    pollMs: options.alarmPollIntervalMs ?? 1000,
+  });
   deployer.restore();
   await deployer.settledAll();
 
@@ -104,7 +108,7 @@ export async function createSageMakerService(options: SageMakerServiceOptions): 
     async close() {
       await tuning.close();
       await training.close();
-      await deployer.settledAll();
+      await deployer.close();
       await flush();
     },
   };

@@ -33,7 +33,19 @@ export interface SageMakerServiceOptions {
   onTrainingLog?: (event: TrainingLogEvent) => void;
   /** Epoch milliseconds; tests pass a clock. */
   now?: () => number;
+  /**
+   * The states of the CloudWatch alarms a blue/green UpdateEndpoint's AutoRollbackConfiguration
+   * names (a local CloudWatch supplies it). Default: no alarm is known, each is treated as OK.
+   */
+  alarmStates?: AlarmStateSource;
+  /** How often a blue/green deployment reads its alarms while baking; default 1000 ms. */
+  alarmPollIntervalMs?: number;
 }
+
+export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+
+/** The state of each named alarm; a name missing from the answer is an alarm not known (as OK). */
+export type AlarmStateSource = (names: readonly string[]) => Promise<Record<string, AlarmState>>;
 
 export interface SageMakerService {
   /** Runs `action` (`CreateTrainingJob`, ...) on a parsed JSON body; throws SageMakerServiceError. */
@@ -120,6 +132,21 @@ export interface EndpointHosting {
   route(endpointName: string, weights: readonly VariantWeight[]): Promise<void>;
   /** Stops serving the endpoint and unloads its models; a no-op for an endpoint not served. */
   remove(endpointName: string): Promise<void>;
+  /*
+   * Blue/green (UpdateEndpoint with a DeploymentConfig). A hosting without these members cannot
+   * run one: such an update is refused by name.
+   */
+  /**
+   * Loads `deployment` (the green fleet) beside what the endpoint serves (the blue fleet), taking
+   * no traffic yet. Rejects like `deploy` when a model does not load, blue still serving.
+   */
+  stage?(deployment: EndpointDeployment): Promise<void>;
+  /** The share (0..1) of the endpoint's invocations the staged (green) fleet answers. */
+  shift?(endpointName: string, greenShare: number): Promise<void>;
+  /** The green fleet takes every invocation and the blue one is let go (after its invocations finish). */
+  promote?(endpointName: string): Promise<void>;
+  /** Every invocation back to the blue fleet at once; the green one is let go. */
+  discard?(endpointName: string): Promise<void>;
 }
 
 /** The image-classification algorithm's hyperparameters, parsed from their strings, defaults applied. */

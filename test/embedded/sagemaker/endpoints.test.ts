@@ -197,6 +197,34 @@ describe('endpoints', () => {
     );
   });
 
+  it('runs ALL_AT_ONCE blue/green through the hosting: stage, all traffic, termination wait, promote', async () => {
+    harness.hosting.calls.length = 0;
+    await call('UpdateEndpoint', {
+      EndpointName: 'ep',
+      EndpointConfigName: 'config-a',
+      DeploymentConfig: {
+        BlueGreenUpdatePolicy: {
+          TrafficRoutingConfiguration: { Type: 'ALL_AT_ONCE', WaitIntervalInSeconds: 0 },
+          TerminationWaitInSeconds: 1,
+        },
+        // No alarm source given to this service: an alarm it does not know counts as OK.
+        AutoRollbackConfiguration: { Alarms: [{ AlarmName: 'nobody-made-this-alarm' }] },
+      },
+    });
+    const waiting = (await until(
+      () =>
+        describeEndpoint('ep') as Promise<Endpoint & { PendingDeploymentSummary?: Record<string, unknown> }>,
+      (e) => JSON.stringify(e.PendingDeploymentSummary ?? {}).includes('before the old fleet is terminated'),
+    )) as Endpoint & { PendingDeploymentSummary?: { ProductionVariants: { CurrentWeight: number }[] } };
+    expect(waiting.EndpointStatus).toBe('Updating');
+    expect(waiting.PendingDeploymentSummary?.ProductionVariants[0]?.CurrentWeight).toBe(1);
+    expect(harness.hosting.staged.get('ep')?.share).toBe(1);
+    const endpoint = await settled('ep');
+    expect(endpoint).toMatchObject({ EndpointStatus: 'InService', EndpointConfigName: 'config-a' });
+    expect(harness.hosting.calls).toEqual(['stage ep config-a', 'shift ep 1', 'promote ep']);
+    expect(harness.hosting.served.get('ep')?.endpointConfigName).toBe('config-a');
+  });
+
   it('refuse configs that name missing models or mix serverless and instances', async () => {
     const missing = await rejection(
       call('CreateEndpointConfig', {

@@ -84,7 +84,42 @@ export class MemoryHosting implements EndpointHosting {
     this.s3 = s3;
   }
 
+  /** Green fleets staged beside what is served (blue/green UpdateEndpoint), and the share each takes. */
+  readonly staged = new Map<string, { deployment: EndpointDeployment; share: number }>();
+
   async deploy(deployment: EndpointDeployment): Promise<void> {
+    await this.#check(deployment);
+    this.calls.push(`deploy ${deployment.endpointName} ${deployment.endpointConfigName}`);
+    this.served.set(deployment.endpointName, deployment);
+  }
+
+  async stage(deployment: EndpointDeployment): Promise<void> {
+    await this.#check(deployment);
+    this.calls.push(`stage ${deployment.endpointName} ${deployment.endpointConfigName}`);
+    this.staged.set(deployment.endpointName, { deployment, share: 0 });
+  }
+
+  async shift(endpointName: string, greenShare: number): Promise<void> {
+    const staged = this.staged.get(endpointName);
+    if (!staged) throw new Error(`nothing staged for ${endpointName}`);
+    staged.share = greenShare;
+    this.calls.push(`shift ${endpointName} ${greenShare}`);
+  }
+
+  async promote(endpointName: string): Promise<void> {
+    const staged = this.staged.get(endpointName);
+    if (!staged) throw new Error(`nothing staged for ${endpointName}`);
+    this.staged.delete(endpointName);
+    this.served.set(endpointName, staged.deployment);
+    this.calls.push(`promote ${endpointName}`);
+  }
+
+  async discard(endpointName: string): Promise<void> {
+    this.staged.delete(endpointName);
+    this.calls.push(`discard ${endpointName}`);
+  }
+
+  async #check(deployment: EndpointDeployment): Promise<void> {
     for (const variant of deployment.variants) {
       const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(variant.modelDataUrl) as RegExpExecArray;
       const object = await this.s3.send(new GetObjectCommand({ Bucket: match[1], Key: match[2] }));
@@ -92,8 +127,6 @@ export class MemoryHosting implements EndpointHosting {
       if (!files.has('metadata.json'))
         throw new HostingFailure(variant.variantName, 'model archive has no metadata.json');
     }
-    this.calls.push(`deploy ${deployment.endpointName} ${deployment.endpointConfigName}`);
-    this.served.set(deployment.endpointName, deployment);
   }
 
   async route(endpointName: string, weights: readonly VariantWeight[]): Promise<void> {

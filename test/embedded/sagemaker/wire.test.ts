@@ -215,6 +215,74 @@ describe('endpoints the API deploys, served by InvokeEndpoint', () => {
       .toBeGreaterThan(0);
   });
 
+  it('runs a canary UpdateEndpoint from the SDK: every invocation answered, the stages in DescribeEndpoint', async () => {
+    await createConfig('canary', [{ name: 'Blue', model: 'first', weight: 1 }]);
+    await sagemaker.send(new CreateEndpointCommand({ EndpointName: 'canary', EndpointConfigName: 'canary' }));
+    await waitUntilEndpointInService(
+      { client: sagemaker, maxWaitTime: 30, minDelay: 1 },
+      { EndpointName: 'canary' },
+    );
+    await createConfig('canary-v2', [{ name: 'Green', model: 'second', weight: 1 }]);
+    const answers: Record<string, number> = {};
+    let failures = 0;
+    let updating = true;
+    const traffic = (async () => {
+      while (updating) {
+        await invoke('canary').then(
+          (answer) => {
+            const variant = answer.InvokedProductionVariant as string;
+            answers[variant] = (answers[variant] ?? 0) + 1;
+          },
+          () => failures++,
+        );
+      }
+    })();
+    await sagemaker.send(
+      new UpdateEndpointCommand({
+        EndpointName: 'canary',
+        EndpointConfigName: 'canary-v2',
+        DeploymentConfig: {
+          BlueGreenUpdatePolicy: {
+            TrafficRoutingConfiguration: {
+              Type: 'CANARY',
+              WaitIntervalInSeconds: 1,
+              CanarySize: { Type: 'CAPACITY_PERCENT', Value: 25 },
+            },
+            TerminationWaitInSeconds: 0,
+          },
+        },
+      }),
+    );
+    await expect
+      .poll(
+        async () => {
+          const described = await sagemaker.send(new DescribeEndpointCommand({ EndpointName: 'canary' }));
+          const green = described.PendingDeploymentSummary?.ProductionVariants?.[0];
+          return [described.EndpointStatus, green?.VariantStatus?.[0]?.Status, green?.CurrentWeight];
+        },
+        { timeout: 5_000, interval: 50 },
+      )
+      .toEqual(['Updating', 'Baking', 0.25]);
+    const baking = await sagemaker.send(new DescribeEndpointCommand({ EndpointName: 'canary' }));
+    expect(baking.PendingDeploymentSummary?.StartTime).toBeInstanceOf(Date);
+    await waitUntilEndpointInService(
+      { client: sagemaker, maxWaitTime: 30, minDelay: 1 },
+      { EndpointName: 'canary' },
+    );
+    updating = false;
+    await traffic;
+    const described = await sagemaker.send(new DescribeEndpointCommand({ EndpointName: 'canary' }));
+    expect(described.EndpointConfigName).toBe('canary-v2');
+    expect(described.LastDeploymentConfig?.BlueGreenUpdatePolicy?.TrafficRoutingConfiguration?.Type).toBe(
+      'CANARY',
+    );
+    expect(described.PendingDeploymentSummary).toBeUndefined();
+    expect(failures).toBe(0);
+    expect(answers.Blue).toBeGreaterThan(0);
+    expect(answers.Green).toBeGreaterThan(0);
+    expect((await invoke('canary')).InvokedProductionVariant).toBe('Green');
+  });
+
   it('swaps the model on UpdateEndpoint without dropping a request, and keeps it when a deploy fails', async () => {
     await createConfig('single', [{ name: 'AllTraffic', model: 'first', weight: 1 }]);
     await sagemaker.send(new CreateEndpointCommand({ EndpointName: 'single', EndpointConfigName: 'single' }));

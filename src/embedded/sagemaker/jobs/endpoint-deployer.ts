@@ -3,49 +3,48 @@
  * once every variant's model is loaded (Failed with a FailureReason otherwise), Updating ->
  * InService with the new config (or back to the old one, FailureReason set, when the new one does
  * not load, as SageMaker rolls back), Deleting -> gone. A restart deploys again what was served.
+ * An update with a DeploymentConfig runs as a blue/green deployment (blue-green.ts).
  */
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
-import { algorithmImageRegion, unsupportedImageMessage } from '../algorithm/image-uris.ts';
-import { findModelPackage } from '../model-package-lookup.ts';
 import type {
-  CaptureSettings,
-  ContainerRecord,
+  AlarmStateSource,
   DataCaptureConfigRecord,
   EndpointConfigRecord,
   EndpointDeployment,
   EndpointHosting,
   EndpointRecord,
   ServiceContext,
-  VariantDeployment,
   VariantStateRecord,
   VariantWeight,
 } from '../types.ts';
+import { runBlueGreen, type StagingHosting } from './blue-green.ts';
+import { buildDeployment, DeploymentProblem } from './endpoint-deployment.ts';
+import type { TrafficPlan } from './traffic-plan.ts';
 
-/** Why a deployment cannot start: becomes the endpoint's FailureReason. */
-class DeploymentProblem extends Error {}
-
-function captureSettings(config: DataCaptureConfigRecord | undefined): CaptureSettings | undefined {
-  if (!config) return undefined;
-  const modes = config.CaptureOptions.map((option) => option.CaptureMode);
-  return {
-    enabled: config.EnableCapture !== false,
-    samplingPercentage: config.InitialSamplingPercentage,
-    destinationS3Uri: config.DestinationS3Uri,
-    captureInput: modes.includes('Input') || modes.includes('InputAndOutput'),
-    captureOutput: modes.includes('Output') || modes.includes('InputAndOutput'),
-    csvContentTypes: config.CaptureContentTypeHeader?.CsvContentTypes ?? [],
-    jsonContentTypes: config.CaptureContentTypeHeader?.JsonContentTypes ?? [],
-  };
+export interface BlueGreenOptions {
+  alarmStates: AlarmStateSource;
+  /** How often a baking period reads its alarms. */
+  pollMs: number;
 }
 
 export class EndpointDeployer {
   readonly #context: ServiceContext;
   readonly #hosting: EndpointHosting;
   readonly #work = new Map<string, Promise<void>>();
+  readonly #blueGreen: BlueGreenOptions;
+  /** Set by close(): the blue/green rollouts stop where they are. */
+  #closing = false;
 
-  constructor(context: ServiceContext, hosting: EndpointHosting) {
+  constructor(context: ServiceContext, hosting: EndpointHosting, blueGreen: BlueGreenOptions) {
     this.#context = context;
     this.#hosting = hosting;
+    this.#blueGreen = blueGreen;
+  }
+
+  /** The hosting, when it can load a new fleet beside the old one (blue/green deployments). */
+  get staging(): StagingHosting | undefined {
+    const hosting = this.#hosting;
+    if (!hosting.stage || !hosting.shift || !hosting.promote || !hosting.discard) return undefined;
+    return hosting as StagingHosting;
   }
 
   /** Resolves once nothing is under way for `name`. */
@@ -57,68 +56,16 @@ export class EndpointDeployer {
     await Promise.all([...this.#work.values()]);
   }
 
-  /** The container a variant's model serves with (a model package's, for a model made from one). */
-  #container(modelName: string): ContainerRecord {
-    const model = this.#context.tables.models.get(modelName);
-    if (!model) throw new DeploymentProblem(`Could not find model "${modelName}".`);
-    const container = (model.PrimaryContainer ?? model.Containers?.[0]) as ContainerRecord;
-    if (typeof container.ModelPackageName !== 'string') return container;
-    const modelPackage = findModelPackage(this.#context, container.ModelPackageName);
-    const packaged = (modelPackage?.InferenceSpecification?.Containers as ContainerRecord[] | undefined)?.[0];
-    if (!packaged)
-      throw new DeploymentProblem(`Could not find model package "${container.ModelPackageName}".`);
-    return { ...packaged, Environment: { ...packaged.Environment, ...container.Environment } };
+  /** Stops the blue/green rollouts under way (the next start serves their old fleet), then settles. */
+  async close(): Promise<void> {
+    this.#closing = true;
+    await this.settledAll();
   }
 
-  async #variant(variant: EndpointConfigRecord['ProductionVariants'][number]): Promise<VariantDeployment> {
-    const container = this.#container(variant.ModelName);
-    const image = container.Image ?? '';
-    if (!algorithmImageRegion(image))
-      throw new DeploymentProblem(unsupportedImageMessage('Image', image, this.#context.region));
-    const url = container.ModelDataUrl;
-    const missing = () =>
-      new DeploymentProblem(
-        `Failed to download model data for container "container_1" from URL: "${url}". Please ensure that there ` +
-          'is an object located at the URL and that the role passed to CreateModel has permissions to download the object.',
-      );
-    const match = url ? /^s3:\/\/([^/]+)\/(.+)$/.exec(url) : null;
-    if (!match) throw missing();
-    await this.#context.s3.send(new HeadObjectCommand({ Bucket: match[1], Key: match[2] })).catch(() => {
-      throw missing();
-    });
-    return {
-      variantName: variant.VariantName,
-      modelName: variant.ModelName,
-      image,
-      modelDataUrl: url as string,
-      environment: container.Environment ?? {},
-      weight: variant.InitialVariantWeight ?? 1,
-      instanceCount: variant.InitialInstanceCount ?? 1,
-      ...(variant.InstanceType ? { instanceType: variant.InstanceType } : {}),
-      ...(variant.ServerlessConfig
-        ? {
-            serverless: {
-              memorySizeInMB: variant.ServerlessConfig.MemorySizeInMB,
-              maxConcurrency: variant.ServerlessConfig.MaxConcurrency,
-            },
-          }
-        : {}),
-    };
-  }
-
-  async #deployment(endpoint: EndpointRecord, config: EndpointConfigRecord): Promise<EndpointDeployment> {
-    const dataCapture = captureSettings(config.DataCaptureConfig);
-    return {
-      endpointName: endpoint.EndpointName,
-      endpointConfigName: config.EndpointConfigName,
-      variants: await Promise.all(config.ProductionVariants.map((variant) => this.#variant(variant))),
-      ...(dataCapture ? { dataCapture } : {}),
-    };
-  }
-
-  async #load(deployment: EndpointDeployment): Promise<void> {
+  async #load(deployment: EndpointDeployment, beside = false): Promise<void> {
     try {
-      await this.#hosting.deploy(deployment);
+      if (beside) await this.staging?.stage(deployment);
+      else await this.#hosting.deploy(deployment);
     } catch (error) {
       // A HostingFailure, or any hosting's error that names its variant the same way.
       const named = (error as { variantName?: unknown }).variantName;
@@ -187,7 +134,8 @@ export class EndpointDeployer {
   create(endpoint: EndpointRecord, config: EndpointConfigRecord): void {
     this.#schedule(endpoint, async () => {
       try {
-        if (!(await this.#serve(endpoint, await this.#deployment(endpoint, config), config))) return;
+        if (!(await this.#serve(endpoint, await buildDeployment(this.#context, endpoint, config), config)))
+          return;
       } catch (error) {
         if (endpoint.EndpointStatus === 'Deleting') return;
         endpoint.EndpointStatus = 'Failed';
@@ -197,11 +145,14 @@ export class EndpointDeployer {
     });
   }
 
-  /** UpdateEndpoint: `endpoint` is a record in Updating; weights kept when `retain` (RetainAllVariantProperties). */
-  update(endpoint: EndpointRecord, config: EndpointConfigRecord, retain: boolean): void {
+  /**
+   * UpdateEndpoint: `endpoint` is a record in Updating; weights kept when `retain`
+   * (RetainAllVariantProperties); a blue/green deployment when `plan` is given.
+   */
+  update(endpoint: EndpointRecord, config: EndpointConfigRecord, retain: boolean, plan?: TrafficPlan): void {
     this.#schedule(endpoint, async () => {
       try {
-        const deployment = await this.#deployment(endpoint, config);
+        const deployment = await buildDeployment(this.#context, endpoint, config);
         if (retain) {
           const current = new Map(endpoint.Variants.map((variant) => [variant.VariantName, variant]));
           for (const variant of deployment.variants) {
@@ -213,7 +164,27 @@ export class EndpointDeployer {
               });
           }
         }
-        if (!(await this.#serve(endpoint, deployment, config))) return;
+        const staging = this.staging;
+        if (plan && staging) {
+          await runBlueGreen({
+            context: this.#context,
+            hosting: staging,
+            endpoint,
+            green: deployment,
+            plan,
+            alarmStates: this.#blueGreen.alarmStates,
+            pollMs: this.#blueGreen.pollMs,
+            stage: () => this.#load(deployment, true),
+            promoted: () => this.#served(endpoint, deployment, config.DataCaptureConfig),
+            save: () => this.#save(endpoint),
+            closing: () => this.#closing,
+          });
+          if (endpoint.EndpointStatus === 'Deleting') return;
+          if (this.#closing && endpoint.EndpointStatus === 'Updating') {
+            this.#save(endpoint);
+            return;
+          }
+        } else if (!(await this.#serve(endpoint, deployment, config))) return;
       } catch (error) {
         if (endpoint.EndpointStatus === 'Deleting') return;
         // SageMaker rolls back: the old config stays in service and the reason is shown.
@@ -285,7 +256,12 @@ export class EndpointDeployer {
       this.#schedule(endpoint, async () => {
         try {
           await this.#load(deployment);
-          if (endpoint.EndpointStatus === 'Updating')
+          if (endpoint.PendingDeployment) {
+            // A blue/green rollout was under way: blue takes all the traffic again.
+            for (const variant of endpoint.Variants) variant.CurrentWeight = variant.DesiredWeight;
+            delete endpoint.PendingDeployment;
+          }
+          if (endpoint.EndpointStatus === 'Updating' || endpoint.EndpointStatus === 'RollingBack')
             endpoint.FailureReason =
               'The update did not finish: the local SageMaker restarted; the previous config is in service.';
           endpoint.EndpointStatus = 'InService';

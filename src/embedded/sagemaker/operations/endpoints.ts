@@ -5,8 +5,17 @@
 import { arnOf } from '../arns.ts';
 import { ValidationException } from '../errors.ts';
 import type { EndpointDeployer } from '../jobs/endpoint-deployer.ts';
+import { DEPLOYMENT_CONFIG, type TrafficPlan, trafficPlan } from '../jobs/traffic-plan.ts';
 import { type ListQuery, page } from '../listing.ts';
-import type { EndpointConfigRecord, EndpointRecord, Operation, ServiceContext, Tag } from '../types.ts';
+import type {
+  DeploymentConfigRecord,
+  EndpointConfigRecord,
+  EndpointRecord,
+  Operation,
+  ServiceContext,
+  Tag,
+  VariantStateRecord,
+} from '../types.ts';
 import { ENTITY_NAME, listRequest, OPAQUE, TAGS } from '../validation/common.ts';
 import { bool, float, int, list, oneOf, struct, timestamp, validate } from '../validation/shapes.ts';
 import { endpointConfigNotFound } from './endpoint-configs.ts';
@@ -22,7 +31,7 @@ const UPDATE = struct(
     EndpointConfigName: ENTITY_NAME,
     RetainAllVariantProperties: bool,
     ExcludeRetainedVariantProperties: OPAQUE,
-    DeploymentConfig: OPAQUE,
+    DeploymentConfig: DEPLOYMENT_CONFIG,
     RetainDeploymentConfig: bool,
   },
   ['EndpointName', 'EndpointConfigName'],
@@ -72,6 +81,33 @@ interface WeightsInput {
   }[];
 }
 
+function variantSummary(variant: VariantStateRecord, since: number) {
+  return {
+    VariantName: variant.VariantName,
+    DeployedImages: [{ SpecifiedImage: variant.Image, ResolvedImage: variant.Image, ResolutionTime: since }],
+    CurrentWeight: variant.CurrentWeight,
+    DesiredWeight: variant.DesiredWeight,
+    CurrentInstanceCount: variant.CurrentInstanceCount,
+    DesiredInstanceCount: variant.DesiredInstanceCount,
+    ...('VariantStatus' in variant ? { VariantStatus: variant.VariantStatus } : {}),
+  };
+}
+
+function pendingSummary(endpoint: EndpointRecord): Record<string, unknown> | undefined {
+  const pending = endpoint.PendingDeployment;
+  if (pending)
+    return {
+      PendingDeploymentSummary: {
+        EndpointConfigName: pending.EndpointConfigName,
+        ProductionVariants: pending.Variants.map((variant) => variantSummary(variant, pending.StartTime)),
+        StartTime: pending.StartTime,
+      },
+    };
+  if (endpoint.PendingEndpointConfigName)
+    return { PendingDeploymentSummary: { EndpointConfigName: endpoint.PendingEndpointConfigName } };
+  return undefined;
+}
+
 export function describeEndpoint(endpoint: EndpointRecord): Record<string, unknown> {
   const capture = endpoint.DataCaptureConfig;
   return {
@@ -80,20 +116,9 @@ export function describeEndpoint(endpoint: EndpointRecord): Record<string, unkno
     EndpointConfigName: endpoint.EndpointConfigName,
     ...(endpoint.Variants.length
       ? {
-          ProductionVariants: endpoint.Variants.map((variant) => ({
-            VariantName: variant.VariantName,
-            DeployedImages: [
-              {
-                SpecifiedImage: variant.Image,
-                ResolvedImage: variant.Image,
-                ResolutionTime: endpoint.CreationTime,
-              },
-            ],
-            CurrentWeight: variant.CurrentWeight,
-            DesiredWeight: variant.DesiredWeight,
-            CurrentInstanceCount: variant.CurrentInstanceCount,
-            DesiredInstanceCount: variant.DesiredInstanceCount,
-          })),
+          ProductionVariants: endpoint.Variants.map((variant) =>
+            variantSummary(variant, endpoint.CreationTime),
+          ),
         }
       : {}),
     ...(capture
@@ -109,9 +134,8 @@ export function describeEndpoint(endpoint: EndpointRecord): Record<string, unkno
       : {}),
     EndpointStatus: endpoint.EndpointStatus,
     ...(endpoint.FailureReason ? { FailureReason: endpoint.FailureReason } : {}),
-    ...(endpoint.PendingEndpointConfigName
-      ? { PendingDeploymentSummary: { EndpointConfigName: endpoint.PendingEndpointConfigName } }
-      : {}),
+    ...pendingSummary(endpoint),
+    ...(endpoint.LastDeploymentConfig ? { LastDeploymentConfig: endpoint.LastDeploymentConfig } : {}),
     CreationTime: endpoint.CreationTime,
     LastModifiedTime: endpoint.LastModifiedTime,
   };
@@ -179,15 +203,29 @@ export function endpointOperations(
         EndpointName: string;
         EndpointConfigName: string;
         RetainAllVariantProperties?: boolean;
+        DeploymentConfig?: DeploymentConfigRecord;
+        RetainDeploymentConfig?: boolean;
       }>(UPDATE, input);
       const endpoint = existing(request.EndpointName);
       inService(endpoint);
       const config = configFor(request.EndpointConfigName);
+      const deployment =
+        request.DeploymentConfig ??
+        (request.RetainDeploymentConfig ? endpoint.LastDeploymentConfig : undefined);
+      let plan: TrafficPlan | undefined;
+      if (deployment) {
+        plan = trafficPlan(deployment, config);
+        if (!deployer.staging)
+          throw new ValidationException(
+            'This local SageMaker was started with an endpoint hosting that cannot load a new fleet beside the old one: UpdateEndpoint with a DeploymentConfig is not available.',
+          );
+        endpoint.LastDeploymentConfig = deployment;
+      }
       endpoint.EndpointStatus = 'Updating';
       endpoint.PendingEndpointConfigName = config.EndpointConfigName;
       endpoint.LastModifiedTime = context.seconds();
       endpoints.save();
-      deployer.update(endpoint, config, request.RetainAllVariantProperties === true);
+      deployer.update(endpoint, config, request.RetainAllVariantProperties === true, plan);
       return { EndpointArn: endpoint.EndpointArn };
     },
 
