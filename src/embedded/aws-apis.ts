@@ -14,7 +14,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { CloudWatchService } from './cloudwatch/index.ts';
 import { lambdaLogShipper, type RunLog } from './functions/index.ts';
 import type { Route } from './gateway/index.ts';
-import type { SageMakerService, SageMakerServiceOptions } from './sagemaker/index.ts';
+import type { AlarmState, SageMakerService, SageMakerServiceOptions } from './sagemaker/index.ts';
 import type { EndpointFleet, LoadedPredictor } from './sagemaker-runtime/index.ts';
 
 export interface AwsApisOptions {
@@ -53,7 +53,7 @@ const PRELOAD_MODEL_CODE_AFTER_MS = 1_000;
  * `classify`, `load`) deploys its workflow endpoint through. Same state as the stack's.
  */
 export async function startLocalSageMaker(
-  options: AwsApisOptions & { onTrainingLog?: SageMakerServiceOptions['onTrainingLog'] },
+  options: AwsApisOptions & Pick<SageMakerServiceOptions, 'onTrainingLog' | 'alarmStates'>,
 ): Promise<SageMakerService> {
   const { createLocalTrainingRunner, createSageMakerService } = await import('./sagemaker/index.ts');
   return createSageMakerService({
@@ -63,7 +63,32 @@ export async function startLocalSageMaker(
     runner: createLocalTrainingRunner({ s3: options.s3 }),
     hosting: options.fleet,
     ...(options.onTrainingLog ? { onTrainingLog: options.onTrainingLog } : {}),
+    ...(options.alarmStates ? { alarmStates: options.alarmStates } : {}),
   });
+}
+
+/**
+ * The states of the named alarms, from the local CloudWatch: what a blue/green UpdateEndpoint's
+ * AutoRollbackConfiguration watches while it bakes (an alarm CloudWatch does not know is left out,
+ * as the SageMaker service expects).
+ */
+function alarmStatesOf(cloudwatch: CloudWatchService): SageMakerServiceOptions['alarmStates'] {
+  return async (names) => {
+    const states: Record<string, AlarmState> = {};
+    // DescribeAlarms takes at most 100 names per call.
+    for (let start = 0; start < names.length; start += 100) {
+      let token: string | undefined;
+      do {
+        const page = (await cloudwatch.call('DescribeAlarms', {
+          AlarmNames: names.slice(start, start + 100),
+          ...(token ? { NextToken: token } : {}),
+        })) as { MetricAlarms?: { AlarmName: string; StateValue: AlarmState }[]; NextToken?: string };
+        for (const alarm of page.MetricAlarms ?? []) states[alarm.AlarmName] = alarm.StateValue;
+        token = page.NextToken;
+      } while (token);
+    }
+    return states;
+  };
 }
 
 export async function startAwsApis(options: AwsApisOptions): Promise<AwsApis> {
@@ -83,6 +108,7 @@ export async function startAwsApis(options: AwsApisOptions): Promise<AwsApis> {
   });
   const sagemaker = await startLocalSageMaker({
     ...options,
+    alarmStates: alarmStatesOf(cloudwatch),
     onTrainingLog: (event) =>
       logs.ingest(TRAINING_LOG_GROUP, event.logStreamName, [
         { timestamp: event.timestamp, message: event.message },

@@ -10,7 +10,6 @@ import path from 'node:path';
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   CreateEndpointCommand,
-  CreateEndpointConfigCommand,
   CreateModelCommand,
   DescribeEndpointCommand,
   ListModelsCommand,
@@ -19,16 +18,17 @@ import {
   UpdateEndpointCommand,
   waitUntilEndpointInService,
 } from '@aws-sdk/client-sagemaker';
-import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_CREDENTIALS } from '../../../src/config.ts';
 import { type EmbeddedRuntime, startEmbeddedRuntime } from '../../../src/embedded/runtime.ts';
 import { imageClassificationUri } from '../../../src/embedded/sagemaker/index.ts';
-import { packModel } from '../../../training/artifact.ts';
-import { useWasmBackend } from '../../../training/backend.ts';
-import { createServingModel } from '../../../training/model.ts';
-import { smallModelMetadata } from '../../training/model-fixtures.ts';
+import {
+  createConfig as createConfigIn,
+  invokeWith,
+  stackClientOptions,
+  stageModel as stageModelIn,
+} from './gateway-support.ts';
 
 const IMAGE = imageClassificationUri('us-east-1') as string;
 let dir: string;
@@ -38,12 +38,7 @@ let invoker: SageMakerRuntimeClient;
 let url: string;
 let png: Buffer;
 
-const clientOptions = () => ({
-  endpoint: url,
-  region: 'us-east-1',
-  credentials: LOCAL_CREDENTIALS,
-  maxAttempts: 1,
-});
+const clientOptions = () => stackClientOptions(url);
 
 async function post(body: string | Buffer, target: string | undefined, headers: Record<string, string> = {}) {
   const response = await fetch(`${url}/`, {
@@ -62,43 +57,11 @@ async function post(body: string | Buffer, target: string | undefined, headers: 
   };
 }
 
-async function stageModel(key: string, filters: number[]): Promise<string> {
-  await useWasmBackend();
-  const artifact = await packModel(createServingModel({ filters }).model, smallModelMetadata());
-  await runtime.s3.send(new PutObjectCommand({ Bucket: runtime.config.bucket, Key: key, Body: artifact }));
-  return `s3://${runtime.config.bucket}/${key}`;
-}
-
-async function createConfig(name: string, variants: { name: string; model: string; weight: number }[]) {
-  await sagemaker.send(
-    new CreateEndpointConfigCommand({
-      EndpointConfigName: name,
-      ProductionVariants: variants.map((variant) => ({
-        VariantName: variant.name,
-        ModelName: variant.model,
-        InstanceType: 'ml.m5.large',
-        InitialInstanceCount: 1,
-        InitialVariantWeight: variant.weight,
-      })),
-      DataCaptureConfig: {
-        EnableCapture: true,
-        InitialSamplingPercentage: 100,
-        DestinationS3Uri: `s3://${runtime.config.bucket}/capture/${name}`,
-        CaptureOptions: [{ CaptureMode: 'Input' }, { CaptureMode: 'Output' }],
-      },
-    }),
-  );
-}
-
+const stageModel = (key: string, filters: number[]) => stageModelIn(runtime, key, filters);
+const createConfig = (name: string, variants: { name: string; model: string; weight: number }[]) =>
+  createConfigIn(sagemaker, runtime.config.bucket, name, variants);
 const invoke = (endpointName: string, targetVariant?: string) =>
-  invoker.send(
-    new InvokeEndpointCommand({
-      EndpointName: endpointName,
-      ContentType: 'image/png',
-      Body: png,
-      ...(targetVariant ? { TargetVariant: targetVariant } : {}),
-    }),
-  );
+  invokeWith(invoker, png)(endpointName, targetVariant);
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'sagemaker-wire-'));
