@@ -15,7 +15,12 @@ import type { CloudWatchService } from './cloudwatch/index.ts';
 import { lambdaLogShipper, type RunLog } from './functions/index.ts';
 import type { Route } from './gateway/index.ts';
 import type { AlarmState, SageMakerService, SageMakerServiceOptions } from './sagemaker/index.ts';
-import type { EndpointFleet, LoadedPredictor } from './sagemaker-runtime/index.ts';
+import {
+  type EndpointFleet,
+  EndpointMetrics,
+  type LoadedPredictor,
+  SAGEMAKER_METRICS_NAMESPACE,
+} from './sagemaker-runtime/index.ts';
 
 export interface AwsApisOptions {
   dataDir: string;
@@ -67,6 +72,26 @@ export async function startLocalSageMaker(
   });
 }
 
+/** How often the endpoints' summed metrics go to CloudWatch. */
+const ENDPOINT_METRICS_EVERY_MS = 1_000;
+
+/** Sends the fleet's invocations to CloudWatch as SageMaker's endpoint metrics; returns a stop. */
+function publishEndpointMetrics(fleet: EndpointFleet, cloudwatch: CloudWatchService): () => void {
+  const metrics = new EndpointMetrics();
+  const unsubscribe = fleet.onInvocation((record) => metrics.record(record));
+  const publish = () => {
+    const datums = metrics.drain();
+    if (datums.length > 0) cloudwatch.ingest(SAGEMAKER_METRICS_NAMESPACE, datums);
+  };
+  const timer = setInterval(publish, ENDPOINT_METRICS_EVERY_MS);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    unsubscribe();
+    publish();
+  };
+}
+
 /**
  * The states of the named alarms, from the local CloudWatch: what a blue/green UpdateEndpoint's
  * AutoRollbackConfiguration watches while it bakes (an alarm CloudWatch does not know is left out,
@@ -114,6 +139,9 @@ export async function startAwsApis(options: AwsApisOptions): Promise<AwsApis> {
         { timestamp: event.timestamp, message: event.message },
       ]),
   });
+  // As SageMaker publishes its endpoints' metrics (AWS/SageMaker), summed each second: what the
+  // alarms of a blue/green rollout's AutoRollbackConfiguration watch.
+  const stopMetrics = publishEndpointMetrics(options.fleet, cloudwatch);
   // As Lambda ships its functions' output: each function's lines to its own group.
   const stopShipping = options.functionLines?.onLines(
     lambdaLogShipper((group, stream, events) => logs.ingest(group, stream, events)),
@@ -132,6 +160,7 @@ export async function startAwsApis(options: AwsApisOptions): Promise<AwsApis> {
     cloudwatch,
     async close() {
       clearTimeout(preload);
+      stopMetrics();
       // The lines still queued in the run log go in before the store closes.
       options.functionLines?.flush();
       stopShipping?.();

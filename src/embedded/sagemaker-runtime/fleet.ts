@@ -26,6 +26,7 @@ import { BlueGreenEndpoint, type ServedFleet } from './blue-green.ts';
 import type { CaptureMode, CaptureOptions } from './data-capture.ts';
 import { createEndpoint } from './endpoint.ts';
 import { EndpointFaults } from './faults.ts';
+import { type InvocationRecord, observedEndpoint } from './invocation-metrics.ts';
 import type {
   Endpoint,
   EndpointFleetOptions,
@@ -100,6 +101,7 @@ function captureOptions(
 export class EndpointFleet {
   readonly #options: EndpointFleetOptions;
   readonly #served = new Map<string, VariantSet | RegisteredEndpoint | BlueGreenEndpoint>();
+  readonly #invocationListeners = new Set<(record: InvocationRecord) => void>();
 
   constructor(options: EndpointFleetOptions) {
     this.#options = options;
@@ -107,7 +109,17 @@ export class EndpointFleet {
 
   /** The endpoint served under `name` (as InvokeEndpoint's path names it), if any. */
   find(name: string): HostedEndpoint | undefined {
-    return this.#served.get(name);
+    const served = this.#served.get(name);
+    if (!served || this.#invocationListeners.size === 0) return served;
+    return observedEndpoint(name, served, (record) => {
+      for (const listener of this.#invocationListeners) listener(record);
+    });
+  }
+
+  /** Calls `listener` with every invocation the fleet answers (endpoint metrics); returns an unsubscribe. */
+  onInvocation(listener: (record: InvocationRecord) => void): () => void {
+    this.#invocationListeners.add(listener);
+    return () => this.#invocationListeners.delete(listener);
   }
 
   /** Names of the endpoints served. */

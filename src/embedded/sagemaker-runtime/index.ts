@@ -12,5 +12,11 @@ export { ENDPOINT_LIMITS, startEndpointServer } from './endpoint-server.ts';
 export { type FaultState, MAX_LATENCY_MS } from './faults.ts';
 export { EndpointFleet, VariantLoadError } from './fleet.ts';
 export { MAX_PAYLOAD_BYTES } from './http.ts';
+export {
+  type EndpointMetricDatum,
+  EndpointMetrics,
+  type InvocationRecord,
+  SAGEMAKER_METRICS_NAMESPACE,
+} from './invocation-metrics.ts';
 export { createStubPredictor, hashProbabilities, looksLikeImage } from './stub-predictor.ts';
 export type * from './types.ts';

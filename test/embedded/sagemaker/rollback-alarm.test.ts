@@ -3,12 +3,18 @@
  * all through the AWS SDK: the alarm named in AutoRollbackConfiguration goes to ALARM while the
  * canary bakes (SetAlarmState, as the CloudWatch docs suggest for testing an alarm's actions), the
  * endpoint rolls back to the old config, says which alarm did it, and every request is answered,
- * the new variant answering no more than about the canary's share.
+ * the new variant answering no more than about the canary's share. The endpoint's `AWS/SageMaker`
+ * metrics count the answers of each variant.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchClient,
+  GetMetricStatisticsCommand,
+  PutMetricAlarmCommand,
+  SetAlarmStateCommand,
+} from '@aws-sdk/client-cloudwatch';
 import {
   CreateEndpointCommand,
   CreateModelCommand,
@@ -151,5 +157,30 @@ describe('blue/green with auto-rollback on the local CloudWatch', () => {
     const total = (answers.Blue ?? 0) + (answers.Green ?? 0);
     expect(total).toBeGreaterThan(20);
     expect(answers.Green ?? 0).toBeLessThanOrEqual(Math.ceil(total * 0.2 + total * 0.1));
+
+    // The endpoint's own metrics, as SageMaker publishes them: every answer counted per variant.
+    const invocations = async (variant: string) => {
+      const { Datapoints } = await cloudwatch.send(
+        new GetMetricStatisticsCommand({
+          Namespace: 'AWS/SageMaker',
+          MetricName: 'Invocations',
+          Dimensions: [
+            { Name: 'EndpointName', Value: 'rollout' },
+            { Name: 'VariantName', Value: variant },
+          ],
+          StartTime: new Date(Date.now() - 10 * 60_000),
+          EndTime: new Date(Date.now() + 60_000),
+          Period: 3600,
+          Statistics: ['Sum'],
+        }),
+      );
+      return (Datapoints ?? []).reduce((sum, point) => sum + (point.Sum ?? 0), 0);
+    };
+    await expect
+      .poll(async () => [await invocations('Blue'), await invocations('Green')], {
+        timeout: 5_000,
+        interval: 200,
+      })
+      .toEqual([(answers.Blue ?? 0) + 1, answers.Green ?? 0]);
   });
 });
