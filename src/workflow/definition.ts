@@ -81,6 +81,12 @@ export const RETRAINING_FUNCTIONS = {
 } as const;
 export type RetrainingFunctionKey = keyof typeof RETRAINING_FUNCTIONS;
 
+/** Where reviewers' ground truth goes (src/review/layout.ts) and BuildTrainingSet reads it. */
+export const GROUND_TRUTH_PREFIX = 'ground_truth/';
+
+/** Where the kit's endpoints capture their traffic (DestinationS3Uri's key), without the slash. */
+export const DEFAULT_CAPTURE_PREFIX = 'data_capture';
+
 /** Where a retraining run's channels, evaluation set, report and model go: `<prefix><execution name>/`. */
 export const RETRAINING_PREFIX = 'retraining/';
 

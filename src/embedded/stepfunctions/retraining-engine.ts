@@ -9,7 +9,6 @@ import { createHandler as createBuildHandler } from '../../../lambdas/build-trai
 import type { ModelLoader } from '../../../lambdas/evaluate-candidate/evaluate.ts';
 import { createHandler as createEvaluateHandler } from '../../../lambdas/evaluate-candidate/handler.ts';
 import type { TelemetryOptions } from '../../../lambdas/shared/telemetry.ts';
-import { ModelPredictor } from '../../../training/predictor.ts';
 import { loadDefinition, retrainingSubstitutionsFor } from '../../workflow/definition.ts';
 import { retrainingNames } from '../../workflow/names.ts';
 import { CLASS_LABELS } from '../../workflow/types.ts';
@@ -31,8 +30,8 @@ export interface RetrainingEngineOptions {
   datasetPrefix?: string;
   groundTruthPrefix?: string;
   capturePrefix?: string;
-  /** How EvaluateCandidate loads a model.tar.gz; default the kit's predictor (training/predictor.ts). */
-  loadModel?: ModelLoader;
+  /** How EvaluateCandidate loads a model.tar.gz: the kit's predictor (training/predictor.ts) on the tier. */
+  loadModel: ModelLoader;
   /** How often `.sync` Tasks poll the job (default 100 ms). */
   sagemakerPollMs?: number;
   telemetry?: TelemetryOptions;
@@ -53,8 +52,7 @@ export function createRetrainingEngine(
   const arnOf = (name: string) => siblingArn(classification.stateMachineArn, 'lambda', `function:${name}`);
   const functionArns = { build: arnOf(names.functions.build), evaluate: arnOf(names.functions.evaluate) };
   const telemetry = options.telemetry ? { telemetry: options.telemetry } : {};
-  const loadModel: ModelLoader =
-    options.loadModel ?? ((uri) => ModelPredictor.load(uri, { s3Client: options.s3 }));
+  const { loadModel } = options;
   return new EmbeddedEngine({
     definition: loadDefinition(
       retrainingSubstitutionsFor({
