@@ -156,6 +156,16 @@ describe('the retraining state machine on the embedded engine', () => {
     expect(output.reason).toBe('not better on the reviewed part: accuracy gain 0');
   });
 
+  it('rejects a candidate when no reviewed image was held out: better on drifted data cannot be shown', async () => {
+    await deployCurrentModel(harness, 'initial', 'models/initial/model.tar.gz');
+    const engine = retrainingEngine(harness, byArtifact('perfect'));
+    const { output } = await run(engine, 'run-no-reviewed', { ...FAST, evaluation_share: 0 });
+    expect(output.training_set.evaluation_reviewed).toBe(0);
+    expect(output.training_set.reviewed_train).toBe(16);
+    expect(output.outcome).toBe('rejected');
+    expect(output.reason).toBe('no reviewed images held out: cannot tell it is better on the drifted data');
+  });
+
   it('a failed training fails the execution with the Task error and the job description as Cause', async () => {
     await deployCurrentModel(harness, 'initial', 'models/initial/model.tar.gz');
     const { record } = await run(retrainingEngine(harness, byArtifact('perfect')), 'run-fails', {
