@@ -24,7 +24,7 @@ import { type AwsApis, loadArtifactModel, startAwsApis, startLocalSageMaker } fr
 import { type EmbeddedTrigger, startEmbeddedTrigger } from './events/index.ts';
 import { openRunLog, type PlacedFunctions, placeFunctions, type RunLog } from './functions/index.ts';
 import { stackRoutes, startS3For } from './ports.ts';
-import { imageClassificationUri, type SageMakerService } from './sagemaker/index.ts';
+import type { SageMakerService } from './sagemaker/index.ts';
 import { EndpointFleet, type EndpointServer, startEndpointServer } from './sagemaker-runtime/index.ts';
 import { DEFAULT_DATA_DIR } from './shared/index.ts';
 import {
@@ -208,8 +208,10 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
   const engine = currentEngine(() => current.engine);
   let intake = options.trigger ? buildIntake(initialCode, current.engine) : undefined;
   // The retraining state machine, beside the classification (registered in its state machines).
-  let retraining: EmbeddedEngine | undefined;
-  const buildRetraining = () => {
+  let retraining: Promise<EmbeddedEngine> | undefined;
+  const buildRetraining = async () => {
+    // Imported when first needed: the SageMaker service's modules are heavy for a run that never retrains.
+    const { imageClassificationUri } = await import('./sagemaker/index.ts');
     const built = createRetrainingEngine(engine, {
       stage: config.stage,
       bucket: config.bucket,
@@ -252,6 +254,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
       });
       definitions.set(batch.stateMachineArn, JSON.stringify(batch.definition));
       retraining = buildRetraining();
+      await retraining;
       const stepFunctions = registeredStateMachines(
         stateMachines,
         definitions,
@@ -306,7 +309,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     get intake() {
       return intake;
     },
-    get retraining() {
+    retraining() {
       // Built on first use without a stack: most runs never retrain (building validates the ASL).
       retraining ??= buildRetraining();
       return retraining;

@@ -94,9 +94,9 @@ export interface EmbeddedRuntime {
   intake?: EmbeddedEngine;
   /**
    * The retraining state machine (statemachine/model-retraining.asl.json), registered beside
-   * `engine`: built with a stack (so its Step Functions API lists it), else on first read.
+   * `engine`: built with a stack (so its Step Functions API lists it), else on first call.
    */
-  readonly retraining: EmbeddedEngine;
+  retraining(): Promise<EmbeddedEngine>;
   /** The Lambdas' JSON log records and EMF metric documents of this run. */
   runLog: RunLog;
   /** Present in event-driven mode (the `trigger` option). */

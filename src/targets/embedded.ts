@@ -46,7 +46,7 @@ function runtimeTarget(
   const engines: Record<StateMachineRole, () => Promise<EmbeddedEngine>> = {
     classification: async () => runtime.engine,
     batch: batchEngine,
-    retraining: async () => runtime.retraining,
+    retraining: () => runtime.retraining(),
   };
   return {
     ...placement,
@@ -58,7 +58,7 @@ function runtimeTarget(
     stateMachineArn: async (role = 'classification') => (await engines[role]()).stateMachineArn,
     run: (event, name) => runtime.run(event, name),
     runBatch: async (input, name) => (await batchEngine()).run(input, name),
-    runRetraining: async (input, name) => runtime.retraining.run(input, name),
+    runRetraining: async (input, name) => (await runtime.retraining()).run(input, name),
     async stop() {
       owned.destroy();
       await stop();
