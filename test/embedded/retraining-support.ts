@@ -4,7 +4,11 @@
  * captured images (and bad ones: malformed, missing image, contradicting, unusable), and scoring
  * models whose behaviour a test chooses per model artifact.
  */
-import type { EndpointDeployment, EndpointHosting } from '../../src/embedded/sagemaker/index.ts';
+import {
+  type EndpointDeployment,
+  type EndpointHosting,
+  HostingFailure,
+} from '../../src/embedded/sagemaker/index.ts';
 import { createRetrainingEngine, StateMachineRegistry } from '../../src/embedded/stepfunctions/index.ts';
 import { CLASS_LABELS } from '../../src/workflow/types.ts';
 import { BUCKET, type Harness, IMAGE, put, ROLE, ScriptedRunner } from './sagemaker/support.ts';
@@ -25,8 +29,13 @@ export class ArtifactRunner extends ScriptedRunner {
 /** Serves nothing; takes a moment to "load", so DescribeEndpoint sees Creating/Updating first. */
 export class SlowHosting implements EndpointHosting {
   readonly deployed: string[] = [];
+  /** Endpoint configs whose models fail to load (the update is rolled back). */
+  refuse: (endpointConfigName: string) => boolean = () => false;
   async deploy(deployment: EndpointDeployment): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 200));
+    const variant = deployment.variants[0]?.variantName ?? 'AllTraffic';
+    if (this.refuse(deployment.endpointConfigName))
+      throw new HostingFailure(variant, `the model of ${deployment.endpointConfigName} was refused`);
     this.deployed.push(`${deployment.endpointName}:${deployment.endpointConfigName}`);
   }
   async route(): Promise<void> {}

@@ -27,10 +27,12 @@ const FAST = { epochs: 1, mini_batch_size: 4, poll_seconds: 1, evaluation_share:
 
 let harness: Harness;
 let runner: ArtifactRunner;
+let hosting: SlowHosting;
 
 beforeEach(async () => {
   runner = new ArtifactRunner();
-  harness = await startHarness({ runner, hosting: new SlowHosting() });
+  hosting = new SlowHosting();
+  harness = await startHarness({ runner, hosting });
   runner.harness = harness;
   await stageTinyDataset(harness);
   await writeReviewedLabels(harness);
@@ -164,6 +166,24 @@ describe('the retraining state machine on the embedded engine', () => {
     expect(output.training_set.reviewed_train).toBe(16);
     expect(output.outcome).toBe('rejected');
     expect(output.reason).toBe('no reviewed images held out: cannot tell it is better on the drifted data');
+  });
+
+  it('a candidate the endpoint cannot take is rolled back: the previous config serves on', async () => {
+    await deployCurrentModel(harness, 'initial', 'models/initial/model.tar.gz');
+    hosting.refuse = (config) => config.includes('-rt-');
+    const { record, output } = await run(retrainingEngine(harness, byArtifact('perfect')), 'run-rollback');
+    expect(record.status, record.cause).toBe('SUCCEEDED');
+    expect(output.outcome).toBe('rolled-back');
+    expect(output.reason).toMatch(
+      /^the update to scones-test-rt-run-rollback was rolled back: the endpoint serves initial/,
+    );
+    expect(output.in_service).toMatchObject({
+      endpoint_config: 'initial',
+      model_data: `s3://${BUCKET}/models/initial/model.tar.gz`,
+    });
+    const endpoint = await call('DescribeEndpoint', { EndpointName: ENDPOINT });
+    expect(endpoint).toMatchObject({ EndpointStatus: 'InService', EndpointConfigName: 'initial' });
+    expect(endpoint.FailureReason).toMatch(/refused/);
   });
 
   it('a failed training fails the execution with the Task error and the job description as Cause', async () => {
