@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { EmbeddedRuntime, WorkflowEndpointFactory } from '../embedded/runtime.ts';
 import { startTarget } from '../targets/index.ts';
 import type { ExecutionRecord } from '../workflow/execution.ts';
-import { datasetPrefix, exists, modelUri, stageData } from './local-model.ts';
+import { datasetPrefix, exists, stageData } from './local-model.ts';
 import { log } from './log.ts';
 
 export interface RetrainOptions {
@@ -115,11 +115,12 @@ async function describeInService(runtime: EmbeddedRuntime | undefined): Promise<
   }
 }
 
-/** The embedded tier serves the trained model when there is one (deployed through its SageMaker API), else nothing. */
-const trainedModelIfAny: WorkflowEndpointFactory = async (s3, config) => {
-  const uri = modelUri(config.bucket);
-  return (await exists(s3, uri)) ? { modelDataUrl: uri } : undefined;
-};
+/**
+ * The model in service is what the local SageMaker's endpoint serves (kept in the data folder: the
+ * demo's model, or the last promoted candidate): nothing is deployed at start, which would put the
+ * demo's model back over a promoted one.
+ */
+const endpointAsItIs: WorkflowEndpointFactory = async () => undefined;
 
 export async function retrainCommand(options: RetrainOptions): Promise<void> {
   const target = await startTarget({
@@ -127,7 +128,7 @@ export async function retrainCommand(options: RetrainOptions): Promise<void> {
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     runningStack: options.endpointUrl ? { endpointUrl: options.endpointUrl } : {},
     embedded: {
-      runtime: { workflowEndpoint: trainedModelIfAny, ...(options.verbose ? { verbose: true } : {}) },
+      runtime: { workflowEndpoint: endpointAsItIs, ...(options.verbose ? { verbose: true } : {}) },
     },
   });
   let report: RetrainReport;
