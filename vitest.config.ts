@@ -31,6 +31,7 @@ const TRAINS_MODELS = [
   'test/load/drift-caught.test.ts',
   'test/up/sagemaker.test.ts',
   'test/cli/retrain.test.ts',
+  'test/embedded/retraining-real.test.ts',
 ];
 
 /**

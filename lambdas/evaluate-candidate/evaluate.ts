@@ -93,8 +93,9 @@ async function score(
   }
 }
 
+/** a - b, rounded to 6 decimals (the gate's reason prints it: 0.305, not 0.30500000000000005). */
 const difference = (a: number | null, b: number | null | undefined) =>
-  a === null || b === null || b === undefined ? null : a - b;
+  a === null || b === null || b === undefined ? null : Math.round((a - b) * 1e6) / 1e6;
 
 export async function evaluateCandidate(
   store: ObjectStore,
