@@ -1,9 +1,9 @@
 /**
  * `scones retrain --json` on the embedded tier, training for real (one epoch on the shipped CIFAR
- * subset, staged on first use): the first run has no model in service and promotes its candidate
- * through CreateEndpoint; the second, with no reviewed image held out, cannot show it is better on
- * drifted data and is registered Rejected, the first candidate still serving. The JSON line is the
- * contract the issue's checks read: `outcome`, `candidate`, `in_service`.
+ * subset, staged on first use): with no model in service, the candidate is promoted through
+ * CreateEndpoint. The JSON line is the contract the issue's checks read: `outcome`, `candidate`,
+ * `in_service`. (The gate stopping a real bad candidate: test/embedded/retraining-real.test.ts;
+ * one real training here keeps the suite's time down.)
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -41,7 +41,7 @@ async function retrain(): Promise<Report> {
 }
 
 describe('scones retrain --json (real training)', () => {
-  it('promotes the first candidate, then rejects one that cannot show it is better on drifted data', async () => {
+  it('promotes the first candidate, nothing being in service yet', async () => {
     const first = await retrain();
     expect(first.outcome).toBe('promoted');
     expect(first.reason).toBe('no model in service to compare with');
@@ -51,13 +51,5 @@ describe('scones retrain --json (real training)', () => {
     // One epoch on 900 images: better than chance on the two classes, measured by the kit's predictor.
     expect(first.evaluation.candidate.clean).toBeGreaterThan(0.6);
     expect(first.in_service.model_data).toBe(first.candidate.model_data);
-
-    const second = await retrain();
-    expect(second.outcome).toBe('rejected');
-    expect(second.reason).toBe('no reviewed images held out: cannot tell it is better on the drifted data');
-    expect(second.candidate.model_package_arn).toMatch(/\/2$/);
-    expect(second.candidate.status).toBe('Rejected');
-    expect(second.evaluation.current).not.toBeNull();
-    expect(second.in_service).toEqual(first.in_service);
   }, 300_000);
 });
