@@ -30,6 +30,8 @@ const TRAINS_MODELS = [
   'test/embedded/sagemaker/real-training.test.ts',
   'test/load/drift-caught.test.ts',
   'test/up/sagemaker.test.ts',
+  'test/cli/retrain.test.ts',
+  'test/embedded/retraining-real.test.ts',
 ];
 
 /**

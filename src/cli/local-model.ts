@@ -10,10 +10,11 @@ import type { EpochProgress } from '../../training/train.ts';
 import { parseS3Uri, type S3Location } from '../aws/s3-uri.ts';
 import type { EmbeddedRuntime, WorkflowEndpointFactory } from '../embedded/runtime.ts';
 import { createStubPredictor } from '../embedded/sagemaker-runtime/index.ts';
+import { DEFAULT_CAPTURE_PREFIX } from '../workflow/definition.ts';
 import { log } from './log.ts';
 
 /** Prefix of captured endpoint traffic in the embedded bucket (as a DataCaptureConfig's). */
-export const CAPTURE_PREFIX = 'data_capture';
+export const CAPTURE_PREFIX = DEFAULT_CAPTURE_PREFIX;
 
 /** Job name of the local training run, and where its output goes (as SageMaker's S3OutputPath). */
 export const LOCAL_TRAINING_JOB = 'scones-local';

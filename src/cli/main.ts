@@ -71,6 +71,33 @@ program
   .action(lazyAction(() => import('./classify.ts'), 'classifyCommand'));
 
 program
+  .command('retrain')
+  .description(
+    'retrain the classifier from the reviewed labels (statemachine/model-retraining.asl.json): train, evaluate against the model in service, gate, register, deploy; waits and prints the outcome',
+  )
+  .option(
+    '--json',
+    'one JSON line: outcome (promoted, rejected, rolled-back, failed), candidate, in_service, ...',
+  )
+  .option('--epochs <n>', "training epochs (default 30, the notebook's)", intOption)
+  .option('--mini-batch-size <n>', 'training mini-batch size (default 32)', intOption)
+  .option('--learning-rate <x>', 'training learning rate (default 0.1)', numberOption)
+  .option(
+    '--clean-margin <x>',
+    'the gate: accuracy the candidate may lose on the clean test split (default 0.01)',
+    numberOption,
+  )
+  .option(
+    '--evaluation-share <x>',
+    'share of reviewed images held out for evaluation (default 0.2)',
+    numberOption,
+  )
+  .option('--data-dir <dir>', 'where the embedded tier keeps its data', DEFAULT_DATA_DIR)
+  .option('--endpoint-url <url>', "a running scones up's URL: retrain there instead of in this process")
+  .option('--verbose', "also print the Lambdas' JSON log and metric lines to stderr")
+  .action(lazyAction(() => import('./retrain.ts'), 'retrainCommand'));
+
+program
   .command('graph')
   .description('draw the state machine (SVG, or PNG when the file name ends in .png)')
   .option('--out <file>', 'output file', 'workflow.svg')

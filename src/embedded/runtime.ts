@@ -12,8 +12,11 @@ import { parseS3Uri } from '../aws/s3-uri.ts';
 import { endpointEnvironment, type KitConfig, loadConfig } from '../config.ts';
 import {
   BATCH_RESULTS_PREFIX,
+  DEFAULT_CAPTURE_PREFIX,
   DEFINITION_PATHS,
+  GROUND_TRUTH_PREFIX,
   intakeSubstitutionsFor,
+  RETRAINING_PREFIX,
   renderDefinition,
 } from '../workflow/definition.ts';
 import type { ModelEndpoint } from '../workflow/model-endpoint.ts';
@@ -28,6 +31,7 @@ import {
   createBatchEngine,
   createEngine,
   createIntakeEngine,
+  createRetrainingEngine,
   currentEngine,
   type EmbeddedEngine,
   ExecutionRegistry,
@@ -46,7 +50,7 @@ import type {
   WorkflowEndpoint,
   WorkflowEndpointFactory,
 } from './types.ts';
-import { serveWorkflowEndpoint, workflowEndpointOf } from './workflow-endpoint.ts';
+import { localSageMakerRole, serveWorkflowEndpoint, workflowEndpointOf } from './workflow-endpoint.ts';
 
 export type {
   EmbeddedRuntime,
@@ -203,6 +207,28 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
   definitions.set(current.engine.stateMachineArn, current.definition);
   const engine = currentEngine(() => current.engine);
   let intake = options.trigger ? buildIntake(initialCode, current.engine) : undefined;
+  // The retraining state machine, beside the classification (registered in its state machines).
+  let retraining: Promise<EmbeddedEngine> | undefined;
+  const buildRetraining = async () => {
+    // Imported when first needed: the SageMaker service's modules are heavy for a run that never retrains.
+    const { imageClassificationUri } = await import('./sagemaker/index.ts');
+    const built = createRetrainingEngine(engine, {
+      stage: config.stage,
+      bucket: config.bucket,
+      endpointName: config.endpointName,
+      s3,
+      sagemaker: sagemakerTasks,
+      trainingImage: imageClassificationUri(config.region) ?? imageClassificationUri('us-east-1') ?? '',
+      sagemakerRoleArn: localSageMakerRole(config),
+      groundTruthPrefix: GROUND_TRUTH_PREFIX,
+      capturePrefix: capturePrefixOf(options),
+      loadModel: (uri) => loadArtifactModel(uri, s3),
+      telemetry,
+      ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),
+    });
+    definitions.set(built.stateMachineArn, JSON.stringify(built.definition));
+    return built;
+  };
   const stopServers = async () => {
     await apis?.close();
     await (await localSageMaker?.catch(() => undefined))?.close();
@@ -227,6 +253,8 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
         ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),
       });
       definitions.set(batch.stateMachineArn, JSON.stringify(batch.definition));
+      retraining = buildRetraining();
+      await retraining;
       const stepFunctions = registeredStateMachines(
         stateMachines,
         definitions,
@@ -281,6 +309,11 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     get intake() {
       return intake;
     },
+    retraining() {
+      // Built on first use without a stack: most runs never retrain (building validates the ASL).
+      retraining ??= buildRetraining();
+      return retraining;
+    },
     runLog,
     ...(trigger ? { trigger } : {}),
     threads: localS3.thread ? { 'S3 thread': localS3.thread } : {},
@@ -308,6 +341,12 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
   };
 }
 
+/** The key prefix the endpoint captures under (what BuildTrainingSet joins ground truth with). */
+function capturePrefixOf(options: EmbeddedRuntimeOptions): string {
+  const key = parseS3Uri(options.capture?.destinationS3Uri ?? '')?.key.replace(/\/+$/, '');
+  return `${key || DEFAULT_CAPTURE_PREFIX}/`;
+}
+
 /** Where the kit itself writes objects: none of it may fall under the intake prefix. */
 function kitWritesOf(
   config: KitConfig,
@@ -316,6 +355,7 @@ function kitWritesOf(
   const writes = [
     { bucket: config.bucket, prefix: config.reviewPrefix },
     { bucket: config.bucket, prefix: BATCH_RESULTS_PREFIX },
+    { bucket: config.bucket, prefix: RETRAINING_PREFIX },
   ];
   const capture = parseS3Uri(options.capture?.destinationS3Uri ?? '');
   if (capture) writes.push({ bucket: capture.bucket, prefix: capture.key });

@@ -92,6 +92,11 @@ export interface EmbeddedRuntime {
    * executions under names from the object (registered beside it in `engine.stateMachines`).
    */
   intake?: EmbeddedEngine;
+  /**
+   * The retraining state machine (statemachine/model-retraining.asl.json), registered beside
+   * `engine`: built with a stack (so its Step Functions API lists it), else on first call.
+   */
+  retraining(): Promise<EmbeddedEngine>;
   /** The Lambdas' JSON log records and EMF metric documents of this run. */
   runLog: RunLog;
   /** Present in event-driven mode (the `trigger` option). */

@@ -22,8 +22,10 @@
  * Lines under `prefix/yyyy/mm/dd/hh`, the hour being when the label was collected.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
+import { GROUND_TRUTH_PREFIX } from '../workflow/definition.ts';
 
-export const GROUND_TRUTH_PREFIX = 'ground_truth/';
+// One constant for the writer (here) and the reader (the retraining's BuildTrainingSet).
+export { GROUND_TRUTH_PREFIX };
 export const CLOSED_FOLDER = 'closed/';
 
 /** The bucket and prefixes the review modules read and write. */

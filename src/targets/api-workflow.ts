@@ -12,6 +12,8 @@ import type { StartedTarget, StateMachineRole, TargetNames } from './types.ts';
 
 /** A batch of 100,000 images on AWS takes a while: wait up to a day, polling at most every 5 s. */
 const BATCH_TIMEOUT_MS = 24 * 3600_000;
+/** A retraining trains a model: wait up to a day too, polling at most every 2 s. */
+const RETRAINING_TIMEOUT_MS = 24 * 3600_000;
 
 /** The ARN of the state machine named `name`; rejects, saying how to deploy it, when there is none. */
 export async function findStateMachine(sfn: SFNClient, name: string, target: Target): Promise<string> {
@@ -27,7 +29,7 @@ export async function findStateMachine(sfn: SFNClient, name: string, target: Tar
   throw new Error(`no state machine named ${name} on ${target}: deploy it first (${hint})`);
 }
 
-type ApiWorkflow = Pick<StartedTarget, 'stateMachineArn' | 'run' | 'runBatch'>;
+type ApiWorkflow = Pick<StartedTarget, 'stateMachineArn' | 'run' | 'runBatch' | 'runRetraining'>;
 
 /** Looks each state machine up once, on first use (a command that only reads S3 lists nothing). */
 export function apiWorkflow(
@@ -61,6 +63,14 @@ export function apiWorkflow(
         maxPollMs: 5000,
       });
       // The runner's input type is the per-image event; it only serializes it.
+      return runner.run(input as never, name);
+    },
+    async runRetraining(input: Record<string, unknown>, name: string): Promise<ExecutionRecord> {
+      const { createSfnRunner } = await import('../deploy/sfn-runner.ts');
+      const runner = createSfnRunner(sfn(), await stateMachineArn('retraining'), {
+        timeoutMs: RETRAINING_TIMEOUT_MS,
+        maxPollMs: 2000,
+      });
       return runner.run(input as never, name);
     },
   };

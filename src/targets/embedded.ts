@@ -46,6 +46,7 @@ function runtimeTarget(
   const engines: Record<StateMachineRole, () => Promise<EmbeddedEngine>> = {
     classification: async () => runtime.engine,
     batch: batchEngine,
+    retraining: () => runtime.retraining(),
   };
   return {
     ...placement,
@@ -57,6 +58,7 @@ function runtimeTarget(
     stateMachineArn: async (role = 'classification') => (await engines[role]()).stateMachineArn,
     run: (event, name) => runtime.run(event, name),
     runBatch: async (input, name) => (await batchEngine()).run(input, name),
+    runRetraining: async (input, name) => (await runtime.retraining()).run(input, name),
     async stop() {
       owned.destroy();
       await stop();
@@ -120,6 +122,7 @@ export async function startEmbeddedStore(options: {
     stateMachineArn: runsNothing,
     run: runsNothing,
     runBatch: runsNothing,
+    runRetraining: runsNothing,
     async stop() {
       owned.destroy();
       await localS3.stop();

@@ -25,7 +25,7 @@ import type { ImageEvent } from '../workflow/types.ts';
 export type TargetKind = 'embedded' | 'stack' | 'deployed';
 
 /** The workflow's state machines, by role. */
-export type StateMachineRole = 'classification' | 'batch';
+export type StateMachineRole = 'classification' | 'batch' | 'retraining';
 
 /** Names of the target's resources, as its config and the deployment's naming give them. */
 export interface TargetNames {
@@ -79,6 +79,8 @@ export interface StartedTarget extends TargetPlacement {
   run(event: ImageEvent, name?: string): Promise<ExecutionRecord>;
   /** Runs the batch state machine (every image under a prefix) and waits for it to close. */
   runBatch(input: BatchInput, name: string): Promise<ExecutionRecord>;
+  /** Runs the retraining state machine (statemachine/model-retraining.asl.json) and waits for it to close. */
+  runRetraining(input: Record<string, unknown>, name: string): Promise<ExecutionRecord>;
   /** Stops what was started for this target and destroys its clients; what was running stays. */
   stop(): Promise<void>;
 }

@@ -7,6 +7,8 @@
  *   classification under a name computed from the object (see eventrules/README.md).
  * - `batch` (`image-batch.asl.json`): a Distributed Map over a prefix that runs the classification
  *   for every object and summarizes the results (SummarizeBatch, BATCH_FUNCTIONS).
+ * - `retraining` (`model-retraining.asl.json`): builds a training set from reviewed labels, trains,
+ *   evaluates, gates, registers and deploys a candidate (RETRAINING_FUNCTIONS, docs/retraining.md).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +20,7 @@ export const DEFINITION_PATHS = {
   classification: statemachineFile('image-classification.asl.json'),
   intake: statemachineFile('image-intake.asl.json'),
   batch: statemachineFile('image-batch.asl.json'),
+  retraining: statemachineFile('model-retraining.asl.json'),
 } as const;
 export type DefinitionName = keyof typeof DEFINITION_PATHS;
 
@@ -68,6 +71,57 @@ export function batchSubstitutionsFor(resources: {
     SummarizeBatchFunctionArn: resources.summarizeFunctionArn,
     ResultsBucket: resources.resultsBucket,
     BatchResultsPrefix: resources.resultsPrefix ?? BATCH_RESULTS_PREFIX,
+  };
+}
+
+/** The retraining state machine's two functions (folders in lambdas/). */
+export const RETRAINING_FUNCTIONS = {
+  build: { logicalName: 'BuildTrainingSet', folder: 'build-training-set' },
+  evaluate: { logicalName: 'EvaluateCandidate', folder: 'evaluate-candidate' },
+} as const;
+export type RetrainingFunctionKey = keyof typeof RETRAINING_FUNCTIONS;
+
+/** Where reviewers' ground truth goes (src/review/layout.ts) and BuildTrainingSet reads it. */
+export const GROUND_TRUTH_PREFIX = 'ground_truth/';
+
+/** Where the kit's endpoints capture their traffic (DestinationS3Uri's key), without the slash. */
+export const DEFAULT_CAPTURE_PREFIX = 'data_capture';
+
+/** Where a retraining run's channels, evaluation set, report and model go: `<prefix><execution name>/`. */
+export const RETRAINING_PREFIX = 'retraining/';
+
+export interface RetrainingResources {
+  functionArns: Record<RetrainingFunctionKey, string>;
+  /** The kit's bucket: staged dataset, ground truth, capture and the runs. */
+  bucket: string;
+  datasetPrefix: string;
+  groundTruthPrefix: string;
+  capturePrefix: string;
+  retrainingPrefix?: string;
+  trainingImage: string;
+  sagemakerRoleArn: string;
+  endpointName: string;
+  modelPackageGroupName: string;
+  /** Training job, model and endpoint config names are `<prefix><execution name>` (63 characters at most). */
+  namePrefix: string;
+  numClasses: number;
+}
+
+export function retrainingSubstitutionsFor(resources: RetrainingResources): Record<string, string> {
+  return {
+    BuildTrainingSetFunctionArn: resources.functionArns.build,
+    EvaluateCandidateFunctionArn: resources.functionArns.evaluate,
+    DataBucket: resources.bucket,
+    DatasetPrefix: resources.datasetPrefix,
+    GroundTruthPrefix: resources.groundTruthPrefix,
+    CapturePrefix: resources.capturePrefix,
+    RetrainingPrefix: resources.retrainingPrefix ?? RETRAINING_PREFIX,
+    TrainingImage: resources.trainingImage,
+    SageMakerRoleArn: resources.sagemakerRoleArn,
+    EndpointName: resources.endpointName,
+    ModelPackageGroupName: resources.modelPackageGroupName,
+    RetrainingNamePrefix: resources.namePrefix,
+    NumClasses: String(resources.numClasses),
   };
 }
 

@@ -100,3 +100,19 @@ export function arns(scope: DeploymentScope, config: Pick<KitConfig, 'bucket' | 
     endpoint: `arn:${partition}:sagemaker:${region}:${accountId}:endpoint/${config.endpointName.toLowerCase()}`,
   };
 }
+
+/** Names of a stage's retraining: its state machine, its two functions and the model registry's group. */
+export function retrainingNames(stage: string) {
+  const prefix = `${KIT_NAME}-${stage}`;
+  return {
+    stateMachine: `${prefix}-model-retraining`,
+    stateMachineRole: `${prefix}-retraining-role`,
+    functions: {
+      build: `${prefix}-build-training-set`,
+      evaluate: `${prefix}-evaluate-candidate`,
+    },
+    modelPackageGroup: `${prefix}-image-classifier`,
+    /** Training jobs, models and endpoint configs of a run: `<prefix><execution name>`. */
+    runNamePrefix: `${prefix}-rt-`,
+  };
+}

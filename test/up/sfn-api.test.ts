@@ -101,8 +101,19 @@ describe('embedded Step Functions API', () => {
         }),
         // The batch state machine (a Distributed Map over a prefix) is served beside it.
         expect.objectContaining({ name: 'scones-dev-image-batch', type: 'STANDARD' }),
+        // So is the retraining state machine (statemachine/model-retraining.asl.json).
+        expect.objectContaining({ name: 'scones-dev-model-retraining', type: 'STANDARD' }),
       ]),
     );
+    const retraining = await sfn.send(
+      new DescribeStateMachineCommand({
+        stateMachineArn: stateMachineArn.replace('image-classification', 'model-retraining'),
+      }),
+    );
+    expect(JSON.parse(retraining.definition as string).States.TrainCandidate.Resource).toBe(
+      'arn:aws:states:::sagemaker:createTrainingJob.sync',
+    );
+    expect(retraining.roleArn).toMatch(/:role\/scones-dev-retraining-role$/);
     expect(stateMachines?.[0]?.creationDate).toBeInstanceOf(Date);
     const described = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn }));
     expect(described).toMatchObject({

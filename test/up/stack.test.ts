@@ -159,6 +159,7 @@ describe('scones up (in-process)', () => {
       'scones-dev-image-batch',
       'scones-dev-image-classification',
       'scones-dev-image-intake',
+      'scones-dev-model-retraining',
     ]);
   });
 });

@@ -10,6 +10,7 @@ export { ExecutionStarter } from './execution-starter.ts';
 export { createIntakeEngine, type IntakeEngineOptions } from './intake-engine.ts';
 export { bindLambdaInvoke, payloadSize, STATE_PAYLOAD_LIMIT_BYTES } from './integrations/lambda.ts';
 export { mockedTaskHandlers, stateMachineNameOf } from './integrations/mocked-tasks.ts';
+export { createRetrainingEngine, type RetrainingEngineOptions } from './retraining-engine.ts';
 export { type RegisteredStateMachine, StateMachineRegistry } from './state-machine-registry.ts';
 export type * from './types.ts';
 export {

@@ -18,7 +18,7 @@ import {
   renderDefinition,
   substitutionsFor,
 } from '../../workflow/definition.ts';
-import { arns, resourceNames } from '../../workflow/names.ts';
+import { arns, resourceNames, retrainingNames } from '../../workflow/names.ts';
 import { type LambdaHandler, REPO_HANDLER_MODULES, wireHandlers } from '../functions/index.ts';
 import { LOCAL_ACCOUNT } from '../shared/index.ts';
 import type { StateMachineFactory } from './api/types.ts';
@@ -150,9 +150,11 @@ export function stateMachineFactory(
 
 export function stateMachineRoles(config: KitConfig): (stateMachineName: string) => string {
   const { names, arn } = embeddedNames(config);
+  const retraining = retrainingNames(config.stage);
   const roles: Record<string, string> = {
     [names.stateMachine]: names.stateMachineRole,
     [names.intakeStateMachine]: names.intakeStateMachineRole,
+    [retraining.stateMachine]: retraining.stateMachineRole,
   };
   return (name) => arn.role(roles[name] ?? `${name}-role`);
 }
