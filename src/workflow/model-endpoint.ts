@@ -4,8 +4,10 @@
  * CreateModel (the model.tar.gz), CreateEndpointConfig (one variant, the flow's data capture),
  * CreateEndpoint, then DescribeEndpoint until InService. Idempotent: the model and the config are
  * named by what they hold, so a restart finds them; an endpoint already InService with that config
- * is reused, one with another config is updated (UpdateEndpoint, which swaps without dropping a
- * request), a Failed one is deleted and created again.
+ * is reused, one with another config of the kit's flows is updated (UpdateEndpoint, which swaps
+ * without dropping a request), a Failed one is deleted and created again. One InService with a
+ * config the flows did not make (a retraining's promoted candidate, `scones promote --target
+ * local`, a notebook) is kept as it is: a restart must not undo a rollout.
  *
  *   await ensureModelEndpoint(sagemaker, { endpointName, modelDataUrl, image, roleArn, capture });
  *
@@ -53,8 +55,12 @@ export interface ModelEndpoint {
   endpointArn: string;
   modelName: string;
   endpointConfigName: string;
-  /** `reused`: already InService with this model and capture; `recreated`: it had Failed. */
-  action: 'created' | 'reused' | 'updated' | 'recreated';
+  /**
+   * `reused`: already InService with this model and capture; `recreated`: it had Failed; `kept`:
+   * InService with a config the kit's flows did not make, left serving (`modelName` and
+   * `endpointConfigName` are then what it serves).
+   */
+  action: 'created' | 'reused' | 'updated' | 'recreated' | 'kept';
 }
 
 /** The endpoint did not come into service with the requested model: says what SageMaker said. */
@@ -79,6 +85,14 @@ const fingerprint = (value: unknown) =>
 function nameOf(endpointName: string, kind: 'model' | 'config', value: unknown): string {
   const suffix = `-${kind}-${fingerprint(value)}`;
   return `${endpointName.slice(0, 63 - suffix.length).replace(/-+$/, '')}${suffix}`;
+}
+
+/** Whether `configName` is one `nameOf` made for `endpointName` (a config of the kit's flows). */
+function madeByTheFlows(endpointName: string, configName: string): boolean {
+  const suffix = /-config-[0-9a-f]{10}$/.exec(configName);
+  if (!suffix) return false;
+  const prefix = configName.slice(0, suffix.index);
+  return prefix === endpointName.slice(0, 63 - suffix[0].length).replace(/-+$/, '');
 }
 
 /** Whether SageMaker answered that the named resource does not exist (Describe* say so this way). */
@@ -173,6 +187,17 @@ export async function ensureModelEndpoint(
     await api.call('CreateEndpoint', { EndpointName: endpointName, EndpointConfigName: configName });
   } else if (current.EndpointConfigName === configName && current.EndpointStatus === 'InService') {
     action = 'reused';
+  } else if (
+    current.EndpointStatus === 'InService' &&
+    !madeByTheFlows(endpointName, current.EndpointConfigName)
+  ) {
+    return {
+      endpointName,
+      endpointArn: current.EndpointArn,
+      modelName: await servedModel(api, current.EndpointConfigName),
+      endpointConfigName: current.EndpointConfigName,
+      action: 'kept',
+    };
   } else {
     await api.call('UpdateEndpoint', { EndpointName: endpointName, EndpointConfigName: configName });
     action = 'updated';
@@ -186,4 +211,12 @@ export async function ensureModelEndpoint(
     );
   }
   return { endpointName, endpointArn: served.EndpointArn, modelName, endpointConfigName: configName, action };
+}
+
+/** The model of a config's first variant. */
+async function servedModel(api: SageMakerApi, endpointConfigName: string): Promise<string> {
+  const config = (await api.call('DescribeEndpointConfig', { EndpointConfigName: endpointConfigName })) as {
+    ProductionVariants?: { ModelName?: string }[];
+  };
+  return config.ProductionVariants?.[0]?.ModelName ?? 'unknown';
 }

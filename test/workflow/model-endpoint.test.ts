@@ -139,4 +139,35 @@ describe('ensureModelEndpoint', () => {
     expect(endpoint.modelName.length).toBeLessThanOrEqual(63);
     expect(endpoint.endpointConfigName.length).toBeLessThanOrEqual(63);
   });
+
+  it('keeps an endpoint InService with a config the flows did not make (a promoted candidate)', async () => {
+    const name = 'scones-promoted';
+    const mine = await ensureModelEndpoint(api, request({ endpointName: name }));
+    // A retraining (or promote) rolls out a candidate under its own config name.
+    await api.call('CreateEndpointConfig', {
+      EndpointConfigName: 'retrain-20261207-candidate',
+      ProductionVariants: [
+        {
+          VariantName: 'AllTraffic',
+          ModelName: mine.modelName,
+          InstanceType: 'ml.m5.large',
+          InitialInstanceCount: 1,
+          InitialVariantWeight: 1,
+        },
+      ],
+    });
+    await api.call('UpdateEndpoint', {
+      EndpointName: name,
+      EndpointConfigName: 'retrain-20261207-candidate',
+    });
+    await expect.poll(async () => (await describeEndpoint(name)).EndpointStatus).toBe('InService');
+
+    const again = await ensureModelEndpoint(api, request({ endpointName: name, modelDataUrl: OTHER_MODEL }));
+    expect(again).toMatchObject({
+      action: 'kept',
+      endpointConfigName: 'retrain-20261207-candidate',
+      modelName: mine.modelName,
+    });
+    expect((await describeEndpoint(name)).EndpointConfigName).toBe('retrain-20261207-candidate');
+  });
 });
