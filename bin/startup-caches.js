@@ -38,40 +38,58 @@ function isKitTypeScript(url, context) {
   );
 }
 
+const STRIPPED_DIR = path.join(CACHE_DIR, 'ts', process.versions.node);
+
 function cacheStrippedTypeScript() {
-  const directory = path.join(CACHE_DIR, 'ts', process.versions.node);
-  let created = false;
   module.registerHooks({
     load(url, context, nextLoad) {
       if (!isKitTypeScript(url, context)) return nextLoad(url, context);
-      const file = fileURLToPath(url);
-      const source = readFileSync(file, 'utf8');
-      // One entry per file, overwritten when the file changes; the source's hash ends the entry as a
-      // comment (at the end, so line numbers stay those of the source).
-      const trailer = `\n//# scones-source-sha1=${createHash('sha1').update(source).digest('hex')}\n`;
-      const entry = path.join(directory, `${createHash('sha1').update(file).digest('hex')}.js`);
-      let stripped;
-      try {
-        stripped = readFileSync(entry, 'utf8');
-      } catch {
-        stripped = undefined;
-      }
-      if (stripped === undefined || !stripped.endsWith(trailer)) {
-        stripped = strip(source) + trailer;
-        try {
-          if (!created) mkdirSync(directory, { recursive: true });
-          created = true;
-          // Written aside, then renamed: a concurrent run reads the old entry or the new one whole.
-          const partial = `${entry}.${process.pid}.tmp`;
-          writeFileSync(partial, stripped);
-          renameSync(partial, entry);
-        } catch {
-          // Not writable: strip again next time.
-        }
-      }
-      return { format: 'module', source: stripped, shortCircuit: true };
+      return { format: 'module', source: strippedTypeScript(fileURLToPath(url)), shortCircuit: true };
     },
   });
+}
+
+let created = false;
+
+/** The file's code with its types stripped, from the cache while its source is unchanged. */
+function strippedTypeScript(file) {
+  const source = readFileSync(file, 'utf8');
+  // One entry per file, overwritten when the file changes; the source's hash ends the entry as a
+  // comment (at the end, so line numbers stay those of the source).
+  const trailer = `\n//# scones-source-sha1=${createHash('sha1').update(source).digest('hex')}\n`;
+  const entry = path.join(STRIPPED_DIR, `${createHash('sha1').update(file).digest('hex')}.js`);
+  let stripped;
+  try {
+    stripped = readFileSync(entry, 'utf8');
+  } catch {
+    stripped = undefined;
+  }
+  if (stripped === undefined || !stripped.endsWith(trailer)) {
+    stripped = strip(source) + trailer;
+    try {
+      if (!created) mkdirSync(STRIPPED_DIR, { recursive: true });
+      created = true;
+      // Written aside, then renamed: a concurrent run reads the old entry or the new one whole.
+      const partial = `${entry}.${process.pid}.tmp`;
+      writeFileSync(partial, stripped);
+      renameSync(partial, entry);
+    } catch {
+      // Not writable: strip again next time.
+    }
+  }
+  return stripped;
+}
+
+/**
+ * Strips every given TypeScript file into the cache now (`npm ci` runs this through
+ * bin/warm-caches.js): the first run of a fresh clone, and every process and thread it starts, then
+ * load the kit's code without stripping it again. Returns how many files it read.
+ */
+export function warmStrippedTypeScript(files) {
+  const [major] = process.versions.node.split('.').map(Number);
+  if (major !== 22 || typeof module.stripTypeScriptTypes !== 'function') return 0;
+  for (const file of files) strippedTypeScript(file);
+  return files.length;
 }
 
 /** What Node's loader does with a .ts file (strip mode: types become spaces, positions stay). */
