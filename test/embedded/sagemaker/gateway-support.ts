@@ -67,3 +67,31 @@ export const invokeWith =
         ...(targetVariant ? { TargetVariant: targetVariant } : {}),
       }),
     );
+
+/** Invocations one after the other until `stop()`: answers counted per variant, failures counted. */
+export function steadyTraffic(invoke: () => Promise<{ InvokedProductionVariant?: string }>) {
+  const answers: Record<string, number> = {};
+  let failures = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      await invoke().then(
+        (answer) => {
+          const variant = answer.InvokedProductionVariant as string;
+          answers[variant] = (answers[variant] ?? 0) + 1;
+        },
+        () => failures++,
+      );
+    }
+  })();
+  return {
+    answers,
+    get failures() {
+      return failures;
+    },
+    async stop() {
+      running = false;
+      await loop;
+    },
+  };
+}

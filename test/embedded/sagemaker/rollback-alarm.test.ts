@@ -28,7 +28,13 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedRuntime, startEmbeddedRuntime } from '../../../src/embedded/runtime.ts';
 import { imageClassificationUri } from '../../../src/embedded/sagemaker/index.ts';
-import { createConfig, invokeWith, stackClientOptions, stageModel } from './gateway-support.ts';
+import {
+  createConfig,
+  invokeWith,
+  stackClientOptions,
+  stageModel,
+  steadyTraffic,
+} from './gateway-support.ts';
 
 const ALARM = 'scones-canary-5xx';
 let dir: string;
@@ -93,20 +99,8 @@ describe('blue/green with auto-rollback on the local CloudWatch', () => {
       { EndpointName: 'rollout' },
     );
 
-    const answers: Record<string, number> = {};
-    let failures = 0;
-    let running = true;
-    const traffic = (async () => {
-      while (running) {
-        await invoke('rollout').then(
-          (answer) => {
-            const variant = answer.InvokedProductionVariant as string;
-            answers[variant] = (answers[variant] ?? 0) + 1;
-          },
-          () => failures++,
-        );
-      }
-    })();
+    const traffic = steadyTraffic(() => invoke('rollout'));
+    const { answers } = traffic;
     await sagemaker.send(
       new UpdateEndpointCommand({
         EndpointName: 'rollout',
@@ -146,14 +140,13 @@ describe('blue/green with auto-rollback on the local CloudWatch', () => {
         { timeout: 10_000, interval: 50 },
       )
       .toEqual(['InService', 'blue']);
-    running = false;
-    await traffic;
+    await traffic.stop();
 
     const described = await sagemaker.send(new DescribeEndpointCommand({ EndpointName: 'rollout' }));
     expect(described.FailureReason).toContain(ALARM);
     expect(described.PendingDeploymentSummary).toBeUndefined();
     expect((await invoke('rollout')).InvokedProductionVariant).toBe('Blue');
-    expect(failures).toBe(0);
+    expect(traffic.failures).toBe(0);
     const total = (answers.Blue ?? 0) + (answers.Green ?? 0);
     expect(total).toBeGreaterThan(20);
     expect(answers.Green ?? 0).toBeLessThanOrEqual(Math.ceil(total * 0.2 + total * 0.1));

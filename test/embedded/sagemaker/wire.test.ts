@@ -28,6 +28,7 @@ import {
   invokeWith,
   stackClientOptions,
   stageModel as stageModelIn,
+  steadyTraffic,
 } from './gateway-support.ts';
 
 const IMAGE = imageClassificationUri('us-east-1') as string;
@@ -186,20 +187,8 @@ describe('endpoints the API deploys, served by InvokeEndpoint', () => {
       { EndpointName: 'canary' },
     );
     await createConfig('canary-v2', [{ name: 'Green', model: 'second', weight: 1 }]);
-    const answers: Record<string, number> = {};
-    let failures = 0;
-    let updating = true;
-    const traffic = (async () => {
-      while (updating) {
-        await invoke('canary').then(
-          (answer) => {
-            const variant = answer.InvokedProductionVariant as string;
-            answers[variant] = (answers[variant] ?? 0) + 1;
-          },
-          () => failures++,
-        );
-      }
-    })();
+    const traffic = steadyTraffic(() => invoke('canary'));
+    const { answers } = traffic;
     await sagemaker.send(
       new UpdateEndpointCommand({
         EndpointName: 'canary',
@@ -232,15 +221,14 @@ describe('endpoints the API deploys, served by InvokeEndpoint', () => {
       { client: sagemaker, maxWaitTime: 30, minDelay: 1 },
       { EndpointName: 'canary' },
     );
-    updating = false;
-    await traffic;
+    await traffic.stop();
     const described = await sagemaker.send(new DescribeEndpointCommand({ EndpointName: 'canary' }));
     expect(described.EndpointConfigName).toBe('canary-v2');
     expect(described.LastDeploymentConfig?.BlueGreenUpdatePolicy?.TrafficRoutingConfiguration?.Type).toBe(
       'CANARY',
     );
     expect(described.PendingDeploymentSummary).toBeUndefined();
-    expect(failures).toBe(0);
+    expect(traffic.failures).toBe(0);
     expect(answers.Blue).toBeGreaterThan(0);
     expect(answers.Green).toBeGreaterThan(0);
     expect((await invoke('canary')).InvokedProductionVariant).toBe('Green');
@@ -256,17 +244,7 @@ describe('endpoints the API deploys, served by InvokeEndpoint', () => {
     const before = Buffer.from((await invoke('single')).Body ?? []).toString();
 
     await createConfig('single-v2', [{ name: 'AllTraffic', model: 'second', weight: 1 }]);
-    let failures = 0;
-    let answered = 0;
-    let updating = true;
-    const traffic = (async () => {
-      while (updating) {
-        await invoke('single').then(
-          () => answered++,
-          () => failures++,
-        );
-      }
-    })();
+    const traffic = steadyTraffic(() => invoke('single'));
     await sagemaker.send(
       new UpdateEndpointCommand({ EndpointName: 'single', EndpointConfigName: 'single-v2' }),
     );
@@ -274,10 +252,9 @@ describe('endpoints the API deploys, served by InvokeEndpoint', () => {
       { client: sagemaker, maxWaitTime: 30, minDelay: 1 },
       { EndpointName: 'single' },
     );
-    updating = false;
-    await traffic;
-    expect(failures).toBe(0);
-    expect(answered).toBeGreaterThan(0);
+    await traffic.stop();
+    expect(traffic.failures).toBe(0);
+    expect(traffic.answers.AllTraffic).toBeGreaterThan(0);
     const after = Buffer.from((await invoke('single')).Body ?? []).toString();
     expect(after).not.toBe(before);
 
