@@ -5,7 +5,7 @@
  * (evaluation or SetAlarmState) goes to the `onStateChange` listeners, the way CloudWatch sends
  * "CloudWatch Alarm State Change" events to EventBridge.
  */
-import { dispatchAction, LOCAL_ACCOUNT, type Operation } from '../shared/index.ts';
+import { LOCAL_ACCOUNT, type Operation, operationTable } from '../shared/index.ts';
 import { type AlarmsContext, alarmArn, alarmOperations } from './alarms.ts';
 import {
   CloudWatchError,
@@ -116,16 +116,13 @@ export async function createCloudWatchService(options: CloudWatchServiceOptions)
   timer?.unref();
 
   return {
-    actions: Object.keys(operations).sort(),
-    call: (action, input) =>
-      dispatchAction(operations, action, input, {
-        unknownOperation: (name) => new UnknownOperationException(name),
-        notAnObject: (name) =>
-          new SerializationException(`The request body of ${name} must be a JSON object.`),
-        isServiceError: (error) => error instanceof CloudWatchError,
-        internal: (name, error) =>
-          new InternalServiceFault(`${name} failed in the local CloudWatch: ${(error as Error).message}`),
-      }),
+    ...operationTable(operations, {
+      unknownOperation: (name) => new UnknownOperationException(name),
+      notAnObject: (name) => new SerializationException(`The request body of ${name} must be a JSON object.`),
+      isServiceError: (error) => error instanceof CloudWatchError,
+      internal: (name, error) =>
+        new InternalServiceFault(`${name} failed in the local CloudWatch: ${(error as Error).message}`),
+    }),
     onStateChange(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -6,9 +6,9 @@
  * dropped from memory as new ones come, and the file is rewritten every 20,000 lines. A line that does not parse (the process died mid-write)
  * ends the replay there.
  */
-import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { BatchedAppender } from '../shared/index.ts';
+import { BatchedAppender, readJournal } from '../shared/index.ts';
 import type {
   AlarmHistoryItem,
   AlarmStatus,
@@ -100,20 +100,7 @@ export class CloudWatchState {
     compactAfter: number,
   ): Promise<CloudWatchState> {
     const state = new CloudWatchState(journal, retentionMs, now, compactAfter);
-    const text = await readFile(journal, 'utf8').catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return '';
-      throw error;
-    });
-    for (const line of text.split('\n')) {
-      if (!line) continue;
-      let entry: JournalEntry;
-      try {
-        entry = JSON.parse(line) as JournalEntry;
-      } catch {
-        break;
-      }
-      state.#apply(entry);
-    }
+    for (const entry of await readJournal<JournalEntry>(journal)) state.#apply(entry);
     for (const series of state.metrics.values()) state.#prune(series);
     return state;
   }

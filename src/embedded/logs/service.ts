@@ -4,7 +4,7 @@
  * `ingest` is how the kit's own services log (a training job's lines).
  */
 
-import { dispatchAction, LOCAL_ACCOUNT, type Operation } from '../shared/index.ts';
+import { LOCAL_ACCOUNT, type Operation, operationTable } from '../shared/index.ts';
 import {
   LogsError,
   SerializationException,
@@ -28,18 +28,15 @@ export async function createLogsService(options: LogsServiceOptions): Promise<Lo
     ...eventOperations(context),
   };
   return {
-    actions: Object.keys(operations).sort(),
-    call: (action, input) =>
-      dispatchAction(operations, action, input, {
-        unknownOperation: (name) => new UnknownOperationException(name),
-        notAnObject: (name) =>
-          new SerializationException(`The request body of ${name} must be a JSON object.`),
-        isServiceError: (error) => error instanceof LogsError,
-        internal: (name, error) =>
-          new ServiceUnavailableException(
-            `${name} failed in the local CloudWatch Logs: ${(error as Error).message}`,
-          ),
-      }),
+    ...operationTable(operations, {
+      unknownOperation: (name) => new UnknownOperationException(name),
+      notAnObject: (name) => new SerializationException(`The request body of ${name} must be a JSON object.`),
+      isServiceError: (error) => error instanceof LogsError,
+      internal: (name, error) =>
+        new ServiceUnavailableException(
+          `${name} failed in the local CloudWatch Logs: ${(error as Error).message}`,
+        ),
+    }),
     ingest(group, stream, events) {
       const { state } = context;
       const time = context.now();

@@ -4,9 +4,9 @@
  * journal line that does not parse (the process died mid-write) ends the replay there.
  */
 import { randomUUID } from 'node:crypto';
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { BatchedAppender } from '../shared/index.ts';
+import { BatchedAppender, readJournal } from '../shared/index.ts';
 import type { InputLogEvent, JournalEntry, LogGroupState, LogStreamState, StoredEvent } from './types.ts';
 
 export class LogsState {
@@ -22,20 +22,7 @@ export class LogsState {
   static async open(dataDir: string): Promise<LogsState> {
     await mkdir(dataDir, { recursive: true });
     const state = new LogsState(path.join(dataDir, 'journal.jsonl'));
-    const text = await readFile(state.#journal, 'utf8').catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return '';
-      throw error;
-    });
-    for (const line of text.split('\n')) {
-      if (!line) continue;
-      let entry: JournalEntry;
-      try {
-        entry = JSON.parse(line) as JournalEntry;
-      } catch {
-        break;
-      }
-      state.#apply(entry);
-    }
+    for (const entry of await readJournal<JournalEntry>(state.#journal)) state.#apply(entry);
     return state;
   }
 

@@ -9,7 +9,7 @@
  *   await sagemaker.call('CreateModel', { ModelName: 'm', PrimaryContainer: { Image, ModelDataUrl } });
  */
 import { availableParallelism } from 'node:os';
-import { dispatchAction } from '../shared/index.ts';
+import { operationTable } from '../shared/index.ts';
 import {
   InternalFailure,
   SageMakerServiceError,
@@ -94,16 +94,13 @@ export async function createSageMakerService(options: SageMakerServiceOptions): 
   };
 
   return {
-    actions: Object.keys(operations).sort(),
-    call: (action, input) =>
-      dispatchAction(operations, action, input, {
-        unknownOperation: (name) => new UnknownOperationException(name),
-        notAnObject: (name) =>
-          new SerializationException(`The request body of ${name} must be a JSON object.`),
-        isServiceError: (error) => error instanceof SageMakerServiceError,
-        internal: (name, error) =>
-          new InternalFailure(`${name} failed in the local SageMaker: ${(error as Error).message}`),
-      }),
+    ...operationTable(operations, {
+      unknownOperation: (name) => new UnknownOperationException(name),
+      notAnObject: (name) => new SerializationException(`The request body of ${name} must be a JSON object.`),
+      isServiceError: (error) => error instanceof SageMakerServiceError,
+      internal: (name, error) =>
+        new InternalFailure(`${name} failed in the local SageMaker: ${(error as Error).message}`),
+    }),
     flush,
     async close() {
       await tuning.close();

@@ -34,3 +34,20 @@ export async function dispatchAction(
     throw errors.internal(action, error);
   }
 }
+
+/** What a JSON service exposes of its operations: their names and `call`. */
+export interface OperationTable {
+  readonly actions: readonly string[];
+  call(action: string, input: unknown): Promise<unknown>;
+}
+
+/** `operations` behind `dispatchAction`, with their names sorted (for the gateway's routing and tests). */
+export function operationTable(
+  operations: Readonly<Record<string, Operation>>,
+  errors: DispatchErrors,
+): OperationTable {
+  return {
+    actions: Object.keys(operations).sort(),
+    call: (action, input) => dispatchAction(operations, action, input, errors),
+  };
+}
