@@ -14,7 +14,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { S3ServiceException } from '@aws-sdk/client-s3';
-import { applyServerLimits, guardRequests } from '../embedded/gateway/index.ts';
+import { applyServerLimits, guardRequests, listenOn } from '../embedded/gateway/index.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ReviewApi, type ReviewApiOptions } from './api.ts';
 import { ApiError, checkCaller, loadPageFiles, readJson, send, sendError, sendJson } from './http.ts';
 
@@ -149,13 +149,7 @@ export async function startReviewServer(options: ReviewServerOptions): Promise<R
   const server = createServer(guardRequests(handle, onError));
   applyServerLimits(server);
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((done, fail) => {
-    server.once('error', fail);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', fail);
-      done();
-    });
-  });
+  await listenOn(server, options.port ?? 0, host);
   const { port } = server.address() as AddressInfo;
   for (const name of [host, 'localhost', '127.0.0.1', '[::1]']) allowedHosts.add(`${name}:${port}`);
   // List the queue now: the page opened a moment later finds it ready. A failure here is

@@ -105,3 +105,14 @@ export function guardRequests(handler: RequestHandler, onError: RequestErrorHand
     }
   };
 }
+
+/** Starts `server` listening on `host:port` (0: a free port); rejects with the listen error (EADDRINUSE, ...). */
+export function listenOn(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((done, fail) => {
+    server.once('error', fail);
+    server.listen(port, host, () => {
+      server.off('error', fail);
+      done();
+    });
+  });
+}

@@ -6,6 +6,7 @@ export {
   DEFAULT_SERVER_LIMITS,
   guardRequests,
   isLoopbackAddress,
+  listenOn,
   serverOptionsFor,
 } from './hardening.ts';
 export { jsonServiceRoute } from './json-route.ts';

@@ -9,7 +9,13 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { announceIfReachable, applyServerLimits, guardRequests, serverOptionsFor } from './hardening.ts';
+import {
+  announceIfReachable,
+  applyServerLimits,
+  guardRequests,
+  listenOn,
+  serverOptionsFor,
+} from './hardening.ts';
 import { routerFor } from './router.ts';
 import type { Gateway, GatewayOptions, Route } from './types.ts';
 
@@ -40,13 +46,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   );
   applyServerLimits(server, options.limits);
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((done, fail) => {
-    server.once('error', fail);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', fail);
-      done();
-    });
-  });
+  await listenOn(server, options.port ?? 0, host);
   announceIfReachable(server, options.name, options.exposed);
   const { port } = server.address() as AddressInfo;
   return {

@@ -38,6 +38,7 @@ import {
   announceIfReachable,
   applyServerLimits,
   guardRequests,
+  listenOn,
   type ServerLimits,
   sendJson,
   serverOptionsFor,
@@ -103,15 +104,7 @@ export async function startEndpointServer(options: EndpointServerOptions): Promi
   const unknown = unknownEndpoint(accountId);
   const endpointNamed = (encodedName: string) => endpointFor(endpoint, options.hosted, encodedName, unknown);
 
-  function listen(onPort: number): Promise<void> {
-    return new Promise((done, fail) => {
-      server.once('error', fail);
-      server.listen(onPort, host, () => {
-        server.off('error', fail);
-        done();
-      });
-    });
-  }
+  const listen = (onPort: number) => listenOn(server, onPort, host);
 
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = request.url ?? '/';
