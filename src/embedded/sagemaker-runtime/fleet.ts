@@ -102,6 +102,11 @@ export class EndpointFleet {
   readonly #options: EndpointFleetOptions;
   readonly #served = new Map<string, VariantSet | RegisteredEndpoint | BlueGreenEndpoint>();
   readonly #invocationListeners = new Set<(record: InvocationRecord) => void>();
+  /** The wrappers that time an endpoint's invocations for the listeners, by served endpoint. */
+  readonly #observed = new WeakMap<HostedEndpoint, HostedEndpoint>();
+  readonly #reportInvocation = (record: InvocationRecord) => {
+    for (const listener of this.#invocationListeners) listener(record);
+  };
 
   constructor(options: EndpointFleetOptions) {
     this.#options = options;
@@ -111,9 +116,13 @@ export class EndpointFleet {
   find(name: string): HostedEndpoint | undefined {
     const served = this.#served.get(name);
     if (!served || this.#invocationListeners.size === 0) return served;
-    return observedEndpoint(name, served, (record) => {
-      for (const listener of this.#invocationListeners) listener(record);
-    });
+    // One observed wrapper per served endpoint, made on its first invocation: none per request.
+    let observed = this.#observed.get(served);
+    if (!observed) {
+      observed = observedEndpoint(name, served, this.#reportInvocation);
+      this.#observed.set(served, observed);
+    }
+    return observed;
   }
 
   /** Calls `listener` with every invocation the fleet answers (endpoint metrics); returns an unsubscribe. */
