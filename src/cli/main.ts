@@ -92,6 +92,21 @@ program
     'share of reviewed images held out for evaluation (default 0.2)',
     numberOption,
   )
+  .option(
+    '--tune',
+    'train with a hyperparameter tuning job (learning rate, mini-batch size) instead of one job',
+  )
+  .option('--tuning-jobs <n>', 'with --tune: training jobs of the tuning job (default 4)', intOption)
+  .option(
+    '--canary-percent <n>',
+    "the rollout's canary: share of traffic the candidate takes first (default 10)",
+    intOption,
+  )
+  .option(
+    '--bake-seconds <n>',
+    'how long the canary bakes, its rollout alarm watched, before it takes all traffic (default 300)',
+    intOption,
+  )
   .option('--data-dir <dir>', 'where the embedded tier keeps its data', DEFAULT_DATA_DIR)
   .option('--endpoint-url <url>', "a running scones up's URL: retrain there instead of in this process")
   .option('--verbose', "also print the Lambdas' JSON log and metric lines to stderr")

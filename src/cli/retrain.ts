@@ -22,6 +22,10 @@ export interface RetrainOptions {
   learningRate?: number;
   cleanMargin?: number;
   evaluationShare?: number;
+  tune?: boolean;
+  tuningJobs?: number;
+  canaryPercent?: number;
+  bakeSeconds?: number;
 }
 
 export type RetrainOutcome = 'promoted' | 'rejected' | 'rolled-back' | 'failed';
@@ -60,6 +64,10 @@ export function retrainInput(options: RetrainOptions): Record<string, unknown> {
   if (options.learningRate !== undefined) input.learning_rate = options.learningRate;
   if (options.cleanMargin !== undefined) input.clean_margin = options.cleanMargin;
   if (options.evaluationShare !== undefined) input.evaluation_share = options.evaluationShare;
+  if (options.tune) input.tune = true;
+  if (options.tuningJobs !== undefined) input.tuning_jobs = options.tuningJobs;
+  if (options.canaryPercent !== undefined) input.canary_percent = options.canaryPercent;
+  if (options.bakeSeconds !== undefined) input.bake_seconds = options.bakeSeconds;
   return input;
 }
 

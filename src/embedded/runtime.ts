@@ -20,8 +20,10 @@ import {
   renderDefinition,
 } from '../workflow/definition.ts';
 import type { ModelEndpoint } from '../workflow/model-endpoint.ts';
+import { eventResourceNames } from '../workflow/names.ts';
+import { rolloutAlarmRequest } from '../workflow/rollout-alarm.ts';
 import { type AwsApis, loadArtifactModel, startAwsApis, startLocalSageMaker } from './aws-apis.ts';
-import { type EmbeddedTrigger, startEmbeddedTrigger } from './events/index.ts';
+import { type EmbeddedTrigger, NotificationSink, startEmbeddedTrigger } from './events/index.ts';
 import { openRunLog, type PlacedFunctions, placeFunctions, type RunLog } from './functions/index.ts';
 import { stackRoutes, startS3For } from './ports.ts';
 import type { SageMakerService } from './sagemaker/index.ts';
@@ -207,6 +209,17 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
   definitions.set(current.engine.stateMachineArn, current.definition);
   const engine = currentEngine(() => current.engine);
   let intake = options.trigger ? buildIntake(initialCode, current.engine) : undefined;
+  let trigger: EmbeddedTrigger | undefined;
+  let ownNotifications: NotificationSink | undefined;
+  const notificationsOf = (): NotificationSink => {
+    if (trigger) return trigger.notifications;
+    ownNotifications ??= new NotificationSink({ directory: path.join(dataDir, 'notifications') });
+    return ownNotifications;
+  };
+  const topics = {
+    publish: (topicArn: string, message: string, subject?: string) =>
+      notificationsOf().publish(topicArn, message, subject),
+  };
   // The retraining state machine, beside the classification (registered in its state machines).
   let retraining: Promise<EmbeddedEngine> | undefined;
   const buildRetraining = async () => {
@@ -224,6 +237,8 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
       capturePrefix: capturePrefixOf(options),
       loadModel: (uri) => loadArtifactModel(uri, s3),
       telemetry,
+      // The stage's topic: the trigger's sink when events run, else one writing the same files.
+      sns: topics,
       ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),
     });
     definitions.set(built.stateMachineArn, JSON.stringify(built.definition));
@@ -259,10 +274,16 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
         stateMachines,
         definitions,
         stateMachineRoles(config),
-        stateMachineFactory(config, { s3, sagemaker: sagemakerTasks }, stateMachines, options.retryDelayMs),
+        stateMachineFactory(
+          config,
+          { s3, sagemaker: sagemakerTasks, sns: topics },
+          stateMachines,
+          options.retryDelayMs,
+        ),
       );
       // Its SageMaker state first: the endpoints it kept come back InService before the workflow's is set.
       apis = await startAwsApis({ dataDir, s3, fleet, region: config.region, functionLines: runLog });
+      await ensureRolloutAlarm(apis, config, engine.stateMachineArn);
       for (const route of stackRoutes(endpoint, stepFunctions, apis)) gateway.mount(route);
     }
     modelEndpoint = await serveWorkflowEndpoint({
@@ -278,7 +299,6 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     await stopServers();
     throw error;
   }
-  let trigger: EmbeddedTrigger | undefined;
   try {
     trigger = options.trigger
       ? startEmbeddedTrigger(
@@ -360,4 +380,26 @@ function kitWritesOf(
   const capture = parseS3Uri(options.capture?.destinationS3Uri ?? '');
   if (capture) writes.push({ bucket: capture.bucket, prefix: capture.key });
   return writes;
+}
+
+/**
+ * The stage's rollout alarm in the stack's CloudWatch (src/workflow/rollout-alarm.ts), as deploy puts
+ * it on AWS: a retraining's canary is watched by it. Put only when missing, so a restart keeps its
+ * state and history.
+ */
+async function ensureRolloutAlarm(
+  apis: AwsApis,
+  config: KitConfig,
+  classificationArn: string,
+): Promise<void> {
+  const [, partition = 'aws', , region = config.region, accountId = ''] = classificationArn.split(':');
+  const request = rolloutAlarmRequest({
+    stage: config.stage,
+    endpointName: config.endpointName,
+    notificationTopicArn: `arn:${partition}:sns:${region}:${accountId}:${eventResourceNames(config.stage).notificationTopic}`,
+  });
+  const existing = (await apis.cloudwatch.call('DescribeAlarms', { AlarmNames: [request.AlarmName] })) as {
+    MetricAlarms?: unknown[];
+  };
+  if ((existing.MetricAlarms ?? []).length === 0) await apis.cloudwatch.call('PutMetricAlarm', request);
 }

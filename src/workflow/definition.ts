@@ -105,6 +105,12 @@ export interface RetrainingResources {
   /** Training job, model and endpoint config names are `<prefix><execution name>` (63 characters at most). */
   namePrefix: string;
   numClasses: number;
+  /** The retraining state machine's own ARN: it lists its running executions before it starts. */
+  stateMachineArn: string;
+  /** The alarm that rolls a candidate's canary back (retrainingNames(stage).rolloutAlarm). */
+  rolloutAlarmName: string;
+  /** The stage's SNS topic: every outcome is published to it. */
+  notificationTopicArn: string;
 }
 
 export function retrainingSubstitutionsFor(resources: RetrainingResources): Record<string, string> {
@@ -122,6 +128,9 @@ export function retrainingSubstitutionsFor(resources: RetrainingResources): Reco
     ModelPackageGroupName: resources.modelPackageGroupName,
     RetrainingNamePrefix: resources.namePrefix,
     NumClasses: String(resources.numClasses),
+    RetrainingStateMachineArn: resources.stateMachineArn,
+    RolloutAlarmName: resources.rolloutAlarmName,
+    NotificationTopicArn: resources.notificationTopicArn,
   };
 }
 

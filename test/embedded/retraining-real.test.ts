@@ -48,6 +48,7 @@ function engine(name: string, datasetPrefix: string) {
       loadModel: (uri) => ModelPredictor.load(uri, { s3Client: harness.s3 }),
       sagemakerPollMs: 100,
       telemetry: { sink: () => undefined },
+      sns: { publish: async () => undefined },
     },
   );
 }

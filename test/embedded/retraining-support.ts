@@ -5,15 +5,25 @@
  * models whose behaviour a test chooses per model artifact.
  */
 import {
+  type AlarmState,
   type EndpointDeployment,
   type EndpointHosting,
   HostingFailure,
 } from '../../src/embedded/sagemaker/index.ts';
 import { createRetrainingEngine, StateMachineRegistry } from '../../src/embedded/stepfunctions/index.ts';
+import type { TrainingSet } from '../../src/workflow/retraining-types.ts';
 import { CLASS_LABELS } from '../../src/workflow/types.ts';
 import { BUCKET, type Harness, IMAGE, put, ROLE, ScriptedRunner } from './sagemaker/support.ts';
 
 export const ENDPOINT = 'scones-test-endpoint';
+/** Small settings: one epoch, a one-second canary bake, every poll a second. */
+export const FAST = {
+  epochs: 1,
+  mini_batch_size: 4,
+  poll_seconds: 1,
+  evaluation_share: 0.5,
+  bake_seconds: 1,
+};
 export const STAGE = 'test';
 
 /** The scripted runner, writing an object where the model artifact goes. */
@@ -40,6 +50,47 @@ export class SlowHosting implements EndpointHosting {
   }
   async route(): Promise<void> {}
   async remove(): Promise<void> {}
+  /** Blue/green: green "loads" as deploy does; the shares it is given are kept for the tests. */
+  readonly shares: number[] = [];
+  #staged: EndpointDeployment | undefined;
+  async stage(deployment: EndpointDeployment): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const variant = deployment.variants[0]?.variantName ?? 'AllTraffic';
+    if (this.refuse(deployment.endpointConfigName))
+      throw new HostingFailure(variant, `the model of ${deployment.endpointConfigName} was refused`);
+    this.#staged = deployment;
+  }
+  async shift(_endpointName: string, greenShare: number): Promise<void> {
+    this.shares.push(greenShare);
+  }
+  async promote(): Promise<void> {
+    const green = this.#staged as EndpointDeployment;
+    this.deployed.push(`${green.endpointName}:${green.endpointConfigName}`);
+    this.#staged = undefined;
+  }
+  async discard(): Promise<void> {
+    this.#staged = undefined;
+  }
+}
+
+/** The stage's alarms as the blue/green rollout reads them: OK unless a test sets one. */
+export class AlarmBoard {
+  readonly states = new Map<string, AlarmState>();
+  /** Every name the rollout asked about. */
+  readonly watched = new Set<string>();
+  read = async (names: readonly string[]): Promise<Record<string, AlarmState>> => {
+    for (const name of names) this.watched.add(name);
+    return Object.fromEntries(names.map((name) => [name, this.states.get(name) ?? 'OK']));
+  };
+}
+
+/** The messages `sns:publish` Tasks sent. */
+export class PublishedMessages {
+  readonly messages: { topicArn: string; subject: string | undefined; message: Record<string, unknown> }[] =
+    [];
+  publish = async (topicArn: string, message: string, subject?: string): Promise<void> => {
+    this.messages.push({ topicArn, subject, message: JSON.parse(message) });
+  };
 }
 
 /** An "image" that names its class and whether it is drifted: what the scoring models read. */
@@ -134,11 +185,16 @@ export async function writeReviewedLabels(harness: Harness, count = 16): Promise
 }
 
 /** The retraining engine over the harness; `behaviours` picks each model artifact's scoring model. */
-export function retrainingEngine(harness: Harness, behaviourOf: (modelDataUrl: string) => Behaviour) {
+export function retrainingEngine(
+  harness: Harness,
+  behaviourOf: (modelDataUrl: string) => Behaviour,
+  published: PublishedMessages = new PublishedMessages(),
+  stateMachines: StateMachineRegistry = new StateMachineRegistry(),
+) {
   return createRetrainingEngine(
     {
       stateMachineArn: `arn:aws:states:us-east-1:000000000000:stateMachine:scones-${STAGE}-image-classification`,
-      stateMachines: new StateMachineRegistry(),
+      stateMachines,
     },
     {
       stage: STAGE,
@@ -151,6 +207,7 @@ export function retrainingEngine(harness: Harness, behaviourOf: (modelDataUrl: s
       loadModel: async (uri) => scoringModel(behaviourOf(uri)),
       sagemakerPollMs: 20,
       retryDelayMs: 0,
+      sns: published,
       // The handlers' log lines are not what these tests read.
       telemetry: { sink: () => undefined },
     },
@@ -181,4 +238,26 @@ export async function deployCurrentModel(harness: Harness, name: string, modelKe
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`${ENDPOINT} did not come InService`);
+}
+
+/** Candidates (artifacts under retraining/models/) behave as `candidate`; the model in service is right on clean images only. */
+export const byArtifact =
+  (candidate: Behaviour) =>
+  (uri: string): Behaviour =>
+    uri.includes('/retraining/models/') ? candidate : 'clean-only';
+
+/** The execution output's fields these tests read. */
+export interface RetrainingOutput {
+  outcome: string;
+  reason: string;
+  candidate: { model_package_arn: string };
+  in_service: { endpoint_config: string | null; model_data: string | null };
+  training_set: TrainingSet['counts'];
+  skipped_labels: Record<string, number>;
+  evaluation: {
+    report_uri: string;
+    clean_drop: number | null;
+    reviewed_gain: number | null;
+    current: unknown;
+  };
 }

@@ -9,12 +9,15 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EmbeddedEngine } from '../../src/embedded/stepfunctions/index.ts';
-import type { EvaluationReport, TrainingSet } from '../../src/workflow/retraining-types.ts';
+import type { EvaluationReport } from '../../src/workflow/retraining-types.ts';
 import {
+  AlarmBoard,
   ArtifactRunner,
-  type Behaviour,
+  byArtifact,
   deployCurrentModel,
   ENDPOINT,
+  FAST,
+  type RetrainingOutput,
   retrainingEngine,
   SlowHosting,
   stageTinyDataset,
@@ -23,43 +26,22 @@ import {
 import { BUCKET, type Harness, startHarness } from './sagemaker/support.ts';
 
 const GROUP = 'scones-test-image-classifier';
-const FAST = { epochs: 1, mini_batch_size: 4, poll_seconds: 1, evaluation_share: 0.5 };
 
 let harness: Harness;
 let runner: ArtifactRunner;
 let hosting: SlowHosting;
+let alarms: AlarmBoard;
 
 beforeEach(async () => {
   runner = new ArtifactRunner();
   hosting = new SlowHosting();
-  harness = await startHarness({ runner, hosting });
+  alarms = new AlarmBoard();
+  harness = await startHarness({ runner, hosting, alarmStates: alarms.read, alarmPollIntervalMs: 20 });
   runner.harness = harness;
   await stageTinyDataset(harness);
   await writeReviewedLabels(harness);
 });
 afterEach(async () => harness?.close());
-
-/** Candidates (artifacts under retraining/models/) behave as `candidate`; the model in service is right on clean images only. */
-const byArtifact =
-  (candidate: Behaviour) =>
-  (uri: string): Behaviour =>
-    uri.includes('/retraining/models/') ? candidate : 'clean-only';
-
-/** The execution output's fields these tests read. */
-interface RetrainingOutput {
-  outcome: string;
-  reason: string;
-  candidate: { model_package_arn: string };
-  in_service: { endpoint_config: string | null; model_data: string | null };
-  training_set: TrainingSet['counts'];
-  skipped_labels: Record<string, number>;
-  evaluation: {
-    report_uri: string;
-    clean_drop: number | null;
-    reviewed_gain: number | null;
-    current: unknown;
-  };
-}
 
 /** A SageMaker answer, read loosely: the fields the tests check are named where they are read. */
 type Described = Record<string, unknown> & {

@@ -27,6 +27,9 @@ const substitutions = retrainingSubstitutionsFor({
   modelPackageGroupName: 'scones-dev-image-classifier',
   namePrefix: 'scones-dev-rt-',
   numClasses: 2,
+  stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:scones-dev-model-retraining',
+  rolloutAlarmName: 'scones-dev-endpoint-5xx',
+  notificationTopicArn: 'arn:aws:sns:us-east-1:123456789012:scones-dev-execution-failures',
 });
 
 type State = {
@@ -49,13 +52,20 @@ describe('the retraining definition', () => {
     expect([...substitute(template, substitutions).used].sort()).toEqual(Object.keys(substitutions).sort());
   });
 
-  it('catches every Task into the recorded failure (Error and Cause kept)', () => {
+  it('catches every Task into the recorded failure, notified first (Error and Cause kept)', () => {
     const tasks = Object.entries(states()).filter(([, state]) => state.Type === 'Task');
-    expect(tasks.length).toBeGreaterThanOrEqual(12);
+    expect(tasks.length).toBeGreaterThanOrEqual(15);
     for (const [name, state] of tasks) {
       const catchAll = state.Catch?.find((c) => c.ErrorEquals.includes('States.ALL'));
-      expect(catchAll?.Next, name).toBe('RetrainingFailed');
+      // The notifications themselves end where they would have gone: a failed publish loses nothing.
+      const expected =
+        name === 'NotifyFailure' ? 'RetrainingFailed' : name === 'NotifyOutcome' ? 'Done' : 'NotifyFailure';
+      expect(catchAll?.Next, name).toBe(expected);
     }
+    expect(states().NotifyFailure).toMatchObject({
+      Resource: 'arn:aws:states:::sns:publish',
+      Next: 'RetrainingFailed',
+    });
     expect(states().RetrainingFailed).toMatchObject({
       Type: 'Fail',
       ErrorPath: '$.failure.Error',
@@ -67,7 +77,13 @@ describe('the retraining definition', () => {
     const all = states();
     expect(all.TrainCandidate?.Resource).toBe('arn:aws:states:::sagemaker:createTrainingJob.sync');
     expect(all.RegisterCandidate?.Resource).toBe('arn:aws:states:::aws-sdk:sagemaker:createModelPackage');
+    expect(all.TuneCandidate?.Resource).toBe('arn:aws:states:::sagemaker:createHyperParameterTuningJob.sync');
     expect(all.UpdateEndpoint?.Resource).toBe('arn:aws:states:::sagemaker:updateEndpoint');
+    // A canary that the stage's rollout alarm rolls back.
+    expect(all.UpdateEndpoint?.Parameters?.DeploymentConfig).toMatchObject({
+      BlueGreenUpdatePolicy: { TrafficRoutingConfiguration: { Type: 'CANARY' } },
+      AutoRollbackConfiguration: { Alarms: [{ AlarmName: 'scones-dev-endpoint-5xx' }] },
+    });
     expect(all.BuildTrainingSet?.Parameters?.FunctionName).toBe(arn('build'));
     expect(all.EvaluateCandidate?.Parameters?.FunctionName).toBe(arn('evaluate'));
   });

@@ -20,6 +20,7 @@ import { ExecutionRegistry } from './execution-registry.ts';
 import { assertWithinPayloadLimit, bindLambdaInvoke } from './integrations/lambda.ts';
 import { bindSageMaker, isSageMakerResource } from './integrations/sagemaker.ts';
 import { bindSdkIntegration } from './integrations/sdk.ts';
+import { bindSnsPublish, SNS_PUBLISH } from './integrations/sns.ts';
 import { bindStartExecution, isStartExecutionResource } from './integrations/start-execution.ts';
 import { withJobTimeouts } from './job-timeouts.ts';
 import { type RegisteredStateMachine, StateMachineRegistry } from './state-machine-registry.ts';
@@ -245,7 +246,11 @@ function bindTaskStates(
       });
       continue;
     }
-    const sdkHandler = bindSdkIntegration(state.Resource, options.clients);
+    if (state.Resource === SNS_PUBLISH) {
+      handlers[stateName] = bindSnsPublish(stateName, options.clients.sns);
+      continue;
+    }
+    const sdkHandler = bindSdkIntegration(state.Resource, options.clients, stateMachines);
     if (!sdkHandler)
       throw new Error(`State ${stateName}: resource ${state.Resource} is not supported in-process`);
     handlers[stateName] = sdkHandler;

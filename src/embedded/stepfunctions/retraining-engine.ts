@@ -10,11 +10,11 @@ import type { ModelLoader } from '../../../lambdas/evaluate-candidate/evaluate.t
 import { createHandler as createEvaluateHandler } from '../../../lambdas/evaluate-candidate/handler.ts';
 import type { TelemetryOptions } from '../../../lambdas/shared/telemetry.ts';
 import { loadDefinition, retrainingSubstitutionsFor } from '../../workflow/definition.ts';
-import { retrainingNames } from '../../workflow/names.ts';
+import { eventResourceNames, retrainingNames } from '../../workflow/names.ts';
 import { CLASS_LABELS } from '../../workflow/types.ts';
 import type { LambdaHandler } from '../functions/index.ts';
 import { EmbeddedEngine } from './engine.ts';
-import type { SageMakerControlPlane } from './types.ts';
+import type { SageMakerControlPlane, TopicPublisher } from './types.ts';
 
 export interface RetrainingEngineOptions {
   stage: string;
@@ -36,6 +36,8 @@ export interface RetrainingEngineOptions {
   sagemakerPollMs?: number;
   telemetry?: TelemetryOptions;
   retryDelayMs?: number;
+  /** The stage's SNS topic, where every outcome is published (the embedded tier's notification sink). */
+  sns: TopicPublisher;
 }
 
 /** The ARN of `resource` of another service, in the classification state machine's partition, region and account. */
@@ -51,6 +53,11 @@ export function createRetrainingEngine(
   const names = retrainingNames(options.stage);
   const arnOf = (name: string) => siblingArn(classification.stateMachineArn, 'lambda', `function:${name}`);
   const functionArns = { build: arnOf(names.functions.build), evaluate: arnOf(names.functions.evaluate) };
+  const stateMachineArn = siblingArn(
+    classification.stateMachineArn,
+    'states',
+    `stateMachine:${names.stateMachine}`,
+  );
   const telemetry = options.telemetry ? { telemetry: options.telemetry } : {};
   const { loadModel } = options;
   return new EmbeddedEngine({
@@ -67,6 +74,13 @@ export function createRetrainingEngine(
         modelPackageGroupName: names.modelPackageGroup,
         namePrefix: names.runNamePrefix,
         numClasses: CLASS_LABELS.length,
+        stateMachineArn,
+        rolloutAlarmName: names.rolloutAlarm,
+        notificationTopicArn: siblingArn(
+          classification.stateMachineArn,
+          'sns',
+          eventResourceNames(options.stage).notificationTopic,
+        ),
       }),
       'retraining',
     ),
@@ -81,13 +95,10 @@ export function createRetrainingEngine(
     clients: {
       s3: options.s3,
       sagemaker: options.sagemaker,
+      sns: options.sns,
       ...(options.sagemakerPollMs === undefined ? {} : { sagemakerPollMs: options.sagemakerPollMs }),
     },
-    stateMachineArn: siblingArn(
-      classification.stateMachineArn,
-      'states',
-      `stateMachine:${names.stateMachine}`,
-    ),
+    stateMachineArn,
     stateMachines: classification.stateMachines,
     ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),
   });

@@ -74,6 +74,13 @@ export interface SdkIntegrationClients {
   sagemaker?: SageMakerControlPlane;
   /** How often a `.sync` SageMaker Task polls its job (default 100 ms). */
   sagemakerPollMs?: number;
+  /** The topics `sns:publish` Tasks publish to (the embedded tier: its notification sink). */
+  sns?: TopicPublisher;
+}
+
+/** Where an `sns:publish` Task's message goes. */
+export interface TopicPublisher {
+  publish(topicArn: string, message: string, subject?: string): Promise<void>;
 }
 
 /**

@@ -5,7 +5,9 @@
  */
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { TaskError } from '../../shared/index.ts';
+import type { StateMachineRegistry } from '../state-machine-registry.ts';
 import type { SdkIntegrationClients, SdkIntegrationHandler } from '../types.ts';
+import { sfnListExecutions } from './sfn-sdk.ts';
 
 const SDK_INTEGRATION_PREFIX = 'arn:aws:states:::aws-sdk:';
 
@@ -40,9 +42,12 @@ const SUPPORTED: Record<
 export function bindSdkIntegration(
   resource: string,
   clients: SdkIntegrationClients,
+  stateMachines: StateMachineRegistry,
 ): SdkIntegrationHandler | undefined {
   if (!resource.startsWith(SDK_INTEGRATION_PREFIX)) return undefined;
   const action = resource.slice(SDK_INTEGRATION_PREFIX.length);
+  // Already named Sfn.<Exception> by the handler: not wrapped again.
+  if (action === 'sfn:listExecutions') return sfnListExecutions(stateMachines);
   const integration = SUPPORTED[action];
   if (!integration) {
     throw new Error(`The embedded engine does not implement the SDK integration ${resource}`);
