@@ -7,6 +7,7 @@ export {
   rolloutKey,
   VersionTally,
 } from './attribution.ts';
+export { modelVersionLines } from './text.ts';
 export { summarizeVersions, versionsNotShown } from './summary.ts';
 export { buildTimeline, ORIGINAL, versionOfArn } from './timeline.ts';
 export type {

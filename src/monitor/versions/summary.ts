@@ -97,7 +97,7 @@ export function summarizeVersions(
   return {
     ...base,
     state: 'shown',
-    message: `${plural(retrainings, 'retraining')} (${promoted} promoted, ${rolledBack} rolled back), ${plural(versions.length, 'version')}; ${plural(duringRollout, 'inference')} fell inside a rollout window and are counted for the window, not for either version.`,
+    message: `${plural(retrainings, 'retraining')} (${promoted} promoted, ${rolledBack} rolled back), ${plural(versions.length, 'version')}; inferences inside a rollout window: ${duringRollout.toLocaleString('en-US')} (counted for the window, not for either version).`,
     versions,
   };
 }
