@@ -9,7 +9,6 @@ import { versionsOneLine, versionsTables } from './html-versions.ts';
 import { formatDuration } from './time-range.ts';
 import type { MonitorReport, PageContext, RenderedChart, WindowSummary } from './types.ts';
 
-
 const STYLE = `
 :root { --ink:#1f2937; --muted:#6b7280; --line:#e5e7eb; --ok:#16a34a; --alarm:#dc2626; --bg:#f9fafb; }
 * { box-sizing: border-box; }

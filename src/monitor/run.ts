@@ -125,7 +125,8 @@ export async function runMonitor(request: MonitorRequest): Promise<MonitorResult
   }
   const report = buildReport(collected, settings, external, modelVersionsOf(history, collected));
   const context = describeSources(request, collected, metrics);
-  if (request.retrainingHistory) context.sources.push(`model versions: ${request.retrainingHistory.describe}`);
+  if (request.retrainingHistory)
+    context.sources.push(`model versions: ${request.retrainingHistory.describe}`);
   return { report, context };
 }
 

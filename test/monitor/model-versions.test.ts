@@ -5,16 +5,17 @@
  * endpoint config's creation time stands in for the rollout's start).
  */
 import { describe, expect, it } from 'vitest';
+import { rolloutFromHistory, sdkRetrainingHistory } from '../../src/monitor/sources/index.ts';
 import {
   type AttributedInference,
   attributeInferences,
   buildTimeline,
   modelVersionLines,
   periodAt,
+  type RetrainingExecution,
   type RetrainingHistory,
   summarizeVersions,
 } from '../../src/monitor/versions/index.ts';
-import { rolloutFromHistory, sdkRetrainingHistory } from '../../src/monitor/sources/index.ts';
 
 const T0 = Date.parse('2026-11-26T10:00:00Z');
 const at = (s: number) => T0 + s * 1000;
@@ -129,15 +130,19 @@ describe('rollout timeline', () => {
   });
 
   it('keeps a running rollout open and the candidate out of service', () => {
+    const { stopMs: _open, ...bad } = HISTORY.executions[2] as RetrainingExecution;
     const running = buildTimeline({
       ...HISTORY,
-      executions: [
-        ...HISTORY.executions.slice(0, 2),
-        { ...(HISTORY.executions[2] as RetrainingHistory['executions'][number]), status: 'RUNNING', outcome: 'running', stopMs: undefined },
-      ].map((e) => (e.stopMs === undefined ? (({ stopMs: _open, ...rest }) => rest)(e) : e)),
+      executions: [...HISTORY.executions.slice(0, 2), { ...bad, status: 'RUNNING', outcome: 'running' }],
     });
     const last = running.periods.at(-1);
-    expect(last).toMatchObject({ kind: 'rollout', fromVersionId: 'v2', toVersionId: 'v3', toMs: null, outcome: 'running' });
+    expect(last).toMatchObject({
+      kind: 'rollout',
+      fromVersionId: 'v2',
+      toVersionId: 'v3',
+      toMs: null,
+      outcome: 'running',
+    });
     expect(periodAt(running, at(100_000))).toBe(last);
   });
 
@@ -167,7 +172,12 @@ describe('model versions section', () => {
     expect(section.state).toBe('shown');
     expect(section.duringRollout).toBe(1);
     const v0 = section.versions.find((v) => v.id === 'v0');
-    expect(v0).toMatchObject({ inferences: 2, reviewed: 2, accuracy: 0.5, serving: [{ fromMs: null, toMs: at(100) }] });
+    expect(v0).toMatchObject({
+      inferences: 2,
+      reviewed: 2,
+      accuracy: 0.5,
+      serving: [{ fromMs: null, toMs: at(100) }],
+    });
     expect(v0?.meanConfidence).toBeCloseTo(0.85);
     expect(section.versions.find((v) => v.id === 'v2')?.serving).toEqual([
       { fromMs: at(160), toMs: at(300) },
@@ -180,7 +190,11 @@ describe('model versions section', () => {
     ]);
     const lines = modelVersionLines(section);
     expect(lines[0]).toMatch(/3 retrainings \(1 promoted, 1 rolled back\)/);
-    expect(lines.some((l) => /during rollout v0 \/ original → v2 \(promoted, canary-run\): 1 inference, none reviewed/.test(l))).toBe(true);
+    expect(
+      lines.some((l) =>
+        /during rollout v0 \/ original → v2 \(promoted, canary-run\): 1 inference, none reviewed/.test(l),
+      ),
+    ).toBe(true);
   });
 
   it('says in one line that no retraining ran', () => {
@@ -188,7 +202,9 @@ describe('model versions section', () => {
     const figures = attributeInferences(timeline, [inference(1, 0.9), inference(2, 0.8)]);
     const section = summarizeVersions(timeline, figures, 0, 'fake history');
     expect(section.state).toBe('no-retraining');
-    expect(section.message).toBe("No retraining has run: v0 / original (the kit's model) answered all 2 inferences.");
+    expect(section.message).toBe(
+      "No retraining has run: v0 / original (the kit's model) answered all 2 inferences.",
+    );
     expect(modelVersionLines(section)).toHaveLength(1);
   });
 });
@@ -216,16 +232,31 @@ describe('SDK reader of the retraining history', () => {
         id: 5,
         type: 'PassStateExited',
         timestamp: new Date(at(50)),
-        stateExitedEventDetails: { name: 'ModelInService', output: JSON.stringify({ serving: { model_data: 's3://b/m.tar.gz' } }) },
+        stateExitedEventDetails: {
+          name: 'ModelInService',
+          output: JSON.stringify({ serving: { model_data: 's3://b/m.tar.gz' } }),
+        },
       },
-      { id: 9, type: 'TaskStateEntered', timestamp: new Date(at(100)), stateEnteredEventDetails: { name: 'UpdateEndpoint' } },
+      {
+        id: 9,
+        type: 'TaskStateEntered',
+        timestamp: new Date(at(100)),
+        stateEnteredEventDetails: { name: 'UpdateEndpoint' },
+      },
     ]);
-    expect(found).toEqual({ stateEvents: true, rolloutStartMs: at(100), servingModelData: 's3://b/m.tar.gz' });
+    expect(found).toEqual({
+      stateEvents: true,
+      rolloutStartMs: at(100),
+      servingModelData: 's3://b/m.tar.gz',
+    });
   });
 
   it('reads executions, outputs and the registry; without state events the endpoint config dates the rollout', async () => {
     const output = (outcome: string, n: number) =>
-      JSON.stringify({ outcome, candidate: { model_package_arn: `${GROUP}/${n}`, model_data: `s3://b/rt-${n}/model.tar.gz` } });
+      JSON.stringify({
+        outcome,
+        candidate: { model_package_arn: `${GROUP}/${n}`, model_data: `s3://b/rt-${n}/model.tar.gz` },
+      });
     const executions: Record<string, { status: string; start: number; stop?: number; output?: string }> = {
       'arn:exec:a': { status: 'SUCCEEDED', start: at(0), stop: at(160), output: output('promoted', 1) },
       'arn:exec:b': { status: 'SUCCEEDED', start: at(200), stop: at(250), output: output('rejected', 2) },
@@ -247,7 +278,12 @@ describe('SDK reader of the retraining history', () => {
       },
       DescribeExecutionCommand: (input) => {
         const e = executions[input.executionArn as string];
-        return { status: e?.status, startDate: new Date(e?.start ?? 0), stopDate: new Date(e?.stop ?? 0), output: e?.output };
+        return {
+          status: e?.status,
+          startDate: new Date(e?.start ?? 0),
+          stopDate: new Date(e?.stop ?? 0),
+          output: e?.output,
+        };
       },
       // The local stack's history: the start and the end only.
       GetExecutionHistoryCommand: () => ({
@@ -274,7 +310,9 @@ describe('SDK reader of the retraining history', () => {
       runNamePrefix: 'scones-dev-rt-',
     });
     const history = await source.read();
-    expect(history.executions.map((e) => [e.name, e.outcome, e.rolloutStartMs, e.rolloutStartSource])).toEqual([
+    expect(
+      history.executions.map((e) => [e.name, e.outcome, e.rolloutStartMs, e.rolloutStartSource]),
+    ).toEqual([
       ['a', 'promoted', at(140), 'endpoint config created'],
       ['b', 'rejected', undefined, undefined],
     ]);
@@ -297,6 +335,10 @@ describe('SDK reader of the retraining history', () => {
       modelPackageGroup: 'g',
       runNamePrefix: 'p-',
     }).read();
-    expect(history).toEqual({ executions: [], registry: [], notes: ['no state machine scones-dev-model-retraining'] });
+    expect(history).toEqual({
+      executions: [],
+      registry: [],
+      notes: ['no state machine scones-dev-model-retraining'],
+    });
   });
 });

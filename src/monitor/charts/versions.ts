@@ -11,7 +11,7 @@ import type { ChartView } from './types.ts';
 
 const ROLLOUT_FILL = '#fdba74';
 const OUTCOME_MARKS: [string, string, string][] = [
-  ['promoted', COLORS.series[2], 'triangle-up'],
+  ['promoted', '#15803d', 'triangle-up'],
   ['rolled-back', COLORS.alarm, 'cross'],
   ['rejected', COLORS.muted, 'circle'],
   ['failed', COLORS.ink, 'square'],
@@ -37,9 +37,15 @@ export function versionsSpec(report: MonitorReport): ChartView {
   const clamp = (ms: number | null, open: number) => Math.min(hi, Math.max(lo, ms ?? open));
   const labels = versions.versions.map((v) => v.label);
   const labelOf = new Map(versions.versions.map((v) => [v.id, v.label]));
-  const bars = versions.versions.flatMap((v) =>
+  // Each version's colour given as is (scale: null), so the one colour scale is the outcomes'.
+  const bars = versions.versions.flatMap((v, i) =>
     v.serving
-      .map((p) => ({ version: v.label, start: clamp(p.fromMs, lo), end: clamp(p.toMs, hi) }))
+      .map((p) => ({
+        version: v.label,
+        fill: COLORS.series[i % COLORS.series.length],
+        start: clamp(p.fromMs, lo),
+        end: clamp(p.toMs, hi),
+      }))
       .filter((p) => p.end > p.start),
   );
   const windows = versions.rollouts
@@ -53,6 +59,7 @@ export function versionsSpec(report: MonitorReport): ChartView {
     .filter((e) => e.timeMs >= lo && e.timeMs <= hi && labelOf.has(e.versionId))
     .map((e) => ({ t: e.timeMs, version: labelOf.get(e.versionId), outcome: e.outcome }));
   const outcomes = OUTCOME_MARKS.filter(([outcome]) => marks.some((m) => m.outcome === outcome));
+  const shapeSignal = `${JSON.stringify(Object.fromEntries(outcomes.map((o) => [o[0], o[2]])))}[datum.value]`;
   const length = hi - lo;
   const format = length <= 10 * 60_000 ? '%H:%M:%S' : length <= 2 * 86_400_000 ? '%H:%M' : '%b %d';
   const x = (field: string, title: string | null = 'time (UTC)') => ({
@@ -77,7 +84,15 @@ export function versionsSpec(report: MonitorReport): ChartView {
         },
         {
           data: { values: windows },
-          mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, dy: -14, fontSize: 10, color: '#9a3412' },
+          mark: {
+            type: 'text',
+            align: 'left',
+            baseline: 'top',
+            dx: 3,
+            dy: -14,
+            fontSize: 10,
+            color: '#9a3412',
+          },
           encoding: { x: { field: 'start', type: 'temporal' }, y: { value: 0 }, text: { field: 'label' } },
         },
         {
@@ -87,18 +102,12 @@ export function versionsSpec(report: MonitorReport): ChartView {
             x: x('start'),
             x2: { field: 'end' },
             y,
-            color: {
-              field: 'version',
-              type: 'nominal',
-              title: 'serving',
-              scale: { domain: labels, range: COLORS.series.slice(0, Math.max(1, labels.length)) },
-              legend: null,
-            },
+            color: { field: 'fill', type: 'nominal', scale: null },
           },
         },
         {
           data: { values: marks },
-          mark: { type: 'point', filled: true, size: 140, strokeWidth: 2.5, opacity: 1 },
+          mark: { type: 'point', filled: true, size: 150, stroke: '#ffffff', strokeWidth: 1.5, opacity: 1 },
           encoding: {
             x: { field: 't', type: 'temporal' },
             y,
@@ -107,17 +116,19 @@ export function versionsSpec(report: MonitorReport): ChartView {
               type: 'nominal',
               title: 'retraining ended',
               scale: { domain: outcomes.map((o) => o[0]), range: outcomes.map((o) => o[2]) },
+              legend: null,
             },
             color: {
               field: 'outcome',
               type: 'nominal',
               title: 'retraining ended',
               scale: { domain: outcomes.map((o) => o[0]), range: outcomes.map((o) => o[1]) },
+              // One legend for both channels: its symbols take each outcome's shape.
+              legend: { encode: { symbols: { update: { shape: { signal: shapeSignal } } } } },
             },
           },
         },
       ],
-      resolve: { scale: { color: 'independent' } },
     } as TopLevelSpec,
   };
 }

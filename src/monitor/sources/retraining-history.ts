@@ -9,6 +9,12 @@
  * CreationTime stands in (made right before the update, so the window can only come out wider),
  * and without SageMaker the execution's start (wider still). The report names which was used.
  */
+
+import {
+  DescribeEndpointConfigCommand,
+  ListModelPackagesCommand,
+  type SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
 import {
   DescribeExecutionCommand,
   type ExecutionListItem,
@@ -18,11 +24,6 @@ import {
   ListStateMachinesCommand,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
-import {
-  DescribeEndpointConfigCommand,
-  ListModelPackagesCommand,
-  type SageMakerClient,
-} from '@aws-sdk/client-sagemaker';
 import type {
   RegistryEntry,
   RetrainingExecution,
@@ -176,7 +177,9 @@ async function readExecution(
   if (sagemaker) {
     const configName = `${options.runNamePrefix}${name}`;
     try {
-      const config = await sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: configName }));
+      const config = await sagemaker.send(
+        new DescribeEndpointConfigCommand({ EndpointConfigName: configName }),
+      );
       if (config.CreationTime) {
         execution.rolloutStartMs = new Date(config.CreationTime).getTime();
         execution.rolloutStartSource = 'endpoint config created';

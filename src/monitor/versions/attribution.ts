@@ -4,12 +4,7 @@
  * version serving then, and one inside a rollout window to that window (both candidates named),
  * never to a guess. Counts only (bounded memory, whatever the capture's size).
  */
-import type {
-  AttributedInference,
-  RolloutTimeline,
-  TimelinePeriod,
-  VersionFigures,
-} from './types.ts';
+import type { AttributedInference, RolloutTimeline, TimelinePeriod, VersionFigures } from './types.ts';
 
 /** The key of a rollout window in a tally: `rollout:<execution>`. */
 export const rolloutKey = (execution: string) => `rollout:${execution}`;

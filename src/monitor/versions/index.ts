@@ -7,8 +7,8 @@ export {
   rolloutKey,
   VersionTally,
 } from './attribution.ts';
-export { modelVersionLines } from './text.ts';
 export { summarizeVersions, versionsNotShown } from './summary.ts';
+export { modelVersionLines } from './text.ts';
 export { buildTimeline, ORIGINAL, versionOfArn } from './timeline.ts';
 export type {
   AttributedInference,

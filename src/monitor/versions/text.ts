@@ -5,7 +5,9 @@ const percent = (share: number | null) => (share === null ? '–' : `${(100 * sh
 const figure = (value: number | null) => (value === null ? '–' : value.toFixed(3));
 
 function figures(row: VersionRow | RolloutRow): string {
-  const accuracy = row.reviewed ? `accuracy ${percent(row.accuracy)} on ${row.reviewed} reviewed` : 'none reviewed';
+  const accuracy = row.reviewed
+    ? `accuracy ${percent(row.accuracy)} on ${row.reviewed} reviewed`
+    : 'none reviewed';
   return `${row.inferences.toLocaleString('en-US')} inference${row.inferences === 1 ? '' : 's'}, ${accuracy}, mean confidence ${figure(row.meanConfidence)}`;
 }
 

@@ -57,13 +57,15 @@ class VersionBook {
     if (!version) {
       const n = versionOfArn(arn);
       const id = n === undefined ? execution.name : `v${n}`;
-      version = this.versions.find((v) => v.id === id) ?? this.#add({
-        id,
-        label: id,
-        status: execution.outcome === 'rejected' ? 'Rejected' : 'not listed in the registry',
-        modelPackageArn: arn,
-        ...(n === undefined ? {} : { modelPackageVersion: n }),
-      });
+      version =
+        this.versions.find((v) => v.id === id) ??
+        this.#add({
+          id,
+          label: id,
+          status: execution.outcome === 'rejected' ? 'Rejected' : 'not listed in the registry',
+          modelPackageArn: arn,
+          ...(n === undefined ? {} : { modelPackageVersion: n }),
+        });
     }
     version.execution ??= execution.name;
     if (execution.candidateModelData) {
