@@ -20,17 +20,20 @@ import {
   type CloudWatchSource,
   DEFAULT_ALARM_MINIMUMS,
   type MonitorSources,
+  modelVersionLines,
   parseAlarmThresholds,
   parseDuration,
   parseTimeRange,
+  type RetrainingHistorySource,
   renderReportHtml,
   reportJson,
   runMonitor,
+  sdkRetrainingHistory,
 } from '../monitor/index.ts';
 import { GROUND_TRUTH_PREFIX } from '../review/layout.ts';
 import { type StartedTarget, startTarget, type TargetKind } from '../targets/index.ts';
 import { METRICS_NAMESPACE } from '../workflow/metrics.ts';
-import { resourceNames } from '../workflow/names.ts';
+import { resourceNames, retrainingNames } from '../workflow/names.ts';
 import { CAPTURE_PREFIX, datasetPrefix } from './local-model.ts';
 import { log } from './log.ts';
 import { ALARM_EXIT_CODE, DEFAULT_REPORT } from './options.ts';
@@ -60,14 +63,17 @@ export interface MonitorCommandOptions {
 interface OpenedSources {
   sources: MonitorSources;
   cloudwatch?: CloudWatchSource;
+  retrainingHistory: RetrainingHistorySource;
   threshold: number;
   describe: string;
   close(): Promise<void>;
 }
 
-/** Each placement's words, and where the Lambdas' metrics are read. */
+/** Each placement's words, where the Lambdas' metrics are read, and whether it keeps executions. */
 interface MonitorPlacement {
   describe(target: StartedTarget, options: MonitorCommandOptions): string;
+  /** Why the target has no retraining executions to read; undefined when its Step Functions API does. */
+  noExecutions?: string;
   /** The EMF lines of the embedded tier's run logs, or the target's CloudWatch. */
   metrics(
     target: StartedTarget,
@@ -83,7 +89,12 @@ const metricLogs = (_target: StartedTarget, options: MonitorCommandOptions) => (
 });
 
 const PLACEMENTS: Record<TargetKind, MonitorPlacement> = {
-  embedded: { describe: (_target, options) => `embedded (${options.dataDir})`, metrics: metricLogs },
+  embedded: {
+    describe: (_target, options) => `embedded (${options.dataDir})`,
+    metrics: metricLogs,
+    noExecutions:
+      'the embedded store alone has no Step Functions API; run `scones up` and point the monitor at it (AWS_ENDPOINT_URL) to see the retraining executions',
+  },
   stack: { describe: (target) => `embedded (S3 at ${target.config.endpointFor('s3')})`, metrics: metricLogs },
   deployed: {
     describe: ({ target, config }) => `${target} (bucket ${config.bucket}, stage ${config.stage})`,
@@ -96,6 +107,41 @@ const PLACEMENTS: Record<TargetKind, MonitorPlacement> = {
     }),
   },
 };
+
+/** A Step Functions API with no executions to give, so the report says why in its one line. */
+class NoRetrainingHistory extends Error {
+  override name = 'NoRetrainingHistory';
+}
+
+/**
+ * The retraining executions and the registry of the target's stage, read through its clients when
+ * the report is built (a client the target cannot make then fails the read, not the command). The
+ * registry is optional: without a SageMaker endpoint versions come from the executions' outputs.
+ */
+function retrainingHistoryOf(target: StartedTarget, placement: MonitorPlacement): RetrainingHistorySource {
+  const names = retrainingNames(target.names.stage);
+  const describe = `executions of ${names.stateMachine}, model package group ${names.modelPackageGroup}`;
+  const why = placement.noExecutions;
+  if (why) return { describe, read: () => Promise.reject(new NoRetrainingHistory(why)) };
+  return {
+    describe,
+    read() {
+      let sagemaker: StartedTarget['clients']['sagemaker'] | undefined;
+      try {
+        sagemaker = target.clients.sagemaker;
+      } catch {
+        sagemaker = undefined;
+      }
+      return sdkRetrainingHistory({
+        sfn: target.clients.sfn,
+        ...(sagemaker ? { sagemaker } : {}),
+        stateMachineName: names.stateMachine,
+        modelPackageGroup: names.modelPackageGroup,
+        runNamePrefix: names.runNamePrefix,
+      }).read();
+    },
+  };
+}
 
 /** AWS: the promoted stage (promote's naming; standard credential chain). */
 async function promotedStage(options: MonitorCommandOptions) {
@@ -139,6 +185,7 @@ async function openSources(options: MonitorCommandOptions): Promise<OpenedSource
       ...metricSources,
     },
     ...(cloudwatch ? { cloudwatch } : {}),
+    retrainingHistory: retrainingHistoryOf(target, placement),
     threshold,
     describe: placement.describe(target, options),
     close: () => target.stop(),
@@ -174,6 +221,7 @@ export async function monitorCommand(options: MonitorCommandOptions): Promise<vo
     result = await runMonitor({
       sources: opened.sources,
       ...(opened.cloudwatch ? { cloudwatch: opened.cloudwatch } : {}),
+      retrainingHistory: opened.retrainingHistory,
       settings: {
         threshold: opened.threshold,
         range,
@@ -209,6 +257,7 @@ export async function monitorCommand(options: MonitorCommandOptions): Promise<vo
     );
     for (const alarm of report.alarms)
       log(`  ${alarm.state.padEnd(5)}  ${alarm.name.padEnd(22)} ${alarm.evidence}`);
+    for (const line of modelVersionLines(report.modelVersions)) log(line);
   }
   if (out) log(`report: ${path.resolve(out)}`);
   if (options.failOnAlarm && inAlarm.length > 0) {

@@ -19,3 +19,12 @@ export function formatNumber(value: number | null | undefined, digits = 3): stri
 export function formatCount(value: number): string {
   return value.toLocaleString('en-US');
 }
+
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ESCAPES[c] as string);

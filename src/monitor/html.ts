@@ -4,18 +4,10 @@
  * the same in every browser. Alarms first, then one chart per view, then the figures per window.
  */
 import type { AlarmResult } from './alarms/index.ts';
-import { formatCount, formatNumber, formatPercent, formatTime } from './format.ts';
+import { escapeHtml, formatCount, formatNumber, formatPercent, formatTime } from './format.ts';
+import { versionsOneLine, versionsTables } from './html-versions.ts';
 import { formatDuration } from './time-range.ts';
 import type { MonitorReport, PageContext, RenderedChart, WindowSummary } from './types.ts';
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ESCAPES[c] as string);
 
 const STYLE = `
 :root { --ink:#1f2937; --muted:#6b7280; --line:#e5e7eb; --ok:#16a34a; --alarm:#dc2626; --bg:#f9fafb; }
@@ -39,6 +31,7 @@ figure svg { display:block; max-width:100%; height:auto; }
 table { border-collapse: collapse; width:100%; font-size:13px; }
 th, td { text-align:left; padding:6px 8px; border-bottom:1px solid var(--line); vertical-align: top; }
 th { color:var(--muted); font-weight:600; font-size:12px; }
+td.muted, .muted { color: var(--muted); }
 td.num { text-align:right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .state { white-space:nowrap; display:inline-block; min-width:58px; text-align:center; border-radius:999px; padding:1px 10px; font-weight:600; font-size:12px; color:#fff; }
 .state.OK { background: var(--ok); }
@@ -86,12 +79,12 @@ export function renderHtml(report: MonitorReport, charts: RenderedChart[], conte
   const alarmChart = charts.find((chart) => chart.id === 'alarms');
   const sections = charts
     .filter((chart) => chart !== alarmChart)
-    .map(
-      (
-        chart,
-      ) => `<section id="${chart.id}"><h2>${escapeHtml(chart.title)}</h2><p class="caption">${escapeHtml(chart.caption)}</p>
-<figure class="chart">${chart.svg}</figure>${note(chart)}</section>`,
-    )
+    .map((chart) => {
+      const section = `<section id="${chart.id}"><h2>${escapeHtml(chart.title)}</h2><p class="caption">${escapeHtml(chart.caption)}</p>
+<figure class="chart">${chart.svg}</figure>${note(chart)}${chart.id === 'model-versions' ? versionsTables(report) : ''}</section>`;
+      // No chart when no retraining ran (or none was read): the section is one line, before traffic.
+      return chart.id === 'traffic' ? `${versionsOneLine(report)}${section}` : section;
+    })
     .join('\n');
   const notes = [...context.notes, ...report.notes];
   return `<!doctype html>

@@ -18,6 +18,20 @@ export {
 } from './alarms/index.ts';
 export { renderCharts } from './charts/index.ts';
 export { renderReportHtml, reportJson, runMonitor } from './run.ts';
-export type { CloudWatchSource, MonitorSources } from './sources/index.ts';
+export {
+  type CloudWatchSource,
+  type MonitorSources,
+  type RetrainingHistoryOptions,
+  sdkRetrainingHistory,
+} from './sources/index.ts';
 export { parseDuration, parseTimeRange, TimeOptionError } from './time-range.ts';
 export type { MonitorReport, MonitorRequest, MonitorResult, WindowSummary } from './types.ts';
+export {
+  attributeInferences,
+  buildTimeline,
+  type ModelVersionsReport,
+  modelVersionLines,
+  type RetrainingHistory,
+  type RetrainingHistorySource,
+  type RolloutTimeline,
+} from './versions/index.ts';

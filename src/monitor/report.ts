@@ -26,6 +26,13 @@ import {
   windowCount,
 } from './statistics/index.ts';
 import type { MonitorReport, ReportSettings, WindowSummary } from './types.ts';
+import { type ModelVersionsReport, versionsNotShown } from './versions/index.ts';
+
+/** The section when the run was given no retraining history to read. */
+export const VERSIONS_NOT_READ = versionsNotShown(
+  'not-read',
+  'Model versions not read: no retraining history was given for this target.',
+);
 
 const byName = (counts: readonly number[], names: readonly string[]) =>
   Object.fromEntries(names.map((name, i) => [name, counts[i] ?? 0]));
@@ -114,7 +121,11 @@ export function windowGrid(collected: Collected, settings: ReportSettings): Wind
   return { firstStartMs: Math.floor(first / widthMs) * widthMs, widthMs, count };
 }
 
-function emptyReport(collected: Collected, settings: ReportSettings): MonitorReport {
+function emptyReport(
+  collected: Collected,
+  settings: ReportSettings,
+  modelVersions: ModelVersionsReport,
+): MonitorReport {
   const { classNames } = collected;
   return {
     generatedAt: new Date().toISOString(),
@@ -156,6 +167,7 @@ function emptyReport(collected: Collected, settings: ReportSettings): MonitorRep
       settings,
     ),
     sample: { points: [], of: 0 },
+    modelVersions,
     notes: [...collected.notes],
   };
 }
@@ -166,13 +178,15 @@ const meanOf = (aggregate: WindowAggregate) =>
 /**
  * The report. `external` holds the Lambdas' metrics per window start when they were asked of
  * CloudWatch (for the grid `windowGrid` gives); otherwise they come from the collected EMF lines.
+ * `modelVersions`: the section run.ts made from the retraining history, when it read one.
  */
 export function buildReport(
   collected: Collected,
   settings: ReportSettings,
   external?: Map<number, WindowMetrics>,
+  modelVersions: ModelVersionsReport = VERSIONS_NOT_READ,
 ): MonitorReport {
-  const empty = emptyReport(collected, settings);
+  const empty = emptyReport(collected, settings, modelVersions);
   const grid = windowGrid(collected, settings);
   if (!grid) return empty;
   const { firstStartMs, widthMs, count } = grid;

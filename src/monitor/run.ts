@@ -11,6 +11,15 @@ import { buildReport, windowGrid } from './report.ts';
 import { type Collected, collect, readCloudWatchMetrics } from './sources/index.ts';
 import type { WindowMetrics } from './statistics/index.ts';
 import type { MonitorRequest, MonitorResult, PageContext } from './types.ts';
+import {
+  buildTimeline,
+  type ModelVersionsReport,
+  type RetrainingHistory,
+  type RetrainingHistorySource,
+  type RolloutTimeline,
+  summarizeVersions,
+  versionsNotShown,
+} from './versions/index.ts';
 
 const s3Uri = (bucket: string, prefix: string) => `s3://${bucket}/${prefix}`;
 
@@ -50,12 +59,49 @@ function describeSources(request: MonitorRequest, collected: Collected, metrics:
   };
 }
 
+type HistoryRead =
+  | { source: RetrainingHistorySource; history: RetrainingHistory; timeline: RolloutTimeline }
+  | { unavailable: ModelVersionsReport }
+  | undefined;
+
+/** The retraining history and its timeline; the report stands without it and says why. */
+async function readHistory(source: RetrainingHistorySource | undefined): Promise<HistoryRead> {
+  if (!source) return undefined;
+  try {
+    const history = await source.read();
+    return { source, history, timeline: buildTimeline(history) };
+  } catch (error) {
+    const err = error as Error;
+    return {
+      unavailable: versionsNotShown(
+        'unavailable',
+        `Model versions unavailable: ${source.describe} could not be read (${err.name}: ${err.message}).`,
+        source.describe,
+      ),
+    };
+  }
+}
+
+function modelVersionsOf(read: HistoryRead, collected: Collected): ModelVersionsReport | undefined {
+  if (!read) return undefined;
+  if ('unavailable' in read) return read.unavailable;
+  return summarizeVersions(
+    read.timeline,
+    collected.versions?.byKey ?? new Map(),
+    read.history.executions.length,
+    read.source.describe,
+    read.history.notes,
+  );
+}
+
 export async function runMonitor(request: MonitorRequest): Promise<MonitorResult> {
   const { settings } = request;
+  const history = await readHistory(request.retrainingHistory);
   const collected = await collect(request.sources, {
     range: settings.range,
     threshold: settings.threshold,
     ...(request.samplePoints ? { samplePoints: request.samplePoints } : {}),
+    ...(history && 'timeline' in history ? { timeline: history.timeline } : {}),
   });
   let external: Map<number, WindowMetrics> | undefined;
   let metrics = 'none read';
@@ -77,8 +123,11 @@ export async function runMonitor(request: MonitorRequest): Promise<MonitorResult
       }
     }
   }
-  const report = buildReport(collected, settings, external);
-  return { report, context: describeSources(request, collected, metrics) };
+  const report = buildReport(collected, settings, external, modelVersionsOf(history, collected));
+  const context = describeSources(request, collected, metrics);
+  if (request.retrainingHistory)
+    context.sources.push(`model versions: ${request.retrainingHistory.describe}`);
+  return { report, context };
 }
 
 export async function renderReportHtml(

@@ -6,6 +6,7 @@ import type { AlarmMinimums, AlarmResult, AlarmThresholds } from './alarms/index
 import type { CloudWatchSource, InferencePoint, MonitorSources } from './sources/index.ts';
 import type { ClassQuality, WindowMetrics } from './statistics/index.ts';
 import type { TimeRange } from './time-range.ts';
+import type { ModelVersionsReport, RetrainingHistorySource } from './versions/index.ts';
 
 export interface ReportSettings {
   threshold: number;
@@ -72,6 +73,8 @@ export interface MonitorReport {
   windows: WindowSummary[];
   alarms: AlarmResult[];
   sample: { points: InferencePoint[]; of: number };
+  /** Which model version answered what, and the rollouts' timeline (issue 19). */
+  modelVersions: ModelVersionsReport;
   notes: string[];
 }
 
@@ -79,6 +82,8 @@ export interface MonitorRequest {
   sources: MonitorSources;
   /** Ask CloudWatch for the Lambdas' metrics (AWS) instead of reading EMF log files. */
   cloudwatch?: CloudWatchSource;
+  /** The retraining executions and the registry: the "Model versions" section. */
+  retrainingHistory?: RetrainingHistorySource;
   settings: ReportSettings & { range: TimeRange };
   /** Points of the per-inference chart (default 2,500). */
   samplePoints?: number;

@@ -6,6 +6,7 @@
 import {
   createCloudWatchClient,
   createS3Client,
+  createSageMakerClient,
   createSageMakerRuntimeClient,
   createSfnClient,
   createStsClient,
@@ -21,6 +22,7 @@ const FACTORIES: { [K in keyof TargetClients]: (config: KitConfig) => TargetClie
   s3: createS3Client,
   sfn: createSfnClient,
   sagemakerRuntime: createSageMakerRuntimeClient,
+  sagemaker: createSageMakerClient,
   cloudwatch: createCloudWatchClient,
   sts: createStsClient,
 };

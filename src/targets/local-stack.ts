@@ -53,7 +53,9 @@ export function connectLocalStack(options: {
 }): StartedTarget {
   const env = { ...options.env, SCONES_TARGET: 'embedded' };
   const sfn = options.endpointUrl ?? loadConfig(env).endpointFor('sfn') ?? options.endpoint;
-  const config = loadConfig({ ...env, ...endpointEnvironment({ s3: options.endpoint, sfn }) });
+  // The SageMaker API is on the stack's one port too (the gateway), unless configured elsewhere.
+  const sagemaker = loadConfig(env).endpointFor('sagemaker') ?? sfn;
+  const config = loadConfig({ ...env, ...endpointEnvironment({ s3: options.endpoint, sfn, sagemaker }) });
   return stackTarget(config, {
     names: namesOf(config),
     ...(options.name ? { name: options.name } : {}),

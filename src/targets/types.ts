@@ -5,6 +5,7 @@
  */
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { STSClient } from '@aws-sdk/client-sts';
@@ -52,6 +53,8 @@ export interface TargetClients {
   readonly s3: S3Client;
   readonly sfn: SFNClient;
   readonly sagemakerRuntime: SageMakerRuntimeClient;
+  /** The control plane (the model registry, endpoint configs): `scones monitor`'s model versions. */
+  readonly sagemaker: SageMakerClient;
   readonly cloudwatch: CloudWatchClient;
   readonly sts: STSClient;
 }

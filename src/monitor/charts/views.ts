@@ -8,6 +8,7 @@ import { classMixSpec, confidenceSpec, inferencesSpec } from './confidence.ts';
 import { driftSpec, qualitySpec } from './health.ts';
 import { alarmsSpec, trafficSpec } from './operations.ts';
 import { renderSvg } from './render.ts';
+import { versionsSpec } from './versions.ts';
 
 export async function renderCharts(
   report: MonitorReport,
@@ -52,6 +53,18 @@ export async function renderCharts(
         'Is the model right? Accuracy and per-class precision / recall from the reviewers\u2019 labels.',
       chart: qualitySpec(report, minimums.labels),
     },
+    // Shown when retrainings ran; otherwise the page says why in one line (html.ts).
+    ...(report.modelVersions.state === 'shown'
+      ? [
+          {
+            id: 'model-versions',
+            title: 'Model versions',
+            caption:
+              'Which model answered when: each version\u2019s time in service, the rollouts between them and how each retraining ended.',
+            chart: versionsSpec(report),
+          },
+        ]
+      : []),
     {
       id: 'traffic',
       title: 'Traffic and latency',

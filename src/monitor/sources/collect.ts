@@ -7,6 +7,7 @@
 import { CLASS_LABELS } from '../../workflow/types.ts';
 import { BottomKSample, TimeBuckets, WindowAggregate } from '../statistics/index.ts';
 import { inRange, overlapsRange, type TimeRange } from '../time-range.ts';
+import { VersionTally } from '../versions/index.ts';
 import { parseCaptureLine, topProbability } from './capture-record.ts';
 import { readMetricLogs } from './emf.ts';
 import { labelIndex, readGroundTruth } from './ground-truth.ts';
@@ -58,6 +59,7 @@ export async function collect(sources: MonitorSources, options: CollectOptions):
   };
   // A label counts once even if its inference was captured twice (a retried invocation).
   const joined = new Set<string>();
+  const versions = options.timeline ? new VersionTally(options.timeline) : undefined;
   const read = await forEachS3Line(
     { s3, bucket, prefix: sources.capturePrefix, accept: (key) => captureKeyInRange(key, range) },
     (line) => {
@@ -75,15 +77,21 @@ export async function collect(sources: MonitorSources, options: CollectOptions):
       const id = inferenceId ?? eventId;
       const raw = id !== undefined && !joined.has(id) ? truth.labels.get(id) : undefined;
       if (raw !== undefined && id !== undefined) joined.add(id);
+      const label = raw !== undefined ? labelIndex(raw, classNames) : undefined;
       buckets.at(timeMs).addInference(
         {
           confidence,
           predicted: index,
           hasInferenceId: !!inferenceId,
-          ...(raw !== undefined ? { label: labelIndex(raw, classNames) } : {}),
+          ...(label !== undefined ? { label } : {}),
         },
         options.threshold,
       );
+      versions?.add({
+        timeMs,
+        confidence,
+        ...(typeof label === 'number' ? { correct: label === index } : {}),
+      });
       sample.offer(id ?? `${timeMs}:${capture.records}`, { timeMs, confidence, predicted: index });
     },
   );
@@ -104,6 +112,7 @@ export async function collect(sources: MonitorSources, options: CollectOptions):
       joined: joined.size,
       skipped: truth.skipped,
     },
+    ...(versions ? { versions } : {}),
   };
   if (sources.metricLogsDir) {
     let datapoints = 0;

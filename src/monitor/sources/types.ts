@@ -3,6 +3,7 @@ import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { BottomKSample, TimeBuckets, WindowAggregate, WindowMetrics } from '../statistics/index.ts';
 import type { TimeRange } from '../time-range.ts';
+import type { RolloutTimeline, VersionTally } from '../versions/index.ts';
 
 export interface MonitorSources {
   s3: S3Client;
@@ -23,6 +24,8 @@ export interface CollectOptions {
   threshold: number;
   /** Points kept for the per-inference chart. */
   samplePoints?: number;
+  /** The rollout timeline: each inference is attributed to the version serving at its time. */
+  timeline?: RolloutTimeline;
 }
 
 export interface InferencePoint {
@@ -47,6 +50,8 @@ export interface Collected {
   };
   groundTruth: { objects: number; labels: number; joined: number; skipped: Record<string, number> };
   metricLogs?: { files: number; lines: number; datapoints: number };
+  /** Per model version, when a timeline was given. */
+  versions?: VersionTally;
 }
 
 export interface CloudWatchSource {
