@@ -8,7 +8,7 @@ import { IMAGE_SIDE } from '../../training/cifar-records.ts';
 import { forEachConcurrent } from '../../training/concurrency.ts';
 import { decodeToRgb } from '../../training/png.ts';
 import { parseManifest } from '../../training/staged-dataset.ts';
-import { channelPrefix, manifestKey } from '../../training/staged-layout.ts';
+import { channelPrefix, manifestKey, type StagedSplit } from '../../training/staged-layout.ts';
 import { CLASS_LABELS } from '../workflow/types.ts';
 import type { RawImage } from './drift.ts';
 
@@ -35,13 +35,24 @@ async function getObject(s3: S3Client, bucket: string, key: string): Promise<Buf
  * The test split staged under `datasetPrefix` in `bucket`. A missing manifest is a
  * SourceImagesError that says how to stage (`stageHint`).
  */
-export async function loadTestSplit(
+export function loadTestSplit(
   s3: S3Client,
   bucket: string,
   datasetPrefix: string,
   options: { decode?: boolean; stageHint?: string } = {},
 ): Promise<SourceImage[]> {
-  const manifest = manifestKey(datasetPrefix, 'test');
+  return loadStagedSplit(s3, bucket, datasetPrefix, 'test', options);
+}
+
+/** One staged split (`train`, `validation`, `test`), as loadTestSplit reads the test split. */
+export async function loadStagedSplit(
+  s3: S3Client,
+  bucket: string,
+  datasetPrefix: string,
+  split: StagedSplit,
+  options: { decode?: boolean; stageHint?: string } = {},
+): Promise<SourceImage[]> {
+  const manifest = manifestKey(datasetPrefix, split);
   let text: string;
   try {
     text = (await getObject(s3, bucket, manifest)).toString('utf8');
@@ -49,14 +60,14 @@ export async function loadTestSplit(
     const name = (error as Error).name;
     if (name !== 'NoSuchKey' && name !== 'NoSuchBucket') throw error;
     throw new SourceImagesError(
-      `no staged test split at s3://${bucket}/${manifest}: ${options.stageHint ?? 'stage the data first (scones stage)'}`,
+      `no staged ${split} split at s3://${bucket}/${manifest}: ${options.stageHint ?? 'stage the data first (scones stage)'}`,
     );
   }
   const lines = parseManifest(text, `s3://${bucket}/${manifest}`);
   if (lines.length === 0) throw new SourceImagesError(`s3://${bucket}/${manifest} lists no images`);
   const images: SourceImage[] = new Array(lines.length);
   await forEachConcurrent(lines, 16, async (line, i) => {
-    const key = `${channelPrefix(datasetPrefix, 'test')}${line.path}`;
+    const key = `${channelPrefix(datasetPrefix, split)}${line.path}`;
     const png = await getObject(s3, bucket, key);
     const image: SourceImage = {
       key,
