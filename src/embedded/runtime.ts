@@ -103,6 +103,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
       endpointName: baseConfig.endpointName,
       ...(options.capture && choice && 'predictor' in choice ? { capture: { s3, ...options.capture } } : {}),
       hosted: fleet,
+      modelFaults: fleet.faults,
     });
   } catch (error) {
     s3.destroy();
@@ -263,7 +264,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
       );
       // Its SageMaker state first: the endpoints it kept come back InService before the workflow's is set.
       apis = await startAwsApis({ dataDir, s3, fleet, region: config.region, functionLines: runLog });
-      for (const route of stackRoutes(endpoint, stepFunctions, apis)) gateway.mount(route);
+      for (const route of stackRoutes(endpoint, stepFunctions, apis, fleet.faults)) gateway.mount(route);
     }
     modelEndpoint = await serveWorkflowEndpoint({
       choice,
@@ -303,6 +304,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     s3,
     localS3,
     endpoint,
+    faults: fleet.faults,
     ...(modelEndpoint ? { modelEndpoint } : {}),
     ...(startedSageMaker ? { sagemaker: startedSageMaker } : {}),
     engine,
