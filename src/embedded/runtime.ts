@@ -20,8 +20,9 @@ import {
   renderDefinition,
 } from '../workflow/definition.ts';
 import type { ModelEndpoint } from '../workflow/model-endpoint.ts';
+import { type AlarmRouting, routeAlarmChanges } from './alarm-actions.ts';
 import { type AwsApis, loadArtifactModel, startAwsApis, startLocalSageMaker } from './aws-apis.ts';
-import { type EmbeddedTrigger, startEmbeddedTrigger } from './events/index.ts';
+import { type EmbeddedTrigger, NotificationSink, startEmbeddedTrigger } from './events/index.ts';
 import { openRunLog, type PlacedFunctions, placeFunctions, type RunLog } from './functions/index.ts';
 import { stackRoutes, startS3For } from './ports.ts';
 import type { SageMakerService } from './sagemaker/index.ts';
@@ -298,6 +299,14 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     await stopServers();
     throw error;
   }
+  // A stack's alarms: their state changes on the bus (event-driven mode), their SNS actions to the local SNS.
+  const alarmRouting: AlarmRouting | undefined = apis
+    ? routeAlarmChanges(apis.cloudwatch, {
+        notifications:
+          trigger?.notifications ?? new NotificationSink({ directory: path.join(dataDir, 'notifications') }),
+        ...(trigger ? { bus: trigger.bus } : {}),
+      })
+    : undefined;
   const startedSageMaker = apis?.sagemaker ?? (await localSageMaker);
   return {
     config,
@@ -337,6 +346,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
       // From now on the trigger takes no upload, so new ones under the intake prefix are refused;
       // what the drain writes (captured records, review items, batch results) is let through.
       draining = true;
+      await alarmRouting?.stop();
       await trigger?.stop();
       await stopServers();
     },

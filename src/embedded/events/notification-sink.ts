@@ -13,6 +13,8 @@ export interface NotificationRecord {
   /** ISO 8601 time the message was published. */
   time: string;
   topicArn: string;
+  /** SNS's Subject, when the publisher gave one (CloudWatch alarms do). */
+  subject?: string;
   /** The message (the rule's InputTransformer output), parsed when it is JSON. */
   message: unknown;
 }
@@ -57,10 +59,11 @@ export class NotificationSink {
   }
 
   /** Publish: resolves when the line is in the file (not when the webhook answers). */
-  publish(topicArn: string, messageText: string): Promise<void> {
+  publish(topicArn: string, messageText: string, subject?: string): Promise<void> {
     const record: NotificationRecord = {
       time: new Date().toISOString(),
       topicArn,
+      ...(subject === undefined ? {} : { subject }),
       message: parseTargetInput(messageText),
     };
     const file = this.fileOf(topicArn);
