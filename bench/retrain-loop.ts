@@ -12,8 +12,8 @@ import type { EmbeddedRuntime } from '../src/embedded/runtime.ts';
 import { degrade } from '../src/load/drift.ts';
 import type { SourceImage } from '../src/load/source-images.ts';
 import { seededRandom } from '../src/monitor/statistics/index.ts';
-import { groundTruthKey } from '../src/review/layout.ts';
 import { groundTruthLine, type ReviewLabel } from '../src/review/decisions.ts';
+import { groundTruthKey } from '../src/review/layout.ts';
 import type { ExecutionRecord } from '../src/workflow/execution.ts';
 import { CLASS_LABELS } from '../src/workflow/types.ts';
 import { forEachConcurrent } from '../training/concurrency.ts';
@@ -29,7 +29,10 @@ export interface StreamedImage {
 }
 
 /** The images degraded by full-strength noise, each seeded by its index (same bytes every run). */
-export async function noisyCopies(images: SourceImage[], seed: number): Promise<{ label: string; png: Buffer }[]> {
+export async function noisyCopies(
+  images: SourceImage[],
+  seed: number,
+): Promise<{ label: string; png: Buffer }[]> {
   return Promise.all(
     images.map(async (image, index) => {
       if (!image.raw) throw new Error(`${image.key} was loaded without its pixels`);

@@ -29,10 +29,11 @@ import path from 'node:path';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { datasetPrefix, stageData } from '../src/cli/local-model.ts';
 import { startEmbeddedRuntime } from '../src/embedded/runtime.ts';
-import { loadStagedSplit, loadTestSplit } from '../src/load/source-images.ts';
 import { LOCAL_CREDENTIALS } from '../src/embedded/shared/index.ts';
+import { loadStagedSplit, loadTestSplit } from '../src/load/source-images.ts';
 import { retrainingNames } from '../src/workflow/names.ts';
 import { BenchChecks, benchArgs, countOption } from './checks.ts';
+import { BENCH_RESULTS_DIR, finishBench } from './results.ts';
 import {
   classifyAll,
   endpointAccuracy,
@@ -43,7 +44,6 @@ import {
   steadyTraffic,
 } from './retrain-loop.ts';
 import { type RetrainingRun, retrain, withShuffledLabels, writeRetrainingGraph } from './retrain-runs.ts';
-import { BENCH_RESULTS_DIR, finishBench } from './results.ts';
 
 const TARGETS = { retrain_wall_s: 300, recovered_share: 0.5, clean_loss: 0.01 };
 const args = benchArgs(['stream', 'epochs']);
@@ -80,25 +80,35 @@ try {
   const prefix = datasetPrefix();
   const test = await loadTestSplit(runtime.s3, bucket, prefix);
   const train = await loadStagedSplit(runtime.s3, bucket, prefix, 'train', { decode: true });
-  log(`staged: ${train.length} train, ${test.length} test images; training the first model (${epochs} epochs)`);
+  log(
+    `staged: ${train.length} train, ${test.length} test images; training the first model (${epochs} epochs)`,
+  );
 
   const baseline = await retrain(engine, 'bench-baseline', { epochs }, log);
   runs.push(baseline);
-  checks.expect(baseline.outcome === 'promoted', `the first model was ${baseline.outcome}: ${baseline.reason}`);
+  checks.expect(
+    baseline.outcome === 'promoted',
+    `the first model was ${baseline.outcome}: ${baseline.reason}`,
+  );
 
   const drifted = await noisyCopies(train.slice(0, streamSize), 19);
   const streamed = await classifyAll(runtime, drifted, 'bench/drift-stream/');
   streamRecords.push(...streamed.flatMap((image) => (image.record ? [image.record] : [])));
   const labelled = await reviewAll(runtime, streamed);
   log(`drifting stream: ${streamed.length} executions, ${labelled} labelled by the simulated reviewers`);
-  checks.expect(labelled === streamed.length, `only ${labelled} of ${streamed.length} streamed images got an inference id`);
+  checks.expect(
+    labelled === streamed.length,
+    `only ${labelled} of ${streamed.length} streamed images got an inference id`,
+  );
   const driftedHeldOut = heldOut(streamed);
   const accuracy = async () => ({
     drifted: round(await endpointAccuracy(invoker, endpointName, driftedHeldOut)),
     clean: round(await endpointAccuracy(invoker, endpointName, test)),
   });
   const before = await accuracy();
-  log(`in service before: drifted ${before.drifted}, clean ${before.clean} (${driftedHeldOut.length} held-out drifted images)`);
+  log(
+    `in service before: drifted ${before.drifted}, clean ${before.clean} (${driftedHeldOut.length} held-out drifted images)`,
+  );
 
   const shuffled = await withShuffledLabels(runtime.s3, bucket, prefix, () =>
     retrain(engine, 'bench-shuffled-labels', { epochs: Math.max(1, Math.round(epochs / 3)) }, log),
@@ -133,8 +143,8 @@ try {
   const after = await accuracy();
   log(`in service after: drifted ${after.drifted}, clean ${after.clean}`);
 
-  const lost = [...lostOf(streamRecords), ...lostOf(traffic.records)].length +
-    runs.filter((run) => !run.decided).length;
+  const lost =
+    [...lostOf(streamRecords), ...lostOf(traffic.records)].length + runs.filter((run) => !run.decided).length;
   const driftLoss = before.clean - before.drifted;
   figures = {
     stream_images: streamed.length,
@@ -149,7 +159,8 @@ try {
     bad_candidate_outcome: shuffled.outcome,
     bad_candidate_reason: shuffled.reason,
     failing_candidate_outcome: failing.outcome,
-    failing_candidate_share: steady.records.length > 0 ? round(answeredByCandidate / steady.records.length) : null,
+    failing_candidate_share:
+      steady.records.length > 0 ? round(answeredByCandidate / steady.records.length) : null,
     failing_candidate_requests: { answered_by_candidate: answeredByCandidate, total: steady.records.length },
     failing_candidate_failure_reason: failing.failureReason,
     retrain_outcome: good.outcome,
@@ -160,7 +171,10 @@ try {
     lost,
   };
   checks.expect(shuffled.outcome === 'rejected', `the shuffled-label candidate was ${shuffled.outcome}`);
-  checks.expect(failing.outcome === 'rolled-back', `the failing candidate was ${failing.outcome}: ${failing.reason}`);
+  checks.expect(
+    failing.outcome === 'rolled-back',
+    `the failing candidate was ${failing.outcome}: ${failing.reason}`,
+  );
   checks.expect(good.outcome === 'promoted', `the retraining was ${good.outcome}: ${good.reason}`);
   checks.expect(lost === 0, `${lost} executions lost`);
   if (!args.quick) {

@@ -3,7 +3,8 @@
  * SageMaker runtime: the SageMaker control plane, whose trainings run on the kit's trainer, log to
  * CloudWatch Logs (`/aws/sagemaker/TrainingJobs`, as SageMaker does) and whose endpoints the
  * runtime's fleet serves; CloudWatch Logs, where the Lambdas' JSON lines go too
- * (`/aws/lambda/<function>`, as Lambda ships them); CloudWatch metrics and alarms; STS. State lives
+ * (`/aws/lambda/<function>`, as Lambda ships them); CloudWatch metrics and alarms (the endpoints'
+ * AWS/SageMaker metrics, and those of the Lambdas' EMF lines); STS. State lives
  * under `<dataDir>/sagemaker`, `<dataDir>/cloudwatch-logs` and `<dataDir>/cloudwatch`
  * (`<dataDir>/logs` holds the run logs). The services' modules load
  * only here, so runs without a stack never pay for them; the model code (tfjs, ONNX Runtime) loads in
@@ -93,6 +94,36 @@ function publishEndpointMetrics(fleet: EndpointFleet, cloudwatch: CloudWatchServ
 }
 
 /**
+ * The metrics of the EMF documents among a log group's events, put in CloudWatch as CloudWatch Logs
+ * extracts them; an invalid document stays a log line, is counted in `AWS/Logs`
+ * `EMFValidationErrors` (by `LogGroupName`, as on AWS) and its reason reported once per group.
+ */
+function emfExtractor(cloudwatch: CloudWatchService) {
+  const reported = new Set<string>();
+  return (group: string, events: readonly { message: string }[]): void => {
+    let invalid = 0;
+    for (const event of events) {
+      const result = cloudwatch.ingestEmf(event.message);
+      if (result.kind !== 'invalid') continue;
+      invalid++;
+      if (!reported.has(group))
+        console.error(`CloudWatch Logs: an EMF document in ${group} gives no metrics: ${result.reason}`);
+      reported.add(group);
+    }
+    if (invalid > 0)
+      cloudwatch.ingest('AWS/Logs', [
+        {
+          MetricName: 'EMFValidationErrors',
+          Dimensions: [{ Name: 'LogGroupName', Value: group }],
+          Value: invalid,
+          Unit: 'Count',
+          Timestamp: new Date(),
+        },
+      ]);
+  };
+}
+
+/**
  * The states of the named alarms, from the local CloudWatch: what a blue/green UpdateEndpoint's
  * AutoRollbackConfiguration watches while it bakes (an alarm CloudWatch does not know is left out,
  * as the SageMaker service expects).
@@ -142,9 +173,14 @@ export async function startAwsApis(options: AwsApisOptions): Promise<AwsApis> {
   // As SageMaker publishes its endpoints' metrics (AWS/SageMaker), summed each second: what the
   // alarms of a blue/green rollout's AutoRollbackConfiguration watch.
   const stopMetrics = publishEndpointMetrics(options.fleet, cloudwatch);
-  // As Lambda ships its functions' output: each function's lines to its own group.
+  // As Lambda ships its functions' output: each function's lines to its own group, where CloudWatch
+  // Logs extracts the metrics of their EMF documents.
+  const extractMetrics = emfExtractor(cloudwatch);
   const stopShipping = options.functionLines?.onLines(
-    lambdaLogShipper((group, stream, events) => logs.ingest(group, stream, events)),
+    lambdaLogShipper((group, stream, events) => {
+      logs.ingest(group, stream, events);
+      extractMetrics(group, events);
+    }),
   );
   // The model code loads then once per process; a CreateEndpoint before that waits for the same load.
   const preload = setTimeout(() => void modelCode().catch(() => undefined), PRELOAD_MODEL_CODE_AFTER_MS);

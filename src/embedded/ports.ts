@@ -12,7 +12,7 @@ import type { AwsApis } from './aws-apis.ts';
 import { startLocalS3Threaded, type ThreadedLocalS3 } from './functions/index.ts';
 import { type Gateway, type Route, startGateway } from './gateway/index.ts';
 import { type LocalS3, openS3Service, S3Error, sendError, startLocalS3 } from './s3/index.ts';
-import type { EndpointServer } from './sagemaker-runtime/index.ts';
+import { type EndpointServer, faultsRoute, type ModelFaults } from './sagemaker-runtime/index.ts';
 import { DEFAULT_DATA_DIR } from './shared/index.ts';
 import { type SfnApiHost, stepFunctionsRoute } from './stepfunctions/index.ts';
 import type { EmbeddedRuntimeOptions } from './types.ts';
@@ -22,9 +22,11 @@ export function stackRoutes(
   endpoint: EndpointServer,
   stepFunctions: SfnApiHost,
   apis: AwsApis | undefined,
+  faults: ModelFaults,
 ): Route[] {
   return [
     endpoint.route, // SageMaker runtime: signed for `sagemaker`, or POST /endpoints/{name}/invocations
+    faultsRoute(faults), // the fleet's model fault rules: /_scones/faults (kit-only, unsigned)
     stepFunctionsRoute(stepFunctions), // Step Functions: signed for `states`, or X-Amz-Target AWSStepFunctions.*
     ...(apis?.routes ?? []), // SageMaker (X-Amz-Target SageMaker.*) and the APIs beside it (aws-apis.ts)
   ];

@@ -22,6 +22,7 @@ import {
 import type { ModelEndpoint } from '../workflow/model-endpoint.ts';
 import { eventResourceNames } from '../workflow/names.ts';
 import { rolloutAlarmRequest } from '../workflow/rollout-alarm.ts';
+import { type AlarmRouting, routeAlarmChanges } from './alarm-actions.ts';
 import { type AwsApis, loadArtifactModel, startAwsApis, startLocalSageMaker } from './aws-apis.ts';
 import { type EmbeddedTrigger, NotificationSink, startEmbeddedTrigger } from './events/index.ts';
 import { openRunLog, type PlacedFunctions, placeFunctions, type RunLog } from './functions/index.ts';
@@ -105,6 +106,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
       endpointName: baseConfig.endpointName,
       ...(options.capture && choice && 'predictor' in choice ? { capture: { s3, ...options.capture } } : {}),
       hosted: fleet,
+      modelFaults: fleet.faults,
     });
   } catch (error) {
     s3.destroy();
@@ -284,7 +286,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
       // Its SageMaker state first: the endpoints it kept come back InService before the workflow's is set.
       apis = await startAwsApis({ dataDir, s3, fleet, region: config.region, functionLines: runLog });
       await ensureRolloutAlarm(apis, config, engine.stateMachineArn);
-      for (const route of stackRoutes(endpoint, stepFunctions, apis)) gateway.mount(route);
+      for (const route of stackRoutes(endpoint, stepFunctions, apis, fleet.faults)) gateway.mount(route);
     }
     modelEndpoint = await serveWorkflowEndpoint({
       choice,
@@ -317,12 +319,20 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     await stopServers();
     throw error;
   }
+  // A stack's alarms: their state changes on the bus (event-driven mode), their SNS actions to the local SNS.
+  const alarmRouting: AlarmRouting | undefined = apis
+    ? routeAlarmChanges(apis.cloudwatch, {
+        notifications: notificationsOf(),
+        ...(trigger ? { bus: trigger.bus } : {}),
+      })
+    : undefined;
   const startedSageMaker = apis?.sagemaker ?? (await localSageMaker);
   return {
     config,
     s3,
     localS3,
     endpoint,
+    faults: fleet.faults,
     ...(modelEndpoint ? { modelEndpoint } : {}),
     ...(startedSageMaker ? { sagemaker: startedSageMaker } : {}),
     engine,
@@ -355,6 +365,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
       // From now on the trigger takes no upload, so new ones under the intake prefix are refused;
       // what the drain writes (captured records, review items, batch results) is let through.
       draining = true;
+      await alarmRouting?.stop();
       await trigger?.stop();
       await stopServers();
     },

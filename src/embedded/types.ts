@@ -9,7 +9,7 @@ import type { ImageEvent } from '../workflow/types.ts';
 import type { EmbeddedTrigger, TriggerOptions } from './events/index.ts';
 import type { RunLog } from './functions/index.ts';
 import type { LocalS3 } from './s3/index.ts';
-import type { CaptureOptions, EndpointServer } from './sagemaker-runtime/index.ts';
+import type { CaptureOptions, EndpointServer, ModelFaults } from './sagemaker-runtime/index.ts';
 import type { EmbeddedEngine, WorkflowCode } from './stepfunctions/index.ts';
 
 export interface EmbeddedRuntimeOptions {
@@ -82,6 +82,12 @@ export interface EmbeddedRuntime {
   localS3: LocalS3;
   /** The SageMaker-runtime server: InvokeEndpoint by name over the fleet; the stub's controls. */
   endpoint: EndpointServer;
+  /**
+   * Model fault rules of every endpoint of the tier (`add(rule)`, `set`, `remove`, `clear`, `list`):
+   * a matching invocation's container answers an error (ModelError 424 to the client) counted in
+   * the endpoint's AWS/SageMaker error metrics. A running stack serves them on `/_scones/faults`.
+   */
+  faults: ModelFaults;
   /** The workflow's endpoint when the SageMaker API deployed it at start (a trained model). */
   modelEndpoint?: ModelEndpoint;
   /** The local SageMaker control plane, when this run has one (a stack, or a model deployed at start). */

@@ -7,6 +7,7 @@
  */
 import { LOCAL_ACCOUNT, type Operation, operationTable } from '../shared/index.ts';
 import { type AlarmsContext, alarmArn, alarmOperations } from './alarms.ts';
+import { emfMetrics } from './emf.ts';
 import {
   CloudWatchError,
   InternalServiceFault,
@@ -18,10 +19,18 @@ import { describeAlarmHistory, recordStateUpdate } from './history.ts';
 import { putMetricData } from './put-metric-data.ts';
 import { getMetricData, getMetricStatistics, listMetrics } from './read-metrics.ts';
 import { CloudWatchState, metricKey } from './state.ts';
-import type { AlarmStateListener, CloudWatchService, CloudWatchServiceOptions } from './types.ts';
+import type {
+  AlarmStateListener,
+  CloudWatchService,
+  CloudWatchServiceOptions,
+  EmfIngestion,
+  MetricDatumInput,
+} from './types.ts';
 
 const DEFAULT_RETENTION_MS = 3 * 3_600_000;
 const DEFAULT_EVALUATION_INTERVAL_MS = 10_000;
+/** PutMetricData's limit of datums per call, which `ingest` keeps. */
+const MAX_INGESTED_DATUMS = 1000;
 
 export async function createCloudWatchService(options: CloudWatchServiceOptions): Promise<CloudWatchService> {
   const now = options.now ?? Date.now;
@@ -92,6 +101,13 @@ export async function createCloudWatchService(options: CloudWatchServiceOptions)
       setState(name, result.value, result.reason, result.reasonData);
   };
 
+  function ingest(namespace: string, metricData: readonly MetricDatumInput[]): void {
+    const data = metricData.map((datum) =>
+      datum.Timestamp instanceof Date ? { ...datum, Timestamp: datum.Timestamp.getTime() / 1000 } : datum,
+    );
+    putMetricData(state, { Namespace: namespace, MetricData: data }, now(), true);
+  }
+
   const context: AlarmsContext = { state, region, accountId, now, evaluate, setState };
   const operations: Record<string, Operation> = {
     PutMetricData: (input) => putMetricData(state, input, now()),
@@ -127,11 +143,23 @@ export async function createCloudWatchService(options: CloudWatchServiceOptions)
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    ingest(namespace, metricData) {
-      const data = metricData.map((datum) =>
-        datum.Timestamp instanceof Date ? { ...datum, Timestamp: datum.Timestamp.getTime() / 1000 } : datum,
-      );
-      putMetricData(state, { Namespace: namespace, MetricData: data }, now(), true);
+    ingest,
+    ingestEmf(message): EmfIngestion {
+      const extraction = emfMetrics(message);
+      if (extraction.kind !== 'metrics') return extraction;
+      let datums = 0;
+      try {
+        for (const [namespace, data] of extraction.byNamespace) {
+          // PutMetricData's rules (timestamps, dimension values) hold for extracted metrics too.
+          for (let start = 0; start < data.length; start += MAX_INGESTED_DATUMS)
+            ingest(namespace, data.slice(start, start + MAX_INGESTED_DATUMS));
+          datums += data.length;
+        }
+      } catch (error) {
+        if (!(error instanceof CloudWatchError)) throw error;
+        return { kind: 'invalid', reason: error.message };
+      }
+      return { kind: 'metrics', datums };
     },
     evaluateAlarms,
     flush: () => state.flush(),

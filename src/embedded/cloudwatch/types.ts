@@ -132,6 +132,11 @@ export interface AlarmStateChange {
   configuration: AlarmDefinition;
 }
 
+export type EmfIngestion =
+  | { kind: 'none' }
+  | { kind: 'invalid'; reason: string }
+  | { kind: 'metrics'; datums: number };
+
 export type AlarmStateListener = (change: AlarmStateChange) => void;
 
 export interface CloudWatchService {
@@ -146,6 +151,13 @@ export interface CloudWatchService {
    * CloudWatchError.
    */
   ingest(namespace: string, metricData: readonly MetricDatumInput[]): void;
+  /**
+   * The metrics of a log event in the embedded metric format (emf.ts), put as `ingest` puts them:
+   * `none` for a line that is not EMF, `invalid` (with the reason) for an EMF document that breaks
+   * the specification or PutMetricData's rules (nothing of it is put, but the namespaces before
+   * the refused one in a document of several), else how many datums.
+   */
+  ingestEmf(message: string): EmfIngestion;
   /** Evaluates every alarm now (what the timer does). */
   evaluateAlarms(): void;
   /** Resolves once everything so far is on disk. */

@@ -13,7 +13,7 @@ export interface NotificationRecord {
   /** ISO 8601 time the message was published. */
   time: string;
   topicArn: string;
-  /** Publish's Subject, when one was given (an `sns:publish` Task's). */
+  /** Publish's Subject, when one was given (an `sns:publish` Task's, a CloudWatch alarm's). */
   subject?: string;
   /** The message (the rule's InputTransformer output), parsed when it is JSON. */
   message: unknown;

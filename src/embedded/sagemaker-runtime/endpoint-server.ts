@@ -99,6 +99,7 @@ export async function startEndpointServer(options: EndpointServerOptions): Promi
         region: options.region ?? 'us-east-1',
         faults,
         ...(options.capture ? { capture: options.capture } : {}),
+        ...(options.modelFaults ? { modelFaults: options.modelFaults } : {}),
       })
     : undefined;
   const unknown = unknownEndpoint(accountId);

@@ -25,7 +25,12 @@ import type {
 export const ENDPOINT_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 
 export function createEndpoint(settings: EndpointSettings): Endpoint {
-  const { predictor, endpointName, variantName, accountId, faults } = settings;
+  const { predictor, endpointName, variantName, accountId, faults, modelFaults } = settings;
+  const faultTarget = {
+    endpointName,
+    variantName,
+    ...(settings.modelName ? { modelName: settings.modelName } : {}),
+  };
   const capture = settings.capture ? new DataCapture(settings.capture, endpointName, variantName) : undefined;
   const modelErrorContext = { endpointName, region: settings.region, accountId };
   let invocations = 0;
@@ -49,6 +54,14 @@ export function createEndpoint(settings: EndpointSettings): Endpoint {
       ...(typeof inferenceId === 'string' ? { inferenceId } : {}),
       time: new Date(),
     });
+  }
+
+  /** SageMaker Runtime's answer to a container error, counted under the variant by the model's status. */
+  function modelError(modelStatus: number, message: string): InvocationAnswer {
+    return {
+      ...modelErrorAnswer(modelErrorContext, modelStatus, message),
+      served: { variantName, modelStatus },
+    };
   }
 
   /** The fault queued for this invocation, answered after the injected latency. */
@@ -81,14 +94,20 @@ export function createEndpoint(settings: EndpointSettings): Endpoint {
       if (badInferenceId) return jsonAnswer(400, { message: badInferenceId }, 'ValidationError');
       const failure = await injectedFailure();
       if (failure) {
-        if (failure.status === 424) return modelErrorAnswer(modelErrorContext, 500, failure.message);
+        if (failure.status === 424) return modelError(500, failure.message);
+        // The service's own errors (throttling, unavailable): no model answered, none counts.
         return jsonAnswer(failure.status, { message: failure.message }, FAULT_ERRORS[failure.status]);
+      }
+      // A model fault rule: the container answers an error instead of running the model.
+      const modelFailure = modelFaults?.take(faultTarget);
+      if (modelFailure) {
+        invocations++;
+        if (faults.latencyMs > 0) await sleep(faults.latencyMs);
+        return modelError(modelFailure.status, modelFailure.message);
       }
       const result = await answer(headers, body);
       if (result === 'reset') return result;
-      if (result.status !== 200) {
-        return modelErrorAnswer(modelErrorContext, result.status, result.body.toString('utf8'));
-      }
+      if (result.status !== 200) return modelError(result.status, result.body.toString('utf8'));
       const inferenceId = headers['x-amzn-sagemaker-inference-id'];
       return {
         status: 200,
@@ -100,6 +119,7 @@ export function createEndpoint(settings: EndpointSettings): Endpoint {
           ...(typeof inferenceId === 'string' ? { 'X-Amzn-SageMaker-Inference-Id': inferenceId } : {}),
         },
         body: result.body,
+        served: { variantName, modelStatus: 200 },
         afterSend: () => recordCapture(headers, body, result),
       };
     },

@@ -27,6 +27,7 @@ import type { CaptureMode, CaptureOptions } from './data-capture.ts';
 import { createEndpoint } from './endpoint.ts';
 import { EndpointFaults } from './faults.ts';
 import { type InvocationRecord, observedEndpoint } from './invocation-metrics.ts';
+import { ModelFaults } from './model-faults.ts';
 import type {
   Endpoint,
   EndpointFleetOptions,
@@ -100,6 +101,12 @@ function captureOptions(
 
 export class EndpointFleet {
   readonly #options: EndpointFleetOptions;
+  /**
+   * Model fault rules (model-faults.ts) every variant the fleet deploys answers by, matched by
+   * endpoint, variant and model name; a registered endpoint by them too when its server was given
+   * them (the runtime's is).
+   */
+  readonly faults: ModelFaults;
   readonly #served = new Map<string, VariantSet | RegisteredEndpoint | BlueGreenEndpoint>();
   readonly #invocationListeners = new Set<(record: InvocationRecord) => void>();
   /** The wrappers that time an endpoint's invocations for the listeners, by served endpoint. */
@@ -110,6 +117,7 @@ export class EndpointFleet {
 
   constructor(options: EndpointFleetOptions) {
     this.#options = options;
+    this.faults = options.modelFaults ?? new ModelFaults(options.random);
   }
 
   /** The endpoint served under `name` (as InvokeEndpoint's path names it), if any. */
@@ -228,6 +236,8 @@ export class EndpointFleet {
           accountId: this.#options.accountId ?? LOCAL_ACCOUNT,
           region: this.#options.region ?? 'us-east-1',
           faults: new EndpointFaults(NO_LISTENER),
+          modelFaults: this.faults,
+          ...(variant.modelName ? { modelName: variant.modelName } : {}),
           ...(capture ? { capture } : {}),
         }),
       };

@@ -16,7 +16,7 @@ export interface InvocationRecord {
   endpointName: string;
   /** The variant that answered (empty when none did: a refused TargetVariant, say). */
   variantName: string;
-  /** HTTP status of the answer (a reset connection counts as 500). */
+  /** HTTP status the model returned (a ModelError's OriginalStatusCode), else of the answer. */
   status: number;
   /** Time the variant took to answer, in microseconds. */
   latencyUs: number;
@@ -42,11 +42,12 @@ export function observedEndpoint(
       const started = process.hrtime.bigint();
       const answer = await served.invoke(encodedName, headers, body);
       const latencyUs = Number((process.hrtime.bigint() - started) / 1000n);
-      const variant = answer === 'reset' ? undefined : answer.headers?.['x-Amzn-Invoked-Production-Variant'];
+      // A reset connection counts as 500, under no variant; else as the model answered (`served`).
+      const answeredBy = answer === 'reset' ? undefined : answer.served;
       report({
         endpointName,
-        variantName: typeof variant === 'string' ? variant : '',
-        status: answer === 'reset' ? 500 : answer.status,
+        variantName: answeredBy?.variantName ?? '',
+        status: answeredBy?.modelStatus ?? (answer === 'reset' ? 500 : answer.status),
         latencyUs,
       });
       return answer;

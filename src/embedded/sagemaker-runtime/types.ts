@@ -5,6 +5,7 @@ import type { Predictor } from '../../workflow/predictor.ts';
 import type { Answer, Route, ServerLimits } from '../gateway/index.ts';
 import type { CaptureOptions, DataCapture } from './data-capture.ts';
 import type { EndpointFaults } from './faults.ts';
+import type { ModelFaults } from './model-faults.ts';
 
 // The endpoint's server (endpoint-server.ts, container.ts)
 
@@ -34,6 +35,8 @@ export interface EndpointServerOptions {
    * name the directory does not serve is refused as SageMaker refuses an unknown endpoint.
    */
   hosted?: EndpointDirectory;
+  /** Model fault rules the server's own endpoint answers by too (a tier's: its fleet's `faults`). */
+  modelFaults?: ModelFaults;
 }
 
 export interface EndpointServer {
@@ -69,8 +72,14 @@ export interface ContainerAnswer {
 
 // Invocations apart from HTTP (endpoint.ts)
 
-/** An answer to send, and what to do once it is sent (capture), or the reset fault: drop the connection. */
-export type InvocationAnswer = (Answer & { afterSend?: () => void }) | 'reset';
+/**
+ * An answer to send, and what to do once it is sent (capture), or the reset fault: drop the
+ * connection. `served` (never sent) says which variant answered and what its model returned, which
+ * the endpoint metrics count (a ModelError is 424 to the client, the model's own status to them).
+ */
+export type InvocationAnswer =
+  | (Answer & { afterSend?: () => void; served?: { variantName: string; modelStatus: number } })
+  | 'reset';
 
 export interface EndpointSettings {
   predictor: Predictor;
@@ -80,6 +89,10 @@ export interface EndpointSettings {
   region: string;
   faults: EndpointFaults;
   capture?: CaptureOptions;
+  /** The SageMaker model the variant serves (what model fault rules match), when it has one. */
+  modelName?: string;
+  /** The fleet's model fault rules, matched per invocation (model-faults.ts). */
+  modelFaults?: ModelFaults;
 }
 
 export interface Endpoint {
@@ -158,7 +171,7 @@ export interface EndpointDirectory {
 /** What to serve under one endpoint name (the control plane's EndpointDeployment has these members). */
 export interface HostedDeployment {
   endpointName: string;
-  variants: readonly { variantName: string; modelDataUrl: string; weight: number }[];
+  variants: readonly { variantName: string; modelName?: string; modelDataUrl: string; weight: number }[];
   dataCapture?: HostedCapture;
 }
 
@@ -184,4 +197,6 @@ export interface EndpointFleetOptions {
   random?: () => number;
   /** How often captured records are written (default the capture's 1 s). */
   captureFlushIntervalMs?: number;
+  /** The model fault rules every endpoint of the fleet answers by (default: new, empty). */
+  modelFaults?: ModelFaults;
 }
