@@ -116,6 +116,11 @@ program
   .command('graph')
   .description('draw the state machine (SVG, or PNG when the file name ends in .png)')
   .option('--out <file>', 'output file', 'workflow.svg')
+  .addOption(
+    new Option('--state-machine <name>', 'which state machine')
+      .choices(['classification', 'intake', 'batch', 'retraining'])
+      .default('classification'),
+  )
   .action(lazyAction(() => import('./graph.ts'), 'graphCommand'));
 
 program
