@@ -114,5 +114,16 @@ export function retrainingNames(stage: string) {
     modelPackageGroup: `${prefix}-image-classifier`,
     /** Training jobs, models and endpoint configs of a run: `<prefix><execution name>`. */
     runNamePrefix: `${prefix}-rt-`,
+    /** Models and endpoint configs of `scones rollout` / `rollback`: `<prefix>v<version>-<time>`. */
+    rolloutNamePrefix: `${prefix}-ro-`,
+    /** The alarm a rollout's AutoRollbackConfiguration watches (the endpoint's 5xx answers). */
+    rolloutAlarm: rolloutAlarmName(stage),
+    /** Sum of reviewed labels over a period: its ALARM starts a retraining (eventrules/). */
+    reviewedLabelsAlarm: `${prefix}-reviewed-labels`,
   };
+}
+
+/** The alarm a rollout of a registry version watches: `scones-<stage>-endpoint-5xx`. */
+export function rolloutAlarmName(stage: string): string {
+  return `${KIT_NAME}-${stage}-endpoint-5xx`;
 }
