@@ -20,6 +20,7 @@ import {
   renderDefinition,
 } from '../workflow/definition.ts';
 import type { ModelEndpoint } from '../workflow/model-endpoint.ts';
+import { ensureReviewedLabelsAlarm, reviewedLabelsSettings } from '../workflow/reviewed-labels.ts';
 import { type AwsApis, loadArtifactModel, startAwsApis, startLocalSageMaker } from './aws-apis.ts';
 import { type EmbeddedTrigger, startEmbeddedTrigger } from './events/index.ts';
 import { openRunLog, type PlacedFunctions, placeFunctions, type RunLog } from './functions/index.ts';
@@ -263,6 +264,13 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
       );
       // Its SageMaker state first: the endpoints it kept come back InService before the workflow's is set.
       apis = await startAwsApis({ dataDir, s3, fleet, region: config.region, functionLines: runLog });
+      // What eventrules/retrain-on-reviewed-labels.json waits for (reviewed-labels.ts says why an alarm).
+      if (options.trigger)
+        await ensureReviewedLabelsAlarm(
+          apis.cloudwatch,
+          config.stage,
+          reviewedLabelsSettings({ ...process.env, ...options.env }),
+        );
       for (const route of stackRoutes(endpoint, stepFunctions, apis)) gateway.mount(route);
     }
     modelEndpoint = await serveWorkflowEndpoint({
@@ -289,6 +297,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
             objectEvents: localS3.notifications,
             dataDir,
             kitWrites: kitWritesOf(config, options),
+            retraining: () => (retraining ??= buildRetraining()),
           },
           options.trigger === true ? {} : options.trigger,
         )
