@@ -65,7 +65,7 @@ export function reviewedLabelsMetricData(stage: string, count: number, time = ne
         Dimensions: reviewedLabelsDimensions(stage),
         Timestamp: time,
         Value: count,
-        Unit: 'Count',
+        Unit: 'Count' as const,
       },
     ],
   };
