@@ -12,6 +12,7 @@ import { DEFAULT_DATA_DIR } from '../embedded/shared/index.ts';
 import { DEFAULT_UP_PORT } from '../up/default-port.ts';
 import { lazyAction } from './lazy-action.ts';
 import { registerLoadCommand } from './load.ts';
+import { registerModelCommands } from './models-commands.ts';
 import { registerMonitorCommand } from './monitor.ts';
 import {
   DEFAULT_REVIEW_PORT,
@@ -304,6 +305,7 @@ program
 
 registerMonitorCommand(program);
 registerLoadCommand(program);
+registerModelCommands(program);
 
 program
   .command('review')

@@ -74,3 +74,19 @@ export function countOption(value: string): number {
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
+
+/** A blue/green canary's share of the new fleet's capacity: 1 to 50 % (SageMaker's CAPACITY_PERCENT). */
+export function canaryPercentOption(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 50)
+    throw new InvalidArgumentError('must be a whole number from 1 to 50');
+  return n;
+}
+
+/** A baking period: 0 to 3600 seconds (WaitIntervalInSeconds). */
+export function bakeSecondsOption(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 3600)
+    throw new InvalidArgumentError('must be whole seconds from 0 to 3600');
+  return n;
+}

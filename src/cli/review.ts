@@ -6,9 +6,12 @@
  */
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import type { KitConfig } from '../config.ts';
+import { createCloudWatchClient } from '../aws/clients.ts';
+import { endpointEnvironment, type KitConfig, loadConfig } from '../config.ts';
 import { DEFAULT_DATA_DIR } from '../embedded/shared/index.ts';
+import { reviewedLabelsCounter } from '../review/label-metrics.ts';
 import { startReviewServer } from '../review/server.ts';
 import { type StartedTarget, startTarget, type TargetKind } from '../targets/index.ts';
 import { log } from './log.ts';
@@ -25,8 +28,30 @@ interface OpenBucket {
   s3: S3Client;
   config: KitConfig;
   describe: string;
+  /** Counts each label in the target's CloudWatch (what starts a retraining); none without one. */
+  countLabel?: () => Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * Where each placement's CloudWatch is: a running stack serves it on its one port (the S3
+ * endpoint, unless AWS_ENDPOINT_URL_CLOUDWATCH says otherwise); a deployed stack has its own; the
+ * embedded data folder served by this command has none (`scones up` counts labels).
+ */
+const CLOUDWATCH: Record<TargetKind, (target: StartedTarget) => CloudWatchClient | undefined> = {
+  embedded: () => undefined,
+  stack: ({ config }) =>
+    createCloudWatchClient(
+      loadConfig({
+        ...process.env,
+        SCONES_TARGET: 'embedded',
+        ...endpointEnvironment({
+          cloudwatch: process.env.AWS_ENDPOINT_URL_CLOUDWATCH ?? (config.endpointFor('s3') as string),
+        }),
+      }),
+    ),
+  deployed: ({ clients }) => clients.cloudwatch,
+};
 
 /** The reviewer's name: --reviewer, else $SCONES_REVIEWER, else the login name. */
 export function reviewerName(option: string | undefined): string {
@@ -65,11 +90,21 @@ async function openBucket(target: string, dataDir: string): Promise<OpenBucket> 
     embedded: { store: 'write', env: endpoints },
     runningStack: { env: endpoints },
   });
+  const cloudwatch = CLOUDWATCH[opened.kind](opened);
+  if (!cloudwatch)
+    log(
+      'labels are not counted in CloudWatch here (no retraining starts from them): review against `scones up` for that',
+    );
   return {
     s3: opened.clients.s3,
     config: opened.config,
     describe: DESCRIBE[opened.kind](opened),
-    close: () => opened.stop(),
+    ...(cloudwatch ? { countLabel: reviewedLabelsCounter(cloudwatch, opened.config.stage, log) } : {}),
+    async close() {
+      // The deployed target's client is its own (destroyed by stop()); the stack's was made here.
+      if (cloudwatch && opened.kind === 'stack') cloudwatch.destroy();
+      await opened.stop();
+    },
   };
 }
 
@@ -98,6 +133,7 @@ export async function reviewCommand(options: ReviewOptions): Promise<void> {
       reviewPrefix: bucket.config.reviewPrefix,
       reviewer,
       target: bucket.describe,
+      ...(bucket.countLabel ? { onGroundTruthWritten: bucket.countLabel } : {}),
       port,
     }).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE')

@@ -25,6 +25,7 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { DEFAULT_ALARM_THRESHOLDS } from '../monitor/alarms/index.ts';
 import { DIMENSION, METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../workflow/metrics.ts';
+import { type ReviewedLabelsSettings, reviewedLabelsAlarmRequest } from '../workflow/reviewed-labels.ts';
 import { missingTags, type ResourceChange } from './report.ts';
 
 export interface AlarmSettings {
@@ -142,6 +143,37 @@ export function stageAlarms(input: StageAlarmInput): AlarmSpec[] {
     failures(input.names.classificationFailures, 'classification', input.stateMachineArn),
     failures(input.names.intakeFailures, 'intake', input.intakeStateMachineArn),
   ];
+}
+
+/**
+ * The reviewed-labels alarm (src/workflow/reviewed-labels.ts): the Sum of `ReviewedLabels` at or
+ * above N in one period. Its ALARM state-change event starts a retraining through
+ * eventrules/retrain-on-reviewed-labels.json; `actions` may stay empty.
+ */
+export function reviewedLabelsAlarm(input: {
+  stage: string;
+  arnOf(name: string): string;
+  settings?: ReviewedLabelsSettings;
+  actions?: string[];
+  tags: Record<string, string>;
+}): AlarmSpec {
+  const request = reviewedLabelsAlarmRequest(input.stage, input.settings);
+  return {
+    name: request.AlarmName,
+    arn: input.arnOf(request.AlarmName),
+    description: request.AlarmDescription,
+    namespace: request.Namespace,
+    metricName: request.MetricName,
+    dimensions: request.Dimensions,
+    statistic: request.Statistic,
+    periodSeconds: request.Period,
+    evaluationPeriods: request.EvaluationPeriods,
+    datapointsToAlarm: request.DatapointsToAlarm,
+    threshold: request.Threshold,
+    comparison: request.ComparisonOperator,
+    actions: input.actions ?? [],
+    tags: input.tags,
+  };
 }
 
 /** The configuration of an alarm in one comparable shape (services reorder dimensions and lists). */

@@ -21,6 +21,7 @@ import {
 } from '../workflow/definition.ts';
 import type { ModelEndpoint } from '../workflow/model-endpoint.ts';
 import { eventResourceNames } from '../workflow/names.ts';
+import { ensureReviewedLabelsAlarm, reviewedLabelsSettings } from '../workflow/reviewed-labels.ts';
 import { rolloutAlarmRequest } from '../workflow/rollout-alarm.ts';
 import { type AlarmRouting, routeAlarmChanges } from './alarm-actions.ts';
 import { type AwsApis, loadArtifactModel, startAwsApis, startLocalSageMaker } from './aws-apis.ts';
@@ -286,6 +287,13 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
       // Its SageMaker state first: the endpoints it kept come back InService before the workflow's is set.
       apis = await startAwsApis({ dataDir, s3, fleet, region: config.region, functionLines: runLog });
       await ensureRolloutAlarm(apis, config, engine.stateMachineArn);
+      // What eventrules/retrain-on-reviewed-labels.json waits for (reviewed-labels.ts says why an alarm).
+      if (options.trigger)
+        await ensureReviewedLabelsAlarm(
+          apis.cloudwatch,
+          config.stage,
+          reviewedLabelsSettings({ ...process.env, ...options.env }),
+        );
       for (const route of stackRoutes(endpoint, stepFunctions, apis, fleet.faults)) gateway.mount(route);
     }
     modelEndpoint = await serveWorkflowEndpoint({
@@ -311,6 +319,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
             objectEvents: localS3.notifications,
             dataDir,
             kitWrites: kitWritesOf(config, options),
+            retraining: () => (retraining ??= buildRetraining()),
           },
           options.trigger === true ? {} : options.trigger,
         )

@@ -31,7 +31,30 @@ export interface EventRuleResources {
   intakeStateMachineArn: string;
   /** Topic (on AWS: SNS) that failure notifications go to. */
   notificationTopicArn: string;
+  /**
+   * The retraining state machine and the alarms that start it. A deployment without one (it has
+   * not created the retraining state machine) gets none of the rules that target it.
+   */
+  retraining?: RetrainingRuleResources;
 }
+
+export interface RetrainingRuleResources {
+  stateMachineArn: string;
+  /** The stage's low-confidence (drift) alarm: `eventResourceNames(stage).alarms.lowConfidenceShare`. */
+  driftAlarmName: string;
+  /** `retrainingNames(stage).reviewedLabelsAlarm` (src/workflow/reviewed-labels.ts). */
+  reviewedLabelsAlarmName: string;
+}
+
+/**
+ * Substitutions that only the retraining rules use: a rule file that needs one the caller did not
+ * give is left out of `loadEventRules`' answer (any other missing substitution is an error).
+ */
+export const RETRAINING_SUBSTITUTIONS = [
+  'RetrainingStateMachineArn',
+  'DriftAlarmName',
+  'ReviewedLabelsAlarmName',
+] as const;
 
 export function eventRuleSubstitutionsFor(resources: EventRuleResources): Record<string, string> {
   return {
@@ -40,7 +63,21 @@ export function eventRuleSubstitutionsFor(resources: EventRuleResources): Record
     StateMachineArn: resources.stateMachineArn,
     IntakeStateMachineArn: resources.intakeStateMachineArn,
     NotificationTopicArn: resources.notificationTopicArn,
+    ...(resources.retraining
+      ? {
+          RetrainingStateMachineArn: resources.retraining.stateMachineArn,
+          DriftAlarmName: resources.retraining.driftAlarmName,
+          ReviewedLabelsAlarmName: resources.retraining.reviewedLabelsAlarmName,
+        }
+      : {}),
   };
+}
+
+/** Whether the file needs a retraining substitution that `substitutions` lacks (the rule is left out). */
+function needsAbsentRetraining(template: string, substitutions: Record<string, string>): boolean {
+  return RETRAINING_SUBSTITUTIONS.some(
+    (name) => substitutions[name] === undefined && template.includes(`\${${name}}`),
+  );
 }
 
 /** Names per stage, as deployed: `scones-<stage>-<rule id>`, the notification topic (names.ts decides them). */
@@ -103,12 +140,15 @@ export function loadEventRules(
     .sort();
   if (files.length === 0) throw new EventRuleError(`${directory}: no rule files (*.json)`);
   const used = new Set<string>();
-  const rules = files.map((name) => {
+  const rules: EventRule[] = [];
+  for (const name of files) {
     const file = path.join(directory, name);
-    const rule = loadRuleFile(file, readFileSync(file, 'utf8'), substitutions);
+    const template = readFileSync(file, 'utf8');
+    if (needsAbsentRetraining(template, substitutions)) continue;
+    const rule = loadRuleFile(file, template, substitutions);
     for (const substitution of rule.used) used.add(substitution);
-    return rule.rule;
-  });
+    rules.push(rule.rule);
+  }
   const unused = Object.keys(substitutions).filter((name) => !used.has(name));
   if (unused.length > 0) {
     throw new EventRuleError(`${directory}: substitutions no rule uses: ${unused.join(', ')}`);

@@ -181,7 +181,8 @@ function closingRecord(
 export async function completeClosing(store: ReviewBucket, closed: ClosedItem): Promise<void> {
   if (closed.ground_truth_key && closed.label) {
     const line = groundTruthLine(closed.label, closed.inference_id);
-    await createIfAbsent(store.s3, store.bucket, closed.ground_truth_key, line, 'application/jsonl');
+    if (await createIfAbsent(store.s3, store.bucket, closed.ground_truth_key, line, 'application/jsonl'))
+      await store.onGroundTruthWritten?.();
   }
   await deleteObject(store.s3, store.bucket, closed.item_key);
 }

@@ -36,6 +36,11 @@ export interface ReviewBucket {
   reviewPrefix: string;
   /** Prefix of ground truth records; default `ground_truth/`. */
   groundTruthPrefix?: string;
+  /**
+   * Called once per ground truth line this process created (not for one a retry found there):
+   * counts it in CloudWatch (`label-metrics.ts`). Must not throw: the label is written already.
+   */
+  onGroundTruthWritten?: () => Promise<void>;
 }
 
 /**

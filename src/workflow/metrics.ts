@@ -28,6 +28,11 @@ export const METRIC = {
   /** Images of a batch, and those that failed (SummarizeBatch, once per batch; Count). */
   batchImages: 'BatchImages',
   batchFailedImages: 'BatchFailedImages',
+  /**
+   * 1 per ground truth label a reviewer wrote (`scones review`; Count, dimensions `service` and
+   * `stage`): the reviewed-labels alarm sums it, and its ALARM starts a retraining.
+   */
+  reviewedLabels: 'ReviewedLabels',
 } as const;
 
 export const DIMENSION = {
@@ -35,4 +40,6 @@ export const DIMENSION = {
   functionName: 'function_name',
   route: 'route',
   error: 'error',
+  /** The kit's stage, on metrics no function publishes (ReviewedLabels). */
+  stage: 'stage',
 } as const;

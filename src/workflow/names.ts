@@ -112,9 +112,18 @@ export function retrainingNames(stage: string) {
       evaluate: `${prefix}-evaluate-candidate`,
     },
     modelPackageGroup: `${prefix}-image-classifier`,
-    /** The alarm a candidate's canary is rolled back on (AutoRollbackConfiguration): the endpoint's 5xx. */
-    rolloutAlarm: `${prefix}-endpoint-5xx`,
     /** Training jobs, models and endpoint configs of a run: `<prefix><execution name>`. */
     runNamePrefix: `${prefix}-rt-`,
+    /** Models and endpoint configs of `scones rollout` / `rollback`: `<prefix>v<version>-<time>`. */
+    rolloutNamePrefix: `${prefix}-ro-`,
+    /** The alarm a canary is rolled back on (AutoRollbackConfiguration), a retraining's or a rollout's. */
+    rolloutAlarm: rolloutAlarmName(stage),
+    /** Sum of reviewed labels over a period: its ALARM starts a retraining (eventrules/). */
+    reviewedLabelsAlarm: `${prefix}-reviewed-labels`,
   };
+}
+
+/** The alarm a rollout of a registry version watches: `scones-<stage>-endpoint-5xx`. */
+export function rolloutAlarmName(stage: string): string {
+  return `${KIT_NAME}-${stage}-endpoint-5xx`;
 }

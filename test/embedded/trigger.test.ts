@@ -250,6 +250,8 @@ describe('embedded trigger: configuration and restarts', () => {
       expect(before.map((rule) => rule.name).sort()).toEqual([
         'scones-dev-execution-failed',
         'scones-dev-image-uploaded',
+        'scones-dev-retrain-on-drift-alarm',
+        'scones-dev-retrain-on-reviewed-labels',
       ]);
       const file = path.join(rulesDirectory, 'image-uploaded.json');
       const original = await readFile(file, 'utf8');

@@ -23,6 +23,7 @@ import {
   loadEventRules,
 } from '../../events/rules.ts';
 import { type EventScope, s3ObjectEvent } from '../../events/s3-events.ts';
+import { retrainingNames } from '../../workflow/names.ts';
 import { ExecutionStarter } from '../stepfunctions/index.ts';
 import { type BusTarget, busRuleOf, LocalEventBus } from './event-bus.ts';
 import { NotificationSink } from './notification-sink.ts';
@@ -44,12 +45,23 @@ export function startEmbeddedTrigger(
   assertIntakeApart(config.bucket, intakePrefix, deps.kitWrites ?? []);
   const names = eventResourceNames(config.stage);
   const topicArn = `arn:${scope.partition}:sns:${scope.region}:${scope.accountId}:${names.notificationTopic}`;
+  // The retraining state machine's ARN is known before it is built (on its first event, without a stack).
+  const retrainingArn = `arn:${scope.partition}:states:${scope.region}:${scope.accountId}:stateMachine:${retrainingNames(config.stage).stateMachine}`;
   const substitutions = eventRuleSubstitutionsFor({
     bucket: config.bucket,
     intakePrefix,
     stateMachineArn: engine.stateMachineArn,
     intakeStateMachineArn: intake.stateMachineArn,
     notificationTopicArn: topicArn,
+    ...(deps.retraining
+      ? {
+          retraining: {
+            stateMachineArn: retrainingArn,
+            driftAlarmName: names.alarms.lowConfidenceShare,
+            reviewedLabelsAlarmName: retrainingNames(config.stage).reviewedLabelsAlarm,
+          },
+        }
+      : {}),
   });
   const rulesDirectory = options.rulesDirectory ?? EVENT_RULES_DIR;
   const bus = new LocalEventBus({ log });
@@ -59,8 +71,22 @@ export function startEmbeddedTrigger(
     log,
   });
   const starter = new ExecutionStarter(stateMachines, options.maxConcurrentExecutions ?? 32, log);
+  // One retraining at a time: a second alarm while one runs waits its turn (their endpoint updates
+  // would conflict); its outcomes are not the classifications `onOutcome` reports.
+  const retrainings = new ExecutionStarter(stateMachines, 1, log);
 
   const deliverTo = (arn: string): BusTarget['deliver'] => {
+    if (arn === retrainingArn && deps.retraining) {
+      const build = deps.retraining;
+      return async (input) => {
+        const built = await build();
+        if (built.stateMachineArn !== retrainingArn)
+          throw new Error(
+            `the retraining state machine is ${built.stateMachineArn}, the rules target ${retrainingArn}`,
+          );
+        await retrainings.start(arn, input);
+      };
+    }
     if (stateMachines.get(arn)) return (input) => starter.start(arn, input);
     if (arn === topicArn) return (input) => notifications.publish(topicArn, input);
     throw new Error(`event rules: target ${arn} has no embedded implementation`);
@@ -91,8 +117,9 @@ export function startEmbeddedTrigger(
     do {
       await bus.idle();
       await starter.idle();
+      await retrainings.idle();
       await stateMachines.idle();
-    } while (starter.busy || stateMachines.runningCount > 0);
+    } while (starter.busy || retrainings.busy || stateMachines.runningCount > 0);
     await bus.idle();
     await notifications.idle();
   };
@@ -109,6 +136,7 @@ export function startEmbeddedTrigger(
       await idle();
       unsubscribeExecutions();
       starter.close();
+      retrainings.close();
     },
   };
 }

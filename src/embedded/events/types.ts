@@ -28,6 +28,11 @@ export interface TriggerDependencies {
   objectEvents: ObjectNotifications;
   dataDir: string;
   /**
+   * The retraining state machine (built on first use): the target of the rules that start it
+   * (eventrules/retrain-on-*.json). Without it those rules are left out.
+   */
+  retraining?: () => Promise<EmbeddedEngine>;
+  /**
    * Where the kit writes objects itself (review items, captured traffic). The rule's pattern keeps
    * them from starting executions only if none lies under the intake prefix: checked at start.
    */
