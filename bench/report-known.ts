@@ -158,6 +158,19 @@ export const KNOWN: Known[] = [
       `${f.routed_captured_p50_ms} ms routed and captured`,
   },
   {
+    name: 'retrain',
+    script: 'npm run bench:retrain',
+    figures: (f) =>
+      `the retraining loop (${f.stream_images} noise-drifted images streamed and labelled, ${f.epochs} epochs): ` +
+      `accuracy in service on ${f.held_out_drifted} held-out drifted images ${f.accuracy_drifted_before} → ` +
+      `${f.accuracy_drifted_after} (recovered ${f.recovered_share} of the drift's loss; target 0.5), on the clean test split ` +
+      `${f.accuracy_clean_before} → ${f.accuracy_clean_after} (target: at most 0.01 lost); one retraining ` +
+      `${f.retrain_outcome} in ${f.retrain_wall_s} s from start to promoted (target 300 s); shuffled-label candidate ` +
+      `${f.bad_candidate_outcome}; failing-in-service candidate ${f.failing_candidate_outcome} after ` +
+      `${f.failing_candidate_rollout_s} s, having answered ${f.failing_candidate_share} of the requests of its rollout ` +
+      `(canary 10 %); lost ${f.lost}`,
+  },
+  {
     name: 'engines',
     script: 'npm run bench:engines',
     figures: (f) =>

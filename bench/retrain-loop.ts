@@ -5,6 +5,7 @@
  * writes), accuracy of whatever serves the endpoint (InvokeEndpoint), a retraining execution, and
  * steady traffic that records how every execution ended.
  */
+import { type CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { InvokeEndpointCommand, type SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { heldOutDraw } from '../lambdas/build-training-set/build.ts';
@@ -145,4 +146,17 @@ export function lostOf(records: ExecutionRecord[]): ExecutionRecord[] {
   return records.filter(
     (record) => !(record.status === 'SUCCEEDED' || (record.status === 'FAILED' && record.error)),
   );
+}
+
+/** Waits until the alarm is OK (a rolled-back canary's 5xx leave it in ALARM for a period or two). */
+export async function alarmCleared(cloudwatch: CloudWatchClient, alarmName: string, timeoutMs = 300_000) {
+  const started = Date.now();
+  for (;;) {
+    const { MetricAlarms } = await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [alarmName] }));
+    const state = MetricAlarms?.[0]?.StateValue;
+    if (state === 'OK') return Math.round((Date.now() - started) / 1000);
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`alarm ${alarmName} still ${state} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
 }

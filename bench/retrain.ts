@@ -26,15 +26,18 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { datasetPrefix, stageData } from '../src/cli/local-model.ts';
 import { LOCAL_CREDENTIALS } from '../src/config.ts';
 import { startEmbeddedRuntime } from '../src/embedded/runtime.ts';
 import { loadStagedSplit, loadTestSplit } from '../src/load/source-images.ts';
+import type { ExecutionRecord } from '../src/workflow/execution.ts';
 import { retrainingNames } from '../src/workflow/names.ts';
 import { BenchChecks, benchArgs, countOption } from './checks.ts';
 import { BENCH_RESULTS_DIR, finishBench } from './results.ts';
 import {
+  alarmCleared,
   classifyAll,
   endpointAccuracy,
   heldOut,
@@ -43,6 +46,7 @@ import {
   reviewAll,
   steadyTraffic,
 } from './retrain-loop.ts';
+import { monitorPictures } from './retrain-pictures.ts';
 import { type RetrainingRun, retrain, withShuffledLabels, writeRetrainingGraph } from './retrain-runs.ts';
 
 const TARGETS = { retrain_wall_s: 300, recovered_share: 0.5, clean_loss: 0.01 };
@@ -69,11 +73,18 @@ const invoker = new SageMakerRuntimeClient({
   credentials: LOCAL_CREDENTIALS,
   maxAttempts: 1,
 });
+const cloudwatch = new CloudWatchClient({
+  endpoint: runtime.localS3.endpoint,
+  region: runtime.config.region,
+  credentials: LOCAL_CREDENTIALS,
+  maxAttempts: 1,
+});
 const runs: RetrainingRun[] = [];
-const traffic: { records: import('../src/workflow/execution.ts').ExecutionRecord[] } = { records: [] };
-const streamRecords: import('../src/workflow/execution.ts').ExecutionRecord[] = [];
+const traffic: { records: ExecutionRecord[] } = { records: [] };
+const streamRecords: ExecutionRecord[] = [];
 let figures: Record<string, unknown> = {};
 try {
+  const loopStarted = Date.now();
   const engine = await runtime.retraining();
   const bucket = runtime.config.bucket;
   await stageData(runtime.s3, bucket);
@@ -126,17 +137,38 @@ try {
   const failing = await retrain(
     engine,
     failingName,
-    { epochs: Math.max(1, Math.round(epochs / 3)), clean_margin: 0.1, canary_percent: 10, bake_seconds: 60 },
+    // The alarm's period is a minute and it reads complete periods: a bake of 3 covers its detection.
+    { epochs: Math.max(1, Math.round(epochs / 3)), clean_margin: 0.1, canary_percent: 10, bake_seconds: 180 },
     log,
   );
-  await steady.stop();
-  traffic.records = steady.records;
   runs.push(failing);
   runtime.faults.clear();
-  const answeredByCandidate = steady.records.filter(
+  // The rollout window: from the canary's UpdateEndpoint to the retraining's end. The candidate
+  // answers only inside it; the traffic goes on (blue serving) while the alarm clears.
+  const updateEntered = failing.record.history.find(
+    (event) => event.type.endsWith('StateEntered') && event.state?.name === 'UpdateEndpoint',
+  )?.timestamp;
+  const inWindow = (record: ExecutionRecord) =>
+    updateEntered !== undefined &&
+    record.startDate.getTime() >= updateEntered &&
+    record.startDate.getTime() <= failing.record.stopDate.getTime();
+  // As an operator would: the next rollout waits for the alarm the failed canary set off to clear.
+  const clearedAfterS = await alarmCleared(cloudwatch, retrainingNames(runtime.config.stage).rolloutAlarm);
+  log(`the rollout alarm is OK again ${clearedAfterS} s after the rollback`);
+  await steady.stop();
+  traffic.records = steady.records;
+  const windowRecords = steady.records.filter(inWindow);
+  const answeredByCandidate = windowRecords.filter(
     (record) => record.error === 'EndpointError' && String(record.cause).includes('ModelError'),
   ).length;
+  const afterWindow = steady.records.filter(
+    (record) => record.startDate.getTime() > failing.record.stopDate.getTime(),
+  );
   checks.expect(steady.thrown.length === 0, `traffic runs threw: ${steady.thrown.slice(0, 3).join('; ')}`);
+  checks.expect(
+    afterWindow.every((record) => record.status === 'SUCCEEDED'),
+    'an execution failed after the rollback: the candidate still answered',
+  );
 
   const good = await retrain(engine, 'bench-reviewed-labels', { epochs, bake_seconds: 30 }, log);
   runs.push(good);
@@ -163,6 +195,7 @@ try {
       steady.records.length > 0 ? round(answeredByCandidate / steady.records.length) : null,
     failing_candidate_requests: { answered_by_candidate: answeredByCandidate, total: steady.records.length },
     failing_candidate_failure_reason: failing.failureReason,
+    failing_candidate_rollout_s: failing.phases.rollout,
     retrain_outcome: good.outcome,
     retrain_wall_s: good.wallS,
     retrain_phases_s: good.phases,
@@ -190,10 +223,19 @@ try {
   }
   await mkdir(graphs, { recursive: true });
   for (const run of [good, failing, shuffled]) await writeRetrainingGraph(graphs, run);
+  const pictures = await monitorPictures(
+    runtime,
+    work,
+    { since: loopStarted, until: Date.now() + 1000 },
+    graphs,
+  );
+  log(`monitor report ${pictures.html}; ${pictures.png ?? `no screenshot: ${pictures.skipped}`}`);
+  figures.monitor_model_versions = pictures.versions;
 } catch (error) {
   checks.expect(false, `the loop stopped: ${(error as Error).stack ?? error}`);
 } finally {
   invoker.destroy();
+  cloudwatch.destroy();
   await runtime.stop();
   await rm(work, { recursive: true, force: true });
 }
