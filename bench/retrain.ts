@@ -143,6 +143,9 @@ try {
   );
   runs.push(failing);
   runtime.faults.clear();
+  const rolledBack = (await runtime.sagemaker?.call('DescribeEndpoint', { EndpointName: endpointName })) as
+    | { FailureReason?: string }
+    | undefined;
   // The rollout window: from the canary's UpdateEndpoint to the retraining's end. The candidate
   // answers only inside it; the traffic goes on (blue serving) while the alarm clears.
   const updateEntered = failing.record.history.find(
@@ -194,7 +197,7 @@ try {
     failing_candidate_share:
       steady.records.length > 0 ? round(answeredByCandidate / steady.records.length) : null,
     failing_candidate_requests: { answered_by_candidate: answeredByCandidate, total: steady.records.length },
-    failing_candidate_failure_reason: failing.failureReason,
+    failing_candidate_failure_reason: rolledBack?.FailureReason ?? null,
     failing_candidate_rollout_s: failing.phases.rollout,
     retrain_outcome: good.outcome,
     retrain_wall_s: good.wallS,
