@@ -112,6 +112,8 @@ export function retrainingNames(stage: string) {
       evaluate: `${prefix}-evaluate-candidate`,
     },
     modelPackageGroup: `${prefix}-image-classifier`,
+    /** The role SageMaker assumes for the run's training jobs and models (promote creates it on AWS). */
+    sagemakerRole: `${prefix}-sagemaker-role`,
     /** The alarm a candidate's canary is rolled back on (AutoRollbackConfiguration): the endpoint's 5xx. */
     rolloutAlarm: `${prefix}-endpoint-5xx`,
     /** Training jobs, models and endpoint configs of a run: `<prefix><execution name>`. */
