@@ -160,7 +160,7 @@ describe('the event-driven part of a promotion, against moto', () => {
     const cost = Object.fromEntries(plan.cost.lines.map((line) => [line.item, line]));
     expect(cost['EventBridge (2 rules) + intake']?.usd).toBeCloseTo(0.075, 6);
     expect(cost['failure notifications (SNS)']?.usd).toBeCloseTo(0.0205, 6);
-    expect(cost['CloudWatch alarms (3)']).toMatchObject({ usd: 0.3, period: 'per month' });
+    expect(cost['CloudWatch alarms (4)']).toMatchObject({ usd: 0.4, period: 'per month' });
     expect(cost['CloudWatch custom metrics (Lambda EMF)']?.period).toBe('per month');
     expect(plan.cost.sources).toContain('https://aws.amazon.com/eventbridge/pricing/');
     expect(renderPlan(plan)).toMatch(/create +cloudwatch alarm +scones-motoev-low-confidence-share/);
