@@ -38,12 +38,12 @@ export async function runCase(
 ): Promise<CaseResult> {
   const expected = suite.expected.cases[name] as ExpectedOutcome;
   const input = expected.input ?? suite.expected.input;
-  const executionName = `${name}-${runId}`;
+  const executionName = expected.executionName ?? `${name}-${runId}`;
   const started = performance.now();
   try {
-    const record = await engine.run(name, input as never, executionName);
+    const record = await engine.run(suite.expected.stateMachine, name, input, executionName);
     const ms = performance.now() - started;
-    const got = outcomeOf(record);
+    const got = outcomeOf(record, suite.expected.decisionField);
     const reviewItem =
       expected.status === 'SUCCEEDED' && expected.reviewItem
         ? await engine.readObject(`${engine.config.reviewPrefix}${executionName}.json`)
