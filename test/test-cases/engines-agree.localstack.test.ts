@@ -36,8 +36,13 @@ describe('test cases on embedded, ministack and localstack', () => {
   it.each(cases)(
     '$name: the expected outcome on embedded, ministack and localstack alike',
     async ({ name, suite }) => {
-      const results = await Promise.all(engines.map((engine) => runCase(engine, suite, name, run)));
-      expect(results.map((result) => result.engine)).toEqual([...ENGINES]);
+      const all = await Promise.all(engines.map((engine) => runCase(engine, suite, name, run)));
+      expect(all.map((result) => result.engine)).toEqual([...ENGINES]);
+      // An engine that cannot run the case at all (src/test-cases/engine-differences.ts) says why.
+      for (const result of all)
+        if (result.skipped) console.log(`${name} skipped on ${result.engine}: ${result.skipped}`);
+      const results = all.filter((result) => !result.skipped);
+      expect(results[0]?.engine).toBe('embedded');
       for (const result of results) expect(result.differences, result.engine).toEqual([]);
       const [embedded, ...emulators] = results;
       for (const result of emulators) expect(result.got, result.engine).toEqual(embedded?.got);
