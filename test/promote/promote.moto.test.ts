@@ -468,9 +468,10 @@ describe('promote against moto', () => {
       expect(deletedTypes).toContain(type);
     }
     expect(report.deleted.filter((item) => item.type === 'sagemaker endpoint config')).toHaveLength(2);
-    // 3 Lambdas, the two state machines, SageMaker's and EventBridge's; the batch's function and state machine.
-    expect(report.deleted.filter((item) => item.type === 'iam role')).toHaveLength(9);
-    expect(report.deleted.filter((item) => item.type === 'cloudwatch alarm')).toHaveLength(3);
+    // 3 Lambdas, the two state machines, SageMaker's and EventBridge's; the batch's function and state
+    // machine; the retraining's two functions and state machine.
+    expect(report.deleted.filter((item) => item.type === 'iam role')).toHaveLength(12);
+    expect(report.deleted.filter((item) => item.type === 'cloudwatch alarm')).toHaveLength(4);
     expect(report.kept.map((item) => item.type)).toEqual(
       expect.arrayContaining(['s3 bucket', 'sagemaker training job', 'sagemaker tuning job']),
     );
