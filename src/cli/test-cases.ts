@@ -1,14 +1,15 @@
 /**
  * `scones test-cases [--target embedded|emulator|localstack|compose] [--case NAME]...`: runs the
- * state machine's test cases (statemachine/test-cases/, AWS's mock-config format) on one engine,
+ * state machines' test cases (statemachine/test-cases/, AWS's mock-config format: the classification's
+ * and the retraining's) on one engine,
  * prints the table and exits non-zero when any case differs from its expected outcome. `emulator`
  * is the kit's emulator tier (MiniStack); it and `localstack` are started for the run and stopped
  * after. `compose` uses the running `docker compose up` stack (LocalStack and Step Functions Local
  * with the same file mounted as SFN_MOCK_CONFIG), deployed by its own deploy service.
  */
 import { type CaseEngineName, runId, startCaseEngine } from '../test-cases/engines.ts';
-import { runCases } from '../test-cases/run-cases.ts';
-import { loadSuite, selectCases } from '../test-cases/suite.ts';
+import { type CaseResult, runCases } from '../test-cases/run-cases.ts';
+import { loadSuites, selectSuiteCases } from '../test-cases/suite.ts';
 import { renderTable } from '../test-cases/table.ts';
 import { log } from './log.ts';
 import type { TEST_CASE_TARGETS } from './options.ts';
@@ -36,8 +37,9 @@ export interface TestCasesOptions {
 }
 
 export async function testCasesCommand(options: TestCasesOptions): Promise<void> {
-  const suite = await loadSuite();
-  const cases = selectCases(suite, options.case ?? []);
+  const suites = await loadSuites();
+  const selected = selectSuiteCases(suites, options.case ?? []);
+  const count = [...selected.values()].reduce((sum, cases) => sum + cases.length, 0);
   const choice = ENGINE_OF[options.target];
   const engineOptions = {
     ...(options.realRetryWaits ? { realRetryWaits: true } : {}),
@@ -47,16 +49,17 @@ export async function testCasesCommand(options: TestCasesOptions): Promise<void>
     log(
       `starting ${choice.engine} (first run installs it from its requirements file; LocalStack takes about a minute) ...`,
     );
-  const engine = await startCaseEngine(choice.engine, suite, engineOptions);
+  const engine = await startCaseEngine(choice.engine, [...selected.keys()], engineOptions);
   try {
-    const results = await runCases(engine, suite, {
-      cases,
-      concurrency: choice.concurrency,
-      runId: runId(),
-    });
+    const run = runId();
+    const results: CaseResult[] = [];
+    for (const [suite, cases] of selected) {
+      results.push(
+        ...(await runCases(engine, suite, { cases, concurrency: choice.concurrency, runId: run })),
+      );
+    }
     if (options.json) for (const result of results) process.stdout.write(`${JSON.stringify(result)}\n`);
-    else
-      process.stdout.write(`${renderTable(results, `${cases.length} test cases on ${engine.describe}`)}\n`);
+    else process.stdout.write(`${renderTable(results, `${count} test cases on ${engine.describe}`)}\n`);
     if (results.some((result) => result.differences.length)) process.exitCode = 1;
   } finally {
     await engine.stop();

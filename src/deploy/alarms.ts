@@ -26,6 +26,7 @@ import {
 import { DEFAULT_ALARM_THRESHOLDS } from '../monitor/alarms/index.ts';
 import { DIMENSION, METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../workflow/metrics.ts';
 import { type ReviewedLabelsSettings, reviewedLabelsAlarmRequest } from '../workflow/reviewed-labels.ts';
+import { rolloutAlarmRequest } from '../workflow/rollout-alarm.ts';
 import { missingTags, type ResourceChange } from './report.ts';
 
 export interface AlarmSettings {
@@ -86,8 +87,10 @@ export interface AlarmSpec {
   datapointsToAlarm: number;
   threshold: number;
   comparison: ComparisonOperator;
-  /** SNS topics notified on ALARM and on OK. */
+  /** SNS topics notified on ALARM (and on OK unless `okActions` says otherwise). */
   actions: string[];
+  /** Topics notified on OK; default `actions`. */
+  okActions?: string[];
   tags: Record<string, string>;
 }
 
@@ -215,7 +218,42 @@ function wanted(spec: AlarmSpec) {
     TreatMissingData: 'notBreaching',
     ActionsEnabled: true,
     AlarmActions: spec.actions,
-    OKActions: spec.actions,
+    OKActions: spec.okActions ?? spec.actions,
+  };
+}
+
+/**
+ * The stage's rollout alarm as deploy puts it (the request every tier shares:
+ * src/workflow/rollout-alarm.ts): a retrained candidate's canary is rolled back while it is in ALARM.
+ */
+export function rolloutAlarmSpec(input: {
+  stage: string;
+  endpointName: string;
+  topicArn: string;
+  arnOf(name: string): string;
+  tags: Record<string, string>;
+}): AlarmSpec {
+  const request = rolloutAlarmRequest({
+    stage: input.stage,
+    endpointName: input.endpointName,
+    notificationTopicArn: input.topicArn,
+  });
+  return {
+    name: request.AlarmName,
+    arn: input.arnOf(request.AlarmName),
+    description: request.AlarmDescription,
+    namespace: request.Namespace,
+    metricName: request.MetricName,
+    dimensions: request.Dimensions,
+    statistic: request.Statistic,
+    periodSeconds: request.Period,
+    evaluationPeriods: request.EvaluationPeriods,
+    datapointsToAlarm: request.DatapointsToAlarm,
+    threshold: request.Threshold,
+    comparison: request.ComparisonOperator,
+    actions: request.AlarmActions,
+    okActions: [],
+    tags: input.tags,
   };
 }
 

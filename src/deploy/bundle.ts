@@ -14,17 +14,23 @@ import {
   type BatchFunctionKey,
   FUNCTIONS,
   type FunctionKey,
+  RETRAINING_FUNCTIONS,
+  type RetrainingFunctionKey,
 } from '../workflow/definition.ts';
+import { addPredictorForLambda } from './predictor-package.ts';
 import { addSharpForLambda, type LambdaArchitecture } from './sharp-package.ts';
 import { codeSha256, deterministicZip } from './zip.ts';
 
 export type { LambdaArchitecture } from './sharp-package.ts';
 
-/** The workflow's three functions and the batch's summary function. */
-const KIT_FUNCTIONS = { ...FUNCTIONS, ...BATCH_FUNCTIONS };
+/** The workflow's three functions, the batch's summary function and the retraining's two. */
+const KIT_FUNCTIONS = { ...FUNCTIONS, ...BATCH_FUNCTIONS, ...RETRAINING_FUNCTIONS };
+
+/** Functions that load the kit's predictor at run time (PREDICTOR_MODULE): predictor-package.ts. */
+const LOADS_PREDICTOR = new Set<string>([RETRAINING_FUNCTIONS.evaluate.folder]);
 
 export interface BundleInfo {
-  key: FunctionKey | BatchFunctionKey;
+  key: FunctionKey | BatchFunctionKey | RetrainingFunctionKey;
   /** Folder under lambdas/ the function comes from. */
   folder: string;
   arch: LambdaArchitecture;
@@ -92,9 +98,11 @@ export async function buildBundles(options: BuildOptions): Promise<BundleInfo[]>
       join(rootDir, 'lambdas', fn.folder, 'handler.ts'),
       rootDir,
     );
-    const native = usesSharp
-      ? await addSharpForLambda(files, options.arch, cacheDir, rootDir)
-      : { nativePackages: [] };
+    const native = LOADS_PREDICTOR.has(fn.folder)
+      ? await addPredictorForLambda(files, options.arch, cacheDir, rootDir)
+      : usesSharp
+        ? await addSharpForLambda(files, options.arch, cacheDir, rootDir)
+        : { nativePackages: [] };
     const zip = deterministicZip(files);
     const zipPath = resolve(options.outDir, `${fn.folder}.zip`);
     await writeFile(zipPath, zip);

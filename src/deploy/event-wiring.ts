@@ -20,7 +20,13 @@ import {
 import type { KitConfig } from '../config.ts';
 import { eventRuleSubstitutionsFor, loadEventRules } from '../events/rules.ts';
 import { type arns, eventResourceNames, kitTags, resourceNames } from '../workflow/names.ts';
-import { type AlarmSettings, ensureAlarm, resolveAlarmSettings, stageAlarms } from './alarms.ts';
+import {
+  type AlarmSettings,
+  ensureAlarm,
+  resolveAlarmSettings,
+  rolloutAlarmSpec,
+  stageAlarms,
+} from './alarms.ts';
 import { ensureBucketEventBridge } from './bucket-events.ts';
 import { ensureEventRule } from './event-rules.ts';
 import { ensureEmailSubscription, ensureTopic } from './notifications.ts';
@@ -34,6 +40,8 @@ export interface EventWiringInput {
   arn: ReturnType<typeof arns>;
   stateMachineArn: string;
   intakeStateMachineArn: string;
+  /** The retraining is deployed: its rollout alarm (rollout-alarm.ts) goes with the stage's alarms. */
+  rolloutAlarm?: boolean;
   /** Adds an email subscription to the failure topic (confirmation pending until its link is followed). */
   notifyEmail?: string;
   alarms?: Partial<AlarmSettings>;
@@ -68,17 +76,30 @@ export async function deployEventWiring(input: EventWiringInput): Promise<EventW
   const ruleArnOf = (id: string) => arn.eventRule(names.rule(id));
   const targetsOf = (predicate: (target: Target) => boolean) =>
     rules.filter((rule) => rule.targets.some(predicate));
-  const alarms = stageAlarms({
-    names: names.alarms,
-    arnOf: arn.alarm,
-    filterFunctionName: resourceNames(config.stage).functions.filter,
-    stateMachineArn: input.stateMachineArn,
-    intakeStateMachineArn: input.intakeStateMachineArn,
-    topicArn,
-    settings: alarmSettings,
-    stage: config.stage,
-    tags,
-  });
+  const alarms = [
+    ...stageAlarms({
+      names: names.alarms,
+      arnOf: arn.alarm,
+      filterFunctionName: resourceNames(config.stage).functions.filter,
+      stateMachineArn: input.stateMachineArn,
+      intakeStateMachineArn: input.intakeStateMachineArn,
+      topicArn,
+      settings: alarmSettings,
+      stage: config.stage,
+      tags,
+    }),
+    ...(input.rolloutAlarm
+      ? [
+          rolloutAlarmSpec({
+            stage: config.stage,
+            endpointName: config.endpointName,
+            topicArn,
+            arnOf: arn.alarm,
+            tags,
+          }),
+        ]
+      : []),
+  ];
 
   const sns = createSnsClient(config);
   const topic = record(

@@ -10,14 +10,17 @@
  *     LastUpdateStatus is Successful; `functions: false` skips them); the state machine from the one
  *     ASL file with its substitutions; then the intake state machine (the uploads' EventBridge
  *     target, statemachine/image-intake.asl.json) and its role, allowed states:StartExecution on
- *     the classification state machine only. Idempotent: a second run reports every resource `none`
+ *     the classification state machine only; the batch (batch.ts) and the retraining (retraining.ts:
+ *     BuildTrainingSet, EvaluateCandidate, the model-retraining state machine and the roles, the
+ *     state machine's allowed SageMaker actions on the stage's names only). Idempotent: a second run reports every resource `none`
  *     ("unchanged"). `plan: true` only reads and reports what would change. Every resource is tagged
  *     `scones:kit=scones` and `scones:stage=<stage>`. Progress lines go to `log` as it goes.
  *     Then the event-driven part (event-wiring.ts, `events: false` skips it): the failure topic
  *     (SNS, policy: only the failure rule and the stage's alarms publish; `notifyEmail` subscribes an
  *     address), EventBridge's role (StartExecution on the intake only), the rules of `eventrules/`
  *     with their targets and InputTransformer, the bucket's EventBridge notifications (other
- *     notification configurations kept), and the CloudWatch alarms (`alarms` thresholds).
+ *     notification configurations kept), and the CloudWatch alarms (`alarms` thresholds; with the
+ *     retraining, the rollout alarm its canary is rolled back on: src/workflow/rollout-alarm.ts).
  *
  *   buildBundles({ arch, outDir }): Promise<BundleInfo[]>   (re-exported from ./bundle.ts)
  *   resourceNames(stage), kitTags(stage), TAG_KIT, TAG_STAGE (src/workflow/names.ts): names and tags, for teardown.
@@ -47,6 +50,8 @@ import {
   type FunctionKey,
   intakeSubstitutionsFor,
   loadDefinition,
+  RETRAINING_FUNCTIONS,
+  type RetrainingFunctionKey,
   substitutionsFor,
 } from '../workflow/definition.ts';
 import { arns, type DeploymentScope, partitionOf } from '../workflow/names.ts';
@@ -57,6 +62,7 @@ import { type BundleInfo, buildBundles, KIT_ROOT, type LambdaArchitecture } from
 import { deployEventWiring } from './event-wiring.ts';
 import { ensureFunction } from './functions.ts';
 import { describeChange, type ProgressLog, type ResourceChange, summarize } from './report.ts';
+import { deployRetraining } from './retraining.ts';
 import { ensureRole } from './roles.ts';
 import { lambdaEnvironment, stageSpecs } from './specs.ts';
 import { ensureStateMachine } from './state-machine.ts';
@@ -101,6 +107,11 @@ export interface DeployOptions {
    * their roles: batch.ts). Default true.
    */
   batch?: boolean;
+  /**
+   * False: leave out the retraining (statemachine/model-retraining.asl.json, BuildTrainingSet,
+   * EvaluateCandidate, their roles and the rollout alarm: retraining.ts). Default true.
+   */
+  retraining?: boolean;
   /** Progress lines; default: console.log. */
   log?: ProgressLog;
 }
@@ -113,6 +124,9 @@ export interface DeployResult {
   /** The batch state machine and its summary function (absent with `batch: false`). */
   batchStateMachineArn?: string;
   batchFunctionArn?: string;
+  /** The retraining state machine and its two functions (absent with `retraining: false`). */
+  retrainingStateMachineArn?: string;
+  retrainingFunctionArns?: Record<RetrainingFunctionKey, string>;
   functionArns: Record<FunctionKey, string>;
   accountId: string;
   /** The failure topic and the rules by file id (absent with `events: false`). */
@@ -127,6 +141,7 @@ export interface DeployResult {
 
 const FUNCTION_KEYS = Object.keys(FUNCTIONS) as FunctionKey[];
 const BATCH_FUNCTION_KEYS = Object.keys(BATCH_FUNCTIONS) as BatchFunctionKey[];
+const RETRAINING_FUNCTION_KEYS = Object.keys(RETRAINING_FUNCTIONS) as RetrainingFunctionKey[];
 
 async function deploymentScope(config: KitConfig): Promise<DeploymentScope> {
   const identity = await createStsClient(config).send(new GetCallerIdentityCommand({}));
@@ -145,7 +160,11 @@ async function bundlesFor(
     bundles = await buildBundles({ arch, outDir: join(KIT_ROOT, '.scones', 'bundles', arch) });
   }
   const byKey = new Map(bundles.map((bundle) => [bundle.key, bundle]));
-  for (const key of [...FUNCTION_KEYS, ...(options.batch === false ? [] : BATCH_FUNCTION_KEYS)]) {
+  for (const key of [
+    ...FUNCTION_KEYS,
+    ...(options.batch === false ? [] : BATCH_FUNCTION_KEYS),
+    ...(options.retraining === false ? [] : RETRAINING_FUNCTION_KEYS),
+  ]) {
     if (!byKey.has(key)) throw new Error(`No bundle for function "${key}"`);
   }
   return byKey;
@@ -240,6 +259,25 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
           record,
         });
 
+  const retraining =
+    options.retraining === false
+      ? undefined
+      : await deployRetraining({
+          config,
+          scope,
+          arn,
+          iam,
+          lambda,
+          sfn,
+          bundles: bundles && {
+            build: bundles.get('build') as BundleInfo,
+            evaluate: bundles.get('evaluate') as BundleInfo,
+          },
+          environment,
+          apply,
+          record,
+        });
+
   const wiring =
     options.events === false
       ? undefined
@@ -249,6 +287,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
           arn,
           stateMachineArn: stateMachine.arn,
           intakeStateMachineArn: intake.arn,
+          rolloutAlarm: retraining !== undefined,
           ...(options.notifyEmail ? { notifyEmail: options.notifyEmail } : {}),
           ...(options.alarms ? { alarms: options.alarms } : {}),
           apply,
@@ -260,6 +299,12 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     stateMachineArn: stateMachine.arn,
     intakeStateMachineArn: intake.arn,
     ...(batch ? { batchStateMachineArn: batch.stateMachineArn, batchFunctionArn: batch.functionArn } : {}),
+    ...(retraining
+      ? {
+          retrainingStateMachineArn: retraining.stateMachineArn,
+          retrainingFunctionArns: retraining.functionArns,
+        }
+      : {}),
     functionArns,
     accountId: scope.accountId,
     ...(wiring ? { notificationTopicArn: wiring.topicArn, eventRuleArns: wiring.ruleArns } : {}),

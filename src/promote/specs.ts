@@ -16,6 +16,7 @@ import type {
 import { DEFAULT_PREFIX } from '../../training/stage.ts';
 import { manifestKey, normalizePrefix } from '../../training/staged-layout.ts';
 import { kitTags } from '../deploy/index.ts';
+import { retrainingNames } from '../workflow/names.ts';
 import { algorithmImageUri } from './algorithm-image.ts';
 import type { ResolvedPromoteOptions } from './options.ts';
 import type { PromotionTarget } from './target.ts';
@@ -111,7 +112,7 @@ export function promotionNames(options: ResolvedPromoteOptions, target: Promotio
   const model = `${prefix}-model-${training}`;
   return {
     prefix,
-    sagemakerRole: `${prefix}-sagemaker-role`,
+    sagemakerRole: retrainingNames(target.stage).sagemakerRole,
     trainingJobBase: `${prefix}-train-${training}`,
     // Tuning-job names may have 32 characters at most.
     tuningJobBase: `${prefix}-hpo-${training.slice(0, 5)}`,

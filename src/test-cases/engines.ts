@@ -8,104 +8,63 @@
  *   Functions are not deployed: every case mocks the Lambda states, and LocalStack cannot run
  *   functions without a container engine; the two emulators are set up alike.
  * Retry waits are shortened on all three (the ASL keeps its intervals) unless `realRetryWaits`.
+ * An engine serves every suite it is started with (one per state machine: the classification, the
+ * retraining); `run` names the state machine of the case.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { DescribeStateMachineCommand } from '@aws-sdk/client-sfn';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { type KitConfig, loadConfig } from '../config.ts';
-import { createSfnRunner, deploy, resourceNames } from '../deploy/index.ts';
+import { loadConfig } from '../config.ts';
+import { deploy } from '../deploy/index.ts';
+import type { EmbeddedEngine } from '../embedded/stepfunctions/index.ts';
 import { mockedTaskHandlers, stateMachineNameOf } from '../embedded/stepfunctions/index.ts';
 import { LocalStackServer } from '../emulator/localstack.ts';
 import { MiniStackServer } from '../emulator/ministack.ts';
-import { connectDeployed, type StartedTarget, startEmbeddedTarget, startTarget } from '../targets/index.ts';
-import type { ExecutionRecord } from '../workflow/execution.ts';
+import { connectDeployed, startEmbeddedTarget } from '../targets/index.ts';
+import type { DefinitionName } from '../workflow/definition.ts';
 import { TestCaseFileError } from '../workflow/mock-config.ts';
-import { arns, partitionOf } from '../workflow/names.ts';
-import type { ImageEvent } from '../workflow/types.ts';
+import { connectComposeEngine, deployedEngine } from './deployed-engine.ts';
+import { checkStateMachines, mockConfigPathOf, objectReader, suiteOf } from './engine-parts.ts';
 import type { TestCaseSuite } from './suite.ts';
+import type {
+  CaseEngine,
+  CaseEngineName,
+  CaseEngineOptions,
+  EmulatorName,
+  RunningEmulator,
+} from './types.ts';
 
-export const ENGINES = ['embedded', 'ministack', 'localstack'] as const;
-export type EngineName = (typeof ENGINES)[number];
-type EmulatorName = Exclude<EngineName, 'embedded'>;
-/** The engines, and the compose stack, which runs the cases but is started by `docker compose up`. */
-export type CaseEngineName = EngineName | 'compose';
-
-export interface CaseEngine {
-  name: CaseEngineName;
-  /** One line for reports: what runs, where. */
-  describe: string;
-  config: KitConfig;
-  /** Milliseconds from the start of the engine's server until it answered (0 in-process). */
-  startupMs: number;
-  run(testCase: string, input: ImageEvent, executionName: string): Promise<ExecutionRecord>;
-  /** Text of an object in the kit's bucket; undefined when there is none. */
-  readObject(key: string): Promise<string | undefined>;
-  stop(): Promise<void>;
-}
-
-export interface CaseEngineOptions {
-  /** Sleep the ASL's real Retry intervals (seconds each) instead of shortened ones. */
-  realRetryWaits?: boolean;
-  /** Deployment progress (emulators); default silent. */
-  log?: (line: string) => void;
-  /** DescribeExecution polling (emulators): first wait and cap, ms; default 20 doubling to 200. */
-  poll?: { pollMs: number; maxPollMs: number };
-  /**
-   * An emulator already running with the suite's mock configuration loaded (the test run shares
-   * one between files): deployed into, not started, and left running by `stop()`.
-   */
-  server?: RunningEmulator;
-}
-
-export interface RunningEmulator {
-  url: string;
-  environment(): Record<string, string>;
-  recentOutput(): string | Promise<string>;
-}
+export type { CaseEngine, CaseEngineName, CaseEngineOptions, EngineName, RunningEmulator } from './types.ts';
+export { ENGINES } from './types.ts';
 
 /** Embedded retries wait this long; the emulators scale the ASL's intervals by RETRY_WAIT_SCALE. */
 const RETRY_DELAY_MS = 10;
 const RETRY_WAIT_SCALE = 0.05;
 
-/** The state machine the kit deploys must be the one the test cases are written for. */
-function checkStateMachine(suite: TestCaseSuite, config: KitConfig): void {
-  const deployed = resourceNames(config.stage).stateMachine;
-  if (deployed !== suite.expected.stateMachine)
-    throw new TestCaseFileError(
-      `the test cases are written for state machine "${suite.expected.stateMachine}", but stage "${config.stage}" deploys "${deployed}"`,
-    );
-}
-
-function objectReader({ clients, names }: StartedTarget) {
-  return async (key: string) => {
-    try {
-      const object = await clients.s3.send(new GetObjectCommand({ Bucket: names.bucket, Key: key }));
-      return await object.Body?.transformToString();
-    } catch (error) {
-      if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
-      throw error;
-    }
-  };
-}
-
-async function startEmbedded(suite: TestCaseSuite, options: CaseEngineOptions): Promise<CaseEngine> {
+async function startEmbedded(suites: TestCaseSuite[], options: CaseEngineOptions): Promise<CaseEngine> {
   const dataDir = await mkdtemp(join(tmpdir(), 'scones-test-cases-'));
   const target = await startEmbeddedTarget({
     dataDir,
     runtime: options.realRetryWaits ? {} : { retryDelayMs: RETRY_DELAY_MS },
   });
-  const { engine } = target.runtime;
-  const machine = stateMachineNameOf(engine.stateMachineArn);
+  const { runtime } = target;
+  // The runtime's engines by definition; the retraining's is built on first use.
+  const engines: Partial<Record<DefinitionName, () => Promise<EmbeddedEngine>>> = {
+    classification: async () => runtime.engine,
+    retraining: () => runtime.retraining(),
+  };
   const stop = async () => {
     await target.stop();
     await rm(dataDir, { recursive: true, force: true });
   };
   try {
-    checkStateMachine(suite, target.config);
+    checkStateMachines(suites, target.config);
+    const missing = suites.filter((suite) => !engines[suite.expected.definition]);
+    if (missing.length)
+      throw new TestCaseFileError(
+        `the embedded engine runs no test cases of ${missing.map((suite) => suite.expected.definition).join(', ')}`,
+      );
   } catch (error) {
     await stop();
     throw error;
@@ -115,10 +74,17 @@ async function startEmbedded(suite: TestCaseSuite, options: CaseEngineOptions): 
     describe: 'embedded engine (aws-local-stepfunctions, in-process)',
     config: target.config,
     startupMs: 0,
-    run: (testCase, input, executionName) =>
-      engine.run(input, executionName, {
-        taskHandlers: mockedTaskHandlers(suite.mockConfig, machine, testCase),
-      }),
+    async run(stateMachine, testCase, input, executionName) {
+      const suite = suiteOf(suites, stateMachine);
+      const engine = await (engines[suite.expected.definition] as () => Promise<EmbeddedEngine>)();
+      return engine.run(input as never, executionName, {
+        taskHandlers: mockedTaskHandlers(
+          suite.mockConfig,
+          stateMachineNameOf(engine.stateMachineArn),
+          testCase,
+        ),
+      });
+    },
     readObject: objectReader(target),
     stop,
   };
@@ -134,18 +100,18 @@ const EMULATOR_HOSTS: Record<EmulatorName, { label: string; start: typeof startM
   ministack: { label: 'MiniStack', start: startMiniStack },
   localstack: {
     label: 'LocalStack',
-    start: (suite, options) => {
-      const localstack = new LocalStackServer().withMockConfig(suite.mockConfigPath);
+    start: (mockConfigPath, options) => {
+      const localstack = new LocalStackServer().withMockConfig(mockConfigPath);
       return (options.realRetryWaits ? localstack : localstack.withRetryWaitScale(RETRY_WAIT_SCALE)).start();
     },
   },
 };
 
-async function startMiniStack(suite: TestCaseSuite, options: CaseEngineOptions): Promise<EmulatorServer> {
+async function startMiniStack(mockConfigPath: string, options: CaseEngineOptions): Promise<EmulatorServer> {
   const started = Date.now();
   const ministack = await new MiniStackServer()
     .withEnvironment({
-      SFN_MOCK_CONFIG: suite.mockConfigPath,
+      SFN_MOCK_CONFIG: mockConfigPath,
       ...(options.realRetryWaits ? {} : { SFN_WAIT_SCALE: String(RETRY_WAIT_SCALE) }),
     })
     .start();
@@ -154,7 +120,7 @@ async function startMiniStack(suite: TestCaseSuite, options: CaseEngineOptions):
 
 async function startEmulator(
   name: EmulatorName,
-  suite: TestCaseSuite,
+  suites: TestCaseSuite[],
   options: CaseEngineOptions,
 ): Promise<CaseEngine> {
   const host = EMULATOR_HOSTS[name];
@@ -167,23 +133,31 @@ async function startEmulator(
         recentOutput: () => running.recentOutput(),
         stop: async () => {},
       }
-    : await host.start(suite, options);
+    : await host.start(mockConfigPathOf(suites), options);
   try {
     const config = loadConfig({ SCONES_TARGET: 'emulator', ...server.environment() });
-    checkStateMachine(suite, config);
-    // The state machine is what the cases test: no functions (see above), no event wiring.
-    const { stateMachineArn } = await deploy({
+    checkStateMachines(suites, config);
+    // The state machines are what the cases test: no functions (see above), no event wiring.
+    const deployed = await deploy({
       config,
       functions: false,
       events: false,
       log: options.log ?? (() => {}),
     });
+    const arnOf: Record<DefinitionName, string | undefined> = {
+      classification: deployed.stateMachineArn,
+      intake: deployed.intakeStateMachineArn,
+      batch: deployed.batchStateMachineArn,
+      retraining: deployed.retrainingStateMachineArn,
+    };
     return deployedEngine({
       name,
       describe: `${host.label} on ${server.url} (SFN_MOCK_CONFIG)`,
       target: connectDeployed(config),
       startupMs: server.startupMs ?? 0,
-      stateMachineArn,
+      stateMachineArns: new Map(
+        suites.map((suite) => [suite.expected.stateMachine, arnOf[suite.expected.definition] ?? '']),
+      ),
       options,
       stop: () => server.stop(),
     });
@@ -194,90 +168,24 @@ async function startEmulator(
   }
 }
 
-/**
- * The compose stack (`docker compose up`: LocalStack and Step Functions Local, or MiniStack), already
- * running and deployed by its `deploy` service, with the mock configuration mounted: nothing is
- * started or deployed here. The containers target (src/config.ts, src/targets/).
- */
-async function connectComposeEngine(suite: TestCaseSuite, options: CaseEngineOptions): Promise<CaseEngine> {
-  const target = await startTarget({ target: 'compose' });
-  try {
-    const { config } = target;
-    checkStateMachine(suite, config);
-    const { Account: accountId = '000000000000' } = await target.clients.sts.send(
-      new GetCallerIdentityCommand({}),
-    );
-    const scope = { partition: partitionOf(config.region), region: config.region, accountId };
-    const stateMachineArn = arns(scope, config).stateMachine(suite.expected.stateMachine);
-    await target.clients.sfn
-      .send(new DescribeStateMachineCommand({ stateMachineArn }))
-      .catch((error: Error) => {
-        throw new Error(
-          `no state machine ${stateMachineArn} at ${config.endpointFor('sfn')} (${error.name}): start the stack with \`docker compose up\`; its deploy service deploys it`,
-        );
-      });
-    return deployedEngine({
-      name: 'compose',
-      describe: `the compose stack (Step Functions at ${config.endpointFor('sfn')})`,
-      target,
-      startupMs: 0,
-      stateMachineArn,
-      options,
-      stop: async () => {},
-    });
-  } catch (error) {
-    await target.stop();
-    throw error;
-  }
-}
-
-/** Cases of a deployed state machine through the Step Functions API: `<ARN>#<case>`, as AWS documents. */
-function deployedEngine(engine: {
-  name: CaseEngine['name'];
-  describe: string;
-  target: StartedTarget;
-  startupMs: number;
-  stateMachineArn: string;
-  options: CaseEngineOptions;
-  stop: () => Promise<void>;
-}): CaseEngine {
-  const { target, stateMachineArn } = engine;
-  const poll = engine.options.poll ?? { pollMs: 20, maxPollMs: 200 };
-  return {
-    name: engine.name,
-    describe: engine.describe,
-    config: target.config,
-    startupMs: engine.startupMs,
-    run: (testCase, input, executionName) =>
-      createSfnRunner(target.clients.sfn, `${stateMachineArn}#${testCase}`, { history: true, ...poll }).run(
-        input,
-        executionName,
-      ),
-    readObject: objectReader(target),
-    async stop() {
-      await target.stop();
-      await engine.stop();
-    },
-  };
-}
-
 /** How each engine starts; the compose stack is only connected to. */
 const STARTERS: Record<
   CaseEngineName,
-  (suite: TestCaseSuite, options: CaseEngineOptions) => Promise<CaseEngine>
+  (suites: TestCaseSuite[], options: CaseEngineOptions) => Promise<CaseEngine>
 > = {
   embedded: startEmbedded,
-  ministack: (suite, options) => startEmulator('ministack', suite, options),
-  localstack: (suite, options) => startEmulator('localstack', suite, options),
+  ministack: (suites, options) => startEmulator('ministack', suites, options),
+  localstack: (suites, options) => startEmulator('localstack', suites, options),
   compose: connectComposeEngine,
 };
 
+/** An engine serving `suites` (one suite, or every state machine's: loadSuites). */
 export function startCaseEngine(
   name: CaseEngineName,
-  suite: TestCaseSuite,
+  suites: TestCaseSuite | TestCaseSuite[],
   options: CaseEngineOptions = {},
 ): Promise<CaseEngine> {
-  return STARTERS[name](suite, options);
+  return STARTERS[name](Array.isArray(suites) ? suites : [suites], options);
 }
 
 /** A short id that keeps the execution names of one run apart from any earlier run's. */

@@ -21,7 +21,8 @@ function isStateEntered(event: HistoryEvent): boolean {
   return event.type === 'StateEntered' || /^[A-Za-z]+StateEntered$/.test(event.type);
 }
 
-export function outcomeOf(record: ExecutionRecord): Outcome {
+/** `decisionField`: the output field a succeeded execution's decision is read from. */
+export function outcomeOf(record: ExecutionRecord, decisionField = 'decision'): Outcome {
   const states: string[] = [];
   const attempts: Record<string, number> = {};
   let current: string | undefined;
@@ -39,11 +40,14 @@ export function outcomeOf(record: ExecutionRecord): Outcome {
     if (event.type === 'StateRetried' || event.type === 'TaskScheduled')
       attempts[current] = (attempts[current] ?? 0) + 1;
   }
-  const output = record.output as { decision?: string } | undefined;
+  const output = record.output as Record<string, unknown> | undefined;
+  const decision = output?.[decisionField];
   return {
     // A timed-out execution (TIMED_OUT, from a definition's TimeoutSeconds) did not succeed either.
     status: record.status === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED',
-    ...(record.status === 'SUCCEEDED' ? { decision: output?.decision ?? '(none)' } : {}),
+    ...(record.status === 'SUCCEEDED'
+      ? { decision: typeof decision === 'string' ? decision : '(none)' }
+      : {}),
     ...(record.status === 'FAILED' ? { error: record.error ?? '(none)' } : {}),
     states,
     attempts,

@@ -1,9 +1,11 @@
 /**
  * Runs test cases on one engine and judges each against its expected outcome. Each case is one
  * execution named `<case>-<run id>`; a case that expects a review item also reads
- * `<review prefix><execution name>.json` back from the bucket (RecordReviewItem runs for real).
+ * `<review prefix><execution name>.json` back from the bucket (RecordReviewItem runs for real). A
+ * case the engine cannot run at all (engine-differences.ts) is skipped with its reason.
  */
 import { forEachConcurrent } from '../../training/concurrency.ts';
+import { skipReason } from './engine-differences.ts';
 import type { CaseEngine } from './engines.ts';
 import type { ExpectedOutcome } from './expected-outcomes.ts';
 import { differences, type Outcome, outcomeOf } from './outcome.ts';
@@ -17,8 +19,10 @@ export interface CaseResult {
   got: Outcome | undefined;
   /** Wall time of the execution, start to end as the caller saw it. */
   ms: number;
-  /** Empty when the case gave its expected outcome. */
+  /** Empty when the case gave its expected outcome (or was skipped). */
   differences: string[];
+  /** Why the engine cannot run this case at all (engine-differences.ts); nothing was run. */
+  skipped?: string;
 }
 
 export interface RunCasesOptions {
@@ -37,13 +41,16 @@ export async function runCase(
   runId: string,
 ): Promise<CaseResult> {
   const expected = suite.expected.cases[name] as ExpectedOutcome;
+  const skipped = skipReason(engine.name, suite, name);
+  if (skipped)
+    return { name, engine: engine.name, expected, got: undefined, ms: 0, differences: [], skipped };
   const input = expected.input ?? suite.expected.input;
-  const executionName = `${name}-${runId}`;
+  const executionName = expected.executionName ?? `${name}-${runId}`;
   const started = performance.now();
   try {
-    const record = await engine.run(name, input as never, executionName);
+    const record = await engine.run(suite.expected.stateMachine, name, input, executionName);
     const ms = performance.now() - started;
-    const got = outcomeOf(record);
+    const got = outcomeOf(record, suite.expected.decisionField);
     const reviewItem =
       expected.status === 'SUCCEEDED' && expected.reviewItem
         ? await engine.readObject(`${engine.config.reviewPrefix}${executionName}.json`)

@@ -18,11 +18,11 @@ function row(result: CaseResult): string[] {
   return [
     result.name,
     resultOf(result.expected),
-    got ? resultOf(got) : 'did not run',
+    result.skipped ? 'skipped' : got ? resultOf(got) : 'did not run',
     got ? String(got.states.length) : '-',
     got ? attemptsCell(got.attempts) : '-',
     result.ms.toFixed(0),
-    result.differences.length ? 'DIFFERS' : 'ok',
+    result.skipped ? 'SKIPPED' : result.differences.length ? 'DIFFERS' : 'ok',
   ];
 }
 
@@ -41,10 +41,22 @@ export function renderTable(results: CaseResult[], title: string): string {
   const details = failed.map(
     (result) => `\n${result.name} differs:\n${result.differences.map((text) => `  - ${text}`).join('\n')}`,
   );
-  const summary = failed.length
-    ? `${failed.length} of ${results.length} cases differ from the expected outcome`
-    : `all ${results.length} cases gave the expected outcome`;
-  return [title, '', line(rows[0] as string[]), ...rows.slice(1).map(line), ...details, '', summary].join(
-    '\n',
-  );
+  const skipped = results.filter((result) => result.skipped);
+  const skips = skipped.map((result) => `\n${result.name} skipped: ${result.skipped}`);
+  const ran = results.length - skipped.length;
+  const summary =
+    (failed.length
+      ? `${failed.length} of ${ran} cases differ from the expected outcome`
+      : `all ${ran} cases run gave the expected outcome`) +
+    (skipped.length ? `; ${skipped.length} skipped on this engine` : '');
+  return [
+    title,
+    '',
+    line(rows[0] as string[]),
+    ...rows.slice(1).map(line),
+    ...details,
+    ...skips,
+    '',
+    summary,
+  ].join('\n');
 }

@@ -112,6 +112,8 @@ export function retrainingNames(stage: string) {
       evaluate: `${prefix}-evaluate-candidate`,
     },
     modelPackageGroup: `${prefix}-image-classifier`,
+    /** The role SageMaker assumes for the run's training jobs and models (promote creates it on AWS). */
+    sagemakerRole: `${prefix}-sagemaker-role`,
     /** Training jobs, models and endpoint configs of a run: `<prefix><execution name>`. */
     runNamePrefix: `${prefix}-rt-`,
     /** Models and endpoint configs of `scones rollout` / `rollback`: `<prefix>v<version>-<time>`. */

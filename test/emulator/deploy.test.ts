@@ -28,6 +28,7 @@ import {
 } from '../../src/deploy/index.ts';
 import { codeSha256, deterministicZip } from '../../src/deploy/zip.ts';
 import { loadDefinition, substitutionsFor } from '../../src/workflow/definition.ts';
+import { retrainingNames } from '../../src/workflow/names.ts';
 import {
   isolatedStage,
   type SharedServer,
@@ -39,6 +40,13 @@ const ENDPOINT_URL = 'http://127.0.0.1:9'; // never called here: no execution ru
 const stage = 'deploytest';
 const names = resourceNames(stage);
 const tags = kitTags(stage);
+const retraining = retrainingNames(stage);
+const functionNameOf = (key: BundleInfo['key']) =>
+  key === 'summarize'
+    ? names.batchFunction
+    : key === 'build' || key === 'evaluate'
+      ? retraining.functions[key]
+      : names.functions[key];
 
 describe('deploy module against MiniStack', () => {
   let ministack: SharedServer;
@@ -94,6 +102,14 @@ describe('deploy module against MiniStack', () => {
       'function:create',
       'role:create',
       'state-machine:create',
+      // the retraining: BuildTrainingSet's and EvaluateCandidate's roles and functions, the
+      // retraining state machine's role and itself
+      'role:create',
+      'function:create',
+      'role:create',
+      'function:create',
+      'role:create',
+      'state-machine:create',
       // the event-driven part (test/emulator/events.test.ts runs it)
       'topic:create',
       'role:create',
@@ -102,6 +118,8 @@ describe('deploy module against MiniStack', () => {
       'bucket-events:create',
       'alarm:create',
       'alarm:create',
+      'alarm:create',
+      // the retraining's rollout alarm
       'alarm:create',
     ]);
     expect(lines.some((line) => line.startsWith('would create'))).toBe(true);
@@ -119,8 +137,8 @@ describe('deploy module against MiniStack', () => {
 
     const second = await run();
     expect(second.changed).toBe(false);
-    expect(second.changes.map((c) => c.change)).toEqual(Array(23).fill('none'));
-    expect(lines.at(-1)).toBe('23 resources, nothing to change');
+    expect(second.changes.map((c) => c.change)).toEqual(Array(30).fill('none'));
+    expect(lines.at(-1)).toBe('30 resources, nothing to change');
   }, 120_000);
 
   it('deploys the bundles as built, configured for the local endpoints, and waits until updated', async () => {
@@ -128,7 +146,7 @@ describe('deploy module against MiniStack', () => {
     for (const bundle of bundles) {
       const fn = await lambda.send(
         new GetFunctionConfigurationCommand({
-          FunctionName: bundle.key === 'summarize' ? names.batchFunction : names.functions[bundle.key],
+          FunctionName: functionNameOf(bundle.key),
         }),
       );
       expect(fn).toMatchObject({
@@ -138,9 +156,9 @@ describe('deploy module against MiniStack', () => {
         Architectures: ['x86_64'],
         LastUpdateStatus: 'Successful',
       });
-      // The batch's summary function reads S3 only: the workflow's settings are not in its environment.
+      // The batch's and the retraining's functions read S3 only: the workflow's settings are not in their environment.
       expect(fn.Environment?.Variables).toMatchObject(
-        bundle.key === 'summarize'
+        ['summarize', 'build', 'evaluate'].includes(bundle.key)
           ? { AWS_ENDPOINT_URL_S3: ministack.url, SCONES_BUCKET: config.bucket }
           : {
               ENDPOINT_NAME: config.endpointName,

@@ -50,7 +50,7 @@ import {
   renderPlan,
   teardown,
 } from '../../src/promote/index.ts';
-import { eventResourceNames } from '../../src/workflow/names.ts';
+import { eventResourceNames, retrainingNames } from '../../src/workflow/names.ts';
 import { type MotoHarness, startMotoHarness } from './support/moto-harness.ts';
 
 const REGION = 'us-east-1';
@@ -67,7 +67,9 @@ const arn = {
   alarm: (name: string) => `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${name}`,
   role: (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`,
 };
-const ALARMS = Object.values(events.alarms);
+// The stage's alarms and the retraining's rollout alarm (src/workflow/rollout-alarm.ts).
+const ROLLOUT_ALARM = retrainingNames(STAGE).rolloutAlarm;
+const ALARMS = [...Object.values(events.alarms), ROLLOUT_ALARM];
 const EVENT_TYPES = [
   'sns topic',
   'sns subscription',
@@ -150,6 +152,7 @@ describe('the event-driven part of a promotion, against moto', () => {
       `create cloudwatch alarm ${events.alarms.lowConfidenceShare}`,
       `create cloudwatch alarm ${events.alarms.classificationFailures}`,
       `create cloudwatch alarm ${events.alarms.intakeFailures}`,
+      `create cloudwatch alarm ${ROLLOUT_ALARM}`,
     ]);
     expect(plan.actions.find((item) => item.resourceType === 's3 bucket notifications')?.detail).toBe(
       'EventBridge on, keeping TopicConfigurations',
@@ -160,7 +163,7 @@ describe('the event-driven part of a promotion, against moto', () => {
     const cost = Object.fromEntries(plan.cost.lines.map((line) => [line.item, line]));
     expect(cost['EventBridge (2 rules) + intake']?.usd).toBeCloseTo(0.075, 6);
     expect(cost['failure notifications (SNS)']?.usd).toBeCloseTo(0.0205, 6);
-    expect(cost['CloudWatch alarms (3)']).toMatchObject({ usd: 0.3, period: 'per month' });
+    expect(cost['CloudWatch alarms (4)']).toMatchObject({ usd: 0.4, period: 'per month' });
     expect(cost['CloudWatch custom metrics (Lambda EMF)']?.period).toBe('per month');
     expect(plan.cost.sources).toContain('https://aws.amazon.com/eventbridge/pricing/');
     expect(renderPlan(plan)).toMatch(/create +cloudwatch alarm +scones-motoev-low-confidence-share/);
@@ -303,6 +306,16 @@ describe('the event-driven part of a promotion, against moto', () => {
         AlarmActions: [arn.topic],
       });
     }
+    // The rollout alarm: the endpoint's 5xx, notifying on ALARM only, as every tier puts it.
+    expect(byName[ROLLOUT_ALARM]).toMatchObject({
+      Namespace: 'AWS/SageMaker',
+      MetricName: 'Invocation5XXErrors',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [arn.topic],
+    });
+    expect(byName[ROLLOUT_ALARM]?.OKActions ?? []).toEqual([]);
     for (const alarm of ALARMS) {
       const { Tags } = await cloudwatch.send(
         new ListTagsForResourceCommand({ ResourceARN: arn.alarm(alarm) }),

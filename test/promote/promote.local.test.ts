@@ -32,7 +32,7 @@ import {
   renderTeardown,
   teardown,
 } from '../../src/promote/index.ts';
-import { resourceNames } from '../../src/workflow/names.ts';
+import { resourceNames, retrainingNames } from '../../src/workflow/names.ts';
 import { spawnUp, type UpProcess } from '../up/support.ts';
 import {
   capturedRecord,
@@ -135,14 +135,24 @@ describe('promote --target local against scones up', { timeout: 120_000 }, () =>
       /^arn:aws:states:us-east-1:\d{12}:stateMachine:scones-dev-image-classification$/,
     );
     expect(change('lambda function', names.functions.classify)).toBe('none');
+    // The retraining: its state machine described, its functions provided in-process, and the
+    // rollout alarm found in the stack's own CloudWatch (DescribeAlarms).
+    const retraining = retrainingNames('dev');
+    expect(change('step functions state machine', retraining.stateMachine)).toBe('none');
+    expect(change('lambda function', retraining.functions.evaluate)).toBe('none');
+    expect(plan.actions.find((a) => a.name === retraining.rolloutAlarm)).toMatchObject({
+      change: 'none',
+      resourceType: 'cloudwatch alarm',
+      detail: expect.stringMatching(/^provided by scones up: its CloudWatch evaluates it/),
+    });
     // What the stack has no API for is in the plan, skipped with its reason, never left out.
-    for (const item of plan.actions.filter((a) =>
-      ['iam role', 'cloudwatch alarm'].includes(a.resourceType),
+    for (const item of plan.actions.filter(
+      (a) => ['iam role', 'cloudwatch alarm'].includes(a.resourceType) && a.name !== retraining.rolloutAlarm,
     )) {
       expect(item.change, item.name).toBe('skip');
       expect(item.detail, item.name).toMatch(/scones up has no/);
     }
-    expect(plan.actions.filter((a) => a.resourceType === 'cloudwatch alarm')).toHaveLength(3);
+    expect(plan.actions.filter((a) => a.resourceType === 'cloudwatch alarm')).toHaveLength(4);
     expect(plan.actions.at(-1)).toMatchObject({ change: 'run', resourceType: 'step functions execution' });
     expect(plan.cost.oneOffUsd).toBe(0);
     const text = renderPlan(plan);

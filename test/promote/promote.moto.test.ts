@@ -48,7 +48,7 @@ import { resolveTarget } from '../../src/promote/target.ts';
 import { BestTrainingJobError, ensureTuningJob } from '../../src/promote/training/training.ts';
 import { UNSCOPABLE_ACTIONS } from '../../src/promote/workflow/sagemaker-role.ts';
 import { renderDefinition, substitutionsFor } from '../../src/workflow/definition.ts';
-import { eventResourceNames } from '../../src/workflow/names.ts';
+import { eventResourceNames, retrainingNames } from '../../src/workflow/names.ts';
 import { type MotoHarness, startMotoHarness } from './support/moto-harness.ts';
 
 const SMOKE_SKIP_REASON =
@@ -96,6 +96,7 @@ describe('promote against moto', () => {
     const names = plan.names;
     const fns = resourceNames(STAGE);
     const events = eventResourceNames(STAGE);
+    const retraining = retrainingNames(STAGE);
     expect(plan.target).toMatchObject({ accountId: account, region: REGION, stage: STAGE, bucket });
     expect(summary(plan)).toEqual([
       `create s3 bucket ${bucket}`,
@@ -119,6 +120,12 @@ describe('promote against moto', () => {
       `create lambda function ${fns.batchFunction}`,
       `create iam role ${fns.batchStateMachineRole}`,
       `create step functions state machine ${fns.batchStateMachine}`,
+      `create iam role ${retraining.functions.build}-role`,
+      `create lambda function ${retraining.functions.build}`,
+      `create iam role ${retraining.functions.evaluate}-role`,
+      `create lambda function ${retraining.functions.evaluate}`,
+      `create iam role ${retraining.stateMachineRole}`,
+      `create step functions state machine ${retraining.stateMachine}`,
       `create sns topic ${events.notificationTopic}`,
       `create iam role ${events.eventsRole}`,
       `create eventbridge rule ${events.rule('execution-failed')}`,
@@ -127,6 +134,7 @@ describe('promote against moto', () => {
       `create cloudwatch alarm ${events.alarms.lowConfidenceShare}`,
       `create cloudwatch alarm ${events.alarms.classificationFailures}`,
       `create cloudwatch alarm ${events.alarms.intakeFailures}`,
+      `create cloudwatch alarm ${retraining.rolloutAlarm}`,
       'skip step functions execution smoke execution',
     ]);
     expect(plan.settings.hyperParameters.num_training_samples).toBe('from the staged manifest');
@@ -137,7 +145,8 @@ describe('promote against moto', () => {
       expect.arrayContaining([
         'EventBridge (2 rules) + intake: per 1,000 requests',
         'failure notifications (SNS): per 1,000 failures',
-        'CloudWatch alarms (3): per month',
+        'CloudWatch alarms (4): per month',
+        'retraining (state machine, on demand): per retraining',
         'CloudWatch custom metrics (Lambda EMF): per month',
       ]),
     );
@@ -459,9 +468,10 @@ describe('promote against moto', () => {
       expect(deletedTypes).toContain(type);
     }
     expect(report.deleted.filter((item) => item.type === 'sagemaker endpoint config')).toHaveLength(2);
-    // 3 Lambdas, the two state machines, SageMaker's and EventBridge's; the batch's function and state machine.
-    expect(report.deleted.filter((item) => item.type === 'iam role')).toHaveLength(9);
-    expect(report.deleted.filter((item) => item.type === 'cloudwatch alarm')).toHaveLength(3);
+    // 3 Lambdas, the two state machines, SageMaker's and EventBridge's; the batch's function and state
+    // machine; the retraining's two functions and state machine.
+    expect(report.deleted.filter((item) => item.type === 'iam role')).toHaveLength(12);
+    expect(report.deleted.filter((item) => item.type === 'cloudwatch alarm')).toHaveLength(4);
     expect(report.kept.map((item) => item.type)).toEqual(
       expect.arrayContaining(['s3 bucket', 'sagemaker training job', 'sagemaker tuning job']),
     );

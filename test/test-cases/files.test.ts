@@ -9,10 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseExpectedOutcomes } from '../../src/test-cases/expected-outcomes.ts';
 import {
   EXPECTED_OUTCOMES_FILE,
+  EXPECTED_OUTCOMES_FILES,
   loadSuite,
+  loadSuites,
   MOCK_CONFIG_FILE,
   selectCases,
 } from '../../src/test-cases/suite.ts';
+import { DEFINITION_PATHS } from '../../src/workflow/definition.ts';
 import { mockedResponseAt, parseMockConfig } from '../../src/workflow/mock-config.ts';
 import { WORKFLOW_ERROR_NAMES } from './support.ts';
 
@@ -48,6 +51,45 @@ describe('test-case files', () => {
     expect(suite.expected.cases.EndpointUnavailableRecovers).toMatchObject({ status: 'SUCCEEDED' });
     expect(suite.expected.cases.EndpointUnavailablePersists).toMatchObject({ error: 'EndpointUnavailable' });
     expect(errors).toContain('S3.S3Exception');
+  });
+
+  it('the retraining cases cover every outcome and refusal, with every Task state they enter mocked', async () => {
+    const suites = await loadSuites();
+    expect(suites.map((suite) => suite.expected.stateMachine)).toEqual([
+      MACHINE,
+      'scones-dev-model-retraining',
+    ]);
+    const retraining = suites[1] as (typeof suites)[number];
+    const outcomes = Object.values(retraining.expected.cases);
+    expect(outcomes.map((o) => (o.status === 'SUCCEEDED' ? o.decision : `FAILED ${o.error}`)).sort()).toEqual(
+      ['FAILED RetrainingAlreadyRunning', 'FAILED States.TaskFailed', 'promoted', 'rejected', 'rolled-back'],
+    );
+    const definition = JSON.parse(await readFile(DEFINITION_PATHS.retraining, 'utf8')) as {
+      States: Record<string, { Type: string }>;
+    };
+    for (const [name, outcome] of Object.entries(retraining.expected.cases)) {
+      const mocked = Object.keys(
+        retraining.mockConfig.StateMachines[retraining.expected.stateMachine]?.TestCases[name] ?? {},
+      );
+      const tasks = outcome.states.filter((state) => definition.States[state]?.Type === 'Task');
+      expect(new Set(tasks), name).toEqual(new Set(mocked));
+    }
+  });
+
+  it('rejects a case name used by two state machines', async () => {
+    const path = join(dir, 'duplicate.json');
+    const file = await shipped(EXPECTED_OUTCOMES_FILES[1] as string);
+    const mocks = await shipped(MOCK_CONFIG_FILE);
+    const machines = mocks.StateMachines as Record<string, { TestCases: Record<string, Json> }>;
+    const retraining = machines['scones-dev-model-retraining'] as { TestCases: Record<string, Json> };
+    retraining.TestCases.ConfidentBicycle = retraining.TestCases.GateRejects as Json;
+    (file.cases as Record<string, Json>).ConfidentBicycle = (file.cases as Record<string, Json>)
+      .GateRejects as Json;
+    await writeFile(path, JSON.stringify(file));
+    await writeFile(join(dir, 'mocks-duplicate.json'), JSON.stringify(mocks));
+    await expect(
+      loadSuites(join(dir, 'mocks-duplicate.json'), [EXPECTED_OUTCOMES_FILE, path]),
+    ).rejects.toThrow('test case "ConfidentBicycle" is named for both');
   });
 
   it('resolves invocation keys and ranges as Step Functions Local does', () => {

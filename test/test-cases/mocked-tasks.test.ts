@@ -104,7 +104,9 @@ describe('mocked service integrations on the embedded engine', () => {
 
   it('starts the counters afresh for each execution', async () => {
     const { run } = setUp();
-    const outcomes = [await run('Recovers', 'a'), await run('Recovers', 'b')].map(outcomeOf);
+    const outcomes = [await run('Recovers', 'a'), await run('Recovers', 'b')].map((record) =>
+      outcomeOf(record),
+    );
     expect(outcomes[1]).toEqual(outcomes[0]);
     expect(outcomes[1]?.attempts.ClassifyImage).toBe(3);
   });

@@ -27,6 +27,7 @@ import {
   SNS_PER_PUBLISH,
   TRAINING_PER_HOUR,
 } from './prices.ts';
+import { retrainingCostLine } from './retraining-cost.ts';
 import type { CostEstimate, CostLine } from './types.ts';
 
 /** Assumptions of the per-request figures (stated in the plan next to them). */
@@ -129,6 +130,10 @@ export function estimateCost(
     period: 'per 1,000 requests',
   });
   lines.push(batchCostLine(round));
+  const retrains = actions.some(
+    (item) => item.resourceType === 'step functions state machine' && item.name.endsWith('-model-retraining'),
+  );
+  if (retrains) lines.push(retrainingCostLine(round));
 
   const events = eventDrivenCosts(actions, options.notifyEmail !== undefined);
   lines.push(...events.lines);

@@ -5,7 +5,7 @@ export interface CostLine {
   basis: string;
   /** USD; undefined when the table has no price for the instance type. */
   usd: number | undefined;
-  period: 'once' | 'per hour' | 'per 1,000 requests' | 'per 1,000 failures' | 'per month';
+  period: 'once' | 'per hour' | 'per 1,000 requests' | 'per 1,000 failures' | 'per month' | 'per retraining';
 }
 
 export interface CostEstimate {

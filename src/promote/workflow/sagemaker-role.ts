@@ -4,6 +4,7 @@
  * Created through the deploy module's ensureRole (one IAM code path for the kit).
  */
 import type { PolicyDocument, PolicyStatement } from '../../deploy/policies.ts';
+import { RETRAINING_PREFIX } from '../../workflow/definition.ts';
 import { ALGORITHM_REPOSITORY, IMAGE_CLASSIFICATION_REGISTRIES } from '../algorithm-image.ts';
 import type { ResolvedPromoteOptions } from '../options.ts';
 import { CHANNELS, DATA_PREFIX, MODEL_OUTPUT_PREFIX } from '../specs.ts';
@@ -36,13 +37,24 @@ export function sagemakerExecutionPolicy(
       Resource: CHANNELS.map((name) => `${bucketArn}/${DATA_PREFIX}${name}/*`),
     },
     {
+      // The retraining state machine's runs: channels built from reviewed labels, candidates' artifacts.
+      Sid: 'TrainAndLoadRetrainingRuns',
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:PutObject'],
+      Resource: `${bucketArn}/${RETRAINING_PREFIX}*`,
+    },
+    {
       Sid: 'ListTrainingChannels',
       Effect: 'Allow',
       Action: 's3:ListBucket',
       Resource: bucketArn,
       Condition: {
         StringLike: {
-          's3:prefix': [...CHANNELS.map((name) => `${DATA_PREFIX}${name}/*`), `${MODEL_OUTPUT_PREFIX}*`],
+          's3:prefix': [
+            ...CHANNELS.map((name) => `${DATA_PREFIX}${name}/*`),
+            `${MODEL_OUTPUT_PREFIX}*`,
+            `${RETRAINING_PREFIX}*`,
+          ],
         },
       },
     },

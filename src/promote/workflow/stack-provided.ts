@@ -9,12 +9,13 @@
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
+import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { DescribeStateMachineCommand, paginateListStateMachines } from '@aws-sdk/client-sfn';
 import { bucketExists } from '../../aws/bucket-exists.ts';
-import { createSfnClient } from '../../aws/clients.ts';
+import { createCloudWatchClient, createSfnClient } from '../../aws/clients.ts';
 import { EVENT_RULES_DIR } from '../../events/rules.ts';
-import { eventResourceNames, resourceNames } from '../../workflow/names.ts';
+import { eventResourceNames, resourceNames, retrainingNames } from '../../workflow/names.ts';
 import { action } from '../actions.ts';
 import type { StepContext } from '../context.ts';
 import { allPages } from '../pages.ts';
@@ -88,7 +89,8 @@ async function stateMachineActions(ctx: StepContext): Promise<{ actions: Promoti
       );
     }
     const actions: PromotionAction[] = [];
-    for (const name of [names.stateMachine, names.intakeStateMachine, names.batchStateMachine]) {
+    const retraining = retrainingNames(ctx.target.stage).stateMachine;
+    for (const name of [names.stateMachine, names.intakeStateMachine, names.batchStateMachine, retraining]) {
       const arn = arnOf.get(name);
       if (!arn) {
         actions.push(
@@ -106,12 +108,56 @@ async function stateMachineActions(ctx: StepContext): Promise<{ actions: Promoti
   }
 }
 
+/**
+ * The stage's rollout alarm (src/workflow/rollout-alarm.ts), which `scones up` puts in its own
+ * CloudWatch for the retraining's canary: verified through its DescribeAlarms.
+ */
+async function rolloutAlarmAction(ctx: StepContext): Promise<PromotionAction> {
+  const name = retrainingNames(ctx.target.stage).rolloutAlarm;
+  const cloudwatch = createCloudWatchClient(ctx.target.config);
+  try {
+    const { MetricAlarms = [] } = await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [name] }));
+    const alarm = MetricAlarms.find((item) => item.AlarmName === name);
+    return alarm
+      ? action(
+          'workflow',
+          'cloudwatch alarm',
+          name,
+          'none',
+          `provided by scones up: its CloudWatch evaluates it (${alarm.StateValue ?? 'INSUFFICIENT_DATA'}); a retraining's canary rolls back on it`,
+          alarm.AlarmArn,
+        )
+      : action(
+          'workflow',
+          'cloudwatch alarm',
+          name,
+          'skip',
+          "not in this stack's CloudWatch (DescribeAlarms)",
+        );
+  } catch (error) {
+    return action(
+      'workflow',
+      'cloudwatch alarm',
+      name,
+      'skip',
+      `this stack's CloudWatch did not answer DescribeAlarms (${(error as Error).name})`,
+    );
+  } finally {
+    cloudwatch.destroy();
+  }
+}
+
 /** The workflow as the stack runs it, in the order the AWS plan lists its parts. */
 export async function stackWorkflow(ctx: StepContext): Promise<WorkflowOutcome> {
   const { stage } = ctx.target;
   const names = resourceNames(stage);
   const events = eventResourceNames(stage);
-  const functionNames = [...Object.values(names.functions), names.batchFunction];
+  const retraining = retrainingNames(stage);
+  const functionNames = [
+    ...Object.values(names.functions),
+    names.batchFunction,
+    ...Object.values(retraining.functions),
+  ];
   const functions = functionNames.map((name) =>
     action(
       'workflow',
@@ -127,6 +173,8 @@ export async function stackWorkflow(ctx: StepContext): Promise<WorkflowOutcome> 
     names.intakeStateMachineRole,
     names.batchFunctionRole,
     names.batchStateMachineRole,
+    ...Object.values(retraining.functions).map((name) => `${name}-role`),
+    retraining.stateMachineRole,
     events.eventsRole,
   ].map((name) => action('workflow', 'iam role', name, 'skip', NO_IAM));
   const machines = await stateMachineActions(ctx);
@@ -181,6 +229,7 @@ export async function stackWorkflow(ctx: StepContext): Promise<WorkflowOutcome> 
         "scones up starts executions for uploads under its own bucket's intake prefix only",
       ),
       ...alarms,
+      await rolloutAlarmAction(ctx),
     ],
     stateMachineArn: machines.arn,
     functionNames,
