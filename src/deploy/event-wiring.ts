@@ -19,11 +19,13 @@ import {
 } from '../aws/clients.ts';
 import type { KitConfig } from '../config.ts';
 import { eventRuleSubstitutionsFor, loadEventRules } from '../events/rules.ts';
-import { type arns, eventResourceNames, kitTags, resourceNames } from '../workflow/names.ts';
+import { type arns, eventResourceNames, kitTags, resourceNames, retrainingNames } from '../workflow/names.ts';
+import { reviewedLabelsSettings } from '../workflow/reviewed-labels.ts';
 import {
   type AlarmSettings,
   ensureAlarm,
   resolveAlarmSettings,
+  reviewedLabelsAlarm,
   rolloutAlarmSpec,
   stageAlarms,
 } from './alarms.ts';
@@ -40,8 +42,12 @@ export interface EventWiringInput {
   arn: ReturnType<typeof arns>;
   stateMachineArn: string;
   intakeStateMachineArn: string;
-  /** The retraining is deployed: its rollout alarm (rollout-alarm.ts) goes with the stage's alarms. */
-  rolloutAlarm?: boolean;
+  /**
+   * The retraining state machine, when deployed: its rollout alarm (rollout-alarm.ts) and the
+   * reviewed-labels alarm go with the stage's alarms, and the rules that start it (eventrules/
+   * retrain-on-*.json) with the others.
+   */
+  retrainingStateMachineArn?: string;
   /** Adds an email subscription to the failure topic (confirmation pending until its link is followed). */
   notifyEmail?: string;
   alarms?: Partial<AlarmSettings>;
@@ -71,6 +77,15 @@ export async function deployEventWiring(input: EventWiringInput): Promise<EventW
       stateMachineArn: input.stateMachineArn,
       intakeStateMachineArn: input.intakeStateMachineArn,
       notificationTopicArn: topicArn,
+      ...(input.retrainingStateMachineArn
+        ? {
+            retraining: {
+              stateMachineArn: input.retrainingStateMachineArn,
+              driftAlarmName: names.alarms.lowConfidenceShare,
+              reviewedLabelsAlarmName: retrainingNames(config.stage).reviewedLabelsAlarm,
+            },
+          }
+        : {}),
     }),
   );
   const ruleArnOf = (id: string) => arn.eventRule(names.rule(id));
@@ -88,13 +103,20 @@ export async function deployEventWiring(input: EventWiringInput): Promise<EventW
       stage: config.stage,
       tags,
     }),
-    ...(input.rolloutAlarm
+    ...(input.retrainingStateMachineArn
       ? [
           rolloutAlarmSpec({
             stage: config.stage,
             endpointName: config.endpointName,
             topicArn,
             arnOf: arn.alarm,
+            tags,
+          }),
+          // No action: its ALARM event starts a retraining (a rule), not a notification.
+          reviewedLabelsAlarm({
+            stage: config.stage,
+            arnOf: arn.alarm,
+            settings: reviewedLabelsSettings(process.env),
             tags,
           }),
         ]

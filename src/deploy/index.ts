@@ -287,7 +287,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
           arn,
           stateMachineArn: stateMachine.arn,
           intakeStateMachineArn: intake.arn,
-          rolloutAlarm: retraining !== undefined,
+          ...(retraining ? { retrainingStateMachineArn: retraining.stateMachineArn } : {}),
           ...(options.notifyEmail ? { notifyEmail: options.notifyEmail } : {}),
           ...(options.alarms ? { alarms: options.alarms } : {}),
           apply,

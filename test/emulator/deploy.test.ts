@@ -113,13 +113,17 @@ describe('deploy module against MiniStack', () => {
       // the event-driven part (test/emulator/events.test.ts runs it)
       'topic:create',
       'role:create',
+      // execution-failed, image-uploaded, and the two that start the retraining
+      'event-rule:create',
+      'event-rule:create',
       'event-rule:create',
       'event-rule:create',
       'bucket-events:create',
       'alarm:create',
       'alarm:create',
       'alarm:create',
-      // the retraining's rollout alarm
+      // the retraining's rollout alarm and the reviewed-labels alarm that starts it
+      'alarm:create',
       'alarm:create',
     ]);
     expect(lines.some((line) => line.startsWith('would create'))).toBe(true);
@@ -137,8 +141,8 @@ describe('deploy module against MiniStack', () => {
 
     const second = await run();
     expect(second.changed).toBe(false);
-    expect(second.changes.map((c) => c.change)).toEqual(Array(30).fill('none'));
-    expect(lines.at(-1)).toBe('30 resources, nothing to change');
+    expect(second.changes.map((c) => c.change)).toEqual(Array(33).fill('none'));
+    expect(lines.at(-1)).toBe('33 resources, nothing to change');
   }, 120_000);
 
   it('deploys the bundles as built, configured for the local endpoints, and waits until updated', async () => {

@@ -69,7 +69,8 @@ const arn = {
 };
 // The stage's alarms and the retraining's rollout alarm (src/workflow/rollout-alarm.ts).
 const ROLLOUT_ALARM = retrainingNames(STAGE).rolloutAlarm;
-const ALARMS = [...Object.values(events.alarms), ROLLOUT_ALARM];
+const REVIEWED_LABELS_ALARM = retrainingNames(STAGE).reviewedLabelsAlarm;
+const ALARMS = [...Object.values(events.alarms), ROLLOUT_ALARM, REVIEWED_LABELS_ALARM];
 const EVENT_TYPES = [
   'sns topic',
   'sns subscription',
@@ -147,12 +148,15 @@ describe('the event-driven part of a promotion, against moto', () => {
       `create iam role ${events.eventsRole}`,
       `create eventbridge rule ${events.rule('execution-failed')}`,
       `create eventbridge rule ${events.rule('image-uploaded')}`,
+      `create eventbridge rule ${events.rule('retrain-on-drift-alarm')}`,
+      `create eventbridge rule ${events.rule('retrain-on-reviewed-labels')}`,
       // The bucket exists already (with another configuration): EventBridge is added beside it.
       `create s3 bucket notifications ${BUCKET}`,
       `create cloudwatch alarm ${events.alarms.lowConfidenceShare}`,
       `create cloudwatch alarm ${events.alarms.classificationFailures}`,
       `create cloudwatch alarm ${events.alarms.intakeFailures}`,
       `create cloudwatch alarm ${ROLLOUT_ALARM}`,
+      `create cloudwatch alarm ${REVIEWED_LABELS_ALARM}`,
     ]);
     expect(plan.actions.find((item) => item.resourceType === 's3 bucket notifications')?.detail).toBe(
       'EventBridge on, keeping TopicConfigurations',
@@ -161,9 +165,9 @@ describe('the event-driven part of a promotion, against moto', () => {
       /^pending confirmation/,
     );
     const cost = Object.fromEntries(plan.cost.lines.map((line) => [line.item, line]));
-    expect(cost['EventBridge (2 rules) + intake']?.usd).toBeCloseTo(0.075, 6);
+    expect(cost['EventBridge (4 rules) + intake']?.usd).toBeCloseTo(0.075, 6);
     expect(cost['failure notifications (SNS)']?.usd).toBeCloseTo(0.0205, 6);
-    expect(cost['CloudWatch alarms (4)']).toMatchObject({ usd: 0.4, period: 'per month' });
+    expect(cost['CloudWatch alarms (5)']).toMatchObject({ usd: 0.5, period: 'per month' });
     expect(cost['CloudWatch custom metrics (Lambda EMF)']?.period).toBe('per month');
     expect(plan.cost.sources).toContain('https://aws.amazon.com/eventbridge/pricing/');
     expect(renderPlan(plan)).toMatch(/create +cloudwatch alarm +scones-motoev-low-confidence-share/);
@@ -235,7 +239,8 @@ describe('the event-driven part of a promotion, against moto', () => {
         Sid: 'StartTargetExecutions',
         Effect: 'Allow',
         Action: 'states:StartExecution',
-        Resource: [intakeArn],
+        // The intake (uploads) and the retraining (its alarms' rules), nothing else.
+        Resource: [intakeArn, arn.stateMachine(retrainingNames(STAGE).stateMachine)],
       },
     ]);
 
@@ -385,14 +390,16 @@ describe('the event-driven part of a promotion, against moto', () => {
       .filter((item) => EVENT_TYPES.includes(item.type))
       .map((item) => `${item.type} ${item.name}`);
     // Rules (their targets first) before the topic they publish to; the alarms in any order.
-    expect(plannedEvents.slice(0, 5)).toEqual([
+    expect(plannedEvents.slice(0, 7)).toEqual([
       `eventbridge rule ${events.rule('execution-failed')}`,
       `eventbridge rule ${events.rule('image-uploaded')}`,
+      `eventbridge rule ${events.rule('retrain-on-drift-alarm')}`,
+      `eventbridge rule ${events.rule('retrain-on-reviewed-labels')}`,
       `sns subscription email:${EMAIL}`,
       `sns topic ${events.notificationTopic}`,
       `s3 bucket notifications ${BUCKET}`,
     ]);
-    expect(plannedEvents.slice(5).sort()).toEqual(ALARMS.map((alarm) => `cloudwatch alarm ${alarm}`).sort());
+    expect(plannedEvents.slice(7).sort()).toEqual(ALARMS.map((alarm) => `cloudwatch alarm ${alarm}`).sort());
     const report = await teardown({ ...options(), keepData: true });
     expect(report.deleted.map((item) => item.name)).toEqual(
       expect.arrayContaining([events.eventsRole, names.intakeStateMachineRole, ...ALARMS]),
