@@ -23,11 +23,11 @@ export const SAGEMAKER_SYNC_RULES = [
   'StepFunctionsGetEventsForSageMakerTuningJobsRule',
 ] as const;
 
-/**
- * The ASL names its tuning jobs `scones-tune-<8 hex>` (tuning-job names have 32 characters at most,
- * too few for the stage prefix), and SageMaker names their training jobs `<tuning job>-<nnn>-<hash>`.
+/*
+ * The ASL names a run's tuning job `<run prefix><8 hex>` (tuning-job names have 32 characters at
+ * most, too few for the execution's name), and SageMaker names its training jobs
+ * `<tuning job>-<nnn>-<hash>`: both fall under the run prefix.
  */
-export const TUNING_NAME_PREFIX = 'scones-tune-';
 
 export interface RetrainingPolicyInput {
   partition: string;
@@ -70,7 +70,7 @@ export function retrainingStateMachinePolicy(input: RetrainingPolicyInput): Poli
         Sid: 'TrainCandidates',
         Effect: 'Allow',
         Action: ['sagemaker:CreateTrainingJob', 'sagemaker:DescribeTrainingJob', 'sagemaker:StopTrainingJob'],
-        Resource: [sagemaker(`training-job/${run}*`), sagemaker(`training-job/${TUNING_NAME_PREFIX}*`)],
+        Resource: sagemaker(`training-job/${run}*`),
       },
       {
         Sid: 'TuneCandidates',
@@ -81,7 +81,7 @@ export function retrainingStateMachinePolicy(input: RetrainingPolicyInput): Poli
           'sagemaker:StopHyperParameterTuningJob',
           'sagemaker:ListTrainingJobsForHyperParameterTuningJob',
         ],
-        Resource: sagemaker(`hyper-parameter-tuning-job/${TUNING_NAME_PREFIX}*`),
+        Resource: sagemaker(`hyper-parameter-tuning-job/${run}*`),
       },
       {
         Sid: 'DeployCandidates',
@@ -120,8 +120,7 @@ export function retrainingStateMachinePolicy(input: RetrainingPolicyInput): Poli
         Action: 'sagemaker:AddTags',
         Resource: [
           sagemaker(`training-job/${run}*`),
-          sagemaker(`training-job/${TUNING_NAME_PREFIX}*`),
-          sagemaker(`hyper-parameter-tuning-job/${TUNING_NAME_PREFIX}*`),
+          sagemaker(`hyper-parameter-tuning-job/${run}*`),
           sagemaker(`model/${run}*`),
           sagemaker(`endpoint-config/${run}*`),
           sagemaker(`endpoint/${input.endpointName}`),

@@ -94,6 +94,7 @@ export function retrainingDefinition(
   const names = retrainingNames(config.stage);
   return loadDefinition(
     retrainingSubstitutionsFor({
+      stage: config.stage,
       functionArns,
       bucket: config.bucket,
       datasetPrefix: RETRAINING_DATASET_PREFIX,

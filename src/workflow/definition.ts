@@ -107,6 +107,8 @@ export interface RetrainingResources {
   numClasses: number;
   /** The retraining state machine's own ARN: it lists its running executions before it starts. */
   stateMachineArn: string;
+  /** The stage: the `scones:stage` tag of what a run creates (kitTags). */
+  stage: string;
   /** The alarm that rolls a candidate's canary back (retrainingNames(stage).rolloutAlarm). */
   rolloutAlarmName: string;
   /** The stage's SNS topic: every outcome is published to it. */
@@ -129,6 +131,8 @@ export function retrainingSubstitutionsFor(resources: RetrainingResources): Reco
     RetrainingNamePrefix: resources.namePrefix,
     NumClasses: String(resources.numClasses),
     RetrainingStateMachineArn: resources.stateMachineArn,
+    // The run's SageMaker resources carry the stage's kit tags: teardown finds them by those.
+    Stage: resources.stage,
     RolloutAlarmName: resources.rolloutAlarmName,
     NotificationTopicArn: resources.notificationTopicArn,
   };

@@ -97,7 +97,7 @@ describe('the retraining state machine role', () => {
     for (const action of ['sagemaker:CreateModel', 'sagemaker:CreateEndpointConfig', 'sagemaker:AddTags']) {
       for (const resource of resourcesFor(policy, action))
         expect(resource, action).toMatch(
-          /:(training-job|hyper-parameter-tuning-job|model|endpoint-config|endpoint|model-package-group|model-package)\/(scones-prod-|scones-tune-|scones-image-classification)/,
+          /:(training-job|hyper-parameter-tuning-job|model|endpoint-config|endpoint|model-package-group|model-package)\/(scones-prod-|scones-image-classification)/,
         );
     }
     const everyResource = policy.Statement.flatMap((s) => list(s.Resource));

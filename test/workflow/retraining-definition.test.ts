@@ -16,6 +16,7 @@ import {
 
 const arn = (name: string) => `arn:aws:lambda:us-east-1:123456789012:function:${name}`;
 const substitutions = retrainingSubstitutionsFor({
+  stage: 'dev',
   functionArns: { build: arn('build'), evaluate: arn('evaluate') },
   bucket: 'scones-images',
   datasetPrefix: 'datasets/cifar-100/',

@@ -63,6 +63,7 @@ export function createRetrainingEngine(
   return new EmbeddedEngine({
     definition: loadDefinition(
       retrainingSubstitutionsFor({
+        stage: options.stage,
         functionArns,
         bucket: options.bucket,
         datasetPrefix: options.datasetPrefix ?? 'datasets/cifar-100/',
