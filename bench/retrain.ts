@@ -195,8 +195,13 @@ try {
     bad_candidate_reason: shuffled.reason,
     failing_candidate_outcome: failing.outcome,
     failing_candidate_share:
-      steady.records.length > 0 ? round(answeredByCandidate / steady.records.length) : null,
-    failing_candidate_requests: { answered_by_candidate: answeredByCandidate, total: steady.records.length },
+      windowRecords.length > 0 ? round(answeredByCandidate / windowRecords.length) : null,
+    failing_candidate_requests: {
+      answered_by_candidate: answeredByCandidate,
+      during_rollout: windowRecords.length,
+      after_rollback: afterWindow.length,
+    },
+    rollout_alarm_cleared_s: clearedAfterS,
     failing_candidate_failure_reason: rolledBack?.FailureReason ?? null,
     failing_candidate_rollout_s: failing.phases.rollout,
     retrain_outcome: good.outcome,
@@ -220,7 +225,7 @@ try {
       `drifted accuracy ${before.drifted} -> ${after.drifted} recovers less than half of the ${round(driftLoss)} lost`,
     );
     checks.expect(
-      before.clean - after.clean <= TARGETS.clean_loss,
+      round(before.clean - after.clean) <= TARGETS.clean_loss,
       `clean accuracy ${before.clean} -> ${after.clean} lost more than ${TARGETS.clean_loss}`,
     );
   }
@@ -233,7 +238,26 @@ try {
     graphs,
   );
   log(`monitor report ${pictures.html}; ${pictures.png ?? `no screenshot: ${pictures.skipped}`}`);
-  figures.monitor_model_versions = pictures.versions;
+  const versions = pictures.versions as {
+    message?: string;
+    versions?: {
+      id: string;
+      status: string;
+      inferences: number;
+      reviewed: number;
+      accuracy: number | null;
+    }[];
+  };
+  figures.monitor_model_versions = {
+    message: versions.message,
+    versions: (versions.versions ?? []).map(({ id, status, inferences, reviewed, accuracy }) => ({
+      id,
+      status,
+      inferences,
+      reviewed,
+      accuracy: accuracy === null ? null : round(accuracy),
+    })),
+  };
 } catch (error) {
   checks.expect(false, `the loop stopped: ${(error as Error).stack ?? error}`);
 } finally {
