@@ -177,6 +177,12 @@ try {
   runs.push(good);
   const after = await accuracy();
   log(`in service after: drifted ${after.drifted}, clean ${after.clean}`);
+  // The stream goes on after the promotion, and the reviewers with it: the monitor's model-version
+  // view then has reviewed inferences of the new version too (fresh images, never trained on).
+  const later = await noisyCopies(train.slice(streamSize, streamSize + Math.ceil(streamSize / 5)), 2019);
+  const laterStreamed = await classifyAll(runtime, later, 'bench/drift-stream-after/');
+  streamRecords.push(...laterStreamed.flatMap((image) => (image.record ? [image.record] : [])));
+  await reviewAll(runtime, laterStreamed);
 
   const lost =
     [...lostOf(streamRecords), ...lostOf(traffic.records)].length + runs.filter((run) => !run.decided).length;

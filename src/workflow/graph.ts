@@ -37,18 +37,46 @@ function edgesOf(states: Record<string, StateDefinition>): Edge[] {
   return edges;
 }
 
-/** Depth of each state: longest chain of normal transitions from StartAt; catch-only targets go last. */
+/**
+ * The transitions that close a loop (a Wait/Describe poll going back to its Describe): found by a
+ * depth-first walk from StartAt, an edge to a state still on the walk's stack. Layering leaves
+ * them out, or a loop would push its states down without end.
+ */
+function backEdges(startAt: string, edges: Edge[]): Set<Edge> {
+  const out = new Map<string, Edge[]>();
+  for (const edge of edges)
+    if (edge.kind === 'next') out.set(edge.from, [...(out.get(edge.from) ?? []), edge]);
+  const back = new Set<Edge>();
+  const state = new Map<string, 'open' | 'done'>();
+  const visit = (name: string) => {
+    state.set(name, 'open');
+    for (const edge of out.get(name) ?? []) {
+      const seen = state.get(edge.to);
+      if (seen === 'open') back.add(edge);
+      else if (seen === undefined) visit(edge.to);
+    }
+    state.set(name, 'done');
+  };
+  visit(startAt);
+  return back;
+}
+
+/** Depth of each state: the longest chain of transitions from StartAt, loops left out. */
 function layers(
   startAt: string,
   states: Record<string, StateDefinition>,
   edges: Edge[],
 ): Map<string, number> {
+  const back = backEdges(startAt, edges);
+  // Catch transitions count too: a state reached only through a Catch sits below its catcher.
+  const forward = edges.filter((edge) => !back.has(edge));
   const depth = new Map<string, number>([[startAt, 0]]);
-  for (let changed = true, rounds = 0; changed && rounds < 100; rounds++) {
+  // Without back edges the graph has no cycle: relaxing as many times as there are states settles it.
+  for (let round = 0, changed = true; changed && round <= Object.keys(states).length; round++) {
     changed = false;
-    for (const edge of edges) {
+    for (const edge of forward) {
       const d = depth.get(edge.from);
-      if (edge.kind === 'next' && d !== undefined && (depth.get(edge.to) ?? -1) < d + 1) {
+      if (d !== undefined && (depth.get(edge.to) ?? -1) < d + 1) {
         depth.set(edge.to, d + 1);
         changed = true;
       }

@@ -36,3 +36,27 @@ describe('workflow graph', () => {
     expect(svg.match(/fill="#e6f6ea"/g)).toHaveLength(1);
   });
 });
+
+describe('workflow graph of a state machine with a polling loop', () => {
+  // A Wait -> Describe -> Choice loop, as the retraining's rollout poll: the loop's way back must
+  // not push its states down row after row.
+  const looping = {
+    StartAt: 'Start',
+    States: {
+      Start: { Type: 'Pass', Next: 'Describe' },
+      Describe: { Type: 'Task', Next: 'Done?', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Failed' }] },
+      'Done?': { Type: 'Choice', Choices: [{ Next: 'Finished' }], Default: 'Wait' },
+      Wait: { Type: 'Wait', Next: 'Describe' },
+      Finished: { Type: 'Succeed' },
+      Failed: { Type: 'Fail' },
+    },
+  };
+
+  it('lays the loop out in as many rows as its longest path without the way back', () => {
+    const svg = renderWorkflowSvg(looping);
+    const height = Number(svg.match(/height="(\d+(?:\.\d+)?)"/)?.[1]);
+    // Start, Describe, Done?, then Wait / Finished / Failed side by side: four rows of 80 px.
+    expect(height).toBe(4 * 40 + 3 * 40 + 2 * 30);
+    for (const name of Object.keys(looping.States)) expect(svg).toContain(`>${name}<`);
+  });
+});
