@@ -14,12 +14,15 @@ export interface PendingEntry {
   lastModified: Date;
 }
 
+/** S3's largest ListObjectsV2 page. */
+const LIST_PAGE_SIZE = 1000;
+
 /** Every pending item, newest first; ties (same second) by id, descending, so the order is stable. */
-export async function listPending(store: ReviewBucket): Promise<PendingEntry[]> {
+export async function listPending(store: ReviewBucket, pageSize = LIST_PAGE_SIZE): Promise<PendingEntry[]> {
   const entries: PendingEntry[] = [];
   // Delimiter '/': `closed/` comes back as one common prefix, however many items were closed.
   const pages = paginateListObjectsV2(
-    { client: store.s3, pageSize: 1000 },
+    { client: store.s3, pageSize },
     { Bucket: store.bucket, Prefix: store.reviewPrefix, Delimiter: '/' },
   );
   for await (const page of pages) {
@@ -44,6 +47,8 @@ export interface PendingQueueOptions {
   /** Age after which a listing is refreshed (in the background); default 15 s. */
   maxAgeMs?: number;
   now?: () => number;
+  /** Keys per ListObjectsV2 request; default 1,000 (S3's most). Tests page with fewer. */
+  listPageSize?: number;
 }
 
 /**
@@ -56,6 +61,7 @@ export class PendingQueue {
   readonly #store: ReviewBucket;
   readonly #maxAgeMs: number;
   readonly #now: () => number;
+  readonly #listPageSize: number;
   #snapshot: { entries: PendingEntry[]; takenAt: number } | undefined;
   #listing: Promise<PendingEntry[]> | undefined;
   /** Ids closed here, with when: a listing that started before that may still hold them. */
@@ -65,6 +71,7 @@ export class PendingQueue {
     this.#store = store;
     this.#maxAgeMs = options.maxAgeMs ?? 15_000;
     this.#now = options.now ?? Date.now;
+    this.#listPageSize = options.listPageSize ?? LIST_PAGE_SIZE;
   }
 
   async entries(refresh = false): Promise<PendingEntry[]> {
@@ -84,7 +91,7 @@ export class PendingQueue {
   #list(): Promise<PendingEntry[]> {
     if (this.#listing) return this.#listing;
     const takenAt = this.#now();
-    this.#listing = listPending(this.#store)
+    this.#listing = listPending(this.#store, this.#listPageSize)
       .then((listed) => {
         for (const [id, at] of this.#forgotten) if (at < takenAt) this.#forgotten.delete(id);
         const entries = this.#forgotten.size

@@ -6,46 +6,29 @@
  * outcome, failures included, is published to the stage's topic; `tune: true` trains through a
  * hyperparameter tuning job and takes its best training job.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import {
-  AlarmBoard,
-  ArtifactRunner,
   byArtifact,
   deployCurrentModel,
   ENDPOINT,
   FAST,
-  PublishedMessages,
+  type RetrainingBed,
   type RetrainingOutput,
+  retrainingBed,
   retrainingEngine,
-  SlowHosting,
-  stageTinyDataset,
-  writeReviewedLabels,
 } from './retraining-support.ts';
-import { type Harness, startHarness } from './sagemaker/support.ts';
+import type { Harness } from './sagemaker/support.ts';
 
 const ROLLOUT_ALARM = 'scones-test-endpoint-5xx';
 const TOPIC = 'arn:aws:sns:us-east-1:000000000000:scones-test-execution-failures';
 
-let harness: Harness;
-let runner: ArtifactRunner;
-let hosting: SlowHosting;
-let alarms: AlarmBoard;
-let published: PublishedMessages;
-
-beforeEach(async () => {
-  runner = new ArtifactRunner();
-  hosting = new SlowHosting();
-  alarms = new AlarmBoard();
-  published = new PublishedMessages();
-  harness = await startHarness({ runner, hosting, alarmStates: alarms.read, alarmPollIntervalMs: 20 });
-  runner.harness = harness;
-  await stageTinyDataset(harness);
-  await writeReviewedLabels(harness);
-  await deployCurrentModel(harness, 'initial', 'models/initial/model.tar.gz');
+// Each test has its own bed (retrainingBed): they run at once, most of their time is waiting.
+const it = test.extend<{ bed: RetrainingBed }>({
+  // biome-ignore lint/correctness/noEmptyPattern: vitest fixtures take their dependencies first.
+  bed: async ({}, use) => retrainingBed(use),
 });
-afterEach(async () => harness?.close());
 
-const describeEndpoint = () =>
+const describeEndpoint = (harness: Harness) =>
   harness.service.call('DescribeEndpoint', { EndpointName: ENDPOINT }) as Promise<Record<string, unknown>>;
 
 async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000) {
@@ -56,8 +39,11 @@ async function until(condition: () => boolean | Promise<boolean>, what: string, 
   }
 }
 
-describe('the retraining rollout', () => {
-  it('canaries a candidate that passed the gate: the rollout alarm in ALARM rolls it back, the old config serves', async () => {
+describe.concurrent('the retraining rollout', () => {
+  it('canaries a candidate that passed the gate: the rollout alarm in ALARM rolls it back, the old config serves', async ({
+    bed: { harness, hosting, alarms, published },
+  }) => {
+    await deployCurrentModel(harness, 'initial', 'models/initial/model.tar.gz');
     const engine = retrainingEngine(harness, byArtifact('perfect'), published);
     const running = engine.run({ ...FAST, bake_seconds: 30, canary_percent: 10 }, 'run-canary');
     // The canary bakes with a tenth of the traffic, the stage's rollout alarm watched.
@@ -72,7 +58,7 @@ describe('the retraining rollout', () => {
     // The canary never got more than its share: the rollback sent everything back to blue.
     expect(Math.max(...hosting.shares)).toBe(0.1);
     expect(hosting.deployed.filter((entry) => entry.includes('-rt-'))).toEqual([]);
-    const endpoint = await describeEndpoint();
+    const endpoint = await describeEndpoint(harness);
     expect(endpoint).toMatchObject({ EndpointStatus: 'InService', EndpointConfigName: 'initial' });
     expect(String(endpoint.FailureReason)).toContain(ROLLOUT_ALARM);
     // Registered Approved (it passed the gate); the outcome went to the stage's topic.
@@ -91,8 +77,14 @@ describe('the retraining rollout', () => {
     });
   });
 
-  it('a canary that bakes with its alarm OK goes to all traffic: promoted, and the topic says so', async () => {
-    const record = await retrainingEngine(harness, byArtifact('perfect'), published).run(FAST, 'run-baked');
+  it('a canary that bakes with its alarm OK goes to all traffic: promoted, and the topic says so', async ({
+    bed: { harness, hosting, alarms, published },
+  }) => {
+    await deployCurrentModel(harness, 'initial', 'models/initial/model.tar.gz');
+    const record = await retrainingEngine(harness, byArtifact('perfect'), published).run(
+      { ...FAST, bake_seconds: 1 },
+      'run-baked',
+    );
     expect(record.status, record.cause).toBe('SUCCEEDED');
     expect((record.output as RetrainingOutput).outcome).toBe('promoted');
     expect(hosting.shares).toEqual([0.1, 1]);
@@ -102,7 +94,10 @@ describe('the retraining rollout', () => {
     ]);
   });
 
-  it('refuses a second retraining while one runs, by name, before it changes anything', async () => {
+  it('refuses a second retraining while one runs, by name, before it changes anything', async ({
+    bed: { harness, runner, published },
+  }) => {
+    await deployCurrentModel(harness, 'initial', 'models/initial/model.tar.gz');
     runner.hold();
     const engine = retrainingEngine(harness, byArtifact('perfect'), published);
     const first = engine.run(FAST, 'run-first-of-two');
@@ -126,7 +121,10 @@ describe('the retraining rollout', () => {
     });
   });
 
-  it('publishes a failed retraining with its Error and Cause, then fails with them', async () => {
+  it('publishes a failed retraining with its Error and Cause, then fails with them', async ({
+    bed: { harness, published },
+  }) => {
+    await deployCurrentModel(harness, 'initial', 'models/initial/model.tar.gz');
     const record = await retrainingEngine(harness, byArtifact('perfect'), published).run(
       { ...FAST, epochs: 0 },
       'run-bad-settings',
@@ -142,7 +140,10 @@ describe('the retraining rollout', () => {
     expect(String(published.messages[0]?.message.cause)).toContain('epochs');
   });
 
-  it('with tune: true, a tuning job trains the candidates and its best training job is the candidate', async () => {
+  it('with tune: true, a tuning job trains the candidates and its best training job is the candidate', async ({
+    bed: { harness, runner, published },
+  }) => {
+    await deployCurrentModel(harness, 'initial', 'models/initial/model.tar.gz');
     // Each training's accuracy grows with its learning rate: the best is the one with the highest.
     runner.accuracy = (run) => Math.min(0.99, Number(run.hyperparameters.learning_rate) * 4);
     const record = await retrainingEngine(harness, byArtifact('perfect'), published).run(

@@ -13,10 +13,10 @@ import {
 import { createRetrainingEngine, StateMachineRegistry } from '../../src/embedded/stepfunctions/index.ts';
 import type { TrainingSet } from '../../src/workflow/retraining-types.ts';
 import { CLASS_LABELS } from '../../src/workflow/types.ts';
-import { BUCKET, type Harness, IMAGE, put, ROLE, ScriptedRunner } from './sagemaker/support.ts';
+import { BUCKET, type Harness, IMAGE, put, ROLE, ScriptedRunner, startHarness } from './sagemaker/support.ts';
 
 export const ENDPOINT = 'scones-test-endpoint';
-/** Small settings: one epoch, a one-second canary bake, every poll a second. */
+/** Small settings: one epoch, a canary that does not bake (tests that watch it bake say so), polls a second apart. */
 export const FAST = {
   epochs: 1,
   mini_batch_size: 4,
@@ -260,4 +260,29 @@ export interface RetrainingOutput {
     reviewed_gain: number | null;
     current: unknown;
   };
+}
+
+/** One test's bed: its own local S3 and SageMaker, so the tests of a file can run at once. */
+export interface RetrainingBed {
+  harness: Harness;
+  runner: ArtifactRunner;
+  hosting: SlowHosting;
+  alarms: AlarmBoard;
+  published: PublishedMessages;
+}
+
+/** A vitest fixture: the staged tiny dataset and reviewed labels, closed after the test. */
+export async function retrainingBed(use: (bed: RetrainingBed) => Promise<void>): Promise<void> {
+  const runner = new ArtifactRunner();
+  const hosting = new SlowHosting();
+  const alarms = new AlarmBoard();
+  const harness = await startHarness({ runner, hosting, alarmStates: alarms.read, alarmPollIntervalMs: 20 });
+  try {
+    runner.harness = harness;
+    await stageTinyDataset(harness);
+    await writeReviewedLabels(harness);
+    await use({ harness, runner, hosting, alarms, published: new PublishedMessages() });
+  } finally {
+    await harness.close();
+  }
 }

@@ -7,41 +7,28 @@
  * with the training's Error and Cause, and promoted through CreateEndpoint when nothing serves yet.
  */
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { EmbeddedEngine } from '../../src/embedded/stepfunctions/index.ts';
 import type { EvaluationReport } from '../../src/workflow/retraining-types.ts';
 import {
-  AlarmBoard,
-  ArtifactRunner,
   byArtifact,
   deployCurrentModel,
   ENDPOINT,
   FAST,
+  type RetrainingBed,
   type RetrainingOutput,
+  retrainingBed,
   retrainingEngine,
-  SlowHosting,
-  stageTinyDataset,
-  writeReviewedLabels,
 } from './retraining-support.ts';
-import { BUCKET, type Harness, startHarness } from './sagemaker/support.ts';
+import { BUCKET, type Harness } from './sagemaker/support.ts';
 
 const GROUP = 'scones-test-image-classifier';
 
-let harness: Harness;
-let runner: ArtifactRunner;
-let hosting: SlowHosting;
-let alarms: AlarmBoard;
-
-beforeEach(async () => {
-  runner = new ArtifactRunner();
-  hosting = new SlowHosting();
-  alarms = new AlarmBoard();
-  harness = await startHarness({ runner, hosting, alarmStates: alarms.read, alarmPollIntervalMs: 20 });
-  runner.harness = harness;
-  await stageTinyDataset(harness);
-  await writeReviewedLabels(harness);
+// Each test has its own bed (retrainingBed): they run at once, most of their time is waiting.
+const it = test.extend<{ bed: RetrainingBed }>({
+  // biome-ignore lint/correctness/noEmptyPattern: vitest fixtures take their dependencies first.
+  bed: async ({}, use) => retrainingBed(use),
 });
-afterEach(async () => harness?.close());
 
 /** A SageMaker answer, read loosely: the fields the tests check are named where they are read. */
 type Described = Record<string, unknown> & {
@@ -56,16 +43,20 @@ async function run(engine: EmbeddedEngine, name: string, input: Record<string, u
   return { record, output: record.output as RetrainingOutput };
 }
 
-const call = (action: string, input: unknown) => harness.service.call(action, input) as Promise<Described>;
+const caller = (harness: Harness) => (action: string, input: unknown) =>
+  harness.service.call(action, input) as Promise<Described>;
 
-async function readReport(uri: string): Promise<EvaluationReport> {
+async function readReport(harness: Harness, uri: string): Promise<EvaluationReport> {
   const key = uri.replace(`s3://${BUCKET}/`, '');
   const object = await harness.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
   return JSON.parse(await (object.Body?.transformToString() ?? ''));
 }
 
-describe('the retraining state machine on the embedded engine', () => {
-  it('promotes a candidate better on the reviewed part and as good on the clean part', async () => {
+describe.concurrent('the retraining state machine on the embedded engine', () => {
+  it('promotes a candidate better on the reviewed part and as good on the clean part', async ({
+    bed: { harness, runner },
+  }) => {
+    const call = caller(harness);
     await deployCurrentModel(harness, 'initial', 'models/initial/model.tar.gz');
     const { record, output } = await run(retrainingEngine(harness, byArtifact('perfect')), 'run-promoted');
     expect(record.status, record.cause).toBe('SUCCEEDED');
@@ -97,7 +88,7 @@ describe('the retraining state machine on the embedded engine', () => {
     expect(registered.ModelPackageGroupName).toBe(GROUP);
     const reportUri = registered.ModelMetrics?.ModelQuality.Statistics.S3Uri as string;
     expect(reportUri).toBe(output.evaluation.report_uri);
-    const report = await readReport(reportUri);
+    const report = await readReport(harness, reportUri);
     expect(report.candidate.reviewed.accuracy).toBe(1);
     expect(report.current?.reviewed.accuracy).toBe(0);
     expect(report.current?.clean.accuracy).toBe(1);
@@ -109,7 +100,10 @@ describe('the retraining state machine on the embedded engine', () => {
     expect(endpoint.EndpointConfigName).toBe('scones-test-rt-run-promoted');
   });
 
-  it('rejects a candidate worse on the clean part: registered Rejected with the reason, the endpoint untouched', async () => {
+  it('rejects a candidate worse on the clean part: registered Rejected with the reason, the endpoint untouched', async ({
+    bed: { harness },
+  }) => {
+    const call = caller(harness);
     await deployCurrentModel(harness, 'initial', 'models/initial/model.tar.gz');
     const { record, output } = await run(retrainingEngine(harness, byArtifact('always-0')), 'run-rejected');
     expect(record.status, record.cause).toBe('SUCCEEDED');
@@ -133,14 +127,18 @@ describe('the retraining state machine on the embedded engine', () => {
     );
   });
 
-  it('rejects a candidate no better on the reviewed part, even when as good on the clean part', async () => {
+  it('rejects a candidate no better on the reviewed part, even when as good on the clean part', async ({
+    bed: { harness },
+  }) => {
     await deployCurrentModel(harness, 'initial', 'models/initial/model.tar.gz');
     const { output } = await run(retrainingEngine(harness, byArtifact('clean-only')), 'run-same');
     expect(output.outcome).toBe('rejected');
     expect(output.reason).toBe('not better on the reviewed part: accuracy gain 0');
   });
 
-  it('rejects a candidate when no reviewed image was held out: better on drifted data cannot be shown', async () => {
+  it('rejects a candidate when no reviewed image was held out: better on drifted data cannot be shown', async ({
+    bed: { harness },
+  }) => {
     await deployCurrentModel(harness, 'initial', 'models/initial/model.tar.gz');
     const engine = retrainingEngine(harness, byArtifact('perfect'));
     const { output } = await run(engine, 'run-no-reviewed', { ...FAST, evaluation_share: 0 });
@@ -150,7 +148,10 @@ describe('the retraining state machine on the embedded engine', () => {
     expect(output.reason).toBe('no reviewed images held out: cannot tell it is better on the drifted data');
   });
 
-  it('a candidate the endpoint cannot take is rolled back: the previous config serves on', async () => {
+  it('a candidate the endpoint cannot take is rolled back: the previous config serves on', async ({
+    bed: { harness, hosting },
+  }) => {
+    const call = caller(harness);
     await deployCurrentModel(harness, 'initial', 'models/initial/model.tar.gz');
     hosting.refuse = (config) => config.includes('-rt-');
     const { record, output } = await run(retrainingEngine(harness, byArtifact('perfect')), 'run-rollback');
@@ -168,7 +169,10 @@ describe('the retraining state machine on the embedded engine', () => {
     expect(endpoint.FailureReason).toMatch(/refused/);
   });
 
-  it('a failed training fails the execution with the Task error and the job description as Cause', async () => {
+  it('a failed training fails the execution with the Task error and the job description as Cause', async ({
+    bed: { harness },
+  }) => {
+    const call = caller(harness);
     await deployCurrentModel(harness, 'initial', 'models/initial/model.tar.gz');
     const { record } = await run(retrainingEngine(harness, byArtifact('perfect')), 'run-fails', {
       ...FAST,
@@ -185,7 +189,10 @@ describe('the retraining state machine on the embedded engine', () => {
     expect(endpoint.EndpointConfigName).toBe('initial');
   });
 
-  it('with no model in service, the candidate is registered and deployed through CreateEndpoint', async () => {
+  it('with no model in service, the candidate is registered and deployed through CreateEndpoint', async ({
+    bed: { harness },
+  }) => {
+    const call = caller(harness);
     const { record, output } = await run(retrainingEngine(harness, byArtifact('perfect')), 'run-first');
     expect(record.status, record.cause).toBe('SUCCEEDED');
     expect(output.outcome).toBe('promoted');

@@ -1,6 +1,7 @@
 /**
  * `scones load` through its module on the embedded tier, event-driven (uploads start executions),
- * with the stub endpoint: a burst of 1,000 gets 1,000 outcomes and loses none; failures are
+ * with the stub endpoint: a burst of 400 gets 400 outcomes and loses none (bench:load runs the
+ * thousands); failures are
  * counted apart; a stream keeps its pace; the Step Functions API path (what a running `scones up`
  * and the deployed targets answer) finds every outcome too; uploads that start nothing are lost,
  * by name.
@@ -111,21 +112,21 @@ describe('the staged test split as the source of images', () => {
 });
 
 describe('scones load on the embedded tier', () => {
-  it('a burst of 1,000 uploads: 1,000 outcomes, none lost, accuracy against the true labels', {
+  it('a burst of 400 uploads: 400 outcomes, none lost, accuracy against the true labels', {
     timeout: 240_000,
   }, async () => {
     // Every image is called a confident bicycle: accuracy is the share of bicycles uploaded.
     stub.setProbabilities([0.9, 0.1]);
-    const report = await load({ plan: { mode: 'burst', count: 1000, concurrency: 32 } });
-    expectNothingLost(report, 1000);
-    expect(report.decided).toBe(1000);
-    expect(report.decisions).toEqual({ 'short-range': 1000 });
+    const report = await load({ plan: { mode: 'burst', count: 400, concurrency: 32 } });
+    expectNothingLost(report, 400);
+    expect(report.decided).toBe(400);
+    expect(report.decisions).toEqual({ 'short-range': 400 });
     const keys = await keysUnder(report.key_prefix);
-    expect(keys).toHaveLength(1000);
+    expect(keys).toHaveLength(400);
     const bicycles = keys.filter((key) => key.endsWith('-bicycle.png')).length;
-    expect(bicycles).toBeGreaterThan(300);
-    expect(report.accuracy).toBeCloseTo(bicycles / 1000, 4);
-    expect(report.routed).toBe(1000);
+    expect(bicycles).toBeGreaterThan(120);
+    expect(report.accuracy).toBeCloseTo(bicycles / 400, 4);
+    expect(report.routed).toBe(400);
     expect(report.manual_review).toBe(0);
     // Latency from PUT to decision: ordered percentiles of real, positive times.
     const { e2e_p50_ms: p50, e2e_p95_ms: p95, e2e_p99_ms: p99, e2e_max_ms: max } = report;
