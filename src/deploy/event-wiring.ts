@@ -62,7 +62,8 @@ export interface EventWiringResult {
   ruleArns: Record<string, string>;
 }
 
-const isStateMachineArn = (arn: string) => /^arn:[^:]+:states:[^:]*:[^:]*:stateMachine:/.test(arn);
+/** Also matches the template's ARNs, whose partition, region and account are `${AWS::...}` (colons inside). */
+const isStateMachineArn = (arn: string) => /^arn:.+:states:.+:stateMachine:[^:]+$/.test(arn);
 
 /** Everything deployEventWiring deploys, as deploy and the template build it (pure: no AWS calls). */
 export function eventWiringSpecs(input: Omit<EventWiringInput, 'apply' | 'record' | 'notifyEmail'>) {

@@ -9,9 +9,9 @@ import type { DeploymentScope } from '../workflow/names.ts';
 import type { Intrinsic } from './types.ts';
 
 export const TEMPLATE_SCOPE: DeploymentScope = {
-  partition: '${AWS::Partition}',
-  region: '${AWS::Region}',
-  accountId: '${AWS::AccountId}',
+  partition: `\${AWS::Partition}`,
+  region: `\${AWS::Region}`,
+  accountId: `\${AWS::AccountId}`,
 };
 
 /** A parameter's placeholder in a spec's string: `${Threshold}`. */
