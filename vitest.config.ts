@@ -16,6 +16,8 @@ const SLOW_TIERS = [
   // scones up driven by the Python clients of .venv: aws-cli, boto3, the SageMaker Python SDK.
   'test/up/{aws-cli,aws-cli-sagemaker,boto3,sagemaker-sdk,cloudwatch-python}.test.ts',
   'test/promote/promote.local.test.ts',
+  // cfn-lint (Python, .venv-cfn-lint/) over the generated CloudFormation template.
+  'test/template/cfn-lint.test.ts',
 ];
 
 /**

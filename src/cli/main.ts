@@ -209,6 +209,26 @@ program
   )
   .action(lazyAction(commands, 'deployCommand'));
 
+program
+  .command('template')
+  .description(
+    "print the stage's CloudFormation template (JSON): bucket, roles, Lambdas, state machines, rules, topic, alarms, SageMaker hosting; docs/cloudformation.md",
+  )
+  .option('--stage <stage>', 'stage name, in every resource name and tag (default dev)')
+  .addOption(
+    new Option('--target <target>', 'aws, or an emulator (its endpoints go into the Lambdas)')
+      .choices(['aws', ...DEPLOY_TARGETS.filter((name) => name !== 'aws')])
+      .default('aws'),
+  )
+  .option('--bucket <name>', "the stage's bucket (aws default: scones-<stage>-<account>-<region>)")
+  .addOption(
+    new Option('--arch <arch>', 'Lambda architecture of the bundles')
+      .choices(['x86_64', 'arm64'])
+      .default('x86_64'),
+  )
+  .option('--out <file>', 'write the template to this file instead of stdout')
+  .action(lazyAction(() => import('./template.ts'), 'templateCommand'));
+
 /** Where promote and teardown act: an AWS account (default) or a running `scones up`. */
 const targetOption = () =>
   new Option('--target <target>', 'aws, or local: a running scones up (nothing reaches AWS)')

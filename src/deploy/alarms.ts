@@ -202,7 +202,8 @@ function comparable(alarm: Partial<MetricAlarm>) {
   };
 }
 
-function wanted(spec: AlarmSpec) {
+/** PutMetricAlarm's fields of a spec (the template's AWS::CloudWatch::Alarm properties are the same). */
+export function alarmRequest(spec: AlarmSpec) {
   return {
     AlarmName: spec.name,
     AlarmDescription: spec.description,
@@ -271,7 +272,7 @@ export async function ensureAlarm(
   };
   const { MetricAlarms = [] } = await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [spec.name] }));
   const existing = MetricAlarms.find((alarm) => alarm.AlarmName === spec.name);
-  const settings = wanted(spec);
+  const settings = alarmRequest(spec);
   const tagList = Object.entries(spec.tags).map(([Key, Value]) => ({ Key, Value }));
   if (!existing) {
     change.change = 'create';

@@ -30,11 +30,11 @@ import {
   stageAlarms,
 } from './alarms.ts';
 import { ensureBucketEventBridge } from './bucket-events.ts';
-import { ensureEventRule } from './event-rules.ts';
-import { ensureEmailSubscription, ensureTopic } from './notifications.ts';
+import { type EventRuleSpec, ensureEventRule } from './event-rules.ts';
+import { ensureEmailSubscription, ensureTopic, type TopicSpec } from './notifications.ts';
 import { eventsRolePolicy, notificationTopicPolicy, trustPolicy } from './policies.ts';
 import type { ResourceChange } from './report.ts';
-import { ensureRole } from './roles.ts';
+import { ensureRole, type RoleSpec } from './roles.ts';
 
 export interface EventWiringInput {
   config: KitConfig;
@@ -62,10 +62,12 @@ export interface EventWiringResult {
   ruleArns: Record<string, string>;
 }
 
-const isStateMachineArn = (arn: string) => /^arn:[^:]+:states:[^:]*:[^:]*:stateMachine:/.test(arn);
+/** Also matches the template's ARNs, whose partition, region and account are `${AWS::...}` (colons inside). */
+const isStateMachineArn = (arn: string) => /^arn:.+:states:.+:stateMachine:[^:]+$/.test(arn);
 
-export async function deployEventWiring(input: EventWiringInput): Promise<EventWiringResult> {
-  const { config, arn, apply, record } = input;
+/** Everything deployEventWiring deploys, as deploy and the template build it (pure: no AWS calls). */
+export function eventWiringSpecs(input: Omit<EventWiringInput, 'apply' | 'record' | 'notifyEmail'>) {
+  const { config, arn } = input;
   const names = eventResourceNames(config.stage);
   const tags = kitTags(config.stage);
   const alarmSettings = resolveAlarmSettings(input.alarms);
@@ -122,39 +124,25 @@ export async function deployEventWiring(input: EventWiringInput): Promise<EventW
         ]
       : []),
   ];
-
-  const sns = createSnsClient(config);
-  const topic = record(
-    await ensureTopic(
-      sns,
-      {
-        name: names.notificationTopic,
-        arn: topicArn,
-        displayName: `scones ${config.stage}`,
-        policy: notificationTopicPolicy({
-          topicArn,
-          ruleArns: targetsOf((target) => target.Arn === topicArn).map((rule) => ruleArnOf(rule.id)),
-          alarmArns: alarms.map((alarm) => alarm.arn),
-          accountId: input.accountId,
-        }),
-        tags,
-      },
-      apply,
-    ),
-  );
-  if (input.notifyEmail) {
-    record(await ensureEmailSubscription(sns, { topicArn: topic.arn, email: input.notifyEmail, apply }));
-  }
-
+  const topic: TopicSpec = {
+    name: names.notificationTopic,
+    arn: topicArn,
+    displayName: `scones ${config.stage}`,
+    policy: notificationTopicPolicy({
+      topicArn,
+      ruleArns: targetsOf((target) => target.Arn === topicArn).map((rule) => ruleArnOf(rule.id)),
+      alarmArns: alarms.map((alarm) => alarm.arn),
+      accountId: input.accountId,
+    }),
+    tags,
+  };
   const stateMachineTargets = rules.flatMap((rule) =>
     rule.targets.filter((target) => isStateMachineArn(target.Arn)).map((target) => target.Arn),
   );
-  let roleArn: string | undefined;
-  if (stateMachineTargets.length > 0) {
-    const role = record(
-      await ensureRole(
-        createIamClient(config),
-        {
+  const eventsRole: RoleSpec | undefined =
+    stateMachineTargets.length === 0
+      ? undefined
+      : {
           name: names.eventsRole,
           arn: arn.role(names.eventsRole),
           description: `scones ${config.stage}: EventBridge starts the intake state machine for uploads`,
@@ -162,33 +150,39 @@ export async function deployEventWiring(input: EventWiringInput): Promise<EventW
           policyName: resourceNames(config.stage).inlinePolicy,
           policy: eventsRolePolicy({ stateMachineArns: [...new Set(stateMachineTargets)] }),
           tags,
-        },
-        apply,
+        };
+  /** The rules with their targets; a state machine target gets EventBridge's role (`roleArn`). */
+  const ruleSpecs = (roleArn: string | undefined): (EventRuleSpec & { id: string })[] =>
+    rules.map((rule) => ({
+      id: rule.id,
+      name: names.rule(rule.id),
+      arn: ruleArnOf(rule.id),
+      ...(rule.description ? { description: rule.description } : {}),
+      eventPattern: rule.eventPattern as Record<string, unknown>,
+      targets: rule.targets.map((target) =>
+        isStateMachineArn(target.Arn) && roleArn ? { ...target, RoleArn: roleArn } : { ...target },
       ),
-    );
-    roleArn = role.arn;
+      tags,
+    }));
+  return { topic, eventsRole, ruleSpecs, alarms };
+}
+
+export async function deployEventWiring(input: EventWiringInput): Promise<EventWiringResult> {
+  const { config, arn, apply, record } = input;
+  const specs = eventWiringSpecs(input);
+  const sns = createSnsClient(config);
+  const topic = record(await ensureTopic(sns, specs.topic, apply));
+  if (input.notifyEmail) {
+    record(await ensureEmailSubscription(sns, { topicArn: topic.arn, email: input.notifyEmail, apply }));
   }
+  const roleArn = specs.eventsRole
+    ? record(await ensureRole(createIamClient(config), specs.eventsRole, apply)).arn
+    : undefined;
 
   const events = createEventBridgeClient(config);
   const ruleArns: Record<string, string> = {};
-  for (const rule of rules) {
-    const change = record(
-      await ensureEventRule(
-        events,
-        {
-          name: names.rule(rule.id),
-          arn: ruleArnOf(rule.id),
-          ...(rule.description ? { description: rule.description } : {}),
-          eventPattern: rule.eventPattern as Record<string, unknown>,
-          targets: rule.targets.map((target) =>
-            isStateMachineArn(target.Arn) && roleArn ? { ...target, RoleArn: roleArn } : { ...target },
-          ),
-          tags,
-        },
-        apply,
-      ),
-    );
-    ruleArns[rule.id] = change.arn;
+  for (const { id, ...rule } of specs.ruleSpecs(roleArn)) {
+    ruleArns[id] = record(await ensureEventRule(events, rule, apply)).arn;
   }
 
   // Last: S3 sends events only once the rules that route them exist.
@@ -201,6 +195,6 @@ export async function deployEventWiring(input: EventWiringInput): Promise<EventW
   );
 
   const cloudwatch = createCloudWatchClient(config);
-  for (const alarm of alarms) record(await ensureAlarm(cloudwatch, alarm, apply));
+  for (const alarm of specs.alarms) record(await ensureAlarm(cloudwatch, alarm, apply));
   return { topicArn: topic.arn, ruleArns };
 }

@@ -21,19 +21,23 @@ import { retryWhile } from './retry.ts';
 export const LAMBDA_RUNTIME = 'nodejs22.x';
 export const LAMBDA_HANDLER = 'index.handler';
 
-export interface FunctionSpec {
+/** A function apart from its code, role and architecture: what deploy and the template share. */
+export interface FunctionSettings {
   name: string;
-  arn: string;
   description: string;
+  memoryMb: number;
+  timeoutSeconds: number;
+  environment: Record<string, string>;
+  tags: Record<string, string>;
+}
+
+export interface FunctionSpec extends FunctionSettings {
+  arn: string;
   roleArn: string;
   zip: Uint8Array;
   /** Base64 SHA-256 of `zip`, as Lambda reports it. */
   codeSha256: string;
   architecture: Architecture;
-  memoryMb: number;
-  timeoutSeconds: number;
-  environment: Record<string, string>;
-  tags: Record<string, string>;
 }
 
 const WAIT = { maxWaitTime: 300, minDelay: 1, maxDelay: 5 };

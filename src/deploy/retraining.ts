@@ -35,7 +35,7 @@ import {
 } from '../workflow/names.ts';
 import { CLASS_LABELS } from '../workflow/types.ts';
 import type { BundleInfo } from './bundle.ts';
-import { ensureFunction } from './functions.ts';
+import { ensureFunction, type FunctionSettings } from './functions.ts';
 import { trustPolicy } from './policies.ts';
 import type { ResourceChange } from './report.ts';
 import {
@@ -44,7 +44,7 @@ import {
   type RetrainingFunctionPolicyInput,
   retrainingStateMachinePolicy,
 } from './retraining-policies.ts';
-import { ensureRole } from './roles.ts';
+import { ensureRole, type RoleSpec } from './roles.ts';
 import { ensureStateMachine } from './state-machine.ts';
 
 /** Where the staged dataset lives (training/staged-layout.ts DEFAULT_PREFIX, with its slash). */
@@ -84,6 +84,33 @@ export interface RetrainingResult {
   functionArns: Record<RetrainingFunctionKey, string>;
 }
 
+/** The retraining ASL's substitutions (the template passes them to CloudFormation as they are). */
+export function retrainingSubstitutions(
+  config: KitConfig,
+  arn: ReturnType<typeof arns>,
+  functionArns: Record<RetrainingFunctionKey, string>,
+  trainingImage: string,
+): Record<string, string> {
+  const names = retrainingNames(config.stage);
+  return retrainingSubstitutionsFor({
+    stage: config.stage,
+    functionArns,
+    bucket: config.bucket,
+    datasetPrefix: RETRAINING_DATASET_PREFIX,
+    groundTruthPrefix: GROUND_TRUTH_PREFIX,
+    capturePrefix: `${DEFAULT_CAPTURE_PREFIX}/`,
+    trainingImage,
+    sagemakerRoleArn: arn.role(names.sagemakerRole),
+    endpointName: config.endpointName,
+    modelPackageGroupName: names.modelPackageGroup,
+    namePrefix: names.runNamePrefix,
+    numClasses: CLASS_LABELS.length,
+    stateMachineArn: arn.stateMachine(names.stateMachine),
+    rolloutAlarmName: names.rolloutAlarm,
+    notificationTopicArn: arn.topic(eventResourceNames(config.stage).notificationTopic),
+  });
+}
+
 /** The substituted ASL as deploy sends it (also what the state machine's policy is derived from). */
 export function retrainingDefinition(
   config: KitConfig,
@@ -91,31 +118,17 @@ export function retrainingDefinition(
   functionArns: Record<RetrainingFunctionKey, string>,
   trainingImage: string,
 ): Record<string, unknown> {
-  const names = retrainingNames(config.stage);
-  return loadDefinition(
-    retrainingSubstitutionsFor({
-      stage: config.stage,
-      functionArns,
-      bucket: config.bucket,
-      datasetPrefix: RETRAINING_DATASET_PREFIX,
-      groundTruthPrefix: GROUND_TRUTH_PREFIX,
-      capturePrefix: `${DEFAULT_CAPTURE_PREFIX}/`,
-      trainingImage,
-      sagemakerRoleArn: arn.role(names.sagemakerRole),
-      endpointName: config.endpointName,
-      modelPackageGroupName: names.modelPackageGroup,
-      namePrefix: names.runNamePrefix,
-      numClasses: CLASS_LABELS.length,
-      stateMachineArn: arn.stateMachine(names.stateMachine),
-      rolloutAlarmName: names.rolloutAlarm,
-      notificationTopicArn: arn.topic(eventResourceNames(config.stage).notificationTopic),
-    }),
-    'retraining',
-  );
+  return loadDefinition(retrainingSubstitutions(config, arn, functionArns, trainingImage), 'retraining');
 }
 
-export async function deployRetraining(input: RetrainingDeployment): Promise<RetrainingResult> {
-  const { config, arn, scope, apply, record } = input;
+/** The retraining's roles, functions and state machine as deploy and the template build them (pure). */
+export function retrainingSpecs(input: {
+  config: KitConfig;
+  scope: DeploymentScope;
+  arn: ReturnType<typeof arns>;
+  environment: Record<string, string>;
+}) {
+  const { config, arn, scope } = input;
   const names = retrainingNames(config.stage);
   const tags = kitTags(config.stage);
   const policyName = resourceNames(config.stage).inlinePolicy;
@@ -126,105 +139,113 @@ export async function deployRetraining(input: RetrainingDeployment): Promise<Ret
     capturePrefix: `${DEFAULT_CAPTURE_PREFIX}/`,
     retrainingPrefix: RETRAINING_PREFIX,
   };
-  const functionArns = {} as Record<RetrainingFunctionKey, string>;
-  for (const key of Object.keys(RETRAINING_FUNCTIONS) as RetrainingFunctionKey[]) {
+  const keys = Object.keys(RETRAINING_FUNCTIONS) as RetrainingFunctionKey[];
+  const functionArns = Object.fromEntries(
+    keys.map((key) => [key, arn.function(names.functions[key])]),
+  ) as Record<RetrainingFunctionKey, string>;
+  const functionRole = (key: RetrainingFunctionKey): RoleSpec => {
     const name = names.functions[key];
     const logGroupArn = arn.logGroup(`/aws/lambda/${name}`);
-    const role = record(
-      await ensureRole(
-        input.iam,
-        {
-          name: `${name}-role`,
-          arn: arn.role(`${name}-role`),
-          description: `scones ${config.stage}: execution role of ${name}`,
-          trust: trustPolicy('lambda.amazonaws.com'),
-          policyName,
-          policy:
-            key === 'build'
-              ? buildTrainingSetPolicy({ ...s3Access, logGroupArn })
-              : evaluateCandidatePolicy({
-                  ...s3Access,
-                  logGroupArn,
-                  modelPrefixes: [PROMOTED_MODELS_PREFIX],
-                }),
-          tags,
-        },
-        apply,
-      ),
-    );
-    functionArns[key] = arn.function(name);
+    return {
+      name: `${name}-role`,
+      arn: arn.role(`${name}-role`),
+      description: `scones ${config.stage}: execution role of ${name}`,
+      trust: trustPolicy('lambda.amazonaws.com'),
+      policyName,
+      policy:
+        key === 'build'
+          ? buildTrainingSetPolicy({ ...s3Access, logGroupArn })
+          : evaluateCandidatePolicy({ ...s3Access, logGroupArn, modelPrefixes: [PROMOTED_MODELS_PREFIX] }),
+      tags,
+    };
+  };
+  const functionSettings = (key: RetrainingFunctionKey): FunctionSettings => ({
+    name: names.functions[key],
+    description: `scones ${config.stage}: ${SIZING[key].purpose}`,
+    memoryMb: SIZING[key].memoryMb,
+    timeoutSeconds: SIZING[key].timeoutSeconds,
+    environment: retrainingEnvironment(key, input.environment),
+    tags,
+  });
+  const stateMachineArn = arn.stateMachine(names.stateMachine);
+  const stateMachineRole: RoleSpec = {
+    name: names.stateMachineRole,
+    arn: arn.role(names.stateMachineRole),
+    description: `scones ${config.stage}: role of the model-retraining state machine (train, gate, register, canary)`,
+    trust: trustPolicy('states.amazonaws.com'),
+    policyName,
+    policy: retrainingStateMachinePolicy({
+      ...scope,
+      stateMachineArn,
+      functionArns: Object.values(functionArns),
+      stagePrefix: `${KIT_NAME}-${config.stage}-`,
+      runNamePrefix: names.runNamePrefix,
+      endpointName: config.endpointName,
+      modelPackageGroupName: names.modelPackageGroup,
+      sagemakerRoleArn: arn.role(names.sagemakerRole),
+      topicArn: arn.topic(eventResourceNames(config.stage).notificationTopic),
+    }),
+    tags,
+  };
+  return {
+    keys,
+    functionArns,
+    functionRole,
+    functionSettings,
+    stateMachineRole,
+    stateMachine: { name: names.stateMachine, arn: stateMachineArn, tags },
+    substitutions: (trainingImage: string) =>
+      retrainingSubstitutions(config, arn, functionArns, trainingImage),
+  };
+}
+
+export async function deployRetraining(input: RetrainingDeployment): Promise<RetrainingResult> {
+  const { config, arn, apply, record } = input;
+  const specs = retrainingSpecs(input);
+  for (const key of specs.keys) {
+    const role = record(await ensureRole(input.iam, specs.functionRole(key), apply));
     const bundle = input.bundles?.[key];
     if (!bundle) continue;
-    const sizing = SIZING[key];
-    const fn = record(
+    record(
       await ensureFunction(
         input.lambda,
         {
-          name,
-          arn: functionArns[key],
-          description: `scones ${config.stage}: ${sizing.purpose}`,
+          ...specs.functionSettings(key),
+          arn: specs.functionArns[key],
           roleArn: role.arn,
           zip: await readFile(bundle.zipPath),
           codeSha256: bundle.codeSha256,
           architecture: bundle.arch,
-          memoryMb: sizing.memoryMb,
-          timeoutSeconds: sizing.timeoutSeconds,
-          environment: retrainingEnvironment(key, input.environment),
-          tags,
         },
         apply,
       ),
     );
-    functionArns[key] = fn.arn;
   }
-
-  const stateMachineArn = arn.stateMachine(names.stateMachine);
-  const role = record(
-    await ensureRole(
-      input.iam,
-      {
-        name: names.stateMachineRole,
-        arn: arn.role(names.stateMachineRole),
-        description: `scones ${config.stage}: role of the model-retraining state machine (train, gate, register, canary)`,
-        trust: trustPolicy('states.amazonaws.com'),
-        policyName,
-        policy: retrainingStateMachinePolicy({
-          ...scope,
-          stateMachineArn,
-          functionArns: Object.values(functionArns),
-          stagePrefix: `${KIT_NAME}-${config.stage}-`,
-          runNamePrefix: names.runNamePrefix,
-          endpointName: config.endpointName,
-          modelPackageGroupName: names.modelPackageGroup,
-          sagemakerRoleArn: arn.role(names.sagemakerRole),
-          topicArn: arn.topic(eventResourceNames(config.stage).notificationTopic),
-        }),
-        tags,
-      },
-      apply,
-    ),
-  );
+  const role = record(await ensureRole(input.iam, specs.stateMachineRole, apply));
   const stateMachine = record(
     await ensureStateMachine(
       input.sfn,
       {
-        name: names.stateMachine,
-        arn: stateMachineArn,
+        ...specs.stateMachine,
         roleArn: role.arn,
-        definition: retrainingDefinition(config, arn, functionArns, await trainingImageFor(config.region)),
-        tags,
+        definition: retrainingDefinition(
+          config,
+          arn,
+          specs.functionArns,
+          await trainingImageFor(config.region),
+        ),
       },
       apply,
     ),
   );
-  return { stateMachineArn: stateMachine.arn, functionArns };
+  return { stateMachineArn: stateMachine.arn, functionArns: specs.functionArns };
 }
 
 /**
  * The built-in algorithm's image in the region (us-east-1's where it is not published, as the
  * embedded tier does). Imported when needed: the local SageMaker's modules are heavy to load.
  */
-async function trainingImageFor(region: string): Promise<string> {
+export async function trainingImageFor(region: string): Promise<string> {
   const { imageClassificationUri } = await import('../embedded/sagemaker/index.ts');
   return imageClassificationUri(region) ?? imageClassificationUri('us-east-1') ?? '';
 }

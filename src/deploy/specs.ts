@@ -7,7 +7,7 @@ import type { FunctionKey } from '../workflow/definition.ts';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../workflow/metrics.ts';
 import { type arns, kitTags, resourceNames } from '../workflow/names.ts';
 import type { BundleInfo } from './bundle.ts';
-import type { FunctionSpec } from './functions.ts';
+import type { FunctionSettings, FunctionSpec } from './functions.ts';
 import {
   classifyPolicy,
   filterPolicy,
@@ -83,6 +83,18 @@ export function stageSpecs(config: KitConfig, arn: ReturnType<typeof arns>) {
     definition,
     tags,
   });
+  /** What a function is, apart from its code and role (the template names the code in S3). */
+  const functionSettings = (key: FunctionKey, environment: Record<string, string>): FunctionSettings => {
+    const sizing = FUNCTION_SIZING[key];
+    return {
+      name: names.functions[key],
+      description: `scones ${config.stage}: ${sizing.purpose}`,
+      memoryMb: sizing.memoryMb,
+      timeoutSeconds: sizing.timeoutSeconds,
+      environment,
+      tags,
+    };
+  };
   return {
     names,
     tags,
@@ -102,23 +114,18 @@ export function stageSpecs(config: KitConfig, arn: ReturnType<typeof arns>) {
         tags,
       };
     },
+    functionSettings,
     function(
       key: FunctionKey,
       input: { roleArn: string; bundle: BundleInfo; zip: Uint8Array; environment: Record<string, string> },
     ): FunctionSpec {
-      const sizing = FUNCTION_SIZING[key];
       return {
-        name: names.functions[key],
+        ...functionSettings(key, input.environment),
         arn: arn.function(names.functions[key]),
-        description: `scones ${config.stage}: ${sizing.purpose}`,
         roleArn: input.roleArn,
         zip: input.zip,
         codeSha256: input.bundle.codeSha256,
         architecture: input.bundle.arch,
-        memoryMb: sizing.memoryMb,
-        timeoutSeconds: sizing.timeoutSeconds,
-        environment: input.environment,
-        tags,
       };
     },
     stateMachineRole(functionArns: string[]): RoleSpec {

@@ -114,6 +114,15 @@ export async function findPython(spec: VenvSpec): Promise<string> {
   );
 }
 
+/** cfn-lint, which checks the generated CloudFormation template (test/template/cfn-lint.test.ts). */
+export const CFN_LINT_VENV: VenvSpec = {
+  purpose: 'cfn-lint',
+  dir: join(PROJECT_ROOT, '.venv-cfn-lint'),
+  requirementsFile: join(PROJECT_ROOT, 'requirements-cfn-lint.txt'),
+  minMinor: 9,
+  pythonVariable: 'SCONES_PYTHON',
+};
+
 /** uv goes to `.scones/uv`, installed with any Python 3 that has pip (pip-install.ts). */
 const INSTALLER: InstallerSettings = {
   toolsDir: join(PROJECT_ROOT, '.scones'),
@@ -147,6 +156,11 @@ export async function ensureVenv(spec: VenvSpec): Promise<PythonEnvironment> {
     await writeFile(stampFile, `${wanted}\n`);
   });
   return environment;
+}
+
+/** `.venv-cfn-lint/` with cfn-lint. */
+export function ensureCfnLintVenv(): Promise<PythonEnvironment> {
+  return ensureVenv(CFN_LINT_VENV);
 }
 
 /** `.venv/` with MiniStack and moto. */

@@ -213,7 +213,17 @@ export function modelRequest(
   };
 }
 
-export function productionVariant(options: ResolvedPromoteOptions, modelName: string): ProductionVariant {
+export function productionVariant(
+  options: Pick<
+    ResolvedPromoteOptions,
+    | 'serverless'
+    | 'serverlessMemoryMb'
+    | 'serverlessMaxConcurrency'
+    | 'endpointInstanceType'
+    | 'endpointInstanceCount'
+  >,
+  modelName: string,
+): ProductionVariant {
   if (options.serverless) {
     return {
       VariantName: VARIANT_NAME,
@@ -238,7 +248,10 @@ export const SERVERLESS_CAPTURE_NOTE =
   'not available on serverless endpoints (a SageMaker feature exclusion): promote without --serverless to capture traffic';
 
 /** Data capture of a real-time endpoint; undefined for serverless ones, which cannot capture. */
-export function dataCaptureConfig(options: ResolvedPromoteOptions, target: PromotionTarget) {
+export function dataCaptureConfig(
+  options: Pick<ResolvedPromoteOptions, 'serverless' | 'captureSamplingPercentage' | 'capturePrefix'>,
+  target: Pick<PromotionTarget, 'bucket'>,
+) {
   if (options.serverless) return undefined;
   return {
     EnableCapture: true,

@@ -140,9 +140,12 @@ describe('S3 -> EventBridge -> intake -> classification, and failures -> SNS, on
     const again = await stack.redeploy();
     expect(again.changes.filter((change) => change.change !== 'none')).toEqual([]);
     const names = eventResourceNames(stack.config.stage);
+    // With the retraining (deploy's default) its two rules come along (eventrules/retrain-on-*.json).
     expect(Object.keys(stack.deployment.eventRuleArns ?? {}).sort()).toEqual([
       'execution-failed',
       'image-uploaded',
+      'retrain-on-drift-alarm',
+      'retrain-on-reviewed-labels',
     ]);
     expect(stack.deployment.notificationTopicArn).toMatch(new RegExp(`:${names.notificationTopic}$`));
   }, 120_000);

@@ -23,8 +23,8 @@ export const SAGEMAKER_TRUST_POLICY: PolicyDocument = {
 };
 
 export function sagemakerExecutionPolicy(
-  options: ResolvedPromoteOptions,
-  target: PromotionTarget,
+  options: Pick<ResolvedPromoteOptions, 'capturePrefix'>,
+  target: Pick<PromotionTarget, 'partition' | 'region' | 'accountId' | 'bucket'>,
 ): PolicyDocument {
   const { partition, region, accountId, bucket } = target;
   const bucketArn = `arn:${partition}:s3:::${bucket}`;
