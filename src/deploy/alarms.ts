@@ -161,22 +161,7 @@ export function reviewedLabelsAlarm(input: {
   tags: Record<string, string>;
 }): AlarmSpec {
   const request = reviewedLabelsAlarmRequest(input.stage, input.settings);
-  return {
-    name: request.AlarmName,
-    arn: input.arnOf(request.AlarmName),
-    description: request.AlarmDescription,
-    namespace: request.Namespace,
-    metricName: request.MetricName,
-    dimensions: request.Dimensions,
-    statistic: request.Statistic,
-    periodSeconds: request.Period,
-    evaluationPeriods: request.EvaluationPeriods,
-    datapointsToAlarm: request.DatapointsToAlarm,
-    threshold: request.Threshold,
-    comparison: request.ComparisonOperator,
-    actions: input.actions ?? [],
-    tags: input.tags,
-  };
+  return alarmSpecOf(request, { arnOf: input.arnOf, actions: input.actions ?? [], tags: input.tags });
 }
 
 /** The configuration of an alarm in one comparable shape (services reorder dimensions and lists). */
@@ -239,23 +224,12 @@ export function rolloutAlarmSpec(input: {
     endpointName: input.endpointName,
     notificationTopicArn: input.topicArn,
   });
-  return {
-    name: request.AlarmName,
-    arn: input.arnOf(request.AlarmName),
-    description: request.AlarmDescription,
-    namespace: request.Namespace,
-    metricName: request.MetricName,
-    dimensions: request.Dimensions,
-    statistic: request.Statistic,
-    periodSeconds: request.Period,
-    evaluationPeriods: request.EvaluationPeriods,
-    datapointsToAlarm: request.DatapointsToAlarm,
-    threshold: request.Threshold,
-    comparison: request.ComparisonOperator,
+  return alarmSpecOf(request, {
+    arnOf: input.arnOf,
     actions: request.AlarmActions,
     okActions: [],
     tags: input.tags,
-  };
+  });
 }
 
 export async function ensureAlarm(
@@ -299,4 +273,47 @@ export async function ensureAlarm(
     await cloudwatch.send(new TagResourceCommand({ ResourceARN: change.arn, Tags }));
   }
   return change;
+}
+
+/** The fields of a PutMetricAlarm request every tier shares (src/workflow/), as deploy's spec. */
+interface SharedAlarmRequest {
+  AlarmName: string;
+  AlarmDescription: string;
+  Namespace: string;
+  MetricName: string;
+  Dimensions: Dimension[];
+  Statistic: Statistic;
+  Period: number;
+  EvaluationPeriods: number;
+  DatapointsToAlarm: number;
+  Threshold: number;
+  ComparisonOperator: ComparisonOperator;
+}
+
+function alarmSpecOf(
+  request: SharedAlarmRequest,
+  deployed: {
+    arnOf(name: string): string;
+    actions: string[];
+    okActions?: string[];
+    tags: Record<string, string>;
+  },
+): AlarmSpec {
+  return {
+    name: request.AlarmName,
+    arn: deployed.arnOf(request.AlarmName),
+    description: request.AlarmDescription,
+    namespace: request.Namespace,
+    metricName: request.MetricName,
+    dimensions: request.Dimensions,
+    statistic: request.Statistic,
+    periodSeconds: request.Period,
+    evaluationPeriods: request.EvaluationPeriods,
+    datapointsToAlarm: request.DatapointsToAlarm,
+    threshold: request.Threshold,
+    comparison: request.ComparisonOperator,
+    actions: deployed.actions,
+    ...(deployed.okActions ? { okActions: deployed.okActions } : {}),
+    tags: deployed.tags,
+  };
 }

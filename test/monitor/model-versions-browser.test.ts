@@ -3,7 +3,7 @@
  * retraining history (a rejected candidate, a canary promoted, a candidate rolled back): the
  * timeline chart and the version table are visible, every captured inference is counted once
  * (for a version or a rollout window), and the section's screenshot is kept in
- * docs/images/monitor-model-versions.png for the closing note. Without retraining the section is
+ * .scones/monitor/model-versions.png (docs/images/ keeps the one bench:retrain took of a real run). Without retraining the section is
  * one line.
  */
 import { mkdir } from 'node:fs/promises';
@@ -15,14 +15,16 @@ import {
   renderReportHtml,
   runMonitor,
 } from '../../src/monitor/index.ts';
-import { browserSkipReason, type HeadlessBrowser, launchBrowser } from '../support/browser.ts';
-import { openDataDir, type SyntheticDataDir, syntheticDataDir, T0 } from './support/synthetic-data-dir.ts';
+import { browserSkipReason, type HeadlessBrowser } from '../support/browser.ts';
+import { type ReportBed, startReportBed } from './support/report-bed.ts';
+import { openDataDir, type SyntheticDataDir, T0 } from './support/synthetic-data-dir.ts';
 
 const skipReason = browserSkipReason();
 if (skipReason) console.warn(`skipping the model versions browser test: ${skipReason}`);
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const SCREENSHOT = path.join(ROOT, 'docs', 'images', 'monitor-model-versions.png');
+// Beside the report's own screenshots, not in docs/: a test run never rewrites a tracked file.
+const SCREENSHOT = path.join(ROOT, '.scones', 'monitor', 'model-versions.png');
 const MINUTE = 60_000;
 const COUNT = 1500;
 const GROUP = 'arn:aws:sagemaker:us-east-1:000000000000:model-package/scones-dev-image-classifier';
@@ -67,31 +69,24 @@ const fakeHistory = (history: RetrainingHistory): RetrainingHistorySource => ({
   read: async () => history,
 });
 
+let bed: ReportBed;
 let data: SyntheticDataDir;
 let browser: HeadlessBrowser;
 
 beforeAll(async () => {
   if (skipReason) return;
-  const [written, launched] = await Promise.allSettled([
-    syntheticDataDir({
-      count: COUNT,
-      startMs: T0,
-      spanMs: 10 * MINUTE,
-      seed: 19,
-      driftOnset: 0.5,
-      labelShare: 0.1,
-    }),
-    launchBrowser(),
-  ]);
-  if (written.status === 'fulfilled') data = written.value;
-  if (launched.status === 'fulfilled') browser = launched.value;
-  for (const outcome of [written, launched]) if (outcome.status === 'rejected') throw outcome.reason;
+  bed = await startReportBed({
+    count: COUNT,
+    startMs: T0,
+    spanMs: 10 * MINUTE,
+    seed: 19,
+    driftOnset: 0.5,
+    labelShare: 0.1,
+  });
+  ({ data, browser } = bed);
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await data?.remove();
-});
+afterAll(async () => bed?.close());
 
 async function reportHtml(history: RetrainingHistory): Promise<string> {
   const opened = await openDataDir(data.dir);

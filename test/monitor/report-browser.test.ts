@@ -7,7 +7,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderReportHtml, runMonitor } from '../../src/monitor/index.ts';
-import { browserSkipReason, type HeadlessBrowser, launchBrowser } from '../support/browser.ts';
+import { browserSkipReason, type HeadlessBrowser } from '../support/browser.ts';
+import { type ReportBed, startReportBed } from './support/report-bed.ts';
 import { openDataDir, type SyntheticDataDir, syntheticDataDir, T0 } from './support/synthetic-data-dir.ts';
 
 const skipReason = browserSkipReason();
@@ -17,32 +18,24 @@ const SCREENSHOT_DIR = path.resolve(import.meta.dirname, '..', '..', '.scones', 
 /** alarms, inferences, confidence, class mix, drift, quality, traffic */
 const VIEWS = ['alarms', 'inferences', 'confidence', 'class-mix', 'drift', 'quality', 'traffic'];
 
+let bed: ReportBed;
 let data: SyntheticDataDir;
 let browser: HeadlessBrowser;
 
 beforeAll(async () => {
   if (skipReason) return;
-  // Chromium starts while the data is written; both are kept (and closed after) even if one fails.
-  const [written, launched] = await Promise.allSettled([
-    syntheticDataDir({
-      count: 4000,
-      startMs: T0,
-      spanMs: 5 * 60_000,
-      seed: 5,
-      driftOnset: 0.5,
-      labelShare: 0.1,
-    }),
-    launchBrowser(),
-  ]);
-  if (written.status === 'fulfilled') data = written.value;
-  if (launched.status === 'fulfilled') browser = launched.value;
-  for (const outcome of [written, launched]) if (outcome.status === 'rejected') throw outcome.reason;
+  bed = await startReportBed({
+    count: 4000,
+    startMs: T0,
+    spanMs: 5 * 60_000,
+    seed: 5,
+    driftOnset: 0.5,
+    labelShare: 0.1,
+  });
+  ({ data, browser } = bed);
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await data?.remove();
-});
+afterAll(async () => bed?.close());
 
 async function reportHtml(dir: string): Promise<string> {
   const opened = await openDataDir(dir);
