@@ -3,8 +3,8 @@
  * retraining history (a rejected candidate, a canary promoted, a candidate rolled back): the
  * timeline chart and the version table are visible, every captured inference is counted once
  * (for a version or a rollout window), and the section's screenshot is kept in
- * .scones/monitor/model-versions.png (docs/images/ keeps the one bench:retrain took of a real run). Without retraining the section is
- * one line.
+ * .scones/monitor/model-versions.png (docs/images/ keeps the one bench:retrain took of a real
+ * run). Without retraining the section is one line.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
