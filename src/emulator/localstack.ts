@@ -71,9 +71,13 @@ export class LocalStackServer extends HostServerSettings {
     super(120_000);
   }
 
-  /** Step Functions Local's mock configuration file, read on `StartExecution` of `<arn>#<case>`. */
+  /**
+   * Step Functions Local's mock configuration file, read on `StartExecution` of `<arn>#<case>`;
+   * mocked `.sync` Tasks of integrations LocalStack does not run (SageMaker) answer from it too, as
+   * on AWS (localstack_compat.py, docs/emulator-differences.md).
+   */
   withMockConfig(path: string): this {
-    return this.withEnvironment({ SFN_MOCK_CONFIG: path });
+    return this.withEnvironment({ SFN_MOCK_CONFIG: path, SCONES_SFN_MOCKED_SYNC: '1' });
   }
 
   /** Retry waits times `factor` (tests), as MiniStack's SFN_WAIT_SCALE; the ASL is unchanged. */

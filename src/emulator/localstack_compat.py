@@ -11,6 +11,12 @@ docs/emulator-differences.md):
   request (about 7 s here) and keeps the index in its cache folder, which is a fresh scratch folder
   per run; the index is built once into <dir> and offered to each run as a prebuilt static file.
 
+- SCONES_SFN_MOCKED_SYNC=1: a `.sync` Task of an optimized integration LocalStack does not run
+  (SageMaker's createTrainingJob.sync) answers from the mock configuration when its execution is
+  mocked, as AWS's mocked service integrations answer any integration; unmocked, LocalStack
+  refuses it as before ("Unsupported .sync callback procedure"). This fixes a LocalStack
+  difference (docs/emulator-differences.md, LocalStack 5) for mocked test cases only.
+
 A patch whose target code is no longer found fails the start loudly: LocalStack changed.
 """
 
@@ -59,10 +65,52 @@ def reuse_service_catalog(cache_dir):
     os.symlink(shared, os.path.join(config.dirs.static_libs, name))
 
 
+def serve_mocked_sync_tasks():
+    """Mocked executions skip the refusal of `.sync` on integrations LocalStack does not run."""
+    import threading
+
+    from localstack.services.stepfunctions.asl.component.state.state_execution.state_task.service import (
+        state_task_service_callback as callback,
+    )
+    from localstack.services.stepfunctions.asl.component.state.state_execution.state_task.service import (
+        state_task_service_unsupported as unsupported,
+    )
+
+    # The refusal is the assertion in the callback service's body; a mocked execution then takes the
+    # mocked response and skips the integration pattern (`_after_eval_execution`): check both.
+    body = inspect.getsource(callback.StateTaskServiceCallback._eval_body)
+    after = inspect.getsource(callback.StateTaskServiceCallback._after_eval_execution)
+    if "self._assert_integration_pattern_is_supported()" not in body or "is_local_mocked_mode" not in after:
+        raise ShimOutdated("mocked .sync: StateTaskServiceCallback no longer asserts, or no longer skips mocked patterns")
+
+    mocked = threading.local()
+    eval_body = callback.StateTaskServiceCallback._eval_body
+    assert_supported = callback.StateTaskServiceCallback._assert_integration_pattern_is_supported
+
+    def _eval_body(self, env):
+        mocked.on = env.is_local_mocked_mode()
+        try:
+            return eval_body(self, env)
+        finally:
+            mocked.on = False
+
+    def _assert_integration_pattern_is_supported(self):
+        if getattr(mocked, "on", False):
+            return None
+        return assert_supported(self)
+
+    unsupported.StateTaskServiceUnsupported._eval_body = _eval_body
+    unsupported.StateTaskServiceUnsupported._assert_integration_pattern_is_supported = (
+        _assert_integration_pattern_is_supported
+    )
+
+
 if __name__ == "__main__":
     wait_scale = os.environ.get("SCONES_SFN_WAIT_SCALE", "")
     if wait_scale:
         scale_retry_waits(float(wait_scale))
+    if os.environ.get("SCONES_SFN_MOCKED_SYNC") == "1":
+        serve_mocked_sync_tasks()
     catalog_cache = os.environ.get("SCONES_LOCALSTACK_CACHE", "")
     if catalog_cache:
         reuse_service_catalog(catalog_cache)

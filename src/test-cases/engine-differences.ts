@@ -1,7 +1,7 @@
 /**
  * What an engine cannot run at all, whatever the mocks say: a case whose expected path enters a
- * Task state with such a Resource is skipped on that engine with the reason (printed by the
- * runners), never judged. Each entry is a documented emulator difference
+ * Task state with such a Resource, or whose mocked responses throw such an error, is skipped on
+ * that engine with the reason (printed by the runners), never judged. Each entry is a documented emulator difference
  * (docs/emulator-differences.md) with the AWS documentation that settles it.
  */
 import { readFileSync } from 'node:fs';
@@ -11,18 +11,30 @@ import type { TestCaseSuite } from './suite.ts';
 export interface EngineDifference {
   engine: string;
   /** Task Resources the engine refuses. */
-  resource: RegExp;
+  resource?: RegExp;
+  /** Errors the engine will not let a mocked response throw. */
+  mockedError?: RegExp;
   reason: string;
 }
 
 export const ENGINE_DIFFERENCES: readonly EngineDifference[] = [
   {
     engine: 'localstack',
-    resource: /^arn:aws:states:::sagemaker:\w+\.sync$/,
+    mockedError: /^States\./,
     reason:
-      'LocalStack 4.14.0 runs no SageMaker optimized integration as .sync, mocked or not ("Unsupported .sync callback procedure"); AWS documents createTrainingJob.sync and createHyperParameterTuningJob.sync (docs/emulator-differences.md, LocalStack 5)',
+      'LocalStack 4.14.0 refuses a mocked response that throws a States.* error ("Custom Error Names MUST NOT begin with the prefix \'States.\'"), while a failed SageMaker job fails a .sync Task with States.TaskFailed on AWS (docs/emulator-differences.md, LocalStack 6)',
   },
 ];
+
+/** The errors the mocked responses of case `name` throw. */
+function mockedErrors(suite: TestCaseSuite, name: string): string[] {
+  const testCase = suite.mockConfig.StateMachines[suite.expected.stateMachine]?.TestCases[name] ?? {};
+  return Object.values(testCase).flatMap((response) =>
+    Object.values(suite.mockConfig.MockedResponses[response] ?? {}).flatMap((invocation) =>
+      'Throw' in invocation && invocation.Throw ? [invocation.Throw.Error] : [],
+    ),
+  );
+}
 
 const taskResources = new Map<DefinitionName, Map<string, string>>();
 
@@ -51,8 +63,11 @@ export function skipReason(engine: string, suite: TestCaseSuite, name: string): 
   const resources = resourcesOf(suite.expected.definition);
   for (const difference of ENGINE_DIFFERENCES) {
     if (difference.engine !== engine) continue;
-    const state = states.find((each) => difference.resource.test(resources.get(each) ?? ''));
+    const { resource, mockedError } = difference;
+    const state = resource && states.find((each) => resource.test(resources.get(each) ?? ''));
     if (state) return `${state} (${resources.get(state)}): ${difference.reason}`;
+    const error = mockedError && mockedErrors(suite, name).find((each) => mockedError.test(each));
+    if (error) return `a mocked response throws ${error}: ${difference.reason}`;
   }
   return undefined;
 }
