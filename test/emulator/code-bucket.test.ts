@@ -74,8 +74,12 @@ describe('code bucket of a CloudFormation deployment (MiniStack)', () => {
     expect(first.parameters.CodeKeyFilter).toMatch(/^bundles\/x86_64\/filter-[0-9a-f]{64}\.zip$/);
     const { TagSet } = await s3.send(new GetBucketTaggingCommand({ Bucket: bucket }));
     expect(TagSet).toContainEqual({ Key: 'scones:stage', Value: STAGE });
-    const uploadedTemplate = await fetch(first.templateUrl).then((response) => response.json());
-    expect(uploadedTemplate).toEqual(JSON.parse(JSON.stringify(template)));
+    const templateKey = first.templateUrl.slice(`${server.url}/${bucket}/`.length);
+    expect(templateKey).toMatch(/^templates\/[0-9a-f]{64}\.json$/);
+    const stored = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: templateKey }));
+    expect(JSON.parse((await stored.Body?.transformToString()) ?? '')).toEqual(
+      JSON.parse(JSON.stringify(template)),
+    );
 
     // Same build: same keys, nothing uploaded (CloudFormation then sees no code change).
     const again = await uploadStackCode(target, bundles, template);
