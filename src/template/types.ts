@@ -55,3 +55,25 @@ export interface TemplateOptions {
   lambdaEndpoints?: Partial<Record<Service, string>>;
   alarms?: Partial<AlarmSettings>;
 }
+
+/**
+ * The parts of CloudFormation's API shapes the stack deployer reads (API reference: `Change`,
+ * `ResourceChange`, `StackEvent`); the SDK's own types are assignable to these.
+ */
+export interface ChangeSetChange {
+  ResourceChange?: {
+    Action?: string;
+    LogicalResourceId?: string;
+    ResourceType?: string;
+    /** `True`, `False` or `Conditional` (depends on a value known only when it runs). */
+    Replacement?: string;
+  };
+}
+
+export interface StackEventRecord {
+  Timestamp?: Date;
+  LogicalResourceId?: string;
+  ResourceType?: string;
+  ResourceStatus?: string;
+  ResourceStatusReason?: string;
+}

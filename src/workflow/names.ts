@@ -129,3 +129,17 @@ export function retrainingNames(stage: string) {
 export function rolloutAlarmName(stage: string): string {
   return `${KIT_NAME}-${stage}-endpoint-5xx`;
 }
+
+/**
+ * Names of a stage's CloudFormation deployment (`scones deploy --via cloudformation`): the stack,
+ * and the bucket its Lambda zips and template are uploaded to first. The code bucket is not the
+ * stage's bucket (the stack creates that one); bucket names are global, so on AWS it carries the
+ * account and region as promote's bucket does.
+ */
+export function stackNames(stage: string, scope?: Pick<DeploymentScope, 'accountId' | 'region'>) {
+  const prefix = `${KIT_NAME}-${stage}`;
+  return {
+    stack: prefix,
+    codeBucket: scope ? `${prefix}-code-${scope.accountId}-${scope.region}` : `${prefix}-code`,
+  };
+}
