@@ -172,10 +172,7 @@ export class EndpointFleet {
       void green.retire();
       throw new Error(`endpoint ${deployment.endpointName} is not served: nothing to deploy beside`);
     }
-    this.#served.set(
-      deployment.endpointName,
-      new BlueGreenEndpoint(blue, green, this.#options.random ?? Math.random),
-    );
+    this.#served.set(deployment.endpointName, new BlueGreenEndpoint(blue, green));
   }
 
   /** The share (0..1) of `endpointName`'s invocations its staged fleet answers. */
