@@ -154,10 +154,11 @@ export async function deployStack(options: DeployStackOptions): Promise<StackDep
   const values = checkedValues(options, template, target.hostsSageMaker);
   const { stackName } = target;
 
-  const bundles =
-    options.bundles ??
-    (log(`building Lambda bundles (${arch})`),
-    await buildBundles({ arch, outDir: `${KIT_ROOT}/.scones/bundles/${arch}` }));
+  let bundles = options.bundles;
+  if (!bundles) {
+    log(`building Lambda bundles (${arch})`);
+    bundles = await buildBundles({ arch, outDir: `${KIT_ROOT}/.scones/bundles/${arch}` });
+  }
   const code = await uploadStackCode(target.code, bundles, template);
   log(`code bucket ${target.code.bucket}: ${code.uploaded.length} new object(s)`);
   const parameters = stackParameters({
