@@ -95,7 +95,7 @@ function checkedValues(
   const own = Object.keys(values).filter((name) => CODE_PARAMETERS.has(name));
   if (own.length > 0) {
     throw new StackInputError(
-      `Nothing was deployed: ${own.join(', ')} are set by the deployer (the uploaded bundles), not given`,
+      `Nothing was deployed: ${own.join(', ')} ${own.length === 1 ? 'is' : 'are'} set by the deployer (the uploaded bundles), not given`,
     );
   }
   const placeholders = Object.fromEntries([...CODE_PARAMETERS].map((name) => [name, 'set-by-upload']));
