@@ -25,7 +25,8 @@ export type Service =
   | 'tagging'
   | 'cloudwatch'
   | 'events'
-  | 'sns';
+  | 'sns'
+  | 'cloudformation';
 
 /** Env suffix per service, as in the SDK's service-specific endpoint variables. */
 const SERVICE_ENV_ID: Record<Service, string> = {
@@ -40,6 +41,7 @@ const SERVICE_ENV_ID: Record<Service, string> = {
   cloudwatch: 'CLOUDWATCH',
   events: 'EVENTBRIDGE',
   sns: 'SNS',
+  cloudformation: 'CLOUDFORMATION',
 };
 
 /** Every service the kit makes clients for. */

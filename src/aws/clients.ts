@@ -5,6 +5,7 @@
  * (ConfigError naming the variable, from `KitConfig.clientEndpoint`): it would talk to AWS.
  */
 import { createRequire } from 'node:module';
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { IAMClient } from '@aws-sdk/client-iam';
@@ -21,7 +22,7 @@ import { type KitConfig, loadConfig, type Service, servedByTheKit } from '../con
 /**
  * The data-plane clients (S3, SageMaker runtime) are imported above; the control-plane ones
  * (deploy, promote, monitor) are required on first use, so a process that needs only the data
- * plane (the Lambdas, the embedded tier, `scones classify`) does not load nine more SDK packages
+ * plane (the Lambdas, the embedded tier, `scones classify`) does not load ten more SDK packages
  * (about 450 ms of CPU at start-up). The SDK packages are CommonJS (`main`, no `exports`), so
  * `require` returns the very module an `import` of the same package gets elsewhere.
  */
@@ -160,6 +161,15 @@ export function createEventBridgeClient(
 export function createSnsClient(config: KitConfig = loadConfig(), options?: ClientOptions): SNSClient {
   const { SNSClient } = require('@aws-sdk/client-sns') as typeof import('@aws-sdk/client-sns');
   return new SNSClient(baseOptions(config, 'sns', options));
+}
+
+export function createCloudFormationClient(
+  config: KitConfig = loadConfig(),
+  options?: ClientOptions,
+): CloudFormationClient {
+  const { CloudFormationClient } =
+    require('@aws-sdk/client-cloudformation') as typeof import('@aws-sdk/client-cloudformation');
+  return new CloudFormationClient(baseOptions(config, 'cloudformation', options));
 }
 
 export { baseOptions as clientOptionsFor };

@@ -27,6 +27,16 @@ import {
 } from './options.ts';
 
 const commands = () => import('./commands.ts');
+const stack = () => import('./stack.ts');
+
+/** The SDK path (the kit's own API calls, the default) or the stage's CloudFormation stack. */
+const viaOption = () =>
+  new Option(
+    '--via <how>',
+    'sdk: the AWS APIs directly; cloudformation: the stage template through a change set (emulator or aws; docs/cloudformation.md)',
+  )
+    .choices(['sdk', 'cloudformation'])
+    .default('sdk');
 
 const program = new Command('scones')
   .description('Local-first kit for the Scones Unlimited image-classification workflow')
@@ -197,17 +207,33 @@ program
 
 program
   .command('deploy')
-  .description('deploy bucket, roles, Lambdas and state machine through the AWS APIs')
+  .description(
+    'deploy bucket, roles, Lambdas and state machine through the AWS APIs (--via cloudformation: the stage template through a change set)',
+  )
   .addOption(new Option('--target <target>', 'where to deploy').choices(DEPLOY_TARGETS).makeOptionMandatory())
   .addOption(
     new Option('--arch <arch>', 'Lambda architecture').choices(['x86_64', 'arm64']).default('x86_64'),
   )
-  .option('--plan', 'only report what would change')
+  .option(
+    '--plan',
+    'only report what would change (--via cloudformation: print the change set, then delete it)',
+  )
   .option(
     '--no-functions',
     'skip the Lambda functions (an emulator that cannot run them: LocalStack without Docker)',
   )
-  .action(lazyAction(commands, 'deployCommand'));
+  .addOption(viaOption())
+  .option(
+    '--parameter <Key=Value>',
+    '--via cloudformation: a template parameter (Threshold, NotifyEmail, ModelDataUrl...), repeatable',
+    (pair: string, pairs: string[]) => [...pairs, pair],
+    [],
+  )
+  .action(async ({ via, parameter, ...options }) =>
+    via === 'cloudformation'
+      ? (await stack()).stackDeployCommand({ ...options, parameter })
+      : (await commands()).deployCommand(options),
+  );
 
 program
   .command('template')
@@ -290,16 +316,31 @@ program
 program
   .command('teardown')
   .description(
-    'delete everything the kit created in a stage on AWS (by tag), the endpoint first; --target local: what promote made in a running scones up',
+    'delete everything the kit created in a stage on AWS (by tag), the endpoint first; --target local: what promote made in a running scones up; --via cloudformation: the stage stack, its bucket emptied first, then its code bucket',
   )
-  .addOption(targetOption())
+  .addOption(
+    new Option(
+      '--target <target>',
+      'aws, or local: a running scones up (nothing reaches AWS); --via cloudformation: aws or emulator',
+    )
+      .choices([...PROMOTE_TARGETS, 'emulator'])
+      .default('aws'),
+  )
   .option('--endpoint-url <url>', ENDPOINT_URL_HELP)
   .option('--stage <stage>', 'stage name')
   .option('--region <region>', 'AWS region')
   .option('--profile <profile>', 'named AWS profile')
   .option('--keep-data', 'keep the bucket and its objects')
   .option('--plan', 'only report what would be deleted')
-  .action(lazyAction(commands, 'teardownCommand'));
+  .addOption(viaOption())
+  .action(async ({ via, ...options }) => {
+    if (via === 'cloudformation') return (await stack()).stackTeardownCommand(options);
+    if (options.target === 'emulator')
+      throw new Error(
+        '--target emulator is for --via cloudformation (the SDK teardown acts on aws or local)',
+      );
+    return (await commands()).teardownCommand(options);
+  });
 
 program
   .command('up')

@@ -17,15 +17,22 @@ export interface TemplateCommandOptions {
   out?: string;
 }
 
+/**
+ * The stage's bucket in the template: given, or SCONES_BUCKET, or on AWS promote's
+ * `scones-<stage>-<account>-<region>` spelled with the stack's pseudo parameters.
+ */
+export function templateBucket(target: string, stage: string, configured: string, given?: string): string {
+  if (given) return given;
+  return target === 'aws' && !process.env.SCONES_BUCKET
+    ? `scones-${stage}-\${AWS::AccountId}-\${AWS::Region}`
+    : configured;
+}
+
 export async function templateCommand(options: TemplateCommandOptions): Promise<void> {
   const stage = validateStage(options.stage ?? process.env.SCONES_STAGE ?? 'dev');
   const env = { ...process.env, SCONES_STAGE: stage };
   const config = deploymentConfig(options.target, env);
-  const bucket =
-    options.bucket ??
-    (options.target === 'aws' && !process.env.SCONES_BUCKET
-      ? `scones-${stage}-\${AWS::AccountId}-\${AWS::Region}`
-      : config.bucket);
+  const bucket = templateBucket(options.target, stage, config.bucket, options.bucket);
   const template = generateTemplate({ config: { ...config, bucket }, arch: options.arch });
   const text = `${JSON.stringify(template, null, 2)}\n`;
   if (!options.out) {

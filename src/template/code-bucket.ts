@@ -104,22 +104,35 @@ export async function uploadStackCode(
   return { parameters, templateUrl: target.objectUrl(templateKey), uploaded };
 }
 
-/** Teardown: empties the code bucket (every page of keys) and deletes it; a missing bucket is fine. */
-export async function deleteCodeBucket(s3: S3Client, bucket: string): Promise<number> {
+/** Deletes every object of a bucket (every page of keys); a missing bucket holds none. */
+export async function emptyBucket(s3: S3Client, bucket: string): Promise<number> {
   let deleted = 0;
   try {
     for (;;) {
       const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
       const keys = (page.Contents ?? []).flatMap((object) => (object.Key ? [{ Key: object.Key }] : []));
-      if (keys.length === 0) break;
+      if (keys.length === 0) return deleted;
       await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }));
       deleted += keys.length;
     }
+  } catch (error) {
+    if (isMissingBucket(error)) return deleted;
+    throw error;
+  }
+}
+
+const isMissingBucket = (error: unknown) => {
+  const name = (error as { name?: string }).name;
+  return name === 'NoSuchBucket' || name === 'NotFound';
+};
+
+/** Teardown: empties the code bucket and deletes it; a missing bucket is fine. */
+export async function deleteCodeBucket(s3: S3Client, bucket: string): Promise<number> {
+  const deleted = await emptyBucket(s3, bucket);
+  try {
     await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
   } catch (error) {
-    const name = (error as { name?: string }).name;
-    if (name === 'NoSuchBucket' || name === 'NotFound') return deleted;
-    throw error;
+    if (!isMissingBucket(error)) throw error;
   }
   return deleted;
 }

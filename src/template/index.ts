@@ -1,3 +1,17 @@
+export {
+  type DeleteStackOptions,
+  deleteStack,
+  StackDeleteFailed,
+  type StackDeleteResult,
+} from './delete-stack.ts';
+export {
+  ChangeSetFailed,
+  type DeployStackOptions,
+  deployStack,
+  StackBusyError,
+  StackDeployFailed,
+  type StackDeployResult,
+} from './deploy-stack.ts';
 export { TemplateValueError } from './intrinsics.ts';
 export {
   BUNDLE_KEYS,
@@ -7,5 +21,7 @@ export {
   NOTIFY_EMAIL,
   THRESHOLD,
 } from './parameters.ts';
+export { StackInputError } from './stack-input.ts';
+export { StackWaitTimeout } from './stack-wait.ts';
 export { generateTemplate, TemplateInputError } from './template.ts';
 export type { CfnResource, CfnTemplate, TemplateOptions } from './types.ts';

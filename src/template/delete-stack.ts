@@ -1,0 +1,71 @@
+/**
+ * `deleteStack`: `scones teardown --via cloudformation`. The stage's bucket is the stack's, and
+ * CloudFormation cannot delete a bucket that holds objects (DELETE_FAILED, BucketNotEmpty), so it
+ * is emptied first; then DeleteStack, waited for until the stack is gone, then the code bucket.
+ */
+import { DeleteStackCommand } from '@aws-sdk/client-cloudformation';
+import { createCloudFormationClient } from '../aws/clients.ts';
+import type { KitConfig } from '../config.ts';
+import { firstFailure } from './change-report.ts';
+import { deleteCodeBucket, emptyBucket } from './code-bucket.ts';
+import { outputsOf } from './deploy-stack.ts';
+import { stackTarget } from './stack-target.ts';
+import { describeStack, POLL_DEFAULTS, type PollSettings, recentEvents, waitForStack } from './stack-wait.ts';
+
+export interface DeleteStackOptions {
+  config: KitConfig;
+  log?: (line: string) => void;
+  poll?: Partial<PollSettings>;
+}
+
+export interface StackDeleteResult {
+  stackName: string;
+  /** False when there was no stack. */
+  deletedStack: boolean;
+  /** Objects removed from the stage's bucket and from the code bucket. */
+  emptiedObjects: number;
+  codeObjects: number;
+}
+
+export class StackDeleteFailed extends Error {
+  override name = 'StackDeleteFailed';
+}
+
+export async function deleteStack(options: DeleteStackOptions): Promise<StackDeleteResult> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const settings = { ...POLL_DEFAULTS, ...options.poll };
+  const target = await stackTarget(options.config);
+  const { stackName } = target;
+  const cfn = createCloudFormationClient(options.config);
+  const stack = await describeStack(cfn, stackName);
+  let emptiedObjects = 0;
+  if (stack) {
+    const bucket = outputsOf(stack).BucketName;
+    if (bucket) {
+      emptiedObjects = await emptyBucket(target.code.s3, bucket);
+      log(`emptied ${bucket}: ${emptiedObjects} object(s)`);
+    }
+    // By id: DescribeStacks by name does not find a deleted stack; by id it says DELETE_COMPLETE.
+    const id = stack.StackId ?? stackName;
+    const since = new Date();
+    log(`deleting stack ${stackName}`);
+    await cfn.send(new DeleteStackCommand({ StackName: id }));
+    const left = await waitForStack(cfn, id, { since, log, settings });
+    if (left) {
+      const failure = firstFailure(await recentEvents(cfn, id, since), stackName, since);
+      throw new StackDeleteFailed(
+        `Stack ${stackName} ended ${left.StackStatus}: ${
+          failure
+            ? `${failure.logicalId} (${failure.resourceType}) failed: ${failure.reason}`
+            : 'no resource reported a failure'
+        }. Remove what keeps it (or delete it in the console, retaining that resource), then run the teardown again`,
+      );
+    }
+    log(`stack ${stackName}: deleted`);
+  } else {
+    log(`no stack ${stackName}`);
+  }
+  const codeObjects = await deleteCodeBucket(target.code.s3, target.code.bucket);
+  log(`code bucket ${target.code.bucket}: deleted (${codeObjects} object(s))`);
+  return { stackName, deletedStack: stack !== undefined, emptiedObjects, codeObjects };
+}
