@@ -89,9 +89,15 @@ export async function confirmOnTerminal(question: string): Promise<boolean> {
   }
 }
 
-export async function promoteCommand(options: PromoteOptions & { plan?: boolean; yes?: boolean }) {
-  const { plan: planOnly, yes, ...promoteOptions } = options;
+export async function promoteCommand(
+  options: Omit<PromoteOptions, 'bundles'> & { plan?: boolean; yes?: boolean; bundles?: string },
+) {
+  const { plan: planOnly, yes, bundles: bundlesDir, ...rest } = options;
   const { planPromotion, promote, renderPlan } = await import('../promote/index.ts');
+  const bundles = bundlesDir
+    ? await (await import('../deploy/index.ts')).readBundles(bundlesDir, rest.arch ?? 'x86_64')
+    : undefined;
+  const promoteOptions: PromoteOptions = { ...rest, ...(bundles ? { bundles } : {}) };
   if (planOnly) {
     process.stdout.write(`${renderPlan(await planPromotion(promoteOptions))}\n`);
     return;

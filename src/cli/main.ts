@@ -284,6 +284,7 @@ program
   .option('--serverless', 'serverless endpoint (no data capture) instead of a real-time instance')
   .option('--endpoint-instance-type <type>', 'real-time endpoint instance type')
   .option('--capture-sampling <percent>', 'data capture sampling percentage', numberOption)
+  .option('--bundles <dir>', 'Lambda zips built before (scones build --out DIR) instead of building them now')
   .option('--notify-email <address>', 'email subscription to the failure topic (confirm the link AWS sends)')
   .option(
     '--alarm-low-confidence <share>',

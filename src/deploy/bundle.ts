@@ -5,7 +5,7 @@
  * code): when a function imports it, its package and the prebuilt binary for the Lambda's
  * architecture go under node_modules/ in the zip. Zips are deterministic (see zip.ts).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -49,6 +49,8 @@ export interface BuildOptions {
   rootDir?: string;
   /** Where registry tarballs of other-architecture packages are cached; default .scones/npm. */
   cacheDir?: string;
+  /** Only these functions (default every one): a check of one bundle need not pack the predictor's. */
+  only?: readonly BundleInfo['key'][];
 }
 
 /** The repository root (src/deploy/../..). */
@@ -94,6 +96,7 @@ export async function buildBundles(options: BuildOptions): Promise<BundleInfo[]>
   await mkdir(options.outDir, { recursive: true });
   const bundles: BundleInfo[] = [];
   for (const [key, fn] of Object.entries(KIT_FUNCTIONS) as [BundleInfo['key'], { folder: string }][]) {
+    if (options.only && !options.only.includes(key)) continue;
     const { files, usesSharp } = await bundleHandler(
       join(rootDir, 'lambdas', fn.folder, 'handler.ts'),
       rootDir,
@@ -117,4 +120,36 @@ export async function buildBundles(options: BuildOptions): Promise<BundleInfo[]>
     });
   }
   return bundles;
+}
+
+export class BundlesMissing extends Error {
+  override name = 'BundlesMissing';
+}
+
+/**
+ * Bundles built before (`scones build --out DIR`, as `sam build` comes before `sam deploy`): every
+ * function's `<folder>.zip` in `dir`, or BundlesMissing naming the ones that are not there. Their
+ * native packages are not known from the zip alone, so they are reported as none.
+ */
+export async function readBundles(dir: string, arch: LambdaArchitecture): Promise<BundleInfo[]> {
+  const entries = Object.entries(KIT_FUNCTIONS) as [BundleInfo['key'], { folder: string }][];
+  const read = await Promise.all(
+    entries.map(async ([key, fn]) => {
+      const zipPath = resolve(dir, `${fn.folder}.zip`);
+      const zip = await readFile(zipPath).catch(() => undefined);
+      return { key, folder: fn.folder, zipPath, zip };
+    }),
+  );
+  const missing = read.filter((bundle) => !bundle.zip).map((bundle) => `${bundle.folder}.zip`);
+  if (missing.length > 0)
+    throw new BundlesMissing(`${dir} lacks ${missing.join(', ')}: build them with scones build --out ${dir}`);
+  return read.map(({ key, folder, zipPath, zip }) => ({
+    key,
+    folder,
+    arch,
+    zipPath,
+    codeSha256: codeSha256(zip as Buffer),
+    sizeBytes: (zip as Buffer).byteLength,
+    nativePackages: [],
+  }));
 }

@@ -23,6 +23,7 @@
  *     retraining, the rollout alarm its canary is rolled back on: src/workflow/rollout-alarm.ts).
  *
  *   buildBundles({ arch, outDir }): Promise<BundleInfo[]>   (re-exported from ./bundle.ts)
+ *   readBundles(dir, arch): the zips a `scones build --out dir` left there (re-exported)
  *   resourceNames(stage), kitTags(stage), TAG_KIT, TAG_STAGE (src/workflow/names.ts): names and tags, for teardown.
  *   createSfnRunner(sfn, stateMachineArn, options?): SfnRunner (./sfn-runner.ts): runs executions of
  *     the deployed state machine and returns the embedded engine's ExecutionRecord shape.
@@ -69,7 +70,7 @@ import { ensureStateMachine } from './state-machine.ts';
 
 export { KIT_NAME, kitTags, resourceNames, TAG_KIT, TAG_STAGE } from '../workflow/names.ts';
 export type { BundleInfo, LambdaArchitecture } from './bundle.ts';
-export { buildBundles } from './bundle.ts';
+export { BundlesMissing, buildBundles, readBundles } from './bundle.ts';
 export type { Change, ResourceChange, ResourceKind } from './report.ts';
 export { createSfnRunner, type SfnRunner, type SfnRunnerOptions } from './sfn-runner.ts';
 

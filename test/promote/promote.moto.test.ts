@@ -130,11 +130,14 @@ describe('promote against moto', () => {
       `create iam role ${events.eventsRole}`,
       `create eventbridge rule ${events.rule('execution-failed')}`,
       `create eventbridge rule ${events.rule('image-uploaded')}`,
+      `create eventbridge rule ${events.rule('retrain-on-drift-alarm')}`,
+      `create eventbridge rule ${events.rule('retrain-on-reviewed-labels')}`,
       `create s3 bucket notifications ${bucket}`,
       `create cloudwatch alarm ${events.alarms.lowConfidenceShare}`,
       `create cloudwatch alarm ${events.alarms.classificationFailures}`,
       `create cloudwatch alarm ${events.alarms.intakeFailures}`,
       `create cloudwatch alarm ${retraining.rolloutAlarm}`,
+      `create cloudwatch alarm ${retraining.reviewedLabelsAlarm}`,
       'skip step functions execution smoke execution',
     ]);
     expect(plan.settings.hyperParameters.num_training_samples).toBe('from the staged manifest');
@@ -143,9 +146,9 @@ describe('promote against moto', () => {
     // The event-driven part's cost: free EventBridge routing, intake transitions, SNS, alarms, metrics.
     expect(plan.cost.lines.map((line) => `${line.item}: ${line.period}`)).toEqual(
       expect.arrayContaining([
-        'EventBridge (2 rules) + intake: per 1,000 requests',
+        'EventBridge (4 rules) + intake: per 1,000 requests',
         'failure notifications (SNS): per 1,000 failures',
-        'CloudWatch alarms (4): per month',
+        'CloudWatch alarms (5): per month',
         'retraining (state machine, on demand): per retraining',
         'CloudWatch custom metrics (Lambda EMF): per month',
       ]),
@@ -471,7 +474,7 @@ describe('promote against moto', () => {
     // 3 Lambdas, the two state machines, SageMaker's and EventBridge's; the batch's function and state
     // machine; the retraining's two functions and state machine.
     expect(report.deleted.filter((item) => item.type === 'iam role')).toHaveLength(12);
-    expect(report.deleted.filter((item) => item.type === 'cloudwatch alarm')).toHaveLength(4);
+    expect(report.deleted.filter((item) => item.type === 'cloudwatch alarm')).toHaveLength(5);
     expect(report.kept.map((item) => item.type)).toEqual(
       expect.arrayContaining(['s3 bucket', 'sagemaker training job', 'sagemaker tuning job']),
     );

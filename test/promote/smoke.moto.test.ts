@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createSfnClient } from '../../src/aws/clients.ts';
@@ -129,7 +129,19 @@ describe('a smoke execution that does not succeed', () => {
     const stage = 'smokecli';
     const env: NodeJS.ProcessEnv = { ...process.env, ...moto.environment(), ...credentials };
     delete env.AWS_PROFILE;
-    const args = [join(ROOT, 'bin', 'scones.js'), 'promote', '--yes', '--stage', stage, '--region', REGION];
+    // The run's bundles, as `scones build --out DIR` leaves them: building them again is not what this tests.
+    const bundlesDir = dirname(bundles[0]?.zipPath as string);
+    const args = [
+      join(ROOT, 'bin', 'scones.js'),
+      'promote',
+      '--yes',
+      '--stage',
+      stage,
+      '--region',
+      REGION,
+      '--bundles',
+      bundlesDir,
+    ];
     const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
