@@ -39,6 +39,11 @@ export const KNOWN_LONG_FILES = [
   'test/promote/events.moto.test.ts',
   'test/promote/smoke.moto.test.ts',
   'test/promote/pagination.moto.test.ts',
+  'test/containers/parity.test.ts',
+  'test/cli/retrain.test.ts',
+  'test/embedded/retraining-real.test.ts',
+  'test/emulator/deploy.test.ts',
+  'test/emulator/bundle.test.ts',
 ];
 
 function rank(file: TestSpecification): number {

@@ -2,8 +2,8 @@
  * The SageMaker Python SDK v2 against `scones up --stub`, the way a notebook uses it
  * (test/up/python/notebook.py, also runnable by hand: docs/scones-up.md): `sagemaker.Session()`
  * and `default_bucket()`, `upload_data`, an `Estimator` of the built-in image-classification
- * algorithm (`image_uris.retrieve`) with `set_hyperparameters` and `fit(inputs, logs=True)` over
- * the four `TrainingInput` channels, `Estimator.attach` to the finished job,
+ * algorithm (`image_uris.retrieve`) with `set_hyperparameters` and `fit` over the four
+ * `TrainingInput` channels with the job's log tailed, `Estimator.attach` to the finished job,
  * `deploy(..., data_capture_config=DataCaptureConfig(...))`,
  * `Predictor.predict` of PNGs through `IdentitySerializer("image/png")`, the captured records read
  * back with `S3Downloader`, `delete_endpoint()`.
@@ -13,9 +13,10 @@
  * and the telemetry opt-out. The SDK would otherwise ask STS for the account at
  * https://sts.<region>.amazonaws.com (an endpoint it builds itself, ignoring AWS_ENDPOINT_URL_STS)
  * and send telemetry to an amazonaws.com bucket. The recording proxy proves nothing else tried
- * to leave 127.0.0.1. The SDK's own polls set the pace: `fit` asks for the job's status every 30 s
- * while it tails the logs; the endpoint is polled every second (`deploy(wait=False)`, then
- * `wait_for_endpoint(poll=1)`) rather than deploy's 30 s. Needs Python (skips with the reason).
+ * to leave 127.0.0.1. The SDK's own polls set the pace, so they are asked to poll every second:
+ * `fit(wait=False)` then `logs_for_job(wait=True, poll=1)` (what `fit(logs=True)` calls, with its
+ * 10 s poll), and `deploy(wait=False)` then `wait_for_endpoint(poll=1)` rather than deploy's 30 s.
+ * Needs Python (skips with the reason).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientsOrSkip, resultOf, startUpWithPython, type UpWithPython } from './python-clients.ts';
@@ -44,6 +45,8 @@ describe('scones up with the sagemaker sdk (Python, v2)', () => {
         '--epochs',
         '2',
         '--endpoint-poll',
+        '1',
+        '--logs-poll',
         '1',
       ],
       { timeoutMs: 280_000 },

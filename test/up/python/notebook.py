@@ -55,6 +55,9 @@ def main() -> None:
     # deploy() polls the endpoint every 30 s; with this, deploy(wait=False) then
     # wait_for_endpoint(poll=N): the same SDK calls, sooner (the test passes 1).
     parser.add_argument("--endpoint-poll", type=int)
+    # fit(logs=True) tails the job with logs_for_job(poll=10); with this, fit(wait=False) then
+    # logs_for_job(wait=True, poll=N): the same SDK calls and transcript, sooner (the test passes 1).
+    parser.add_argument("--logs-poll", type=int)
     arguments = parser.parse_args()
     # botocore notes at INFO which endpoint variable it used, for every client: not for the transcript.
     logging.getLogger("botocore").setLevel(logging.WARNING)
@@ -103,7 +106,11 @@ def main() -> None:
         for channel in CHANNELS
     }
     started = time.monotonic()
-    estimator.fit(inputs, logs=True)
+    if arguments.logs_poll:
+        estimator.fit(inputs, wait=False)
+        session.logs_for_job(estimator.latest_training_job.name, wait=True, poll=arguments.logs_poll)
+    else:
+        estimator.fit(inputs, logs=True)
     job = estimator.latest_training_job.describe()
     metrics = {m["MetricName"]: m["Value"] for m in job.get("FinalMetricDataList", [])}
     print(f"training job {job['TrainingJobName']}: {job['TrainingJobStatus']} in {time.monotonic() - started:.1f} s")
