@@ -133,7 +133,11 @@ export function renderWorkflowSvg(definition: Record<string, unknown>, execution
     const a = position.get(edge.from);
     const b = position.get(edge.to);
     if (!a || !b) continue;
-    const onPath = taken.has(`${edge.from}>${edge.to}`);
+    // A Catch that goes where the state's Next goes too: the path took the Next (a history tells no more).
+    const alsoNext =
+      edge.kind === 'catch' &&
+      edges.some((e) => e.kind === 'next' && e.from === edge.from && e.to === edge.to);
+    const onPath = taken.has(`${edge.from}>${edge.to}`) && !alsoNext;
     const stroke = !execution || onPath ? (edge.kind === 'catch' ? '#c0392b' : '#333333') : '#cccccc';
     const dash = edge.kind === 'catch' ? ' stroke-dasharray="5,4"' : '';
     const points =
