@@ -139,7 +139,8 @@ try {
     failingName,
     // The alarm's period is a minute and it reads complete periods: a bake of 3 covers its detection.
     {
-      epochs: Math.max(1, Math.round(epochs / 3)),
+      // --quick trains 2-epoch models: the candidate needs them all to pass the gate.
+      epochs: args.quick ? epochs : Math.round(epochs / 3),
       clean_margin: args.quick ? 0.3 : 0.1,
       canary_percent: 10,
       bake_seconds: 180,
