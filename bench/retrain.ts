@@ -223,14 +223,15 @@ try {
     epochs,
     lost,
   };
-  checks.expect(shuffled.outcome === 'rejected', `the shuffled-label candidate was ${shuffled.outcome}`);
-  checks.expect(
-    failing.outcome === 'rolled-back',
-    `the failing candidate was ${failing.outcome}: ${failing.reason}`,
-  );
-  checks.expect(good.outcome === 'promoted', `the retraining was ${good.outcome}: ${good.reason}`);
   checks.expect(lost === 0, `${lost} executions lost`);
+  // --quick trains 2-epoch models on a few images: its outcomes prove the loop runs, nothing more.
   if (!args.quick) {
+    checks.expect(shuffled.outcome === 'rejected', `the shuffled-label candidate was ${shuffled.outcome}`);
+    checks.expect(
+      failing.outcome === 'rolled-back',
+      `the failing candidate was ${failing.outcome}: ${failing.reason}`,
+    );
+    checks.expect(good.outcome === 'promoted', `the retraining was ${good.outcome}: ${good.reason}`);
     checks.expect(good.wallS <= TARGETS.retrain_wall_s, `retraining took ${good.wallS} s`);
     checks.expect(
       after.drifted - before.drifted >= TARGETS.recovered_share * driftLoss,
