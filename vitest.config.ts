@@ -50,10 +50,10 @@ export default defineConfig({
     isolate: false,
     testTimeout: 30_000,
     hookTimeout: 120_000,
-    // One worker more than cores (vitest's default is one less: a single worker on 2 cores): a
-    // slow-tier file spends most of its time waiting on an emulator, whose own processes then
-    // use the cores, while another worker runs the fast suite.
-    maxWorkers: availableParallelism() + 1,
+    // Two workers more than cores (vitest's default is one less: a single worker on 2 cores): a
+    // slow-tier file spends most of its time waiting on an emulator, a Python client or a child
+    // process, whose own processes then use the cores, while other workers run the fast suite.
+    maxWorkers: availableParallelism() + 2,
     // Slow-tier files start from the beginning, beside the fast ones (see that file).
     sequence: { sequencer: InterleaveSequencer },
     projects: [

@@ -39,9 +39,9 @@ describe('scones up with the sagemaker sdk (Python, v2)', () => {
       [
         'notebook.py',
         '--train-per-class',
-        '150',
+        '80',
         '--validation-per-class',
-        '50',
+        '25',
         '--epochs',
         '2',
         '--endpoint-poll',
@@ -66,7 +66,7 @@ describe('scones up with the sagemaker sdk (Python, v2)', () => {
     expect(result).toMatchObject({
       region: 'us-east-1',
       bucket: 'sagemaker-us-east-1-000000000000',
-      counts: { train: 300, validation: 100 },
+      counts: { train: 160, validation: 50 },
       training: { status: 'Completed' },
       endpoint: { name: 'scones-notebook-endpoint', status: 'InService' },
       endpointsLeft: 0,

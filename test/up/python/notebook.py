@@ -47,7 +47,7 @@ def cell(title: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="The Scones Unlimited notebook against scones up.")
-    # By hand: 900 training images, 10 epochs. The test trains on 300 for 2 epochs.
+    # By hand: 900 training images, 10 epochs. The test trains on 160 for 2 epochs.
     parser.add_argument("--train-per-class", type=int, default=450)
     parser.add_argument("--validation-per-class", type=int, default=50)
     parser.add_argument("--epochs", type=int, default=10)
