@@ -53,7 +53,6 @@ export default defineConfig({
     // Two workers more than cores (vitest's default is one less: a single worker on 2 cores): a
     // slow-tier file spends most of its time waiting on an emulator, a Python client or a child
     // process, whose own processes then use the cores, while other workers run the fast suite.
-    // The fast suite alone is CPU-bound: `npm run test:fast` passes one worker more than cores.
     maxWorkers: availableParallelism() + 2,
     // Slow-tier files start from the beginning, beside the fast ones (see that file).
     sequence: { sequencer: InterleaveSequencer },
