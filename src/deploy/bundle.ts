@@ -17,6 +17,7 @@ import {
   RETRAINING_FUNCTIONS,
   type RetrainingFunctionKey,
 } from '../workflow/definition.ts';
+import { lambdaEsmBuild } from './esm-build.ts';
 import { addPredictorForLambda } from './predictor-package.ts';
 import { addSharpForLambda, type LambdaArchitecture } from './sharp-package.ts';
 import { codeSha256, deterministicZip } from './zip.ts';
@@ -64,23 +65,14 @@ const ESM_REQUIRE_BANNER =
 
 async function bundleHandler(entry: string, rootDir: string) {
   const result = await build({
-    entryPoints: [entry],
-    // Relative to the repository root, so source map paths (and the zip hash) do not depend on cwd.
-    absWorkingDir: rootDir,
-    outfile: 'index.mjs',
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'esm',
-    // `linked` adds the sourceMappingURL comment NODE_OPTIONS=--enable-source-maps follows.
-    sourcemap: 'linked',
-    minify: true,
-    keepNames: true,
-    external: NATIVE_EXTERNALS,
-    banner: { js: ESM_REQUIRE_BANNER },
+    ...lambdaEsmBuild({
+      entry,
+      rootDir,
+      outfile: 'index.mjs',
+      external: NATIVE_EXTERNALS,
+      banner: ESM_REQUIRE_BANNER,
+    }),
     metafile: true,
-    write: false,
-    logLevel: 'warning',
   });
   const imports = Object.values(result.metafile.outputs).flatMap((output) => output.imports);
   const usesSharp = imports.some((entry) => entry.external && entry.path === 'sharp');

@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { build } from 'esbuild';
+import { lambdaEsmBuild } from './esm-build.ts';
 import { addSharpForLambda, type LambdaArchitecture } from './sharp-package.ts';
 
 const NODE_CPU: Record<LambdaArchitecture, string> = { x86_64: 'x64', arm64: 'arm64' };
@@ -67,22 +68,15 @@ export async function addPredictorForLambda(
   cacheDir: string,
   rootDir: string,
 ): Promise<{ nativePackages: string[] }> {
-  const result = await build({
-    entryPoints: [join(rootDir, 'training', 'predictor.ts')],
-    absWorkingDir: rootDir,
-    outfile: 'predictor.mjs',
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'esm',
-    sourcemap: 'linked',
-    minify: true,
-    keepNames: true,
-    external: ['sharp', 'onnxruntime-node'],
-    banner: { js: PREDICTOR_BANNER },
-    write: false,
-    logLevel: 'warning',
-  });
+  const result = await build(
+    lambdaEsmBuild({
+      entry: join(rootDir, 'training', 'predictor.ts'),
+      rootDir,
+      outfile: 'predictor.mjs',
+      external: ['sharp', 'onnxruntime-node'],
+      banner: PREDICTOR_BANNER,
+    }),
+  );
   for (const file of result.outputFiles) files.set(file.path.split(/[\\/]/).pop() as string, file.contents);
 
   const wasmDir = join(packageDir('@tensorflow/tfjs-backend-wasm', rootDir), 'dist');
