@@ -25,6 +25,7 @@ import {
   stageChannels,
   startHarness,
   trainingJobRequest,
+  trainingTaskParameters,
   until,
 } from './sagemaker/support.ts';
 
@@ -57,10 +58,8 @@ const OPTIMIZED_CAUSE = (code: string) =>
   );
 
 /** The training request of support.ts as Task Parameters, the job's name from the input. */
-function trainingParameters(hyperparameters: Record<string, string | undefined> = {}) {
-  const { TrainingJobName: _name, ...request } = trainingJobRequest('unused', hyperparameters);
-  return { 'TrainingJobName.$': '$.job', ...request };
-}
+const trainingParameters = (hyperparameters: Record<string, string | undefined> = {}) =>
+  trainingTaskParameters('unused', hyperparameters);
 
 function deployDefinition(hyperparameters: Record<string, string | undefined> = {}) {
   return {

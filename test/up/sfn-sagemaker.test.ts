@@ -20,6 +20,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LOCAL_CREDENTIALS } from '../../src/config.ts';
 import { imageClassificationUri } from '../../src/embedded/sagemaker/index.ts';
+import { trainingTaskParameters } from '../embedded/sagemaker/support.ts';
 import { startTestStack, type TestStack } from './support.ts';
 
 const ROLE = 'arn:aws:iam::000000000000:role/StatesRole';
@@ -37,27 +38,13 @@ function definition(bucket: string) {
       Train: {
         Type: 'Task',
         Resource: `${SM}createTrainingJob.sync`,
-        Parameters: {
-          'TrainingJobName.$': '$.job',
-          AlgorithmSpecification: { TrainingImage: IMAGE, TrainingInputMode: 'File' },
-          RoleArn: SAGEMAKER_ROLE,
-          // num_classes is missing: the algorithm fails the job, as on AWS.
-          HyperParameters: { num_training_samples: '2', epochs: '1' },
-          InputDataConfig: ['train', 'validation', 'train_lst', 'validation_lst'].map((channel) => ({
-            ChannelName: channel,
-            ContentType: 'application/x-image',
-            DataSource: {
-              S3DataSource: {
-                S3DataType: 'S3Prefix',
-                S3Uri: `s3://${bucket}/sfn-data/${channel}/`,
-                S3DataDistributionType: 'FullyReplicated',
-              },
-            },
-          })),
-          OutputDataConfig: { S3OutputPath: `s3://${bucket}/sfn-models/` },
-          ResourceConfig: { InstanceType: 'ml.m5.large', InstanceCount: 1, VolumeSizeInGB: 10 },
-          StoppingCondition: { MaxRuntimeInSeconds: 600 },
-        },
+        // num_classes is left out: the algorithm fails the job, as on AWS.
+        Parameters: trainingTaskParameters(
+          'unused',
+          { num_classes: undefined, image_shape: undefined, num_training_samples: '2', epochs: '1' },
+          'sfn-data',
+          { bucket, role: SAGEMAKER_ROLE },
+        ),
         ResultPath: '$.training',
         Catch: [{ ErrorEquals: ['States.TaskFailed'], ResultPath: '$.trainingError', Next: 'Model' }],
         Next: 'Model',

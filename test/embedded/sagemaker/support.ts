@@ -218,11 +218,13 @@ export function trainingJobRequest(
   name: string,
   hyperparameters: Record<string, string | undefined> = {},
   prefix = 'data',
+  where: { bucket?: string; role?: string } = {},
 ) {
+  const bucket = where.bucket ?? BUCKET;
   return {
     TrainingJobName: name,
     AlgorithmSpecification: { TrainingImage: IMAGE, TrainingInputMode: 'File' },
-    RoleArn: ROLE,
+    RoleArn: where.role ?? ROLE,
     HyperParameters: Object.fromEntries(
       Object.entries({
         num_classes: '2',
@@ -237,15 +239,21 @@ export function trainingJobRequest(
       DataSource: {
         S3DataSource: {
           S3DataType: 'S3Prefix',
-          S3Uri: `s3://${BUCKET}/${prefix}/${channel}/`,
+          S3Uri: `s3://${bucket}/${prefix}/${channel}/`,
           S3DataDistributionType: 'FullyReplicated',
         },
       },
     })),
-    OutputDataConfig: { S3OutputPath: `s3://${BUCKET}/models/` },
+    OutputDataConfig: { S3OutputPath: `s3://${bucket}/models/` },
     ResourceConfig: { InstanceType: 'ml.p3.2xlarge', InstanceCount: 1, VolumeSizeInGB: 10 },
     StoppingCondition: { MaxRuntimeInSeconds: 600 },
   };
+}
+
+/** A `createTrainingJob` Task's Parameters: the request above, its name from the input's `job`. */
+export function trainingTaskParameters(...args: Parameters<typeof trainingJobRequest>) {
+  const { TrainingJobName: _name, ...request } = trainingJobRequest(...args);
+  return { 'TrainingJobName.$': '$.job', ...request };
 }
 
 /** One object under each channel prefix, so CreateTrainingJob's S3 check passes. */
