@@ -19,6 +19,7 @@ import {
   RETRAINING_PREFIX,
   renderDefinition,
 } from '../workflow/definition.ts';
+import { ensureMetricAlarm } from '../workflow/metric-alarm.ts';
 import type { ModelEndpoint } from '../workflow/model-endpoint.ts';
 import { eventResourceNames } from '../workflow/names.ts';
 import { ensureReviewedLabelsAlarm, reviewedLabelsSettings } from '../workflow/reviewed-labels.ts';
@@ -404,8 +405,8 @@ function kitWritesOf(
 
 /**
  * The stage's rollout alarm in the stack's CloudWatch (src/workflow/rollout-alarm.ts), as deploy puts
- * it on AWS: a retraining's canary is watched by it. Put only when missing, so a restart keeps its
- * state and history.
+ * it on AWS: a retraining's canary is watched by it. A restart leaves it, its state and history as
+ * they are (ensureMetricAlarm).
  */
 async function ensureRolloutAlarm(
   apis: AwsApis,
@@ -418,8 +419,5 @@ async function ensureRolloutAlarm(
     endpointName: config.endpointName,
     notificationTopicArn: `arn:${partition}:sns:${region}:${accountId}:${eventResourceNames(config.stage).notificationTopic}`,
   });
-  const existing = (await apis.cloudwatch.call('DescribeAlarms', { AlarmNames: [request.AlarmName] })) as {
-    MetricAlarms?: unknown[];
-  };
-  if ((existing.MetricAlarms ?? []).length === 0) await apis.cloudwatch.call('PutMetricAlarm', request);
+  await ensureMetricAlarm(apis.cloudwatch, { ...request });
 }

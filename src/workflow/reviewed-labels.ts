@@ -10,6 +10,8 @@
  * The window is the alarm's: labels are counted per period (default an hour), so N labels spread
  * over several periods do not add up; a slower review pace wants a longer period (up to a day).
  */
+
+import { type CloudWatchCalls, ensureMetricAlarm } from './metric-alarm.ts';
 import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from './metrics.ts';
 import { retrainingNames } from './names.ts';
 
@@ -93,27 +95,11 @@ export function reviewedLabelsAlarmRequest(
   };
 }
 
-/** CloudWatch as JSON in, JSON out (the local service's `call`). */
-interface CloudWatchCalls {
-  call(action: string, input: Record<string, unknown>): Promise<unknown>;
-}
-
-/**
- * Creates the alarm, or updates it when its threshold or period differ (PutMetricAlarm replaces
- * the whole configuration); an alarm already as asked is left alone, its state with it.
- */
-export async function ensureReviewedLabelsAlarm(
+/** The reviewed-labels alarm of the stage, created or brought back to its settings (metric-alarm.ts). */
+export function ensureReviewedLabelsAlarm(
   cloudwatch: CloudWatchCalls,
   stage: string,
   settings: ReviewedLabelsSettings,
 ): Promise<'created' | 'updated' | 'unchanged'> {
-  const request = reviewedLabelsAlarmRequest(stage, settings);
-  const answer = (await cloudwatch.call('DescribeAlarms', { AlarmNames: [request.AlarmName] })) as {
-    MetricAlarms?: { AlarmName?: string; Threshold?: number; Period?: number }[];
-  };
-  const existing = answer.MetricAlarms?.find((alarm) => alarm.AlarmName === request.AlarmName);
-  if (existing && existing.Threshold === request.Threshold && existing.Period === request.Period)
-    return 'unchanged';
-  await cloudwatch.call('PutMetricAlarm', request);
-  return existing ? 'updated' : 'created';
+  return ensureMetricAlarm(cloudwatch, { ...reviewedLabelsAlarmRequest(stage, settings) });
 }
