@@ -229,11 +229,19 @@ program
     (pair: string, pairs: string[]) => [...pairs, pair],
     [],
   )
-  .action(async ({ via, parameter, ...options }) =>
-    via === 'cloudformation'
-      ? (await stack()).stackDeployCommand({ ...options, parameter })
-      : (await commands()).deployCommand(options),
-  );
+  .option(
+    '--template <file>',
+    '--via cloudformation: deploy this template (written by scones template for the same stage and target) instead of generating it',
+  )
+  .action(async ({ via, parameter, template, ...options }) => {
+    if (via === 'cloudformation')
+      return (await stack()).stackDeployCommand({ ...options, parameter, template });
+    if (template || parameter.length > 0)
+      throw new Error(
+        '--template and --parameter are for --via cloudformation (the SDK deploy has no template)',
+      );
+    return (await commands()).deployCommand(options);
+  });
 
 program
   .command('template')

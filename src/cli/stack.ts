@@ -5,7 +5,7 @@
  */
 import { validateStage } from '../promote/options.ts';
 import { deploymentConfig } from '../targets/index.ts';
-import { deleteStack, deployStack } from '../template/index.ts';
+import { deleteStack, deployStack, readTemplateFile } from '../template/index.ts';
 import { log } from './log.ts';
 import { templateBucket } from './template.ts';
 
@@ -55,13 +55,16 @@ export async function stackDeployCommand(options: {
   arch: 'x86_64' | 'arm64';
   functions?: boolean;
   parameter?: string[];
+  template?: string;
 }) {
   if (options.functions === false) {
     throw new StackCommandError('--no-functions is for the SDK path: the template always has the functions');
   }
   const config = stackConfig(options.target, {});
+  const template = options.template ? await readTemplateFile(options.template, config) : undefined;
   const result = await deployStack({
     config,
+    ...(template ? { template } : {}),
     arch: options.arch,
     parameters: parseParameters(options.parameter ?? []),
     ...(options.plan ? { plan: true } : {}),

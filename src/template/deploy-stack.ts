@@ -20,7 +20,7 @@ import { type BundleInfo, buildBundles, KIT_ROOT, type LambdaArchitecture } from
 import { changeLines, firstFailure, isNothingToChange } from './change-report.ts';
 import { uploadStackCode } from './code-bucket.ts';
 import { BUNDLE_KEYS, CODE_BUCKET, codeKeyParameter } from './parameters.ts';
-import { StackInputError, stackParameters } from './stack-input.ts';
+import { keptParameters, StackInputError, stackParameters } from './stack-input.ts';
 import { stackTarget } from './stack-target.ts';
 import {
   describeStack,
@@ -31,6 +31,7 @@ import {
   waitForStack,
 } from './stack-wait.ts';
 import { generateTemplate } from './template.ts';
+import type { CfnTemplate } from './types.ts';
 
 export interface DeployStackOptions {
   /** Target, stage (the stack is `scones-<stage>`), region, the stage's bucket. */
@@ -40,6 +41,11 @@ export interface DeployStackOptions {
   arch?: LambdaArchitecture;
   /** Local targets: the endpoints the Lambdas use (as deploy's `lambdaEndpoints`). */
   lambdaEndpoints?: Partial<Record<Service, string>>;
+  /**
+   * The template to deploy (`--template FILE`: one `scones template` wrote and a pipeline or a
+   * reviewer kept); generated for the config's stage and target when omitted.
+   */
+  template?: CfnTemplate;
   /** Values of the template's parameters (Threshold, NotifyEmail, ModelDataUrl...); not the code's. */
   parameters?: Record<string, string>;
   /** Print the change set's changes and delete it: nothing is executed. */
@@ -88,7 +94,7 @@ export const outputsOf = (stack: Stack | undefined): Record<string, string> =>
 /** Checks the given values (code parameters are the deployer's own) before anything is uploaded. */
 function checkedValues(
   options: DeployStackOptions,
-  template: ReturnType<typeof generateTemplate>,
+  template: CfnTemplate,
   hostsSageMaker: boolean,
 ): Record<string, string> {
   const values = options.parameters ?? {};
@@ -102,6 +108,9 @@ function checkedValues(
   stackParameters({ template, values: { ...placeholders, ...values }, hostsSageMaker });
   return values;
 }
+
+const nothingChanged = (type: 'CREATE' | 'UPDATE') =>
+  `Nothing was changed${type === 'UPDATE' ? ': the stack is as it was' : ''}; fix the cause and deploy again`;
 
 async function deleteChangeSet(cfn: CloudFormationClient, stackName: string, changeSetName: string) {
   await cfn.send(new DeleteChangeSetCommand({ StackName: stackName, ChangeSetName: changeSetName }));
@@ -145,11 +154,13 @@ export async function deployStack(options: DeployStackOptions): Promise<StackDep
   const log = options.log ?? ((line: string) => console.log(line));
   const settings = { ...POLL_DEFAULTS, ...options.poll };
   const arch = options.arch ?? 'x86_64';
-  const template = generateTemplate({
-    config,
-    arch,
-    ...(options.lambdaEndpoints ? { lambdaEndpoints: options.lambdaEndpoints } : {}),
-  });
+  const template =
+    options.template ??
+    generateTemplate({
+      config,
+      arch,
+      ...(options.lambdaEndpoints ? { lambdaEndpoints: options.lambdaEndpoints } : {}),
+    });
   const target = await stackTarget(config);
   const values = checkedValues(options, template, target.hostsSageMaker);
   const { stackName } = target;
@@ -161,27 +172,37 @@ export async function deployStack(options: DeployStackOptions): Promise<StackDep
   }
   const code = await uploadStackCode(target.code, bundles, template);
   log(`code bucket ${target.code.bucket}: ${code.uploaded.length} new object(s)`);
-  const parameters = stackParameters({
-    template,
-    values: { ...code.parameters, ...values },
-    hostsSageMaker: target.hostsSageMaker,
-  });
+  const given = { ...code.parameters, ...values };
+  const parameters = stackParameters({ template, values: given, hostsSageMaker: target.hostsSageMaker });
 
   const cfn = createCloudFormationClient(config);
   const { stack: existing, type } = await currentStack(cfn, stackName, log, settings);
+  const previous = (existing?.Parameters ?? []).flatMap((parameter) => parameter.ParameterKey ?? []);
+  const kept = keptParameters(template, given, previous);
+  if (kept.length > 0)
+    log(`keeping the stack's ${kept.map((parameter) => parameter.ParameterKey).join(', ')}`);
   const changeSetName = `scones-${Date.now()}`;
   log(`${options.plan ? 'planning' : 'deploying'} stack ${stackName} (${type} change set ${changeSetName})`);
-  await cfn.send(
-    new CreateChangeSetCommand({
-      StackName: stackName,
-      ChangeSetName: changeSetName,
-      ChangeSetType: type,
-      TemplateURL: code.templateUrl,
-      Parameters: parameters,
-      Capabilities: ['CAPABILITY_NAMED_IAM'],
-      Description: `scones deploy --via cloudformation, stage ${config.stage}`,
-    }),
-  );
+  try {
+    await cfn.send(
+      new CreateChangeSetCommand({
+        StackName: stackName,
+        ChangeSetName: changeSetName,
+        ChangeSetType: type,
+        TemplateURL: code.templateUrl,
+        Parameters: [...parameters, ...kept],
+        Capabilities: ['CAPABILITY_NAMED_IAM'],
+        Description: `scones deploy --via cloudformation, stage ${config.stage}`,
+      }),
+    );
+  } catch (error) {
+    // CloudFormation refuses a template it cannot read (a resource type it lacks, a bad
+    // reference) at once, with a ValidationError: no change set exists, the stack is untouched.
+    if ((error as Error).name !== 'ValidationError') throw error;
+    throw new ChangeSetFailed(
+      `CloudFormation refused the change set of ${stackName}: ${(error as Error).message}. ${nothingChanged(type)}`,
+    );
+  }
   const changeSet = await waitForChangeSet(cfn, stackName, changeSetName, settings);
   const result = { stackName, changeSetType: type, planned: Boolean(options.plan) };
 
@@ -193,8 +214,7 @@ export async function deployStack(options: DeployStackOptions): Promise<StackDep
       return { ...result, changes: [], changed: false, outputs: outputsOf(existing) };
     }
     throw new ChangeSetFailed(
-      `Change set ${changeSetName} of ${stackName} failed: ${changeSet.StatusReason ?? '(no reason given)'}. ` +
-        `Nothing was changed${type === 'UPDATE' ? ': the stack is as it was' : ''}; fix the cause and deploy again`,
+      `Change set ${changeSetName} of ${stackName} failed: ${changeSet.StatusReason ?? '(no reason given)'}. ${nothingChanged(type)}`,
     );
   }
 

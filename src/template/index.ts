@@ -24,4 +24,5 @@ export {
 export { StackInputError } from './stack-input.ts';
 export { StackWaitTimeout } from './stack-wait.ts';
 export { generateTemplate, TemplateInputError } from './template.ts';
+export { checkedTemplate, readTemplateFile } from './template-file.ts';
 export type { CfnResource, CfnTemplate, TemplateOptions } from './types.ts';

@@ -42,8 +42,29 @@ function problemOf(name: string, value: string, parameter: CfnParameter): string
   return undefined;
 }
 
+export interface StackParameter {
+  ParameterKey: string;
+  ParameterValue?: string;
+  UsePreviousValue?: boolean;
+}
+
+/**
+ * An update keeps the value the stack has for every parameter not given, as `aws cloudformation
+ * deploy` does: a deploy that only changes Threshold must not reset NotifyEmail, or empty
+ * ModelDataUrl, which would delete the initial endpoint with the condition it drives.
+ */
+export function keptParameters(
+  template: CfnTemplate,
+  given: Record<string, string>,
+  previous: readonly string[],
+): StackParameter[] {
+  return previous
+    .filter((name) => template.Parameters[name] !== undefined && given[name] === undefined)
+    .map((ParameterKey) => ({ ParameterKey, UsePreviousValue: true }));
+}
+
 /** The CloudFormation Parameters list, or a StackInputError naming every problem at once. */
-export function stackParameters(input: StackInput): { ParameterKey: string; ParameterValue: string }[] {
+export function stackParameters(input: StackInput): StackParameter[] {
   const { Parameters } = input.template;
   const problems: string[] = [];
   for (const [name, value] of Object.entries(input.values)) {

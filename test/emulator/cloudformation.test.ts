@@ -2,12 +2,17 @@
  * `scones deploy --via cloudformation` on the shared MiniStack: the stage's template deployed
  * through change sets, and everything checked through the services' own APIs, never the stack's
  * status. A plan creates nothing; a deploy creates the functions, state machines, rules, topic and
- * alarms as the template says; images run through the stack it made decide as on an SDK-deployed
- * stage; a changed Threshold reaches the Lambdas through an UPDATE change set; an unchanged deploy
- * is "nothing to change"; a refused value creates no change set; the delete removes everything.
- * And the SDK-deployed stage and the template-deployed one describe the same resources.
+ * alarms as the template says; the 200 shipped images decide on the stack it made as on the
+ * embedded tier; a changed Threshold reaches the Lambdas through an UPDATE change set; a deploy
+ * that gives no value keeps the stack's; a failed update is rolled back and a template
+ * CloudFormation cannot read is refused, both leaving the functions as they were; a refused value
+ * creates no change set; the delete removes everything. And the SDK-deployed stage and the
+ * template-deployed one describe the same resources.
  */
 
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeRuleCommand, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
 import { GetFunctionCommand, GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
@@ -25,15 +30,20 @@ import {
 } from '../../src/aws/clients.ts';
 import { type KitConfig, loadConfig } from '../../src/config.ts';
 import { type BundleInfo, createSfnRunner, type DeployResult, deploy } from '../../src/deploy/index.ts';
+import { type EmbeddedRuntime, startEmbeddedRuntime } from '../../src/embedded/runtime.ts';
 import {
   createStubPredictor,
   type EndpointServer,
   startEndpointServer,
 } from '../../src/embedded/sagemaker-runtime/index.ts';
 import {
+  type CfnTemplate,
+  ChangeSetFailed,
   type DeployStackOptions,
   deleteStack,
   deployStack,
+  generateTemplate,
+  StackDeployFailed,
   type StackDeployResult,
   StackInputError,
 } from '../../src/template/index.ts';
@@ -52,11 +62,16 @@ const STAGE = 'cfnstack';
 const SDK_STAGE = 'cfnsdk';
 const names = resourceNames(STAGE);
 const events = eventResourceNames(STAGE);
-const IMAGES = 12;
+/** The parity of the emulator tier (test/emulator/parity.test.ts), on the stack the template made. */
+const IMAGES = 200;
+/** The SDK-deployed stage is compared on a few: their resources are proven equal above. */
+const SDK_IMAGES = 12;
 
 describe('deploy --via cloudformation on MiniStack', () => {
   let ministack: SharedServer;
   let endpoint: EndpointServer;
+  let embedded: EmbeddedRuntime;
+  let dataDir: string;
   let bundles: BundleInfo[];
   let config: KitConfig;
   let sdkConfig: KitConfig;
@@ -64,28 +79,49 @@ describe('deploy --via cloudformation on MiniStack', () => {
   let deployed: StackDeployResult;
   let lines: string[];
 
+  const lambdaEndpoints = () => ({ s3: ministack.url, sagemakerRuntime: endpoint.url });
   const viaStack = (extra: Partial<DeployStackOptions> = {}) => {
     lines = [];
     return deployStack({
       config,
       bundles,
-      lambdaEndpoints: { s3: ministack.url, sagemakerRuntime: endpoint.url },
+      lambdaEndpoints: lambdaEndpoints(),
       parameters: { Threshold: '0.7' },
       log: (line) => lines.push(line),
       ...extra,
     });
   };
   const lambda = () => createLambdaClient(config);
+  const thresholds = async () => {
+    const found: Record<string, string | undefined> = {};
+    for (const name of [names.functions.classify, names.functions.filter]) {
+      const fn = await lambda().send(new GetFunctionConfigurationCommand({ FunctionName: name }));
+      found[name] = fn.Environment?.Variables?.THRESHOLD;
+    }
+    return found;
+  };
+  /** The template deploy generates, changed as a reviewer or a pipeline might have. */
+  const changedTemplate = (change: (template: CfnTemplate) => void) => {
+    const template = structuredClone(
+      generateTemplate({ config, arch: 'x86_64', lambdaEndpoints: lambdaEndpoints() }),
+    );
+    change(template);
+    return template;
+  };
   const missingFunction = () =>
     expect(
       lambda().send(new GetFunctionCommand({ FunctionName: names.functions.classify })),
     ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
 
   beforeAll(async () => {
-    [ministack, bundles, endpoint] = await Promise.all([
+    dataDir = await mkdtemp(join(tmpdir(), 'scones-cfn-parity-'));
+    const predictor = createStubPredictor();
+    [ministack, bundles, endpoint, embedded] = await Promise.all([
       sharedServer('ministack'),
       sharedBundles(),
-      startEndpointServer({ predictor: createStubPredictor() }),
+      startEndpointServer({ predictor }),
+      // The embedded tier the stack's decisions are compared with: same stage, threshold and model.
+      startEmbeddedRuntime({ dataDir, predictor, env: { ...isolatedStage(STAGE), THRESHOLD: '0.7' } }),
     ]);
     const env = (stage: string) =>
       loadConfig({
@@ -108,6 +144,8 @@ describe('deploy --via cloudformation on MiniStack', () => {
   afterAll(async () => {
     if (config) await deleteStack({ config, log: () => {} }).catch(() => {});
     await endpoint?.stop();
+    await embedded?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   it('plans a new stack: Add lines for every resource, and creates nothing', async () => {
@@ -183,23 +221,46 @@ describe('deploy --via cloudformation on MiniStack', () => {
     expect(viaTemplate).toEqual(viaSdk);
   }, 60_000);
 
-  it('decides images on the stack it made as the SDK-deployed stage does', async () => {
-    const images = (await shippedTestImages('cfn/')).slice(0, IMAGES);
+  it('decides all 200 shipped test images on the stack it made as the embedded tier does', async () => {
+    const images = await shippedTestImages('cfn/');
+    expect(images).toHaveLength(IMAGES);
     const objects = images.map((image) => ({ key: image.key, body: image.png }));
+    const keys = images.map((image) => image.key);
     const s3 = createS3Client(config);
-    await uploadAll(s3, config.bucket, objects);
-    await uploadAll(s3, sdkConfig.bucket, objects);
+    await Promise.all([
+      uploadAll(s3, config.bucket, objects),
+      uploadAll(embedded.s3, embedded.config.bucket, objects),
+      uploadAll(s3, sdkConfig.bucket, objects.slice(0, SDK_IMAGES)),
+    ]);
     const sfn = createSfnClient(config);
     const runner = (arn: string) => createSfnRunner(sfn, arn, { pollMs: 25, maxPollMs: 100 });
-    const keys = images.map((image) => image.key);
-    const [onStack, onSdk] = await Promise.all([
-      decideAll((event) => runner(deployed.outputs.StateMachineArn ?? '').run(event), config.bucket, keys, 2),
-      decideAll((event) => runner(sdk.stateMachineArn).run(event), sdkConfig.bucket, keys, 2),
-    ]);
+    // Four in flight, as the emulator parity: MiniStack starts a Node process per Lambda environment.
+    const onStack = await decideAll(
+      (event) => runner(deployed.outputs.StateMachineArn ?? '').run(event),
+      config.bucket,
+      keys,
+      4,
+    );
+    const onEmbedded = await decideAll((event) => embedded.run(event), embedded.config.bucket, keys, 4);
     expect(onStack.size).toBe(IMAGES);
     expect([...onStack.values()].filter((decision) => decision.decision === 'error')).toEqual([]);
-    expect(Object.fromEntries(onStack)).toEqual(Object.fromEntries(onSdk));
-  }, 60_000);
+    const mismatches = keys.filter(
+      (key) => JSON.stringify(onStack.get(key)) !== JSON.stringify(onEmbedded.get(key)),
+    );
+    expect(
+      mismatches.map((key) => ({ key, stack: onStack.get(key), embedded: onEmbedded.get(key) })),
+    ).toEqual([]);
+
+    const onSdk = await decideAll(
+      (event) => runner(sdk.stateMachineArn).run(event),
+      sdkConfig.bucket,
+      keys.slice(0, SDK_IMAGES),
+      2,
+    );
+    expect(Object.fromEntries(onSdk)).toEqual(
+      Object.fromEntries(keys.slice(0, SDK_IMAGES).map((key) => [key, onStack.get(key)])),
+    );
+  }, 120_000);
 
   it('updates Threshold through a change set: the Lambdas get it', async () => {
     const update = await viaStack({ parameters: { Threshold: '0.42' } });
@@ -213,19 +274,67 @@ describe('deploy --via cloudformation on MiniStack', () => {
   }, 60_000);
 
   it('reports nothing to change for an unchanged deploy, and refuses a bad value before any change set', async () => {
-    const again = await viaStack({ parameters: { Threshold: '0.42' } });
+    // No Threshold given: the stack keeps 0.42 (UsePreviousValue), as `aws cloudformation deploy` does.
+    const again = await viaStack({ parameters: {} });
     expect(again).toMatchObject({ changeSetType: 'UPDATE', changed: false, changes: [] });
+    expect(lines).toContain(
+      "keeping the stack's Threshold, NotifyEmail, ModelDataUrl, AlgorithmImage, EndpointInstanceType",
+    );
     expect(lines).toContain('nothing to change: the stack already has this template and these parameters');
 
     lines = [];
     await expect(viaStack({ parameters: { Threshold: '2' } })).rejects.toThrow(StackInputError);
     await expect(viaStack({ parameters: { Threshold: '2' } })).rejects.toThrow(/Threshold must be at most 1/);
     expect(lines.some((line) => line.includes('change set'))).toBe(false);
-    const fn = await lambda().send(
-      new GetFunctionConfigurationCommand({ FunctionName: names.functions.classify }),
-    );
-    expect(fn.Environment?.Variables?.THRESHOLD).toBe('0.42');
+    expect((await thresholds())[names.functions.classify]).toBe('0.42');
   }, 60_000);
+
+  it('rolls a failed update back: the functions keep their settings, the error names the resource and the retry', async () => {
+    // A template whose classify code points at an object that is not there (a pipeline that
+    // uploaded the template and not the code): CloudFormation fails the function and rolls back.
+    const missingCode = changedTemplate((template) => {
+      const code = template.Resources.ClassifyImageFunction?.Properties?.Code as Record<string, unknown>;
+      code.S3Key = 'bundles/missing/classify-image.zip';
+    });
+    const failed = viaStack({ template: missingCode, parameters: { Threshold: '0.3' } });
+    await expect(failed).rejects.toThrow(StackDeployFailed);
+    await expect(failed).rejects.toThrow(
+      /ended UPDATE_ROLLBACK_COMPLETE: ClassifyImageFunction \(AWS::Lambda::Function\) failed: .*missing\/classify-image\.zip.*rolled back to what it was before this deploy; fix the cause and run the deploy again/,
+    );
+    // The filter Lambda's update had succeeded before the failure: the rollback undid it.
+    expect(await thresholds()).toEqual({
+      [names.functions.classify]: '0.42',
+      [names.functions.filter]: '0.42',
+    });
+
+    // A template CloudFormation cannot read: refused with no change set, the stack as it was.
+    const unknownType = changedTemplate((template) => {
+      template.Resources.ExtraModel = {
+        Type: 'AWS::SageMaker::Model',
+        Properties: {
+          ExecutionRoleArn: 'arn:aws:iam::000000000000:role/none',
+          PrimaryContainer: { Image: 'x' },
+        },
+      };
+    });
+    const refused = viaStack({ template: unknownType, parameters: { Threshold: '0.3' } });
+    await expect(refused).rejects.toThrow(ChangeSetFailed);
+    await expect(refused).rejects.toThrow(
+      /Unrecognized resource types.*AWS::SageMaker::Model.*the stack is as it was/,
+    );
+    expect(await thresholds()).toEqual({
+      [names.functions.classify]: '0.42',
+      [names.functions.filter]: '0.42',
+    });
+
+    // The retry, as the message says: the same deploy with the cause fixed succeeds.
+    const retried = await viaStack({ parameters: { Threshold: '0.3' } });
+    expect(retried).toMatchObject({ changeSetType: 'UPDATE', changed: true });
+    expect(await thresholds()).toEqual({
+      [names.functions.classify]: '0.3',
+      [names.functions.filter]: '0.3',
+    });
+  }, 120_000);
 
   it('deletes the stack, the emptied stage bucket and the code bucket', async () => {
     const result = await deleteStack({ config, log: () => {} });

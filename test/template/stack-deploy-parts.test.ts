@@ -6,8 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { changeLines, firstFailure, isNothingToChange } from '../../src/template/change-report.ts';
-import { BUNDLE_KEYS, codeKeyParameter, generateTemplate } from '../../src/template/index.ts';
-import { StackInputError, stackParameters } from '../../src/template/stack-input.ts';
+import {
+  BUNDLE_KEYS,
+  checkedTemplate,
+  codeKeyParameter,
+  generateTemplate,
+} from '../../src/template/index.ts';
+import { keptParameters, StackInputError, stackParameters } from '../../src/template/stack-input.ts';
 
 const config = loadConfig({
   SCONES_TARGET: 'emulator',
@@ -45,6 +50,46 @@ describe('stack parameters', () => {
     expect(() =>
       stackParameters({ template, values: { ...values, ModelDataUrl: 'https://x' }, hostsSageMaker: true }),
     ).toThrow(/ModelDataUrl must match/);
+  });
+});
+
+describe('an update keeps what it is not given', () => {
+  it('asks for the previous value of every template parameter the stack has and the deploy does not set', () => {
+    const kept = keptParameters(template, { ...values, Threshold: '0.5' }, [
+      'CodeBucket',
+      'Threshold',
+      'NotifyEmail',
+      'ModelDataUrl',
+      'Gone',
+    ]);
+    expect(kept).toEqual([
+      { ParameterKey: 'NotifyEmail', UsePreviousValue: true },
+      { ParameterKey: 'ModelDataUrl', UsePreviousValue: true },
+    ]);
+    expect(keptParameters(template, values, [])).toEqual([]);
+  });
+});
+
+describe('a template file (--template)', () => {
+  const parsed = () => JSON.parse(JSON.stringify(template));
+
+  it('takes the template of the same stage and target', () => {
+    expect(checkedTemplate(parsed(), 'stack.json', config).Resources).toEqual(template.Resources);
+  });
+
+  it('refuses another stage, another target, or something that is not a template, naming it', () => {
+    const prod = loadConfig({ SCONES_TARGET: 'emulator', SCONES_STAGE: 'prod' });
+    expect(() => checkedTemplate(parsed(), 'stack.json', prod)).toThrow(
+      /stack.json was generated for stage "cfparts", not "prod".*--stage prod/,
+    );
+    const aws = loadConfig({ SCONES_TARGET: 'aws', SCONES_STAGE: 'cfparts', AWS_REGION: 'us-east-1' });
+    expect(() => checkedTemplate(parsed(), 'stack.json', aws)).toThrow(
+      /generated for target "emulator", not "aws"/,
+    );
+    expect(() => checkedTemplate({ Resources: [] }, 'x.json', config)).toThrow(StackInputError);
+    expect(() => checkedTemplate('text', 'x.json', config)).toThrow(
+      /x.json is not a CloudFormation template with Parameters and Resources/,
+    );
   });
 });
 
