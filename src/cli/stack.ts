@@ -3,9 +3,11 @@
  * template (src/template/) deployed through a change set, or its stack deleted. The SDK path
  * (`--via sdk`, the default) is src/deploy/ and src/promote/'s teardown, untouched by this.
  */
+import type { PromoteOptions } from '../promote/index.ts';
 import { validateStage } from '../promote/options.ts';
 import { deploymentConfig } from '../targets/index.ts';
 import { deleteStack, deployStack, readTemplateFile } from '../template/index.ts';
+import { confirmOnTerminal } from './commands.ts';
 import { log } from './log.ts';
 import { templateBucket } from './template.ts';
 
@@ -89,4 +91,38 @@ export async function stackTeardownCommand(options: {
   }
   const config = stackConfig(options.target, options);
   await deleteStack({ config, log });
+}
+
+/**
+ * `scones promote --via cloudformation`: the stage's stack, then the runs (staging, training), the
+ * endpoint through a second change set, the smoke execution (src/promote/stack/).
+ */
+export async function promoteCommand(
+  options: Omit<PromoteOptions, 'bundles'> & {
+    plan?: boolean;
+    yes?: boolean;
+    bundles?: string;
+    parameter?: string[];
+  },
+) {
+  const { plan, yes, bundles: bundlesDir, parameter, ...rest } = options;
+  if (rest.target !== undefined && rest.target !== 'aws') {
+    throw new StackCommandError(
+      `promote --via cloudformation promotes to aws, not ${rest.target}: a running scones up has no CloudFormation (deploy --via cloudformation --target emulator is the local stack)`,
+    );
+  }
+  const { promoteViaStack } = await import('../promote/index.ts');
+  const bundles = bundlesDir
+    ? await (await import('../deploy/index.ts')).readBundles(bundlesDir, rest.arch ?? 'x86_64')
+    : undefined;
+  const result = await promoteViaStack(
+    { ...rest, ...(bundles ? { bundles } : {}), parameters: parseParameters(parameter ?? []) },
+    {
+      ...(plan ? { plan: true } : {}),
+      ...(yes ? { yes: true } : { confirm: () => confirmOnTerminal('Apply this plan? [y/N] ') }),
+    },
+  );
+  if (!result.applied && !plan)
+    log('not applied: nothing was changed (pass --yes to apply without a prompt)');
+  for (const [key, value] of Object.entries(result.outputs)) log(`${key}: ${value}`);
 }

@@ -69,6 +69,13 @@ export {
 export { type ProgressListener, type PromoteEvent, printProgress } from './progress.ts';
 export { ConfirmationRequiredError, type PromoteControls, type PromotionResult, promote } from './promote.ts';
 export { type SmokeFailure, type SmokeOutcome, SmokeTestFailedError } from './smoke/index.ts';
+export {
+  promoteViaStack,
+  type StackHosting,
+  type StackPromoteControls,
+  type StackPromoteOptions,
+  type StackPromotionResult,
+} from './stack/index.ts';
 export { type PromotionTarget, TargetError } from './target.ts';
 export {
   renderTeardown,

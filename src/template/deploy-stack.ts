@@ -64,6 +64,10 @@ export interface StackDeployResult {
   planned: boolean;
   /** The stack's outputs after the deployment (none for a plan of a new stack). */
   outputs: Record<string, string>;
+  /** The stack's parameter values after the deployment (before it, for a plan). */
+  parameters: Record<string, string>;
+  /** Whether the target's CloudFormation has SageMaker's resource types (not MiniStack's). */
+  hostsSageMaker: boolean;
 }
 
 /** A change set that could not be created (other than an empty one): nothing was changed. */
@@ -90,6 +94,21 @@ export const outputsOf = (stack: Stack | undefined): Record<string, string> =>
       output.OutputKey && output.OutputValue !== undefined ? [[output.OutputKey, output.OutputValue]] : [],
     ),
   );
+
+const parametersOf = (stack: Stack | undefined): Record<string, string> =>
+  Object.fromEntries(
+    (stack?.Parameters ?? []).flatMap((parameter) =>
+      parameter.ParameterKey && parameter.ParameterValue !== undefined
+        ? [[parameter.ParameterKey, parameter.ParameterValue]]
+        : [],
+    ),
+  );
+
+/** What a deployment ends with, read from the stack (or, when nothing ran, the stack as it was). */
+const stateOf = (stack: Stack | undefined) => ({
+  outputs: outputsOf(stack),
+  parameters: parametersOf(stack),
+});
 
 /** Checks the given values (code parameters are the deployer's own) before anything is uploaded. */
 function checkedValues(
@@ -204,14 +223,19 @@ export async function deployStack(options: DeployStackOptions): Promise<StackDep
     );
   }
   const changeSet = await waitForChangeSet(cfn, stackName, changeSetName, settings);
-  const result = { stackName, changeSetType: type, planned: Boolean(options.plan) };
+  const result = {
+    stackName,
+    changeSetType: type,
+    planned: Boolean(options.plan),
+    hostsSageMaker: target.hostsSageMaker,
+  };
 
   if (changeSet.Status === 'FAILED') {
     await deleteChangeSet(cfn, stackName, changeSetName);
     if (type === 'CREATE') await deleteReviewStack(cfn, stackName, settings);
     if (isNothingToChange(changeSet.StatusReason)) {
       log('nothing to change: the stack already has this template and these parameters');
-      return { ...result, changes: [], changed: false, outputs: outputsOf(existing) };
+      return { ...result, changes: [], changed: false, ...stateOf(existing) };
     }
     throw new ChangeSetFailed(
       `Change set ${changeSetName} of ${stackName} failed: ${changeSet.StatusReason ?? '(no reason given)'}. ${nothingChanged(type)}`,
@@ -224,7 +248,7 @@ export async function deployStack(options: DeployStackOptions): Promise<StackDep
     await deleteChangeSet(cfn, stackName, changeSetName);
     if (type === 'CREATE') await deleteReviewStack(cfn, stackName, settings);
     log(`plan only: change set deleted, nothing executed (${changes.length} change(s))`);
-    return { ...result, changes, changed: changes.length > 0, outputs: outputsOf(existing) };
+    return { ...result, changes, changed: changes.length > 0, ...stateOf(existing) };
   }
 
   const since = changeSet.CreationTime ?? new Date();
@@ -243,5 +267,5 @@ export async function deployStack(options: DeployStackOptions): Promise<StackDep
     throw new StackDeployFailed(`Stack ${stackName} ended ${status}: ${what}. ${retry}`);
   }
   log(`stack ${stackName}: ${status}`);
-  return { ...result, changes, changed: true, outputs: outputsOf(stack) };
+  return { ...result, changes, changed: true, ...stateOf(stack) };
 }

@@ -71,7 +71,8 @@ export function generateTemplate(options: TemplateOptions): CfnTemplate {
     workflow,
     ...(options.alarms ? { alarms: options.alarms } : {}),
   });
-  addHosting(set, { config, sagemakerRoleArn: arn.role(retrainingNames(config.stage).sagemakerRole) });
+  const sagemakerRoleArn = arn.role(retrainingNames(config.stage).sagemakerRole);
+  addHosting(set, { config, sagemakerRoleArn });
 
   const output = (Description: string, arnValue: string) => ({ Description, Value: set.resolve(arnValue) });
   return {
@@ -97,6 +98,10 @@ export function generateTemplate(options: TemplateOptions): CfnTemplate {
         workflow.retrainingStateMachine,
       ),
       NotificationTopicArn: output('The failure topic', topicArn),
+      SageMakerRoleArn: output(
+        'The role SageMaker training, tuning and hosting run as (promote and the retraining loop)',
+        sagemakerRoleArn,
+      ),
       EndpointName: {
         Description: 'The SageMaker endpoint the classify Lambda invokes',
         Value: { 'Fn::GetAtt': [ENDPOINT, 'EndpointName'] },

@@ -1,0 +1,8 @@
+export { refuseInexpressible } from './inexpressible.ts';
+export { promoteViaStack } from './promote-stack.ts';
+export type {
+  StackHosting,
+  StackPromoteControls,
+  StackPromoteOptions,
+  StackPromotionResult,
+} from './types.ts';
