@@ -70,6 +70,8 @@ export { type ProgressListener, type PromoteEvent, printProgress } from './progr
 export { ConfirmationRequiredError, type PromoteControls, type PromotionResult, promote } from './promote.ts';
 export { type SmokeFailure, type SmokeOutcome, SmokeTestFailedError } from './smoke/index.ts';
 export {
+  chooseHosting,
+  type HostingChoice,
   promoteViaStack,
   type StackHosting,
   type StackPromoteControls,

@@ -29,15 +29,9 @@ import { describeTarget, type PromotionTarget, resolveTarget, TargetError } from
 import { ensureTrainingJob, ensureTuningJob, stageTrainingData } from '../training/index.ts';
 import type { PromotionAction } from '../types.ts';
 import { TARGET_STEPS } from '../workflow/index.ts';
+import { chooseHosting } from './hosting-choice.ts';
 import { refuseInexpressible } from './inexpressible.ts';
-import type {
-  StackHosting,
-  StackPromoteControls,
-  StackPromoteOptions,
-  StackPromotionResult,
-} from './types.ts';
-
-const ENDPOINT_INSTANCE_TYPE = 'EndpointInstanceType';
+import type { StackPromoteControls, StackPromoteOptions, StackPromotionResult } from './types.ts';
 
 /** The stack's bucket and SageMaker role, as its outputs name them, for the runs. */
 function onStack(target: PromotionTarget, deployed: StackDeployResult) {
@@ -131,35 +125,22 @@ export async function promoteViaStack(
   record(training.action);
   const modelDataUrl = training.modelDataUrl ?? '';
 
-  let hosting: StackHosting;
+  const choice = chooseHosting(deployed, modelDataUrl, resolved.endpointInstanceType);
   let outputs = deployed.outputs;
-  const current = deployed.parameters[MODEL_DATA_URL] ?? '';
-  if (!deployed.hostsSageMaker) {
+  if (choice.hosting === 'sdk') {
     // MiniStack's CloudFormation has no SageMaker types: promote's own hosting steps stand in.
-    hosting = 'sdk';
     record(await ensureModel(ctx, roleArn, modelDataUrl));
     record(await ensureEndpointConfig(ctx));
     record(await ensureEndpoint(ctx));
-  } else if (current === '') {
-    hosting = 'stack';
+  } else if (choice.hosting === 'stack' && choice.parameters) {
     onProgress({
       type: 'step',
       step: 'endpoint',
       message: `==> endpoint through the stack (${modelDataUrl})`,
     });
-    const hosted = await deployWith(
-      { [MODEL_DATA_URL]: modelDataUrl, [ENDPOINT_INSTANCE_TYPE]: resolved.endpointInstanceType },
-      false,
-      info,
-    );
-    outputs = hosted.outputs;
-  } else {
-    hosting = 'loop';
-    if (current !== modelDataUrl) {
-      info(
-        `The stack's endpoint was made from ${current} and belongs to the retraining loop now: this run's model ${modelDataUrl} is not rolled out by the stack (a new model goes through \`scones retrain\` or \`scones rollout\`)`,
-      );
-    }
+    outputs = (await deployWith(choice.parameters, false, info)).outputs;
+  } else if (choice.hosting === 'loop') {
+    info(choice.note);
   }
 
   const smoke = await runSmokeExecution(ctx, outputs.StateMachineArn ?? '');
@@ -174,5 +155,5 @@ export async function promoteViaStack(
     );
   }
   info(`Promoted stage "${target.stage}" through stack ${planned.stackName}.`);
-  return { ...result, applied: true, actions, outputs, modelDataUrl, hosting, smoke };
+  return { ...result, applied: true, actions, outputs, modelDataUrl, hosting: choice.hosting, smoke };
 }
