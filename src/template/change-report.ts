@@ -60,3 +60,34 @@ export function firstFailure(
     reason: chosen.ResourceStatusReason ?? '(no reason given)',
   };
 }
+
+/** The fields of DescribeEvents' `OperationEvent` a validation failure is reported with. */
+export interface ValidationEventRecord {
+  EventType?: string;
+  Timestamp?: Date;
+  LogicalResourceId?: string;
+  ResourceType?: string;
+  ValidationName?: string;
+  ValidationPath?: string;
+  ValidationStatusReason?: string;
+}
+
+/**
+ * CloudFormation's early validation fails an operation before it provisions anything, with only
+ * "Validation failed with N error(s). Call DescribeEvents ..." on the stack's own event; the
+ * errors are DescribeEvents' VALIDATION_ERROR events (API reference, DescribeEvents and
+ * OperationEvent). One line each: resource, type, check, path, reason; a name conflict says what
+ * usually causes it.
+ */
+export function validationFailures(events: ValidationEventRecord[], since: Date): string[] {
+  return events
+    .filter((event) => event.EventType === 'VALIDATION_ERROR')
+    .filter((event) => (event.Timestamp?.getTime() ?? since.getTime()) >= since.getTime())
+    .map((event) => {
+      const conflict =
+        event.ValidationName === 'NAME_CONFLICT_VALIDATION'
+          ? ' (a resource of that name exists outside this stack: a stage deployed with --via sdk, or made by hand)'
+          : '';
+      return `${event.LogicalResourceId ?? '?'} (${event.ResourceType ?? '?'}) ${event.ValidationName ?? 'validation'} at ${event.ValidationPath ?? '?'}: ${event.ValidationStatusReason ?? '(no reason given)'}${conflict}`;
+    });
+}

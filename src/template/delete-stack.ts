@@ -6,11 +6,17 @@
 import { DeleteStackCommand } from '@aws-sdk/client-cloudformation';
 import { createCloudFormationClient } from '../aws/clients.ts';
 import type { KitConfig } from '../config.ts';
-import { firstFailure } from './change-report.ts';
 import { deleteCodeBucket, emptyBucket } from './code-bucket.ts';
 import { outputsOf } from './deploy-stack.ts';
+import { whatFailed } from './stack-failure.ts';
 import { stackTarget } from './stack-target.ts';
-import { describeStack, POLL_DEFAULTS, type PollSettings, recentEvents, waitForStack } from './stack-wait.ts';
+import {
+  describeStack,
+  nextEventTime,
+  POLL_DEFAULTS,
+  type PollSettings,
+  waitForStack,
+} from './stack-wait.ts';
 
 export interface DeleteStackOptions {
   config: KitConfig;
@@ -47,18 +53,14 @@ export async function deleteStack(options: DeleteStackOptions): Promise<StackDel
     }
     // By id: DescribeStacks by name does not find a deleted stack; by id it says DELETE_COMPLETE.
     const id = stack.StackId ?? stackName;
-    const since = new Date();
+    const since = await nextEventTime(cfn, id);
     log(`deleting stack ${stackName}`);
     await cfn.send(new DeleteStackCommand({ StackName: id }));
     const left = await waitForStack(cfn, id, { since, log, settings });
     if (left) {
-      const failure = firstFailure(await recentEvents(cfn, id, since), stackName, since);
+      const what = await whatFailed(cfn, id, since, left);
       throw new StackDeleteFailed(
-        `Stack ${stackName} ended ${left.StackStatus}: ${
-          failure
-            ? `${failure.logicalId} (${failure.resourceType}) failed: ${failure.reason}`
-            : 'no resource reported a failure'
-        }. Remove what keeps it (or delete it in the console, retaining that resource), then run the teardown again`,
+        `Stack ${stackName} ended ${left.StackStatus}: ${what}. Remove what keeps it (or delete it in the console, retaining that resource), then run the teardown again`,
       );
     }
     log(`stack ${stackName}: deleted`);

@@ -17,16 +17,17 @@ import {
 import { createCloudFormationClient } from '../aws/clients.ts';
 import type { KitConfig, Service } from '../config.ts';
 import { type BundleInfo, buildBundles, KIT_ROOT, type LambdaArchitecture } from '../deploy/bundle.ts';
-import { changeLines, firstFailure, isNothingToChange } from './change-report.ts';
+import { changeLines, isNothingToChange } from './change-report.ts';
 import { uploadStackCode } from './code-bucket.ts';
 import { BUNDLE_KEYS, CODE_BUCKET, codeKeyParameter } from './parameters.ts';
+import { whatFailed } from './stack-failure.ts';
 import { keptParameters, StackInputError, stackParameters } from './stack-input.ts';
 import { stackTarget } from './stack-target.ts';
 import {
   describeStack,
+  nextEventTime,
   POLL_DEFAULTS,
   type PollSettings,
-  recentEvents,
   waitForChangeSet,
   waitForStack,
 } from './stack-wait.ts';
@@ -139,8 +140,13 @@ async function deleteChangeSet(cfn: CloudFormationClient, stackName: string, cha
 async function deleteReviewStack(cfn: CloudFormationClient, stackName: string, settings: PollSettings) {
   const stack = await describeStack(cfn, stackName);
   if (stack?.StackStatus !== 'REVIEW_IN_PROGRESS') return;
+  const since = await nextEventTime(cfn, stack.StackId ?? stackName);
   await cfn.send(new DeleteStackCommand({ StackName: stack.StackId ?? stackName }));
-  await waitForStack(cfn, stack.StackId ?? stackName, { since: new Date(), log: () => {}, settings });
+  await waitForStack(cfn, stack.StackId ?? stackName, {
+    since,
+    log: () => {},
+    settings,
+  });
 }
 
 /** The existing stack and the change set type; a stack a failed creation left empty is deleted first. */
@@ -155,8 +161,10 @@ async function currentStack(
   if (status === 'ROLLBACK_COMPLETE') {
     // A creation that failed: nothing is left in it, and CloudFormation can only delete it.
     log(`deleting ${stackName}: its creation had failed (ROLLBACK_COMPLETE), no resource is left in it`);
-    await cfn.send(new DeleteStackCommand({ StackName: stack?.StackId ?? stackName }));
-    await waitForStack(cfn, stack?.StackId ?? stackName, { since: new Date(), log, settings });
+    const id = stack?.StackId ?? stackName;
+    const since = await nextEventTime(cfn, id);
+    await cfn.send(new DeleteStackCommand({ StackName: id }));
+    await waitForStack(cfn, id, { since, log, settings });
     return { stack: undefined, type: 'CREATE' as const };
   }
   if (status.endsWith('_IN_PROGRESS') && status !== 'REVIEW_IN_PROGRESS') {
@@ -256,10 +264,7 @@ export async function deployStack(options: DeployStackOptions): Promise<StackDep
   const stack = await waitForStack(cfn, stackName, { since, log, settings });
   const status = stack?.StackStatus ?? 'DELETE_COMPLETE';
   if (!stack || FAILED.test(status)) {
-    const failure = firstFailure(await recentEvents(cfn, stackName, since).catch(() => []), stackName, since);
-    const what = failure
-      ? `${failure.logicalId} (${failure.resourceType}) failed: ${failure.reason}`
-      : (stack?.StackStatusReason ?? 'no resource reported a failure');
+    const what = await whatFailed(cfn, stackName, since, stack);
     const retry =
       type === 'UPDATE'
         ? 'The stack was rolled back to what it was before this deploy; fix the cause and run the deploy again'

@@ -8,8 +8,10 @@ import {
   type CloudFormationClient,
   DescribeChangeSetCommand,
   type DescribeChangeSetCommandOutput,
+  DescribeEventsCommand,
   DescribeStackEventsCommand,
   DescribeStacksCommand,
+  type OperationEvent,
   type Stack,
   type StackEvent,
 } from '@aws-sdk/client-cloudformation';
@@ -114,6 +116,30 @@ export function eventLine(event: StackEvent): string {
 export async function recentEvents(cfn: CloudFormationClient, stackName: string, since: Date) {
   const { StackEvents } = await cfn.send(new DescribeStackEventsCommand({ StackName: stackName }));
   return (StackEvents ?? []).filter((event) => (event.Timestamp?.getTime() ?? 0) >= since.getTime());
+}
+
+/** Every failed operation event of the stack (DescribeEvents, all pages): early-validation errors. */
+export async function failedOperationEvents(cfn: CloudFormationClient, stackName: string) {
+  const events: OperationEvent[] = [];
+  let token: string | undefined;
+  do {
+    const page = await cfn.send(
+      new DescribeEventsCommand({ StackName: stackName, Filters: { FailedEvents: true }, NextToken: token }),
+    );
+    events.push(...(page.OperationEvents ?? []));
+    token = page.NextToken;
+  } while (token);
+  return events;
+}
+
+/**
+ * Where the next operation's events start, on CloudFormation's clock (not this machine's, which
+ * may be off): just after the stack's newest event, or the epoch for a stack with none.
+ */
+export async function nextEventTime(cfn: CloudFormationClient, stackName: string): Promise<Date> {
+  const { StackEvents } = await cfn.send(new DescribeStackEventsCommand({ StackName: stackName }));
+  const newest = Math.max(0, ...(StackEvents ?? []).map((event) => event.Timestamp?.getTime() ?? 0));
+  return new Date(newest === 0 ? 0 : newest + 1);
 }
 
 /**

@@ -16,7 +16,14 @@ import { join } from 'node:path';
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeRuleCommand, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
 import { GetFunctionCommand, GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
-import { HeadBucketCommand } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import { DescribeStateMachineCommand } from '@aws-sdk/client-sfn';
 import { GetTopicAttributesCommand } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,6 +67,8 @@ import { shippedTestImages, uploadAll } from '../support/test-images.ts';
 
 const STAGE = 'cfnstack';
 const SDK_STAGE = 'cfnsdk';
+/** A stage whose first deployment fails. */
+const FAILED_STAGE = 'cfnfail';
 const names = resourceNames(STAGE);
 const events = eventResourceNames(STAGE);
 /** The parity of the emulator tier (test/emulator/parity.test.ts), on the stack the template made. */
@@ -75,6 +84,7 @@ describe('deploy --via cloudformation on MiniStack', () => {
   let bundles: BundleInfo[];
   let config: KitConfig;
   let sdkConfig: KitConfig;
+  let failedConfig: KitConfig;
   let sdk: DeployResult;
   let deployed: StackDeployResult;
   let lines: string[];
@@ -101,9 +111,9 @@ describe('deploy --via cloudformation on MiniStack', () => {
     return found;
   };
   /** The template deploy generates, changed as a reviewer or a pipeline might have. */
-  const changedTemplate = (change: (template: CfnTemplate) => void) => {
+  const changedTemplate = (change: (template: CfnTemplate) => void, stage = config) => {
     const template = structuredClone(
-      generateTemplate({ config, arch: 'x86_64', lambdaEndpoints: lambdaEndpoints() }),
+      generateTemplate({ config: stage, arch: 'x86_64', lambdaEndpoints: lambdaEndpoints() }),
     );
     change(template);
     return template;
@@ -132,6 +142,7 @@ describe('deploy --via cloudformation on MiniStack', () => {
       });
     config = env(STAGE);
     sdkConfig = env(SDK_STAGE);
+    failedConfig = env(FAILED_STAGE);
     // The SDK-deployed stage the template-deployed one is compared with.
     sdk = await deploy({
       config: sdkConfig,
@@ -142,7 +153,9 @@ describe('deploy --via cloudformation on MiniStack', () => {
   }, 300_000);
 
   afterAll(async () => {
-    if (config) await deleteStack({ config, log: () => {} }).catch(() => {});
+    for (const stage of [config, failedConfig]) {
+      if (stage) await deleteStack({ config: stage, log: () => {} }).catch(() => {});
+    }
     await endpoint?.stop();
     await embedded?.stop();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
@@ -334,6 +347,37 @@ describe('deploy --via cloudformation on MiniStack', () => {
       [names.functions.classify]: '0.3',
       [names.functions.filter]: '0.3',
     });
+  }, 120_000);
+
+  it('keeps nothing of a failed creation and loses nothing it did not make; the retry replaces the failed stack', async () => {
+    // The stage's bucket already exists outside the stack (a stage deployed with --via sdk, or
+    // made by hand), holding someone's object: early validation fails the creation.
+    const s3 = createS3Client(failedConfig);
+    await s3.send(new CreateBucketCommand({ Bucket: failedConfig.bucket }));
+    await s3.send(new PutObjectCommand({ Bucket: failedConfig.bucket, Key: 'keep/me.txt', Body: 'data' }));
+    const failed = viaStack({ config: failedConfig });
+    await expect(failed).rejects.toThrow(StackDeployFailed);
+    await expect(failed).rejects.toThrow(
+      /scones-cfnfail ended ROLLBACK_COMPLETE: early validation failed before anything was provisioned: Bucket \(AWS::S3::Bucket\) NAME_CONFLICT_VALIDATION at \/Resources\/Bucket: .*'scones-cfnfail-images' already exists.*exists outside this stack.*Nothing of the new stack was kept; fix the cause and run the deploy again \(it deletes the failed stack first\)/,
+    );
+    const kept = await s3.send(new GetObjectCommand({ Bucket: failedConfig.bucket, Key: 'keep/me.txt' }));
+    expect(await kept.Body?.transformToString()).toBe('data');
+    await expect(
+      createLambdaClient(failedConfig).send(
+        new GetFunctionCommand({ FunctionName: resourceNames(FAILED_STAGE).functions.classify }),
+      ),
+    ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+
+    // The fix (the bucket moved out of the way), and the retry the message names.
+    await s3.send(new DeleteObjectCommand({ Bucket: failedConfig.bucket, Key: 'keep/me.txt' }));
+    await s3.send(new DeleteBucketCommand({ Bucket: failedConfig.bucket }));
+    const retried = await viaStack({ config: failedConfig });
+    expect(retried).toMatchObject({ changeSetType: 'CREATE', changed: true });
+    expect(lines).toContain(
+      'deleting scones-cfnfail: its creation had failed (ROLLBACK_COMPLETE), no resource is left in it',
+    );
+    expect(retried.outputs.BucketName).toBe(failedConfig.bucket);
+    expect((await deleteStack({ config: failedConfig, log: () => {} })).deletedStack).toBe(true);
   }, 120_000);
 
   it('deletes the stack, the emptied stage bucket and the code bucket', async () => {

@@ -5,7 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
-import { changeLines, firstFailure, isNothingToChange } from '../../src/template/change-report.ts';
+import {
+  changeLines,
+  firstFailure,
+  isNothingToChange,
+  validationFailures,
+} from '../../src/template/change-report.ts';
 import {
   BUNDLE_KEYS,
   checkedTemplate,
@@ -177,5 +182,38 @@ describe('change report', () => {
       reason: 'Failed to fetch code from s3://scones-cfparts-code/missing/nothing.zip',
     });
     expect(firstFailure(events.slice(0, 2), stack, at(5))).toBeUndefined();
+  });
+});
+
+describe('early validation', () => {
+  const since = new Date('2026-12-07T10:00:00Z');
+  it('reports each VALIDATION_ERROR of the operation, a name conflict with its usual cause', () => {
+    const lines = validationFailures(
+      [
+        {
+          EventType: 'VALIDATION_ERROR',
+          Timestamp: new Date('2026-12-07T10:00:01Z'),
+          LogicalResourceId: 'Bucket',
+          ResourceType: 'AWS::S3::Bucket',
+          ValidationName: 'NAME_CONFLICT_VALIDATION',
+          ValidationPath: '/Resources/Bucket',
+          ValidationStatusReason: "Resource of type 'AWS::S3::Bucket' with identifier 'b' already exists.",
+        },
+        {
+          EventType: 'PROVISIONING_ERROR',
+          Timestamp: new Date('2026-12-07T10:00:01Z'),
+          LogicalResourceId: 'x',
+        },
+        {
+          EventType: 'VALIDATION_ERROR',
+          Timestamp: new Date('2026-12-07T09:00:00Z'),
+          LogicalResourceId: 'Old',
+        },
+      ],
+      since,
+    );
+    expect(lines).toEqual([
+      "Bucket (AWS::S3::Bucket) NAME_CONFLICT_VALIDATION at /Resources/Bucket: Resource of type 'AWS::S3::Bucket' with identifier 'b' already exists. (a resource of that name exists outside this stack: a stage deployed with --via sdk, or made by hand)",
+    ]);
   });
 });
