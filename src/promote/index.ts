@@ -20,6 +20,12 @@
  *     Every step finds what exists (name + kit tags) and goes on from there: re-running after an
  *     interruption resumes, re-running after success changes nothing.
  *
+ *   promoteViaStack(options: StackPromoteOptions, { plan?, confirm?, yes?, onProgress? })
+ *     `--via cloudformation`: the stage's stack (src/template/) without an endpoint, staging and
+ *     training as the stack's bucket and role, the job's artifact as the stack's ModelDataUrl (a
+ *     second change set adds the endpoint; a stack whose endpoint the retraining loop owns keeps
+ *     it), the smoke execution. Settings the template cannot express are refused first.
+ *
  *   teardown(options: TeardownOptions, { onProgress? }): Promise<TeardownReport>
  *     Deletes what carries the stage's kit tags, endpoint first; `keepData` keeps the bucket;
  *     `plan` only reports what it would delete, stop and keep (`report.planned`).

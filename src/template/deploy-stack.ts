@@ -20,7 +20,7 @@ import { type BundleInfo, buildBundles, KIT_ROOT, type LambdaArchitecture } from
 import { changeLines, isNothingToChange } from './change-report.ts';
 import { uploadStackCode } from './code-bucket.ts';
 import { BUNDLE_KEYS, CODE_BUCKET, codeKeyParameter } from './parameters.ts';
-import { whatFailed } from './stack-failure.ts';
+import { whatFailed, whyChangeSetFailed } from './stack-failure.ts';
 import { keptParameters, StackInputError, stackParameters } from './stack-input.ts';
 import { stackTarget } from './stack-target.ts';
 import {
@@ -239,6 +239,7 @@ export async function deployStack(options: DeployStackOptions): Promise<StackDep
   };
 
   if (changeSet.Status === 'FAILED') {
+    const why = isNothingToChange(changeSet.StatusReason) ? '' : await whyChangeSetFailed(cfn, changeSet);
     await deleteChangeSet(cfn, stackName, changeSetName);
     if (type === 'CREATE') await deleteReviewStack(cfn, stackName, settings);
     if (isNothingToChange(changeSet.StatusReason)) {
@@ -246,7 +247,7 @@ export async function deployStack(options: DeployStackOptions): Promise<StackDep
       return { ...result, changes: [], changed: false, ...stateOf(existing) };
     }
     throw new ChangeSetFailed(
-      `Change set ${changeSetName} of ${stackName} failed: ${changeSet.StatusReason ?? '(no reason given)'}. ${nothingChanged(type)}`,
+      `Change set ${changeSetName} of ${stackName} failed: ${why}. ${nothingChanged(type)}`,
     );
   }
 

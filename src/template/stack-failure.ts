@@ -18,7 +18,10 @@ export async function whatFailed(
   const failure = firstFailure(events, stackName, since);
   if (failure) return `${failure.logicalId} (${failure.resourceType}) failed: ${failure.reason}`;
   // An account or emulator without DescribeEvents answers an error: the stack's reason stands.
-  const validation = validationFailures(await failedOperationEvents(cfn, stackName).catch(() => []), since);
+  const validation = validationFailures(
+    await failedOperationEvents(cfn, { StackName: stackName }).catch(() => []),
+    since,
+  );
   if (validation.length > 0) {
     return `early validation failed before anything was provisioned: ${validation.join('; ')}`;
   }
@@ -29,4 +32,19 @@ export async function whatFailed(
       event.ResourceStatusReason,
   );
   return own?.ResourceStatusReason || stack?.StackStatusReason || 'no resource reported a failure';
+}
+
+/**
+ * On AWS early validation fails the change set itself (FAILED, its findings in DescribeEvents of
+ * the change set); the reason CloudFormation gives, with those findings when there are any.
+ */
+export async function whyChangeSetFailed(
+  cfn: CloudFormationClient,
+  changeSet: { ChangeSetId?: string; StatusReason?: string; CreationTime?: Date },
+): Promise<string> {
+  const reason = changeSet.StatusReason ?? '(no reason given)';
+  if (!changeSet.ChangeSetId) return reason;
+  const events = await failedOperationEvents(cfn, { ChangeSetName: changeSet.ChangeSetId }).catch(() => []);
+  const validation = validationFailures(events, changeSet.CreationTime ?? new Date(0));
+  return validation.length > 0 ? `${reason} (${validation.join('; ')})` : reason;
 }

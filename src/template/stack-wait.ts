@@ -118,13 +118,19 @@ export async function recentEvents(cfn: CloudFormationClient, stackName: string,
   return (StackEvents ?? []).filter((event) => (event.Timestamp?.getTime() ?? 0) >= since.getTime());
 }
 
-/** Every failed operation event of the stack (DescribeEvents, all pages): early-validation errors. */
-export async function failedOperationEvents(cfn: CloudFormationClient, stackName: string) {
+/**
+ * Every failed operation event of a stack or of one change set (DescribeEvents, all pages): where
+ * early validation keeps its errors.
+ */
+export async function failedOperationEvents(
+  cfn: CloudFormationClient,
+  of: { StackName: string } | { ChangeSetName: string },
+) {
   const events: OperationEvent[] = [];
   let token: string | undefined;
   do {
     const page = await cfn.send(
-      new DescribeEventsCommand({ StackName: stackName, Filters: { FailedEvents: true }, NextToken: token }),
+      new DescribeEventsCommand({ ...of, Filters: { FailedEvents: true }, NextToken: token }),
     );
     events.push(...(page.OperationEvents ?? []));
     token = page.NextToken;
