@@ -4,9 +4,13 @@
  * not have or a value it cannot take, the deployer's own code parameters, SDK-only flags). The
  * deployment itself runs on MiniStack in test/emulator/cloudformation.test.ts.
  */
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   parseParameters,
+  promoteCommand,
   StackCommandError,
   stackDeployCommand,
   stackTeardownCommand,
@@ -50,5 +54,38 @@ describe('scones deploy --via cloudformation: refused before anything exists', (
     await expect(
       stackDeployCommand({ ...deployOptions, parameter: ['CodeKeyClassify=x.zip'] }),
     ).rejects.toThrow(/CodeKeyClassify is set by the deployer/);
+  });
+});
+
+describe('--template and promote --via cloudformation: refused before anything exists', () => {
+  it('refuses a template file that is missing, not JSON, or of another stage', async () => {
+    const file = (name: string) => join(tmpdir(), `scones-stack-test-${process.pid}-${name}`);
+    await expect(stackDeployCommand({ ...deployOptions, template: file('none.json') })).rejects.toThrow(
+      /cannot read .*none.json/,
+    );
+    await writeFile(file('text.json'), 'not json');
+    await expect(stackDeployCommand({ ...deployOptions, template: file('text.json') })).rejects.toThrow(
+      /is not JSON.*scones template. writes JSON/,
+    );
+    await writeFile(
+      file('prod.json'),
+      JSON.stringify({
+        Parameters: {},
+        Resources: {},
+        Metadata: { 'scones:stage': 'prod', 'scones:target': 'emulator' },
+      }),
+    );
+    await expect(stackDeployCommand({ ...deployOptions, template: file('prod.json') })).rejects.toThrow(
+      /generated for stage "prod", not "/,
+    );
+  });
+
+  it('promotes only to aws, and only what the template can express', async () => {
+    await expect(promoteCommand({ target: 'local', yes: true })).rejects.toThrow(
+      /promotes to aws, not local: a running scones up has no CloudFormation/,
+    );
+    await expect(
+      promoteCommand({ yes: true, serverless: true, endpointInstanceCount: 2, region: 'us-east-1' }),
+    ).rejects.toThrow(/Nothing was created: .*serverless true.*endpointInstanceCount 2/);
   });
 });

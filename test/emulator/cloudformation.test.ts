@@ -247,14 +247,12 @@ describe('deploy --via cloudformation on MiniStack', () => {
     ]);
     const sfn = createSfnClient(config);
     const runner = (arn: string) => createSfnRunner(sfn, arn, { pollMs: 25, maxPollMs: 100 });
-    // Four in flight, as the emulator parity: MiniStack starts a Node process per Lambda environment.
-    const onStack = await decideAll(
-      (event) => runner(deployed.outputs.StateMachineArn ?? '').run(event),
-      config.bucket,
-      keys,
-      4,
-    );
-    const onEmbedded = await decideAll((event) => embedded.run(event), embedded.config.bucket, keys, 4);
+    // Four in flight, as the emulator parity: MiniStack starts a Node process per Lambda
+    // environment. The embedded tier runs in this process meanwhile.
+    const [onStack, onEmbedded] = await Promise.all([
+      decideAll((event) => runner(deployed.outputs.StateMachineArn ?? '').run(event), config.bucket, keys, 4),
+      decideAll((event) => embedded.run(event), embedded.config.bucket, keys, 4),
+    ]);
     expect(onStack.size).toBe(IMAGES);
     expect([...onStack.values()].filter((decision) => decision.decision === 'error')).toEqual([]);
     const mismatches = keys.filter(

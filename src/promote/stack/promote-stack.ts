@@ -23,6 +23,7 @@ import {
 import { stepContext } from '../context.ts';
 import { ensureEndpoint, ensureEndpointConfig, ensureModel } from '../hosting/index.ts';
 import { resolvePromoteOptions } from '../options.ts';
+import { renderAction } from '../plan/index.ts';
 import { printProgress } from '../progress.ts';
 import { runSmokeExecution, SmokeTestFailedError } from '../smoke/index.ts';
 import { describeTarget, type PromotionTarget, resolveTarget, TargetError } from '../target.ts';
@@ -111,11 +112,7 @@ export async function promoteViaStack(
   const actions: PromotionAction[] = [];
   const record = (item: PromotionAction) => {
     actions.push(item);
-    onProgress({
-      type: 'step',
-      step: item.step,
-      message: `    ${item.change} ${item.resourceType} ${item.name} ${item.detail}`,
-    });
+    onProgress({ type: 'step', step: item.step, message: `    ${renderAction(item, false)}` });
   };
   const staging = await stageTrainingData(ctx);
   record(staging.action);
@@ -149,7 +146,7 @@ export async function promoteViaStack(
     const { failure } = smoke;
     throw new SmokeTestFailedError(
       `Smoke execution ${failure.executionArn} ended ${failure.status}: ${failure.error ?? ''} ${failure.cause ?? ''}`.trim() +
-        `. The stack ${planned.stackName} and its endpoint stay; delete them with \`scones teardown --via cloudformation --stage ${target.stage}\``,
+        `. The stack ${planned.stackName} and its endpoint stay; delete them with \`scones teardown --via cloudformation --stage ${target.stage} --region ${target.region}\``,
       failure,
       actions,
     );
