@@ -14,18 +14,28 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { loadConfig } from '../config.ts';
 import { deploy } from '../deploy/index.ts';
 import type { EmbeddedEngine } from '../embedded/stepfunctions/index.ts';
-import { mockedTaskHandlers, stateMachineNameOf } from '../embedded/stepfunctions/index.ts';
+import {
+  mockedTaskHandlers,
+  REPO_WORKFLOW_CODE,
+  stateMachineNameOf,
+} from '../embedded/stepfunctions/index.ts';
 import { LocalStackServer } from '../emulator/localstack.ts';
 import { MiniStackServer } from '../emulator/ministack.ts';
 import { connectDeployed, startEmbeddedTarget } from '../targets/index.ts';
-import type { DefinitionName } from '../workflow/definition.ts';
+import { DEFINITION_PATH, type DefinitionName } from '../workflow/definition.ts';
 import { TestCaseFileError } from '../workflow/mock-config.ts';
 import { connectComposeEngine, deployedEngine } from './deployed-engine.ts';
-import { checkStateMachines, mockConfigPathOf, objectReader, suiteOf } from './engine-parts.ts';
+import {
+  checkStateMachines,
+  mockConfigPathOf,
+  objectReader,
+  replaceClassification,
+  suiteOf,
+} from './engine-parts.ts';
 import type { TestCaseSuite } from './suite.ts';
 import type {
   CaseEngine,
@@ -46,7 +56,17 @@ async function startEmbedded(suites: TestCaseSuite[], options: CaseEngineOptions
   const dataDir = await mkdtemp(join(tmpdir(), 'scones-test-cases-'));
   const target = await startEmbeddedTarget({
     dataDir,
-    runtime: options.realRetryWaits ? {} : { retryDelayMs: RETRY_DELAY_MS },
+    runtime: {
+      ...(options.realRetryWaits ? {} : { retryDelayMs: RETRY_DELAY_MS }),
+      ...(options.classificationTemplate
+        ? {
+            workflow: {
+              ...REPO_WORKFLOW_CODE,
+              definitions: { [basename(DEFINITION_PATH)]: options.classificationTemplate },
+            },
+          }
+        : {}),
+    },
   });
   const { runtime } = target;
   // The runtime's engines by definition; the retraining's is built on first use.
@@ -144,6 +164,9 @@ async function startEmulator(
       events: false,
       log: options.log ?? (() => {}),
     });
+    if (options.classificationTemplate) {
+      await replaceClassification(config, deployed.stateMachineArn, options.classificationTemplate);
+    }
     const arnOf: Record<DefinitionName, string | undefined> = {
       classification: deployed.stateMachineArn,
       intake: deployed.intakeStateMachineArn,

@@ -39,6 +39,11 @@ export interface CaseEngineOptions {
    * one between files): deployed into, not started, and left running by `stop()`.
    */
   server?: RunningEmulator;
+  /**
+   * Another template of the classification state machine to run the cases on (same state names,
+   * same placeholders): the JSONata twin of the tests. Default the repository's ASL file.
+   */
+  classificationTemplate?: string;
 }
 
 export interface RunningEmulator {

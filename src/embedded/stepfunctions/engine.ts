@@ -34,6 +34,10 @@ import type {
 
 const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 
+/** A Task's request as written: `Parameters` (JSONPath) or `Arguments` (JSONata). */
+const taskFields = (state: { Parameters?: unknown; Arguments?: unknown }) =>
+  state.Parameters ?? state.Arguments;
+
 export interface EngineOptions {
   /** The substituted ASL definition. */
   definition: Record<string, unknown>;
@@ -222,13 +226,13 @@ function bindTaskStates(
       nestedStarts[stateName] = bindStartExecution(
         stateName,
         state.Resource,
-        state.Parameters,
+        taskFields(state),
         stateMachines,
       );
       continue;
     }
     if (state.Resource === LAMBDA_INVOKE) {
-      const functionArn = (state.Parameters as { FunctionName?: string } | undefined)?.FunctionName;
+      const functionArn = (taskFields(state) as { FunctionName?: string } | undefined)?.FunctionName;
       const handler = functionArn ? options.functions[functionArn] : undefined;
       if (!functionArn || !handler) {
         throw new Error(

@@ -14,6 +14,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { installJsonata, resolveQueryLanguages } from './jsonata/index.ts';
+
+// JSONata states run through the kit's extension of the engine (jsonata/state-executor.ts).
+installJsonata();
 
 const CACHE_DIR = path.resolve(
   import.meta.dirname,
@@ -43,7 +47,10 @@ function versions(): string {
 
 const validInThisProcess = new Set<string>();
 
-export function validatedStateMachine(definition: StateMachineDefinition): StateMachine {
+export function validatedStateMachine(written: StateMachineDefinition): StateMachine {
+  // Every state carries its query language: Map and Parallel run their states as machines of
+  // their own, which would not know the enclosing one's (jsonata/query-language.ts).
+  const definition = resolveQueryLanguages(written as never) as StateMachineDefinition;
   // Hashed before building: asl-validator fills in defaults (QueryLanguage) on the object.
   const key = createHash('sha256').update(versions()).update(JSON.stringify(definition)).digest('hex');
   const marker = path.join(CACHE_DIR, key);
