@@ -122,6 +122,21 @@ function s3Hostile(target: HttpTarget, uploadId: string): fc.Arbitrary<Buffer> {
           method === 'PUT' ? 'data' : '',
         ),
       ),
+    // Reads by part number, with and without a Range (object uploaded whole and the upload in progress).
+    fc
+      .record({
+        method: fc.constantFrom('GET', 'HEAD'),
+        key: fc.constantFrom('precious/0', UPLOAD_KEY, 'missing'),
+        part: oddText,
+        range: fc.option(fc.oneof(oddText, fc.constant('bytes=0-3')), { nil: undefined }),
+      })
+      .map(({ method, key, part, range }) =>
+        build(
+          method,
+          `${bucket}/${key}?partNumber=${encoded(part)}`,
+          range === undefined ? [] : [['Range', range]],
+        ),
+      ),
     // Bad copy sources, ranges and copy conditions.
     fc
       .record({

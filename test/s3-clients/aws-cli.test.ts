@@ -87,4 +87,89 @@ describe('aws-cli v1 against the local S3 server', () => {
       '',
     );
   }, 60_000);
+
+  it('s3api: a repeated complete-multipart-upload succeeds with the same ETag; get-object --part-number', async (context) => {
+    const { aws, folder } = cli(context);
+    const key = 'parts/by-cli.bin';
+    const [head, tail] = [patterned(5 * 1024 * 1024, 21), patterned(777, 22)];
+    const contents = [head, tail];
+    const { UploadId } = JSON.parse(
+      await aws(['s3api', 'create-multipart-upload', '--bucket', BUCKET, '--key', key]),
+    );
+    const parts = await Promise.all(
+      contents.map(async (content, index) => {
+        await writeFile(join(folder, `part${index + 1}`), content);
+        const sent = JSON.parse(
+          await aws([
+            's3api',
+            'upload-part',
+            '--bucket',
+            BUCKET,
+            '--key',
+            key,
+            '--upload-id',
+            UploadId,
+            '--part-number',
+            String(index + 1),
+            '--body',
+            join(folder, `part${index + 1}`),
+          ]),
+        );
+        return { PartNumber: index + 1, ETag: sent.ETag };
+      }),
+    );
+    await writeFile(join(folder, 'parts.json'), JSON.stringify({ Parts: parts }));
+    const completeArgs = ['s3api', 'complete-multipart-upload', '--bucket', BUCKET, '--key', key];
+    const completeWith = async () =>
+      JSON.parse(
+        await aws([
+          ...completeArgs,
+          '--upload-id',
+          UploadId,
+          '--multipart-upload',
+          `file://${join(folder, 'parts.json')}`,
+        ]),
+      );
+    const first = await completeWith();
+    expect(first.ETag).toMatch(/^"[0-9a-f]{32}-2"$/);
+    // The client retries after a lost answer: S3 answers the same, the upload does not fail.
+    expect(await completeWith()).toEqual(first);
+
+    const got = JSON.parse(
+      await aws([
+        's3api',
+        'get-object',
+        '--bucket',
+        BUCKET,
+        '--key',
+        key,
+        '--part-number',
+        '2',
+        join(folder, 'part2.out'),
+      ]),
+    );
+    const size = head.length + tail.length;
+    expect([got.PartsCount, got.ContentLength, got.ContentRange]).toEqual([
+      2,
+      777,
+      `bytes ${head.length}-${size - 1}/${size}`,
+    ]);
+    expect(md5(await readFile(join(folder, 'part2.out')))).toBe(md5(tail));
+    const beyond = await aws([
+      's3api',
+      'get-object',
+      '--bucket',
+      BUCKET,
+      '--key',
+      key,
+      '--part-number',
+      '3',
+      join(folder, 'part3.out'),
+    ]).then(
+      () => '',
+      (error: Error) => error.message,
+    );
+    expect(beyond).toContain('(InvalidPartNumber)');
+    expect(beyond).toContain('The requested partnumber is not satisfiable');
+  }, 60_000);
 });

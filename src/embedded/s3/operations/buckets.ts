@@ -31,8 +31,9 @@ export function listBuckets(context: S3Context): Answer {
 
 /**
  * CreateBucket with an optional `CreateBucketConfiguration.LocationConstraint` (us-east-1 is the
- * absence of one; naming it is InvalidLocationConstraint, as S3 answers). Re-creating a bucket you
- * own answers 200 in us-east-1 and 409 BucketAlreadyOwnedByYou in every other region
+ * absence of one; naming it is InvalidLocationConstraint, as S3 answers; a body that is not that
+ * document is MalformedXML). Re-creating a bucket you own answers 200 in us-east-1 and 409
+ * BucketAlreadyOwnedByYou in every other region
  * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html, "Errors").
  */
 export async function createBucket(context: S3Context, request: S3Request): Promise<Answer> {
@@ -54,7 +55,7 @@ export async function createBucket(context: S3Context, request: S3Request): Prom
       return emptyAnswer(200, { location: `/${bucket}` });
     throw s3Errors.bucketAlreadyOwnedByYou(bucket);
   }
-  await context.store.createBucket(bucket, region);
+  await context.store.createBucket(bucket, region, constraint);
   return emptyAnswer(200, { location: `/${bucket}` });
 }
 
@@ -63,15 +64,20 @@ export function headBucket(context: S3Context, request: S3Request): Answer {
   return emptyAnswer(200, { 'x-amz-bucket-region': bucket.region, 'x-amz-access-point-alias': 'false' });
 }
 
-/** us-east-1 is reported as an empty LocationConstraint, as S3 does. */
+/**
+ * GetBucketLocation: the LocationConstraint the bucket was created with (`EU` stays `EU`, though
+ * the bucket is in eu-west-1); a bucket in us-east-1 has none, sent as an empty element
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLocation.html, "Response Elements":
+ * "Buckets in Region us-east-1 have a LocationConstraint of null").
+ */
 export function bucketLocation(context: S3Context, request: S3Request): Answer {
   const bucket = existingBucket(context, request.bucket);
-  const region = bucket.region === DEFAULT_REGION ? '' : escapeXml(bucket.region);
+  const constraint = bucket.locationConstraint ?? (bucket.region === DEFAULT_REGION ? '' : bucket.region);
   return xmlAnswer(
     200,
     xmlDocument('LocationConstraint', {}).replace(
       '></LocationConstraint>',
-      `>${region}</LocationConstraint>`,
+      `>${escapeXml(constraint)}</LocationConstraint>`,
     ),
   );
 }

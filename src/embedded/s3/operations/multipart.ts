@@ -3,16 +3,19 @@
  * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html): Create, UploadPart,
  * UploadPartCopy (`x-amz-copy-source-range`), ListParts, ListMultipartUploads, Complete (ETag
  * `"<md5 of the parts' binary md5s>-N"`; InvalidPart, InvalidPartOrder, EntityTooSmall for a
- * part under 5 MiB that is not the last), Abort; an unknown upload id is NoSuchUpload (404).
+ * part under 5 MiB that is not the last; a repeat of one that succeeded answers again), Abort; an
+ * unknown upload id is NoSuchUpload (404).
  */
 import type { Answer } from '../../gateway/index.ts';
 import { type ChecksumType, checksumElement, checksumHeader, parseAlgorithm } from '../protocol/checksums.ts';
 import { checkWriteConditions } from '../protocol/conditions.ts';
 import { s3Errors } from '../protocol/errors.ts';
 import { attributesFrom, checksumHeaders, emptyAnswer, xmlAnswer } from '../protocol/http.ts';
+import { type ByteRange, parseCopySourceRange } from '../protocol/ranges.ts';
 import { parseCompleteRequest, xmlDocument } from '../protocol/xml.ts';
 import { copyBody, readSmallBody, receiveBody } from '../store/body.ts';
-import type { UploadPart } from '../store/types.ts';
+import type { StoredObject, UploadPart } from '../store/types.ts';
+import { multipartEtag } from '../store/uploads.ts';
 import type { S3Context, S3Request } from '../types.ts';
 import { OWNER } from './buckets.ts';
 import { maxCount } from './listing.ts';
@@ -91,28 +94,10 @@ export async function uploadPartCopy(context: S3Context, request: S3Request): Pr
   const partNumber = partNumberOf(request);
   const upload = uploadOf(context, request);
   const { read } = await openCopySource(context, request);
-  const size = read.object.size;
-  let range = { start: 0, end: size - 1 };
-  const rangeHeader = request.headers['x-amz-copy-source-range'];
+  let range: ByteRange;
   try {
-    if (typeof rangeHeader === 'string') {
-      const match = rangeHeader.match(/^bytes=(\d+)-(\d+)$/);
-      if (!match) {
-        throw s3Errors.invalidArgument(
-          'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy',
-          'x-amz-copy-source-range',
-          rangeHeader,
-        );
-      }
-      range = { start: Number(match[1]), end: Number(match[2]) };
-      if (range.start > range.end || range.end >= size) {
-        throw s3Errors.invalidArgument(
-          `Range specified is not valid for source object of size: ${size}`,
-          'x-amz-copy-source-range',
-          rangeHeader,
-        );
-      }
-    }
+    const header = request.headers['x-amz-copy-source-range'];
+    range = parseCopySourceRange(typeof header === 'string' ? header : undefined, read.object.size);
   } catch (error) {
     if ('handle' in read) await read.handle.close();
     throw error;
@@ -185,11 +170,34 @@ export function listParts(context: S3Context, request: S3Request): Answer {
   );
 }
 
+/**
+ * CompleteMultipartUpload. A repeat of a Complete that succeeded (a client that lost the answer
+ * retries, as https://docs.aws.amazon.com/AmazonS3/latest/API/API_CompleteMultipartUpload.html
+ * tells it to: "applications should be prepared to retry any failed requests") answers 200 again
+ * with the first answer (Location, Bucket, Key, ETag, checksum), without writing or notifying
+ * anything, while the object it made is still the key's and the request names the same parts. That
+ * page lists NoSuchUpload for an upload "aborted or completed"; S3 itself answers the repeat with
+ * success (observed against AWS: github.com/minio/minio/issues/13318,
+ * github.com/adobe/S3Mock/issues/2586, moto's getmoto/moto#8380), so does this server. An id that
+ * never existed, an aborted upload, or a completed one whose object was since replaced or deleted:
+ * NoSuchUpload (404).
+ */
 export async function completeUpload(context: S3Context, request: S3Request): Promise<Answer> {
-  const upload = uploadOf(context, request);
+  existingBucket(context, request.bucket);
+  const uploadId = request.query.get('uploadId') ?? '';
+  const upload = context.uploads.find(request.bucket, request.key, uploadId);
+  const completed = upload
+    ? undefined
+    : context.uploads.completedObject(request.bucket, request.key, uploadId);
+  if (!upload && !completed) throw s3Errors.noSuchUpload(uploadId);
   const requested = parseCompleteRequest(
     await readSmallBody(request.raw, MAX_COMPLETE_REQUEST_BYTES, context.store.files),
   );
+  if (!upload) {
+    if (completed?.etag !== multipartEtag(requested.map((part) => part.etag)))
+      throw s3Errors.noSuchUpload(uploadId);
+    return completionAnswer(request, completed);
+  }
   const chosen: UploadPart[] = [];
   for (const [index, wanted] of requested.entries()) {
     if (index > 0 && wanted.partNumber <= (requested[index - 1]?.partNumber ?? 0))
@@ -219,10 +227,14 @@ export async function completeUpload(context: S3Context, request: S3Request): Pr
     request.key,
     context.store.buckets.get(request.bucket)?.objects.get(request.key),
   );
-  const object = await context.uploads.complete(upload, chosen, (existing) =>
+  const { object, replayed } = await context.uploads.complete(upload, chosen, (existing) =>
     checkWriteConditions(request.headers, request.key, existing),
   );
-  await emitChange(context, request, 'CompleteMultipartUpload', request.key, object);
+  if (!replayed) await emitChange(context, request, 'CompleteMultipartUpload', request.key, object);
+  return completionAnswer(request, object);
+}
+
+function completionAnswer(request: S3Request, object: StoredObject): Answer {
   const checksum = object.checksum;
   return xmlAnswer(
     200,

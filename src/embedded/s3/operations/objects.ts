@@ -12,14 +12,15 @@ import {
   checksumHeaders,
   emptyAnswer,
   objectHeaders,
-  parseRange,
   RESPONSE_OVERRIDES,
   xmlAnswer,
 } from '../protocol/http.ts';
+import { parseRange } from '../protocol/ranges.ts';
 import { parseDeleteRequest, xmlDocument } from '../protocol/xml.ts';
 import { copyBody, discard, readSmallBody, receiveBody } from '../store/body.ts';
 import type { ObjectRead, StoredBucket, StoredObject } from '../store/types.ts';
 import type { ObjectEventReason, S3Context, S3Request } from '../types.ts';
+import { readPart } from './object-parts.ts';
 
 const MAX_KEY_BYTES = 1024;
 /** DeleteObjects: 1000 keys of up to 1024 bytes, escaped. */
@@ -114,17 +115,19 @@ export async function getObject(context: S3Context, request: S3Request): Promise
       const value = query.get(parameter);
       if (value !== null) responseHeaders[header] = value;
     }
-    const range =
-      partNumber !== undefined
-        ? partRange(object, partNumber, responseHeaders)
-        : parseRange(headers.range, object.size);
+    const checksumMode = headers['x-amz-checksum-mode'] === 'ENABLED';
+    const part = partNumber === undefined ? undefined : readPart(object, partNumber, checksumMode);
+    if (part) Object.assign(responseHeaders, part.headers);
+    const range = part ? part.range : parseRange(headers.range, object.size);
     if (range) responseHeaders['content-range'] = `bytes ${range.start}-${range.end}/${object.size}`;
-    // Whole-object checksums only: S3 sends none for a range (https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    if (headers['x-amz-checksum-mode'] === 'ENABLED' && !range)
-      Object.assign(responseHeaders, checksumHeaders(object.checksum));
-    responseHeaders['content-length'] = range ? range.end - range.start + 1 : object.size;
+    // Whole-object checksums only: S3 sends none for a range (https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html);
+    // a part read says which checksum covers its bytes (object-parts.ts).
+    if (checksumMode && !range && !part) Object.assign(responseHeaders, checksumHeaders(object.checksum));
+    // An empty part (the last of an upload, or all of an empty object) has no byte range: 200, no body.
+    const empty = object.size === 0 || (part !== undefined && !range);
+    responseHeaders['content-length'] = range ? range.end - range.start + 1 : empty ? 0 : object.size;
     const status = range ? 206 : 200;
-    if (!read || object.size === 0) return emptyAnswer(status, responseHeaders);
+    if (!read || empty) return emptyAnswer(status, responseHeaders);
     if ('body' in read) {
       const body = range ? read.body.subarray(range.start, range.end + 1) : read.body;
       return { status, headers: responseHeaders, body };
@@ -153,21 +156,6 @@ export function parsePartNumber(value: string | null): number | undefined {
     );
   }
   return Number(value);
-}
-
-/**
- * GET/HEAD `?partNumber=N`: the bytes of part N of a multipart object (206, with
- * `x-amz-mp-parts-count`); an object uploaded whole is its own part 1
- * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html#API_GetObject_RequestSyntax).
- */
-function partRange(object: StoredObject, partNumber: number, headers: Record<string, string | number>) {
-  const sizes = object.parts ?? [object.size];
-  if (partNumber > sizes.length) throw s3Errors.invalidPartNumber();
-  if (object.parts) headers['x-amz-mp-parts-count'] = object.parts.length;
-  const start = sizes.slice(0, partNumber - 1).reduce((sum, size) => sum + size, 0);
-  const size = sizes[partNumber - 1] as number;
-  if (size === 0) return undefined;
-  return { start, end: start + size - 1 };
 }
 
 /** `x-amz-copy-source`: `<bucket>/<key>[?versionId=..]`, URL-encoded, optionally with a leading slash. */

@@ -110,8 +110,29 @@ export const s3Errors = {
         ETag: etag,
       },
     ),
-  invalidPartNumber: () =>
-    new S3Error('InvalidPartNumber', 416, 'The requested partnumber is not satisfiable'),
+  /** GET/HEAD `?partNumber=` beyond the object's parts (an object uploaded whole has one). */
+  invalidPartNumber: (requested: number, actual: number) =>
+    new S3Error('InvalidPartNumber', 416, 'The requested partnumber is not satisfiable', {
+      PartNumberRequested: String(requested),
+      ActualPartCount: String(actual),
+    }),
+  /** UploadPartCopy: `x-amz-copy-source-range` not `bytes=first-last` with first <= last. */
+  malformedCopySourceRange: (value: string) =>
+    new S3Error(
+      'InvalidArgument',
+      400,
+      'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy',
+      { ArgumentName: 'x-amz-copy-source-range', ArgumentValue: value },
+    ),
+  /** UploadPartCopy: a copy range that ends past the source's last byte. */
+  copySourceRangeBeyondSize: (size: number, value: string) =>
+    new S3Error('InvalidArgument', 400, `Range specified is not valid for source object of size: ${size}`, {
+      ArgumentName: 'x-amz-copy-source-range',
+      ArgumentValue: value,
+    }),
+  /** UploadPartCopy: a copy range that starts past the source's last byte. */
+  copySourceRangeStartBeyondSize: () =>
+    new S3Error('InvalidRequest', 400, 'The specified copy range is invalid for the source object size'),
   invalidLocationConstraint: (value: string) =>
     new S3Error('InvalidLocationConstraint', 400, 'The specified location-constraint is not valid', {
       LocationConstraint: value,

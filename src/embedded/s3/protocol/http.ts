@@ -80,22 +80,6 @@ export function checksumHeaders(checksum: StoredObject['checksum']): Record<stri
   return { [checksumHeader(checksum.algorithm)]: checksum.value, 'x-amz-checksum-type': checksum.type };
 }
 
-/** Parses a single `bytes=a-b` / `bytes=a-` / `bytes=-n` range; S3 ignores other forms. */
-export function parseRange(
-  header: string | undefined,
-  size: number,
-): { start: number; end: number } | undefined {
-  const match = header?.match(/^bytes=(\d*)-(\d*)$/);
-  if (!match || (match[1] === '' && match[2] === '')) return undefined;
-  const [first, last] = [match[1] as string, match[2] as string];
-  const start = first === '' ? Math.max(0, size - Number(last)) : Number(first);
-  const end = first === '' || last === '' ? size - 1 : Math.min(Number(last), size - 1);
-  if (start >= size || start > end || (first === '' && Number(last) === 0)) {
-    throw s3Errors.invalidRange(size, header as string);
-  }
-  return { start, end };
-}
-
 /** The attributes S3 stores from a PUT / CreateMultipartUpload / CopyObject REPLACE. */
 export function attributesFrom(headers: IncomingMessage['headers']) {
   const stored: Record<string, string> = {};

@@ -24,13 +24,23 @@ import type { FileIdentity, StoredBucket, StoredObject } from './types.ts';
 export async function loadBucket(root: string, files: StoreFileSystem, name: string): Promise<StoredBucket> {
   const directory = join(root, name);
   const saved = await readFile(join(directory, BUCKET_FILE), 'utf8').then(
-    (text) => JSON.parse(text) as { region: string; created: string },
+    (text) => JSON.parse(text) as { region: string; locationConstraint?: unknown; created: string },
     () => undefined,
   );
   const created = saved ? new Date(saved.created) : (await stat(directory)).birthtime;
   const region = saved?.region ?? DEFAULT_REGION;
+  // Folders written before the constraint was kept have none: their constraint is their region.
+  const constraint = saved?.locationConstraint;
   const index = new ObjectIndexJournal(files, join(directory, META_DIR, INDEX_FILE));
-  const bucket: StoredBucket = { name, created, region, objects: new Map(), sortedKeys: undefined, index };
+  const bucket: StoredBucket = {
+    name,
+    created,
+    region,
+    ...(typeof constraint === 'string' ? { locationConstraint: constraint } : {}),
+    objects: new Map(),
+    sortedKeys: undefined,
+    index,
+  };
   await mkdir(join(directory, META_DIR), { recursive: true });
   const legacyFiles = (await readdir(join(directory, META_DIR))).filter((file) => file.endsWith('.json'));
   const legacy = await Promise.all(

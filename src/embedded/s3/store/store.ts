@@ -6,7 +6,7 @@
  * Layout: `<root>/<bucket>/<encoded key>` holds the raw bytes (open a staged PNG directly),
  * `<root>/<bucket>/.meta/index.jsonl` the objects' metadata (object-index.ts; data folders of
  * older versions have one `.meta/<encoded key>.json` per object, read once and folded into it),
- * `<root>/<bucket>/.bucket.json` the bucket's region; `<root>/.tmp/` bodies being received, `<root>/.uploads/` multipart uploads.
+ * `<root>/<bucket>/.bucket.json` the bucket's region (and LocationConstraint when it differs); `<root>/.tmp/` bodies being received, `<root>/.uploads/` multipart uploads.
  * One server process per folder: the memory index does not watch for other writers. Files dropped
  * into a bucket folder by hand are picked up at start with a computed ETag.
  *
@@ -81,12 +81,19 @@ export class ObjectStore {
     }
   }
 
-  async createBucket(name: string, region = DEFAULT_REGION): Promise<StoredBucket> {
+  /** `locationConstraint`: the one it was created with, when that is not the region's name (`EU`). */
+  async createBucket(
+    name: string,
+    region = DEFAULT_REGION,
+    locationConstraint?: string,
+  ): Promise<StoredBucket> {
     await this.files.mkdir(join(this.root, name, META_DIR), { recursive: true });
+    const constraint = locationConstraint !== undefined && locationConstraint !== region;
     const bucket: StoredBucket = {
       name,
       created: new Date(),
       region,
+      ...(constraint ? { locationConstraint } : {}),
       objects: new Map(),
       sortedKeys: [],
       index: new ObjectIndexJournal(this.files, join(this.root, name, META_DIR, INDEX_FILE)),
@@ -94,7 +101,11 @@ export class ObjectStore {
     await writeAtomically(
       this.files,
       join(this.root, name, BUCKET_FILE),
-      JSON.stringify({ region, created: bucket.created.toISOString() }),
+      JSON.stringify({
+        region,
+        ...(constraint ? { locationConstraint } : {}),
+        created: bucket.created.toISOString(),
+      }),
     );
     this.buckets.set(name, bucket);
     return bucket;

@@ -18,17 +18,26 @@ export interface StoredObject {
   checksum?: StoredChecksum;
   /** Part sizes of an object completed from a multipart upload (GET `?partNumber=N`). */
   parts?: number[];
+  /** Each part's own checksum (base64) when the upload's checksum is COMPOSITE: GET `?partNumber=N` sends it. */
+  partChecksums?: string[];
+  /**
+   * The multipart upload this version was completed from: a repeated CompleteMultipartUpload of
+   * that upload answers again while this version is the key's (operations/multipart.ts).
+   */
+  uploadId?: string;
   /** The data file this version lives in (see the opening comment). */
   file: FileIdentity;
 }
 
 export type ObjectAttributes = Pick<StoredObject, 'contentType' | 'headers' | 'metadata'> &
-  Partial<Pick<StoredObject, 'checksum' | 'parts' | 'lastModified'>>;
+  Partial<Pick<StoredObject, 'checksum' | 'parts' | 'partChecksums' | 'uploadId' | 'lastModified'>>;
 
 export interface StoredBucket {
   name: string;
   created: Date;
   region: string;
+  /** The LocationConstraint it was created with when that is not the region's name (`EU`: eu-west-1). */
+  locationConstraint?: string;
   objects: Map<string, StoredObject>;
   /** Keys in S3's (UTF-8 binary) order, rebuilt lazily after a key is added or removed. */
   sortedKeys: string[] | undefined;

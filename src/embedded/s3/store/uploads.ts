@@ -28,7 +28,8 @@ export class UploadStore {
   readonly #store: ObjectStore;
   readonly #uploads = new Map<string, MultipartUpload>();
   readonly #writes = new WriteQueue();
-  readonly #completing = new Set<string>();
+  /** Completions in progress: a second Complete of the same upload meanwhile waits for the first. */
+  readonly #completing = new Map<string, Promise<StoredObject>>();
 
   constructor(store: ObjectStore) {
     this.#store = store;
@@ -84,9 +85,26 @@ export class UploadStore {
 
   /** The upload, or NoSuchUpload when the id is unknown, malformed or belongs to another key. */
   get(bucket: string, key: string, uploadId: string): MultipartUpload {
-    const upload = UPLOAD_ID_PATTERN.test(uploadId) ? this.#uploads.get(uploadId) : undefined;
-    if (!upload || upload.bucket !== bucket || upload.key !== key) throw s3Errors.noSuchUpload(uploadId);
+    const upload = this.find(bucket, key, uploadId);
+    if (!upload) throw s3Errors.noSuchUpload(uploadId);
     return upload;
+  }
+
+  /** The upload in progress, or undefined. */
+  find(bucket: string, key: string, uploadId: string): MultipartUpload | undefined {
+    const upload = UPLOAD_ID_PATTERN.test(uploadId) ? this.#uploads.get(uploadId) : undefined;
+    return upload && upload.bucket === bucket && upload.key === key ? upload : undefined;
+  }
+
+  /**
+   * The object a completed upload made, while it is still the key's current version (the id is
+   * kept with it, in the object index, so this holds across restarts); undefined once the key was
+   * overwritten or deleted, or for an id that never completed.
+   */
+  completedObject(bucket: string, key: string, uploadId: string): StoredObject | undefined {
+    if (!UPLOAD_ID_PATTERN.test(uploadId)) return undefined;
+    const object = this.#store.buckets.get(bucket)?.objects.get(key);
+    return object?.uploadId === uploadId ? object : undefined;
   }
 
   /** Uploads of a bucket, in ListMultipartUploads order (key, then initiation time). */
@@ -137,38 +155,68 @@ export class UploadStore {
 
   /**
    * Concatenates `parts` (already validated by the caller) into the object; the upload is gone
-   * afterwards. A second Complete of the same upload meanwhile answers NoSuchUpload.
+   * afterwards. `precondition` (conditional headers of the Complete request) is checked inside the
+   * key's write lock. A second Complete of the same upload meanwhile (a client's retry after a
+   * timeout) waits for the first and gets its object, `replayed`, when it names the same parts;
+   * otherwise NoSuchUpload, as once the upload is gone.
    */
-  /** `precondition` (conditional headers of the Complete request) is checked inside the key's write lock. */
   async complete(
     upload: MultipartUpload,
     parts: UploadPart[],
     precondition?: (existing: StoredObject | undefined) => void,
-  ): Promise<StoredObject> {
-    if (this.#completing.has(upload.uploadId)) throw s3Errors.noSuchUpload(upload.uploadId);
-    this.#completing.add(upload.uploadId);
+  ): Promise<{ object: StoredObject; replayed: boolean }> {
+    const etag = multipartEtag(parts.map((part) => part.etag));
+    const pending = this.#completing.get(upload.uploadId);
+    if (pending) {
+      const object = await pending.catch(() => undefined);
+      if (object?.etag === etag) return { object, replayed: true };
+      // The first failed with the upload left in progress: this request may complete it.
+      const retry =
+        !object && this.#uploads.has(upload.uploadId) && this.#completing.get(upload.uploadId) !== pending;
+      if (!retry) throw s3Errors.noSuchUpload(upload.uploadId);
+      return this.complete(upload, parts, precondition);
+    }
+    if (!this.#uploads.has(upload.uploadId)) {
+      // Completed (or aborted) while this request's body was read.
+      const object = this.completedObject(upload.bucket, upload.key, upload.uploadId);
+      if (object?.etag === etag) return { object, replayed: true };
+      throw s3Errors.noSuchUpload(upload.uploadId);
+    }
+    const completion = this.#completeOnce(upload, parts, etag, precondition);
+    this.#completing.set(upload.uploadId, completion);
     try {
-      const { body, fullObject } = await this.#concatenate(upload, parts);
-      const md5s = Buffer.concat(parts.map((part) => Buffer.from(part.etag, 'hex')));
-      const etag = `${createHash('md5').update(md5s).digest('hex')}-${parts.length}`;
-      const checksum = await uploadChecksum(upload, parts, fullObject);
-      const object = await this.#store.commit(
-        upload.bucket,
-        upload.key,
-        body,
-        etag,
-        {
-          ...upload.attributes,
-          parts: parts.map((part) => part.size),
-          ...(checksum ? { checksum } : {}),
-        },
-        precondition,
-      );
-      await this.abort(upload);
-      return object;
+      return { object: await completion, replayed: false };
     } finally {
       this.#completing.delete(upload.uploadId);
     }
+  }
+
+  async #completeOnce(
+    upload: MultipartUpload,
+    parts: UploadPart[],
+    etag: string,
+    precondition?: (existing: StoredObject | undefined) => void,
+  ): Promise<StoredObject> {
+    const { body, fullObject } = await this.#concatenate(upload, parts);
+    const checksum = await uploadChecksum(upload, parts, fullObject);
+    const object = await this.#store.commit(
+      upload.bucket,
+      upload.key,
+      body,
+      etag,
+      {
+        ...upload.attributes,
+        parts: parts.map((part) => part.size),
+        ...(checksum?.type === 'COMPOSITE'
+          ? { partChecksums: parts.map((part) => part.checksum?.value ?? '') }
+          : {}),
+        ...(checksum ? { checksum } : {}),
+        uploadId: upload.uploadId,
+      },
+      precondition,
+    );
+    await this.abort(upload);
+    return object;
   }
 
   async #concatenate(upload: MultipartUpload, parts: UploadPart[]) {
@@ -207,6 +255,12 @@ export class UploadStore {
       throw error;
     }
   }
+}
+
+/** A multipart object's ETag, as S3 makes it: the MD5 of the parts' binary MD5s, then `-<number of parts>`. */
+export function multipartEtag(partEtags: string[]): string {
+  const md5s = Buffer.concat(partEtags.map((etag) => Buffer.from(etag, 'hex')));
+  return `${createHash('md5').update(md5s).digest('hex')}-${partEtags.length}`;
 }
 
 /** The object's checksum: full-object (over the whole body) or composite (over the parts' checksums). */
