@@ -17,6 +17,13 @@ docs/emulator-differences.md):
   refuses it as before ("Unsupported .sync callback procedure"). This fixes a LocalStack
   difference (docs/emulator-differences.md, LocalStack 5) for mocked test cases only.
 
+- JSONata without a JVM (always): LocalStack evaluates the JSONata of Step Functions with dashjoin's
+  jsonata-java in a JVM, and on first use downloads Java 21 (api.adoptium.net) and the jars (Maven
+  Central); neither is reachable from these machines (npm, PyPI and Debian only), so every JSONata
+  state failed with "Installation of java 21 failed". jsonata-python (PyPI, Apache-2.0) is a port of
+  that same jsonata-java: LocalStack hands it the same self-contained expression string (its
+  variables and $states written in as JSONata bindings) and gets JSON back as from the JVM.
+
 A patch whose target code is no longer found fails the start loudly: LocalStack changed.
 """
 
@@ -105,7 +112,30 @@ def serve_mocked_sync_tasks():
     )
 
 
+def evaluate_jsonata_in_python():
+    """LocalStack's JSONata evaluation through jsonata-python instead of jsonata-java in a JVM."""
+    import json
+
+    import jsonata as jsonata_python
+
+    from localstack.services.stepfunctions.asl.jsonata import jsonata as module
+
+    if not hasattr(module, "_eval_jsonata") or not hasattr(module, "JSONataException"):
+        raise ShimOutdated("localstack.services.stepfunctions.asl.jsonata.jsonata has no _eval_jsonata")
+
+    def eval_jsonata(expression):
+        try:
+            value = jsonata_python.Jsonata(expression).evaluate(None)
+        except Exception as error:  # the JVM bridge wraps every failure alike
+            raise module.JSONataException("UNKNOWN", str(error))
+        # As the JVM bridge: plain JSON values out (undefined and null both come back as None).
+        return json.loads(json.dumps(value))
+
+    module._eval_jsonata = eval_jsonata
+
+
 if __name__ == "__main__":
+    evaluate_jsonata_in_python()
     wait_scale = os.environ.get("SCONES_SFN_WAIT_SCALE", "")
     if wait_scale:
         scale_retry_waits(float(wait_scale))

@@ -4,11 +4,14 @@
  * other files' probe machines: test/support/shared-emulators/mock-configs.ts; the state machine
  * deployed through the deploy module: the classification and the retraining). Every case must give its expected outcome on each, and the
  * three outcomes must be identical (status, decision or Error, states entered, invocations per state).
+ * Then the classification's JSONata twin (test/fixtures/statemachine/) on embedded and LocalStack:
+ * the same expected outcomes, the same on both.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CaseEngine, ENGINES, runId, startCaseEngine } from '../../src/test-cases/engines.ts';
 import { runCase } from '../../src/test-cases/run-cases.ts';
 import { loadSuites, type TestCaseSuite } from '../../src/test-cases/suite.ts';
+import { JSONATA_TWIN } from '../support/jsonata-twin.ts';
 import { sharedServer } from '../support/shared-emulators/client.ts';
 
 // Every state machine's cases: the classification's and the retraining's.
@@ -46,6 +49,41 @@ describe('test cases on embedded, ministack and localstack', () => {
       for (const result of results) expect(result.differences, result.engine).toEqual([]);
       const [embedded, ...emulators] = results;
       for (const result of emulators) expect(result.got, result.engine).toEqual(embedded?.got);
+    },
+  );
+});
+
+describe('the JSONata twin of the classification on embedded and localstack', () => {
+  const classification = suites.filter((suite) => suite.expected.definition === 'classification');
+  const twinCases = classification.flatMap((suite) =>
+    Object.keys(suite.expected.cases).map((name) => ({ name, suite })),
+  );
+  let engines: CaseEngine[] = [];
+  beforeAll(async () => {
+    // After the describe above: the stage's classification state machine is replaced by the twin.
+    engines = await Promise.all([
+      startCaseEngine('embedded', classification, { classificationTemplate: JSONATA_TWIN }),
+      startCaseEngine('localstack', classification, {
+        server: await sharedServer('localstack'),
+        classificationTemplate: JSONATA_TWIN,
+      }),
+    ]);
+  }, 600_000);
+  afterAll(async () => {
+    await Promise.all(engines.map((engine) => engine.stop()));
+  });
+
+  it.each(twinCases)(
+    '$name: the expected outcome in JSONata on embedded and localstack alike',
+    async ({ name, suite }) => {
+      const [embedded, localstack] = await Promise.all(
+        engines.map((engine) => runCase(engine, suite, name, run)),
+      );
+      if (localstack?.skipped) console.log(`${name} skipped on localstack: ${localstack.skipped}`);
+      expect(embedded?.differences, 'embedded').toEqual([]);
+      if (localstack?.skipped) return;
+      expect(localstack?.differences, 'localstack').toEqual([]);
+      expect(localstack?.got).toEqual(embedded?.got);
     },
   );
 });
