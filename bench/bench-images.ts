@@ -5,6 +5,7 @@ import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { type EmbeddedRuntime, startEmbeddedRuntime } from '../src/embedded/runtime.ts';
 import { createStubPredictor } from '../src/embedded/sagemaker-runtime/index.ts';
+import type { EmbeddedRuntimeOptions } from '../src/embedded/types.ts';
 import { readCifar } from '../training/cifar.ts';
 import { encodePlanesAsPng } from '../training/png.ts';
 
@@ -43,11 +44,15 @@ export interface BenchTier {
  * The embedded tier in a temporary folder, its stub endpoint answering confidently: every
  * execution takes the routing path (S3 read, serialize, endpoint, filter, decision).
  */
-export async function startBenchTier(name: string): Promise<BenchTier> {
+export async function startBenchTier(
+  name: string,
+  options: { workflow?: EmbeddedRuntimeOptions['workflow'] } = {},
+): Promise<BenchTier> {
   const dataDir = await mkdtemp(path.join(tmpdir(), `scones-${name}-`));
   const runtime = await startEmbeddedRuntime({
     dataDir,
     predictor: createStubPredictor({ probabilities: [0.95, 0.05] }),
+    ...(options.workflow ? { workflow: options.workflow } : {}),
   });
   return {
     runtime,

@@ -7,6 +7,7 @@ import { stageBenchImages, startBenchTier } from './bench-images.ts';
 import { BenchChecks, benchArgs, countOption } from './checks.ts';
 import { cpuPerOp, cpuSnapshot } from './cpu-measure.ts';
 import { embeddedEvents, runExecutions, summarizeEngineTime } from './executions.ts';
+import { compareJsonataTwin, startJsonataTier, type TwinFigures } from './jsonata-twin.ts';
 import { finishBench } from './results.ts';
 import { perSecond, summarizeLatencies, timeConcurrent } from './stats.ts';
 
@@ -182,7 +183,25 @@ try {
       .map(([n, ms]) => `${n} ${ms} ms`)
       .join(', ')}`,
   );
-  await finishBench('embedded', figures, checks);
+  // The JSONata twin beside the JSONPath definition, interleaved (bench/jsonata-twin.ts).
+  const twinTier = await startJsonataTier();
+  let jsonata: TwinFigures;
+  try {
+    jsonata = await compareJsonataTwin(runtime, twinTier.runtime, {
+      images: IMAGES,
+      warmup: Math.ceil(WARMUP / 4),
+      rounds: ROUNDS,
+      concurrency: CONCURRENCY,
+      checks,
+    });
+  } finally {
+    await twinTier.close();
+  }
+  console.log(
+    `  JSONata twin (interleaved with JSONPath, c${CONCURRENCY}, median of ${ROUNDS}): ${jsonata.executions_per_s_c16.jsonata} executions/s ` +
+      `against JSONPath's ${jsonata.executions_per_s_c16.jsonpath} (${jsonata.jsonata_over_jsonpath}x); p50 ${jsonata.p50_ms_c16.jsonata} ms against ${jsonata.p50_ms_c16.jsonpath} ms`,
+  );
+  await finishBench('embedded', { ...figures, jsonata_twin: jsonata }, checks);
 } finally {
   await tier.close();
 }

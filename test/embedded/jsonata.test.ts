@@ -14,8 +14,9 @@ type Handlers = Record<string, (input: unknown) => Promise<unknown>>;
 async function run(definition: object, input: unknown, handlers: Handlers = {}) {
   const machine = validatedStateMachine(definition as never);
   try {
-    const output = await machine.run(input, { overrides: { taskResourceLocalHandlers: handlers as never } })
-      .result;
+    const output = await machine.run(input as never, {
+      overrides: { taskResourceLocalHandlers: handlers as never },
+    }).result;
     return { status: 'SUCCEEDED', output };
   } catch (error) {
     const cause = (error as { cause?: Error }).cause ?? (error as Error);

@@ -65,11 +65,12 @@ async function executeJsonataState(
   const stateName = executor.stateName;
   const scope = scopeOf(context);
   const rawInput = structuredClone(input);
-  const evaluation = (extra: Partial<Evaluation['states']> = {}): Evaluation => ({
-    stateName,
-    variables: scope.visible(),
-    states: { input: rawInput, context: contextView(context, stateName), ...extra },
-  });
+  // The context does not change while the state runs: one JSON view of it serves every field.
+  let view: unknown;
+  const evaluation = (extra: Partial<Evaluation['states']> = {}): Evaluation => {
+    view ??= contextView(context, stateName);
+    return { stateName, variables: scope.visible(), states: { input: rawInput, context: view, ...extra } };
+  };
   const run: StateRun = {
     executor,
     definition,
