@@ -47,10 +47,28 @@ function exceedsTolerance(state: StateUnderTest, failures: number, itemCount: nu
   return byCount !== false && byPercentage !== false;
 }
 
+type Machine = { States?: Record<string, Record<string, unknown>> };
+
+/** The names of the states inside a Map's ItemProcessor or a Parallel's branches, at any depth. */
+function nestedStateNames(definition: Record<string, unknown>, names = new Set<string>()): Set<string> {
+  const machines = [
+    definition.ItemProcessor,
+    definition.Iterator,
+    ...((definition.Branches as unknown[]) ?? []),
+  ];
+  for (const machine of machines as (Machine | undefined)[]) {
+    for (const [name, state] of Object.entries(machine?.States ?? {})) {
+      names.add(name);
+      nestedStateNames(state, names);
+    }
+  }
+  return names;
+}
+
 function checkErrorSource(state: StateUnderTest, configuration: TestStateConfiguration): void {
   const source = configuration.errorCausedByState;
   if (source === undefined) return;
-  if (!JSON.stringify(state.definition).includes(`${JSON.stringify(source)}:{`)) {
+  if (!nestedStateNames(state.definition).has(source)) {
     throw refuse.validation(
       `stateConfiguration.errorCausedByState '${source}' is not a state inside ${state.name}`,
     );
