@@ -118,7 +118,10 @@ export function createLambdaClient(config: KitConfig = loadConfig(), options?: C
 
 export function createSfnClient(config: KitConfig = loadConfig(), options?: ClientOptions): SFNClient {
   const { SFNClient } = require('@aws-sdk/client-sfn') as typeof import('@aws-sdk/client-sfn');
-  return new SFNClient(baseOptions(config, 'sfn', options));
+  const base = baseOptions(config, 'sfn', options);
+  // TestState and StartSyncExecution are host-prefixed (`sync-`): on an endpoint of our own the
+  // prefix makes a host name that does not resolve (`sync-127.0.0.1`), so it is left off there.
+  return new SFNClient({ ...base, disableHostPrefix: 'endpoint' in base });
 }
 
 export function createIamClient(config: KitConfig = loadConfig(), options?: ClientOptions): IAMClient {

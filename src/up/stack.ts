@@ -149,6 +149,9 @@ export async function startUpStack(options: UpOptions): Promise<UpStack> {
         cloudwatch: endpoint,
       }),
       AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: endpoint,
+      // TestState and StartSyncExecution are host-prefixed (`sync-`): botocore and aws-cli would
+      // call `sync-127.0.0.1`, which does not resolve, unless told to leave the prefix off.
+      AWS_DISABLE_HOST_PREFIX_INJECTION: 'true',
       // The SageMaker Python SDK's defaults for this stack (sagemaker-sdk-config.ts says why).
       SAGEMAKER_USER_CONFIG_OVERRIDE: sagemakerSdkConfig,
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,

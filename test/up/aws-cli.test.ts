@@ -146,6 +146,73 @@ describe('scones up with aws-cli', () => {
     );
   }, 120_000);
 
+  it('aws stepfunctions test-state, with the AWS_DISABLE_HOST_PREFIX_INJECTION it prints: a Pass and a mocked Task', async (context) => {
+    if (skip) {
+      console.warn(`skipped: ${skip}`);
+      context.skip();
+    }
+    expect((up as UpProcess).exports().AWS_DISABLE_HOST_PREFIX_INJECTION).toBe('true');
+    const pass = JSON.parse(
+      await aws([
+        'stepfunctions',
+        'test-state',
+        '--definition',
+        JSON.stringify({
+          Type: 'Pass',
+          InputPath: '$.payload',
+          Parameters: { data: 1 },
+          Next: 'Another State',
+        }),
+        '--input',
+        JSON.stringify({ payload: { foo: 'bar' } }),
+        '--inspection-level',
+        'DEBUG',
+      ]),
+    );
+    expect(pass).toMatchObject({ status: 'SUCCEEDED', nextState: 'Another State', output: '{"data":1}' });
+    expect(JSON.parse(pass.inspectionData.afterInputPath)).toEqual({ foo: 'bar' });
+    const task = JSON.parse(
+      await aws([
+        'stepfunctions',
+        'test-state',
+        '--definition',
+        JSON.stringify({
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke',
+          Parameters: { FunctionName: 'f', 'Payload.$': '$' },
+          OutputPath: '$.Payload',
+          Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Recover' }],
+          End: true,
+        }),
+        '--input',
+        '{"n":1}',
+        '--mock',
+        JSON.stringify({ result: JSON.stringify({ StatusCode: 200, Payload: { label: 'bicycle' } }) }),
+      ]),
+    );
+    expect(task).toMatchObject({ status: 'SUCCEEDED', output: '{"label":"bicycle"}' });
+    const caught = JSON.parse(
+      await aws([
+        'stepfunctions',
+        'test-state',
+        '--definition',
+        JSON.stringify({
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke',
+          Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Recover' }],
+          End: true,
+        }),
+        '--mock',
+        JSON.stringify({ errorOutput: { error: 'Lambda.ServiceException', cause: 'down' } }),
+      ]),
+    );
+    expect(caught).toMatchObject({
+      status: 'CAUGHT_ERROR',
+      nextState: 'Recover',
+      error: 'Lambda.ServiceException',
+    });
+  });
+
   it('Ctrl-C (SIGINT) stops it cleanly: exit code 0', async (context) => {
     if (skip) {
       console.warn(`skipped: ${skip}`);

@@ -47,6 +47,8 @@ describe('scones up (in-process)', () => {
       AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: up.stack.runtime.endpoint.url,
       AWS_ACCESS_KEY_ID: 'test',
       AWS_REGION: 'us-east-1',
+      // TestState is host-prefixed: aws-cli and boto3 would call sync-127.0.0.1.
+      AWS_DISABLE_HOST_PREFIX_INJECTION: 'true',
     });
   });
 

@@ -21,6 +21,7 @@ import {
 } from './executions.ts';
 import { STATE_MACHINE_LIFECYCLE } from './lifecycle.ts';
 import { type Action, arn, parse, seconds, stateMachineOf } from './requests.ts';
+import { TEST_STATE } from './test-state-action.ts';
 import type { SfnApiHost } from './types.ts';
 
 const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'] as const;
@@ -109,6 +110,7 @@ function offsetPage<T>(
 
 export const SFN_ACTIONS: Record<string, Action> = {
   ...STATE_MACHINE_LIFECYCLE,
+  ...TEST_STATE,
 
   ListStateMachines(host, request) {
     const { maxResults, nextToken } = parse(schemas.ListStateMachines, request);
@@ -207,7 +209,7 @@ export const SFN_ACTIONS: Record<string, Action> = {
 };
 
 /** Runs one action; anything that is not the service's own error becomes InternalFailure. */
-export function runSfnAction(host: SfnApiHost, action: string, request: unknown): unknown {
+export async function runSfnAction(host: SfnApiHost, action: string, request: unknown): Promise<unknown> {
   const handler = Object.hasOwn(SFN_ACTIONS, action) ? SFN_ACTIONS[action] : undefined;
   if (!handler) {
     throw sfnErrors.unknownOperation(
@@ -215,7 +217,7 @@ export function runSfnAction(host: SfnApiHost, action: string, request: unknown)
     );
   }
   try {
-    return handler(host, request);
+    return await handler(host, request);
   } catch (error) {
     if (error instanceof SfnApiError) throw error;
     throw sfnErrors.internal((error as Error).message);

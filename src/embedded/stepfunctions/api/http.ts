@@ -5,7 +5,7 @@
  * body; answers `application/x-amz-json-1.0` with `x-amzn-RequestId`; errors in the service's
  * shape (errors.ts). Actions: ListStateMachines, DescribeStateMachine, StartExecution,
  * DescribeExecution, ListExecutions (statusFilter, paging), GetExecutionHistory (the start and end
- * events: the registry keeps no state-by-state history). Any other action is
+ * events: the registry keeps no state-by-state history), TestState (one state, mocked: test-state/). Any other action is
  * UnknownOperationException naming the ones served. Signatures are not checked, as by the local S3.
  */
 import { randomUUID } from 'node:crypto';
@@ -42,7 +42,7 @@ export function createSfnApiHandler(host: SfnApiHost): RequestHandler {
         send(response, requestId, sfnErrors.serialization(`request body over ${MAX_BODY_BYTES} bytes`), true);
         return;
       }
-      send(response, requestId, runSfnAction(host, action, parseBody(body)));
+      send(response, requestId, await runSfnAction(host, action, parseBody(body)));
     } catch (error) {
       send(response, requestId, internalError(error));
     }

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { sfnErrors, validationErrorOf } from './errors.ts';
 import type { SfnApiHost, SfnApiStateMachine } from './types.ts';
 
+/** An action's answer, or a promise of it (TestState runs a state). */
 export type Action = (host: SfnApiHost, request: unknown) => unknown;
 
 export const required = (message = 'Member must not be null') => ({
