@@ -38,7 +38,10 @@ export const KNOWN: Known[] = [
       `${f.executions_per_s_c16} executions/s at concurrency 16${rounds(f.executions_per_s_c16_rounds)} (p99 ${f.p99_ms_c16} ms), ` +
       `CPU ${at(f, 'cpu_us_per_execution_c16.total')} µs per execution (engine's thread ${at(f, 'cpu_us_per_execution_c16.main thread')} µs); ` +
       `engine's own time (history) mean ${at(f, 'engine_own_ms.sequential.mean')} ms, p99 ${at(f, 'engine_own_ms.sequential.p99')} ms; ` +
-      `parts alone p50: S3 GET ${f.s3_get_p50_ms} ms, image check ${f.image_check_p50_ms} ms, endpoint ${f.endpoint_call_p50_ms} ms`,
+      `parts alone p50: S3 GET ${f.s3_get_p50_ms} ms, image check ${f.image_check_p50_ms} ms, endpoint ${f.endpoint_call_p50_ms} ms` +
+      (f.jsonata_twin
+        ? `; the JSONata twin, rounds interleaved with JSONPath's: ${at(f, 'jsonata_twin.executions_per_s_c16.jsonata')} against ${at(f, 'jsonata_twin.executions_per_s_c16.jsonpath')} executions/s at concurrency 16 (${at(f, 'jsonata_twin.jsonata_over_jsonpath')}x), p50 ${at(f, 'jsonata_twin.p50_ms_c16.jsonata')} against ${at(f, 'jsonata_twin.p50_ms_c16.jsonpath')} ms`
+        : ''),
   },
   {
     name: 'model',
