@@ -176,7 +176,9 @@ describe('ASL validator: what the service answers', () => {
   });
 
   it("field values: a Task's resource, a catcher, paths and payload templates", () => {
-    expect(errorsOf(machine({ T: { Type: 'Task', Resource: 'ClassifyImageFunctionArn', End: true } }))).toEqual([
+    expect(
+      errorsOf(machine({ T: { Type: 'Task', Resource: 'ClassifyImageFunctionArn', End: true } })),
+    ).toEqual([
       diagnostic('SCHEMA_VALIDATION_FAILED', 'Value is not a valid resource ARN', '/States/T/Resource'),
     ]);
     expect(
