@@ -14,6 +14,7 @@ export const CODES = {
   duplicateStateName: 'DUPLICATE_STATE_NAME',
   invalidStateName: 'INVALID_STATE_NAME',
   missingTransitionTarget: 'MISSING_TRANSITION_TARGET',
+  tooDeeplyNested: 'TOO_DEEPLY_NESTED',
   noDollar: 'NO_DOLLAR',
   noPath: 'NO_PATH',
   passResultIsStatic: 'PASS_RESULT_IS_STATIC',

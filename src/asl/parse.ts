@@ -3,10 +3,14 @@
  * is INVALID_JSON_DESCRIPTION with the line and column of the first bad character; JSON that is not
  * an object (a blank definition included) is SCHEMA_VALIDATION_FAILED "Definition must be a valid
  * JSON object" without a location (as the service answers `" "`, recorded in LocalStack's
- * tests/aws/services/stepfunctions/v2/test_sfn_api_validation.snapshot.json).
+ * tests/aws/services/stepfunctions/v2/test_sfn_api_validation.snapshot.json). JSON nested beyond
+ * MAX_DEPTH levels is TOO_DEEPLY_NESTED: the checks after this one recurse, and no definition
+ * needs that many (AWS documents the code, not its limit).
  */
 import { CODES, error } from './diagnostics.ts';
 import type { DefinitionDiagnostic } from './types.ts';
+
+export const MAX_DEPTH = 256;
 
 export type Parsed = { definition: Record<string, unknown> } | { diagnostic: DefinitionDiagnostic };
 
@@ -16,6 +20,7 @@ export function parseDefinition(text: string): Parsed {
   try {
     parsed = JSON.parse(text);
   } catch (cause) {
+    if (cause instanceof RangeError) return { diagnostic: tooDeep() };
     const { line, column } = errorPosition(text, (cause as Error).message);
     return {
       diagnostic: {
@@ -27,7 +32,29 @@ export function parseDefinition(text: string): Parsed {
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     return { diagnostic: notAnObject() };
   }
+  if (depthOf(parsed) > MAX_DEPTH) return { diagnostic: tooDeep() };
   return { definition: parsed as Record<string, unknown> };
+}
+
+function tooDeep(): DefinitionDiagnostic {
+  return error(
+    CODES.tooDeeplyNested,
+    `The definition is too deeply nested: more than ${MAX_DEPTH} levels of objects and arrays`,
+  );
+}
+
+/** How deep objects and arrays nest (without recursion: the point is not to overflow the stack). */
+function depthOf(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  for (let entry = stack.pop(); entry !== undefined; entry = stack.pop()) {
+    const [node, depth] = entry;
+    if (node === null || typeof node !== 'object') continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > MAX_DEPTH) return deepest;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return deepest;
 }
 
 function notAnObject(): DefinitionDiagnostic {

@@ -6,20 +6,31 @@
  * in the service's wording where it is on record ("These fields are required: [ErrorEquals]",
  * "The value for the field 'X.$' must be a valid JSONPath or a valid intrinsic function call");
  * its own codes become the closest documented ones.
+ *
+ * It sees the definition flattened: every state of every scope at the top (names are unique, the
+ * structure check saw to it), each Parallel branch and Map ItemProcessor reduced to a one-state stub.
+ * Given the nesting as it is, its schema tries each state both as JSONPath and as JSONata, nested
+ * states included, so its time doubles with each level (22 nested Parallels: 20 s); flat, it grows
+ * with the number of states. Transitions, reachability, terminal states and duplicate names are
+ * the structure check's (scopes.ts), so its findings on those, about the flat copy, are dropped.
  */
 import aslValidator from 'asl-validator';
 import { CODES, error, type Segment } from './diagnostics.ts';
+import { allStates } from './scopes.ts';
 import { isObject } from './states.ts';
 import type { DefinitionDiagnostic } from './types.ts';
 
-/** asl-validator's codes that have a documented counterpart; the rest are schema failures. */
-const CODE_OF: Record<string, string> = {
-  MISSING_TRANSITION_TARGET: CODES.missingTransitionTarget,
-  BRANCH_OUTBOUND_TRANSITION_TARGET: CODES.missingTransitionTarget,
-  MAP_OUTBOUND_TRANSITION_TARGET: CODES.missingTransitionTarget,
-  DUPLICATE_STATE_NAMES: CODES.duplicateStateName,
-  MISSING_TERMINAL_STATE: CODES.missingEndState,
-};
+/** asl-validator's checks of the flat copy's transitions and names: scopes.ts checks the real ones. */
+const STRUCTURAL = new Set([
+  'MISSING_TRANSITION_TARGET',
+  'BRANCH_OUTBOUND_TRANSITION_TARGET',
+  'MAP_OUTBOUND_TRANSITION_TARGET',
+  'DUPLICATE_STATE_NAMES',
+  'MISSING_TERMINAL_STATE',
+]);
+
+/** Where each state of the flat copy is in the definition. */
+type Paths = Map<string, Segment[]>;
 
 interface AslError {
   'Error code'?: string;
@@ -28,10 +39,12 @@ interface AslError {
 }
 
 export function checkSchema(definition: Record<string, unknown>): DefinitionDiagnostic[] {
-  // It writes each state's default QueryLanguage into the object it is given.
-  const { isValid, errors } = aslValidator(structuredClone(definition) as never);
+  const { flat, paths } = flatten(definition);
+  const { isValid, errors } = aslValidator(flat as never);
   if (isValid) return [];
-  const found = (errors as AslError[]).map((finding) => diagnosticOf(finding, definition));
+  const found = (errors as AslError[])
+    .filter((finding) => !STRUCTURAL.has(finding['Error code'] ?? ''))
+    .map((finding) => diagnosticOf(finding, flat, paths));
   // A value wrong for one variant of a state makes every other variant's Type and QueryLanguage
   // "not allowed" too; scopes.ts already checked both, so those are noise beside a real finding.
   const noise = (d: DefinitionDiagnostic) => /\/(Type|QueryLanguage)$/.test(d.location ?? '') && isEnum(d);
@@ -42,12 +55,45 @@ export function checkSchema(definition: Record<string, unknown>): DefinitionDiag
 const ENUM_MESSAGE = 'is not one of the allowed values';
 const isEnum = (d: DefinitionDiagnostic) => d.message.endsWith(ENUM_MESSAGE);
 
-function diagnosticOf(finding: AslError, definition: Record<string, unknown>): DefinitionDiagnostic {
+/**
+ * The definition with every state at the top, each a shallow copy (asl-validator writes its default
+ * QueryLanguage into the states it is given), nested scopes stubbed.
+ */
+function flatten(definition: Record<string, unknown>): { flat: Record<string, unknown>; paths: Paths } {
+  const all = [...allStates(definition)];
+  const paths: Paths = new Map(all.map(([, path]) => [path.at(-1) as string, path]));
+  // A nested scope's one state: a name no state has.
+  let stub = '\u0000';
+  while (paths.has(stub)) stub += '\u0000';
+  const states = Object.fromEntries(all.map(([state, path]) => [path.at(-1), stubbed(state, stub)]));
+  return { flat: { ...definition, States: states }, paths };
+}
+
+function stubbed(state: Record<string, unknown>, name: string): Record<string, unknown> {
+  const stub = (scope: unknown) =>
+    isObject(scope) ? { ...scope, StartAt: name, States: { [name]: { Type: 'Succeed' } } } : scope;
+  const copy = { ...state };
+  if (state.Type === 'Parallel' && Array.isArray(state.Branches)) copy.Branches = state.Branches.map(stub);
+  if (state.Type === 'Map') {
+    for (const field of ['ItemProcessor', 'Iterator']) if (field in state) copy[field] = stub(state[field]);
+  }
+  return copy;
+}
+
+function diagnosticOf(finding: AslError, flat: Record<string, unknown>, paths: Paths): DefinitionDiagnostic {
   const message = finding.Message ?? 'invalid';
   if (!finding.schemaError) {
-    return error(CODE_OF[finding['Error code'] ?? ''] ?? CODES.schema, message);
+    // Its state checks name the state: `State "X" MUST contain at most one of ...`.
+    const state = /State "([^"]+)"/.exec(message)?.[1];
+    return error(CODES.schema, message, state === undefined ? undefined : paths.get(state));
   }
-  const { path, value } = lookUp(finding.schemaError.instancePath, definition);
+  const found = lookUp(finding.schemaError.instancePath, flat);
+  const [top, name, ...rest] = found.path;
+  const path =
+    top === 'States' && paths.has(name as string)
+      ? [...(paths.get(name as string) ?? []), ...rest]
+      : found.path;
+  const { value } = found;
   const field = String(path.findLast((segment) => typeof segment === 'string') ?? 'definition');
   // Its messages read "<path> is invalid. <ajv's message>".
   const problem = message.replace(/^.*? is invalid\. /, '');

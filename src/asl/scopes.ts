@@ -141,6 +141,15 @@ export function* allStates(
   }
 }
 
+/** How many scopes deep states nest: 1 for a definition without Parallel or Map states. */
+export function nestingDepth(definition: Record<string, unknown>): number {
+  let deepest = 0;
+  for (const [, path] of allStates(definition)) {
+    deepest = Math.max(deepest, path.filter((segment) => segment === 'States').length);
+  }
+  return deepest;
+}
+
 /** A Parallel's branches and a Map's ItemProcessor (or Iterator, its former name). */
 function nestedScopes(state: unknown, path: Segment[]): [Segment[], unknown][] {
   if (!isObject(state)) return [];

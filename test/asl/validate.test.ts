@@ -11,6 +11,7 @@ import {
   type DefinitionDiagnostic,
   formatDiagnostic,
   InvalidDefinitionError,
+  nestingDepth,
   validateDefinition,
 } from '../../src/asl/index.ts';
 import { DEFINITION_PATHS, type DefinitionName, readTemplate } from '../../src/workflow/definition.ts';
@@ -234,6 +235,33 @@ describe('ASL validator: what the service answers', () => {
       ['WARNING', 'NO_DOLLAR', '/States/A/Parameters/key'],
       ['WARNING', 'PASS_RESULT_IS_STATIC', '/States/A/Result'],
       ['WARNING', 'NO_PATH', '/States/F/Error'],
+    ]);
+  });
+
+  it('nesting: 24 nested Map and Parallel states are checked (as one flat copy) and an error located', () => {
+    let scope: Record<string, unknown> = machine({
+      T: { Type: 'Task', Resource: LAMBDA, Catch: [{ Next: 'T' }], End: true },
+    });
+    for (let level = 0; level < 24; level++) {
+      const state =
+        level % 2 === 0
+          ? { Type: 'Parallel', Branches: [scope], End: true }
+          : { Type: 'Map', ItemProcessor: scope, End: true };
+      scope = machine({ [`L${level}`]: state });
+    }
+    expect(nestingDepth(scope)).toBe(25);
+    // asl-validator over the nested definition as it is would take minutes: its time doubles per level.
+    const [found] = errorsOf(scope);
+    expect(found?.message).toBe('These fields are required: [ErrorEquals]');
+    expect(found?.location).toMatch(
+      /^\/States\/L23\/ItemProcessor\/States\/L22\/Branches\[0\]\/States\/L21\/.*\/States\/T\/Catch\[0\]$/,
+    );
+    const deep = `{"StartAt":"A","States":{"A":{"Type":"Pass","End":true,"Parameters":${'{"a":'.repeat(300)}1${'}'.repeat(300)}}}}`;
+    expect(validateDefinition(deep).diagnostics).toEqual([
+      diagnostic(
+        'TOO_DEEPLY_NESTED',
+        'The definition is too deeply nested: more than 256 levels of objects and arrays',
+      ),
     ]);
   });
 
