@@ -45,6 +45,8 @@ export interface BatchDeployment {
   bundle: BundleInfo | undefined;
   environment: Record<string, string>;
   classificationStateMachineArn: string;
+  /** The ASL template in place of statemachine/image-batch.asl.json (deploy's `definitions`). */
+  template?: string;
   apply: boolean;
   record(change: ResourceChange): ResourceChange;
 }
@@ -137,7 +139,7 @@ export async function deployBatch(
       ),
     );
   }
-  const definition = loadDefinition(specs.substitutions, 'batch');
+  const definition = loadDefinition(specs.substitutions, 'batch', input.template);
   const stateMachineRole = record(await ensureRole(input.iam, specs.stateMachineRole(definition), apply));
   const stateMachine = record(
     await ensureStateMachine(

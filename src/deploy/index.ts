@@ -15,6 +15,8 @@
  *     state machine's allowed SageMaker actions on the stage's names only). Idempotent: a second run reports every resource `none`
  *     ("unchanged"). `plan: true` only reads and reports what would change. Every resource is tagged
  *     `scones:kit=scones` and `scones:stage=<stage>`. Progress lines go to `log` as it goes.
+ *     Before any of it, every definition it will send is validated (definitions.ts, src/asl/): an
+ *     invalid one refuses the deploy with an InvalidDefinitionError, nothing created.
  *     Then the event-driven part (event-wiring.ts, `events: false` skips it): the failure topic
  *     (SNS, policy: only the failure rule and the stage's alarms publish; `notifyEmail` subscribes an
  *     address), EventBridge's role (StartExecution on the intake only), the rules of `eventrules/`
@@ -47,6 +49,7 @@ import type { KitConfig, Service } from '../config.ts';
 import {
   BATCH_FUNCTIONS,
   type BatchFunctionKey,
+  type DefinitionName,
   FUNCTIONS,
   type FunctionKey,
   intakeSubstitutionsFor,
@@ -60,6 +63,7 @@ import type { AlarmSettings } from './alarms.ts';
 import { deployBatch } from './batch.ts';
 import { ensureBucket } from './bucket.ts';
 import { type BundleInfo, buildBundles, KIT_ROOT, type LambdaArchitecture } from './bundle.ts';
+import { checkDefinitions } from './definitions.ts';
 import { deployEventWiring } from './event-wiring.ts';
 import { ensureFunction } from './functions.ts';
 import { describeChange, type ProgressLog, type ResourceChange, summarize } from './report.ts';
@@ -68,6 +72,7 @@ import { ensureRole } from './roles.ts';
 import { lambdaEnvironment, stageSpecs } from './specs.ts';
 import { ensureStateMachine } from './state-machine.ts';
 
+export { InvalidDefinitionError } from '../asl/index.ts';
 export { KIT_NAME, kitTags, resourceNames, TAG_KIT, TAG_STAGE } from '../workflow/names.ts';
 export type { BundleInfo, LambdaArchitecture } from './bundle.ts';
 export { BundlesMissing, buildBundles, readBundles } from './bundle.ts';
@@ -113,6 +118,11 @@ export interface DeployOptions {
    * EvaluateCandidate, their roles and the rollout alarm: retraining.ts). Default true.
    */
   retraining?: boolean;
+  /**
+   * ASL templates (with their `${...}` placeholders) to deploy in place of statemachine/'s files:
+   * an edited copy. Validated like the files.
+   */
+  definitions?: Partial<Record<DefinitionName, string>>;
   /** Progress lines; default: console.log. */
   log?: ProgressLog;
 }
@@ -188,9 +198,20 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   );
   const arn = arns(scope, config);
   const specs = stageSpecs(config, arn);
+  const environment = lambdaEnvironment(config, options.lambdaEndpoints);
+  // Before anything is built or created: a definition AWS would refuse stops the deploy here.
+  await checkDefinitions({
+    config,
+    scope,
+    arn,
+    environment,
+    batch: options.batch !== false,
+    retraining: options.retraining !== false,
+    ...(options.definitions ? { templates: options.definitions } : {}),
+  });
+  log('state machine definitions: valid');
   const bundles = options.functions === false ? undefined : await bundlesFor(options, log);
   if (!bundles) log('functions: not deployed (functions: false); the state machine names their ARNs');
-  const environment = lambdaEnvironment(config, options.lambdaEndpoints);
 
   const s3 = createS3Client(config);
   record(
@@ -229,6 +250,8 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   );
   const definition = loadDefinition(
     substitutionsFor({ functionArns, reviewBucket: config.bucket, reviewPrefix: config.reviewPrefix }),
+    'classification',
+    options.definitions?.classification,
   );
   const sfn = createSfnClient(config);
   const stateMachine = record(
@@ -238,6 +261,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   const intakeDefinition = loadDefinition(
     intakeSubstitutionsFor({ classificationStateMachineArn: stateMachine.arn }),
     'intake',
+    options.definitions?.intake,
   );
   const intake = record(
     await ensureStateMachine(sfn, specs.intakeStateMachine(intakeRole.arn, intakeDefinition), apply),
@@ -256,6 +280,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
           bundle: bundles?.get('summarize'),
           environment,
           classificationStateMachineArn: stateMachine.arn,
+          ...(options.definitions?.batch ? { template: options.definitions.batch } : {}),
           apply,
           record,
         });
@@ -275,6 +300,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
             evaluate: bundles.get('evaluate') as BundleInfo,
           },
           environment,
+          ...(options.definitions?.retraining ? { template: options.definitions.retraining } : {}),
           apply,
           record,
         });

@@ -75,6 +75,8 @@ export interface RetrainingDeployment {
   /** The two functions' zips by key; absent: their ARNs are named, the functions are not deployed. */
   bundles: Partial<Record<RetrainingFunctionKey, BundleInfo>> | undefined;
   environment: Record<string, string>;
+  /** The ASL template in place of statemachine/model-retraining.asl.json (deploy's `definitions`). */
+  template?: string;
   apply: boolean;
   record(change: ResourceChange): ResourceChange;
 }
@@ -117,8 +119,13 @@ export function retrainingDefinition(
   arn: ReturnType<typeof arns>,
   functionArns: Record<RetrainingFunctionKey, string>,
   trainingImage: string,
+  template?: string,
 ): Record<string, unknown> {
-  return loadDefinition(retrainingSubstitutions(config, arn, functionArns, trainingImage), 'retraining');
+  return loadDefinition(
+    retrainingSubstitutions(config, arn, functionArns, trainingImage),
+    'retraining',
+    template,
+  );
 }
 
 /** The retraining's roles, functions and state machine as deploy and the template build them (pure). */
@@ -233,6 +240,7 @@ export async function deployRetraining(input: RetrainingDeployment): Promise<Ret
           arn,
           specs.functionArns,
           await trainingImageFor(config.region),
+          input.template,
         ),
       },
       apply,

@@ -179,16 +179,21 @@ export function renderDefinition(
   return text;
 }
 
-/** One of the kit's definitions (default the classification workflow), substituted and parsed. */
+/**
+ * One of the kit's definitions (default the classification workflow), substituted and parsed;
+ * `template` replaces its file's text (an edited copy).
+ */
 export function loadDefinition(
   substitutions: Record<string, string>,
   name: DefinitionName = 'classification',
+  template: string = readTemplate(name),
 ): Record<string, unknown> {
-  return JSON.parse(renderDefinition(substitutions, readTemplate(name))) as Record<string, unknown>;
+  return JSON.parse(renderDefinition(substitutions, template)) as Record<string, unknown>;
 }
 
 const cachedTemplates = new Map<DefinitionName, string>();
-function readTemplate(name: DefinitionName): string {
+/** The text of one of the kit's definition files, placeholders and all. */
+export function readTemplate(name: DefinitionName): string {
   let template = cachedTemplates.get(name);
   if (template === undefined) {
     template = readFileSync(DEFINITION_PATHS[name], 'utf8');

@@ -1,7 +1,8 @@
 /**
  * `scones up` (the real CLI process) driven by aws-cli from `.venv` with nothing but the variables
  * it prints (no --endpoint-url, no config file): `aws s3 cp` uploads become decision lines, a bad
- * image a FAILED line and a notification line, and `aws stepfunctions` finds the executions.
+ * image a FAILED line and a notification line, `aws stepfunctions` finds the executions and
+ * validates definitions (the kit's, a broken one, a JSONata one).
  * Needs Python (skips with the reason printed when it is missing).
  */
 import { execFile } from 'node:child_process';
@@ -15,6 +16,7 @@ import {
   type PythonEnvironment,
   PythonMissingError,
 } from '../../src/emulator/python-venv.ts';
+import { DEFINITION_PATHS } from '../../src/workflow/definition.ts';
 import { bikePng, spawnUp, type UpProcess } from './support.ts';
 
 const run = promisify(execFile);
@@ -212,6 +214,59 @@ describe('scones up with aws-cli', () => {
       error: 'Lambda.ServiceException',
     });
   });
+
+  it("aws stepfunctions validate-state-machine-definition: the kit's files OK, a broken one FAIL, JSONata OK", async (context) => {
+    if (skip) {
+      console.warn(`skipped: ${skip}`);
+      context.skip();
+    }
+    const validate = async (file: string, ...extra: string[]) =>
+      JSON.parse(
+        await aws([
+          'stepfunctions',
+          'validate-state-machine-definition',
+          '--definition',
+          `file://${file}`,
+          ...extra,
+        ]),
+      );
+    const broken = path.join(dir, 'broken.asl.json');
+    await writeFile(
+      broken,
+      JSON.stringify({
+        StartAt: 'Classify',
+        States: { Classify: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Next: 'Route' } },
+      }),
+    );
+    const jsonata = path.join(import.meta.dirname, '..', 'asl', 'fixtures', 'jsonata-routing.asl.json');
+    // Each aws-cli start costs a second or two: the calls run at once.
+    const [kit, failed, jsonataAnswer, refused] = await Promise.all([
+      Promise.all(Object.values(DEFINITION_PATHS).map((file) => validate(file))),
+      validate(broken, '--severity', 'WARNING', '--max-results', '1'),
+      validate(jsonata, '--type', 'STANDARD'),
+      validate(broken, '--type', 'BOGUS').catch((error: Error) => error.message),
+    ]);
+    expect(kit).toEqual(
+      Object.values(DEFINITION_PATHS).map(() => ({ result: 'OK', diagnostics: [], truncated: false })),
+    );
+    expect(failed).toEqual({
+      result: 'FAIL',
+      diagnostics: [
+        {
+          severity: 'ERROR',
+          code: 'MISSING_TRANSITION_TARGET',
+          message: "Missing 'Next' target: Route",
+          location: '/States/Classify/Next',
+        },
+      ],
+      // And no terminal state: two errors, one listed.
+      truncated: true,
+    });
+    expect(jsonataAnswer).toEqual({ result: 'OK', diagnostics: [], truncated: false });
+    expect(refused).toContain(
+      'An error occurred (ValidationException) when calling the ValidateStateMachineDefinition operation',
+    );
+  }, 120_000);
 
   it('Ctrl-C (SIGINT) stops it cleanly: exit code 0', async (context) => {
     if (skip) {

@@ -24,7 +24,7 @@ import { LOCAL_ACCOUNT } from '../shared/index.ts';
 import type { StateMachineFactory } from './api/types.ts';
 import { EmbeddedEngine } from './engine.ts';
 import type { ExecutionRegistry } from './execution-registry.ts';
-import type { StateMachineRegistry } from './state-machine-registry.ts';
+import { StateMachineRegistry } from './state-machine-registry.ts';
 import type { SageMakerControlPlane, SdkIntegrationClients, WorkflowCode } from './types.ts';
 
 /** The repository's handlers, as imported with this module. */
@@ -133,18 +133,29 @@ export function stateMachineFactory(
   retryDelayMs?: number,
 ): StateMachineFactory {
   const { arn } = embeddedNames(config);
+  const engine = (
+    stateMachineArn: string,
+    definition: Record<string, unknown>,
+    registry: StateMachineRegistry,
+    executions?: ExecutionRegistry,
+  ) =>
+    new EmbeddedEngine({
+      definition,
+      functions: {},
+      clients,
+      stateMachineArn,
+      stateMachines: registry,
+      ...(executions ? { executions } : {}),
+      ...(retryDelayMs === undefined ? {} : { retryDelayMs }),
+    });
   return {
     arnOf: (name) => arn.stateMachine(name),
     build: (stateMachineArn, definition, executions) =>
-      new EmbeddedEngine({
-        definition,
-        functions: {},
-        clients,
-        stateMachineArn,
-        stateMachines,
-        ...(executions ? { executions } : {}),
-        ...(retryDelayMs === undefined ? {} : { retryDelayMs }),
-      }),
+      engine(stateMachineArn, definition, stateMachines, executions),
+    // A registry of its own: the engine registers itself there, and the tier's sees nothing.
+    check: (definition) => {
+      engine(arn.stateMachine('scones-validation'), definition, new StateMachineRegistry());
+    },
   };
 }
 

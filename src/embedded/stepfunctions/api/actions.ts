@@ -23,6 +23,7 @@ import { STATE_MACHINE_LIFECYCLE } from './lifecycle.ts';
 import { type Action, arn, parse, seconds, stateMachineOf } from './requests.ts';
 import { TEST_STATE } from './test-state-action.ts';
 import type { SfnApiHost } from './types.ts';
+import { VALIDATE_DEFINITION } from './validate-definition.ts';
 
 const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'] as const;
 const DEFAULT_PAGE = 100;
@@ -111,6 +112,7 @@ function offsetPage<T>(
 export const SFN_ACTIONS: Record<string, Action> = {
   ...STATE_MACHINE_LIFECYCLE,
   ...TEST_STATE,
+  ...VALIDATE_DEFINITION,
 
   ListStateMachines(host, request) {
     const { maxResults, nextToken } = parse(schemas.ListStateMachines, request);

@@ -5,6 +5,7 @@
  * CreateStateMachine adds (built by the same engine, so their Tasks reach the tier's services).
  */
 
+import { formatDiagnostic, validateDefinition } from '../../../asl/index.ts';
 import type { RegisteredStateMachine, StateMachineRegistry } from '../state-machine-registry.ts';
 import { sfnErrors } from './errors.ts';
 import type {
@@ -61,6 +62,14 @@ export function registeredStateMachines(
       created.delete(stateMachineArn);
       stateMachines.unregister(stateMachineArn);
     };
+    host.engineRefusal = (definition) => {
+      try {
+        factory.check(definition);
+        return undefined;
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
   }
   return host;
 }
@@ -113,24 +122,24 @@ function update(
   return { updateDate: new Date() };
 }
 
-/** Parses and builds (registers) the definition, or throws InvalidDefinition naming why. */
+/**
+ * Validates (src/asl/: the checks ValidateStateMachineDefinition answers, the service's
+ * InvalidDefinition wording: `CODE: message at location, ...`) and builds (registers) the
+ * definition, or throws InvalidDefinition naming why, the engine's own refusals included.
+ */
 function build(
   factory: StateMachineFactory,
   stateMachineArn: string,
   definition: string,
   executions?: RegisteredStateMachine['executions'],
 ): void {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(definition);
-  } catch (error) {
-    throw sfnErrors.invalidDefinition(`INVALID_JSON_DESCRIPTION: ${(error as Error).message}`);
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw sfnErrors.invalidDefinition('INVALID_JSON_DESCRIPTION: the definition is not a JSON object');
+  const validation = validateDefinition(definition, { type: 'STANDARD' });
+  if (validation.result === 'FAIL') {
+    const errors = validation.diagnostics.filter((d) => d.severity === 'ERROR');
+    throw sfnErrors.invalidDefinition(errors.map(formatDiagnostic).join(', '));
   }
   try {
-    factory.build(stateMachineArn, parsed as Record<string, unknown>, executions);
+    factory.build(stateMachineArn, JSON.parse(definition) as Record<string, unknown>, executions);
   } catch (error) {
     throw sfnErrors.invalidDefinition((error as Error).message);
   }

@@ -5,7 +5,9 @@
  * body; answers `application/x-amz-json-1.0` with `x-amzn-RequestId`; errors in the service's
  * shape (errors.ts). Actions: ListStateMachines, DescribeStateMachine, StartExecution,
  * DescribeExecution, ListExecutions (statusFilter, paging), GetExecutionHistory (the start and end
- * events: the registry keeps no state-by-state history), TestState (one state, mocked: test-state/). Any other action is
+ * events: the registry keeps no state-by-state history), Create/Update/DeleteStateMachine
+ * (lifecycle.ts), ValidateStateMachineDefinition (validate-definition.ts), TestState (one state,
+ * mocked: test-state/). Any other action is
  * UnknownOperationException naming the ones served. Signatures are not checked, as by the local S3.
  */
 import { randomUUID } from 'node:crypto';

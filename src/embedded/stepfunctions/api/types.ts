@@ -28,6 +28,11 @@ export interface SfnApiHost {
   updateStateMachine?(request: UpdateStateMachineRequest): { updateDate: Date };
   /** DeleteStateMachine of a created state machine (the kit's own are refused). */
   deleteStateMachine?(stateMachineArn: string): void;
+  /**
+   * Why the tier's engine could not build this definition (what CreateStateMachine would refuse),
+   * or undefined when it could; nothing is registered. A host without it knows of no refusal.
+   */
+  engineRefusal?(definition: Record<string, unknown>): string | undefined;
 }
 
 export interface UpdateStateMachineRequest {
@@ -56,4 +61,6 @@ export interface StateMachineFactory {
     definition: Record<string, unknown>,
     executions?: ExecutionRegistry,
   ): RegisteredStateMachine;
+  /** Builds the definition as `build` would, registering nothing; throws, naming why, as `build` does. */
+  check(definition: Record<string, unknown>): void;
 }
