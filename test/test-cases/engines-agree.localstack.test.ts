@@ -58,6 +58,8 @@ describe('the JSONata twin of the classification on embedded and localstack', ()
   const twinCases = classification.flatMap((suite) =>
     Object.keys(suite.expected.cases).map((name) => ({ name, suite })),
   );
+  // Execution names of their own: the describe above ran the same cases on the same state machine.
+  const twinRun = runId();
   let engines: CaseEngine[] = [];
   beforeAll(async () => {
     // After the describe above: the stage's classification state machine is replaced by the twin.
@@ -77,7 +79,7 @@ describe('the JSONata twin of the classification on embedded and localstack', ()
     '$name: the expected outcome in JSONata on embedded and localstack alike',
     async ({ name, suite }) => {
       const [embedded, localstack] = await Promise.all(
-        engines.map((engine) => runCase(engine, suite, name, run)),
+        engines.map((engine) => runCase(engine, suite, name, twinRun)),
       );
       if (localstack?.skipped) console.log(`${name} skipped on localstack: ${localstack.skipped}`);
       expect(embedded?.differences, 'embedded').toEqual([]);
