@@ -1,9 +1,9 @@
 /**
  * Builds an aws-local-stepfunctions StateMachine, validating its definition once per content.
  *
- * The library validates the definition (asl-validator) every time it builds a state machine, and
- * asl-validator compiles its JSON schemas with a new Ajv on every call: about 300 ms of CPU, more
- * the first time in a process, the largest part of `scones classify`'s start-up. A definition that
+ * The library validates the definition (asl-validator) every time it builds a state machine; the
+ * first validation in a process compiles asl-validator's JSON schemas (about 300 ms of CPU, the
+ * largest part of `scones classify`'s start-up; patches/README.md keeps later ones cheap). A definition that
  * passed passes again with the same validator, so a passing one is remembered by a hash of its
  * content and of both packages' versions: in this process, and as an empty marker file under
  * `node_modules/.cache/scones/valid-asl/` for the next processes (best effort: a read-only install
