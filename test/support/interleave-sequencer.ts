@@ -29,21 +29,27 @@ export const KNOWN_LONG_FILES = [
   // models
   'test/load/drift-caught.test.ts',
   'test/up/sagemaker.test.ts',
-  // slow
+  // slow (in the order of their length in a whole run here)
   'test/up/sagemaker-sdk.test.ts',
-  'test/up/aws-cli-sagemaker.test.ts',
-  'test/up/boto3.test.ts',
-  'test/promote/promote.local.test.ts',
   'test/promote/promote.moto.test.ts',
+  'test/promote/promote.local.test.ts',
+  'test/promote/smoke.moto.test.ts',
+  'test/emulator/cloudformation.test.ts',
+  'test/up/aws-cli-sagemaker.test.ts',
   'test/emulator/parity.test.ts',
   'test/promote/events.moto.test.ts',
-  'test/promote/smoke.moto.test.ts',
+  'test/up/boto3.test.ts',
   'test/promote/pagination.moto.test.ts',
-  'test/containers/parity.test.ts',
-  'test/cli/retrain.test.ts',
+  'test/s3-clients/aws-cli.test.ts',
   'test/embedded/retraining-real.test.ts',
-  'test/emulator/deploy.test.ts',
+  'test/emulator/events.test.ts',
+  'test/emulator/promote-stack.test.ts',
+  'test/containers/parity.test.ts',
   'test/emulator/bundle.test.ts',
+  'test/test-cases/engines-agree.localstack.test.ts',
+  'test/emulator/deploy.test.ts',
+  'test/cli/retrain.test.ts',
+  'test/up/aws-cli.test.ts',
 ];
 
 function rank(file: TestSpecification): number {
