@@ -373,3 +373,122 @@ describe('JSONata states', () => {
     ]);
   });
 });
+
+describe('variables in JSONPath states', () => {
+  it("assigns from the state's result with key.$ paths, and reads $name in Parameters, Choice and intrinsic functions", async () => {
+    const result = await run(
+      {
+        StartAt: 'Fetch',
+        States: {
+          Fetch: {
+            Type: 'Task',
+            Resource: TASK,
+            Parameters: { FunctionName: 'f', 'Payload.$': '$' },
+            // $ is the Task's result here, before ResultSelector and OutputPath.
+            Assign: { 'label.$': '$.Payload.label', 'status.$': '$.StatusCode', fixed: 'yes' },
+            OutputPath: '$.Payload',
+            Next: 'Route',
+          },
+          Route: {
+            Type: 'Choice',
+            Choices: [{ Variable: '$label', StringEquals: 'bicycle', Next: 'Short' }],
+            Default: 'Long',
+          },
+          Short: {
+            Type: 'Pass',
+            Parameters: {
+              'label.$': '$label',
+              'status.$': '$status',
+              'line.$': "States.Format('{} ({})', $label, $fixed)",
+              'input.$': '$.label',
+            },
+            End: true,
+          },
+          Long: { Type: 'Fail', Error: 'WrongRoute' },
+        },
+      },
+      { key: 'a.png' },
+      { Fetch: async () => ({ StatusCode: 200, Payload: { label: 'bicycle' } }) },
+    );
+    expect(result).toEqual({
+      status: 'SUCCEEDED',
+      output: { label: 'bicycle', status: 200, line: 'bicycle (yes)', input: 'bicycle' },
+    });
+  });
+
+  it("assigns a Catch's variables from the error output, and Map iterations read the variables around them", async () => {
+    const result = await run(
+      {
+        StartAt: 'Try',
+        States: {
+          Try: {
+            Type: 'Task',
+            Resource: TASK,
+            Parameters: { FunctionName: 'f' },
+            Catch: [
+              { ErrorEquals: ['States.ALL'], Assign: { 'why.$': '$.Error' }, ResultPath: null, Next: 'Each' },
+            ],
+            End: true,
+          },
+          Each: {
+            Type: 'Map',
+            ItemsPath: '$.items',
+            ItemProcessor: {
+              StartAt: 'Tag',
+              States: { Tag: { Type: 'Pass', Parameters: { 'item.$': '$', 'why.$': '$why' }, End: true } },
+            },
+            End: true,
+          },
+        },
+      },
+      { items: [1, 2] },
+      {
+        Try: async () => {
+          const error = new Error('down');
+          error.name = 'EndpointUnavailable';
+          throw error;
+        },
+      },
+    );
+    expect(result).toEqual({
+      status: 'SUCCEEDED',
+      output: [
+        { item: 1, why: 'EndpointUnavailable' },
+        { item: 2, why: 'EndpointUnavailable' },
+      ],
+    });
+  });
+
+  it('assigns once for a state that was retried', async () => {
+    let calls = 0;
+    const result = await run(
+      {
+        StartAt: 'Flaky',
+        States: {
+          Flaky: {
+            Type: 'Task',
+            Resource: TASK,
+            Parameters: { FunctionName: 'f' },
+            Retry: [{ ErrorEquals: ['Flaky'], IntervalSeconds: 0, MaxAttempts: 2 }],
+            Assign: { 'attempt.$': '$.attempt' },
+            Next: 'Show',
+          },
+          Show: { Type: 'Pass', Parameters: { 'attempt.$': '$attempt' }, End: true },
+        },
+      },
+      {},
+      {
+        Flaky: async () => {
+          calls += 1;
+          if (calls < 2) {
+            const error = new Error('again');
+            error.name = 'Flaky';
+            throw error;
+          }
+          return { attempt: calls };
+        },
+      },
+    );
+    expect(result).toEqual({ status: 'SUCCEEDED', output: { attempt: 2 } });
+  });
+});

@@ -203,6 +203,22 @@ describe('TestState on scones up', () => {
     expect(data.afterParameters).toBeUndefined();
   });
 
+  it('a JSONPath Pass that assigns from its result and reads a given variable', async () => {
+    const answer = await test({
+      definition: JSON.stringify({
+        Type: 'Pass',
+        Parameters: { 'sum.$': 'States.MathAdd($.n, $base)' },
+        Assign: { 'total.$': '$.sum' },
+        End: true,
+      }),
+      input: JSON.stringify({ n: 3 }),
+      variables: JSON.stringify({ base: 10 }),
+      inspectionLevel: 'DEBUG',
+    });
+    expect(answer).toMatchObject({ status: 'SUCCEEDED', output: '{"sum":13}' });
+    expect(json(answer.inspectionData?.variables)).toEqual({ base: 10, total: 13 });
+  });
+
   it('a state of a whole state machine by stateName, and a mocked Map state', async () => {
     const machine = {
       QueryLanguage: 'JSONata',

@@ -68,6 +68,10 @@ export interface RuntimeErrorInstance extends Error {
 }
 
 interface Internals {
+  /** The engine's payload template (`key.$` paths, intrinsic functions, `$$` context) over a value. */
+  processPayloadTemplate: (template: unknown, json: unknown, context: unknown) => unknown;
+  /** Where a JSONPath `$name...` (a workflow variable) is looked up; the patch consults it. */
+  setVariableLookup: (lookup: (name: string, context: Record<string | symbol, unknown>) => unknown) => void;
   StateExecutor: { prototype: StateExecutorInstance };
   RuntimeError: new (message: string) => RuntimeErrorInstance;
   FailStateError: new (name?: string, message?: string) => RuntimeErrorInstance;
@@ -76,7 +80,13 @@ interface Internals {
 
 export function engineInternals(): Internals {
   const internals = library as unknown as Partial<Internals>;
-  if (!internals.StateExecutor || !internals.RuntimeError || !internals.FailStateError) {
+  if (
+    !internals.StateExecutor ||
+    !internals.RuntimeError ||
+    !internals.FailStateError ||
+    !internals.processPayloadTemplate ||
+    !internals.setVariableLookup
+  ) {
     throw new Error(
       'aws-local-stepfunctions does not export StateExecutor: is patches/aws-local-stepfunctions+3.0.0.patch applied (npm install runs patch-package)?',
     );

@@ -11,7 +11,7 @@ import {
   type StateDefinition,
   type StateExecutorInstance,
 } from './library.ts';
-import { SCOPE_PARENT, type VariableScope } from './variables.ts';
+import { type VariableScope, withNestedScope } from './variables.ts';
 
 const { FailStateError, StatesNoChoiceMatchedError } = engineInternals();
 
@@ -41,13 +41,7 @@ const transition = (definition: StateDefinition, result: unknown): ActionResult 
 });
 
 /** Nested runs (Map iterations, Parallel branches) each get a variable scope under this state's. */
-function nestedOptions(run: StateRun): ExecuteOptions {
-  const runOptions = run.options.runOptions ?? {};
-  return {
-    ...run.options,
-    runOptions: { ...runOptions, context: { ...runOptions.context, [SCOPE_PARENT]: run.scope } },
-  };
-}
+const nestedOptions = (run: StateRun): ExecuteOptions => withNestedScope(run.options, run.scope);
 
 async function handle(run: StateRun, definition: StateDefinition, input: unknown, options = run.options) {
   const handler = run.executor.stateHandlers[definition.Type];

@@ -12,6 +12,7 @@
  * input and shapes its output, not how states run, so only that part is new.
  */
 import { type Evaluation, evaluateTemplate } from './expressions.ts';
+import { executeJsonPathWithVariables, installVariableLookup, usesVariables } from './jsonpath-variables.ts';
 import {
   type ExecuteOptions,
   engineInternals,
@@ -131,8 +132,13 @@ export function installJsonata(): void {
   if (prototype[INSTALLED]) return;
   const original = prototype.execute;
   prototype.execute = function execute(input, context, options) {
-    if (this.stateDefinition.QueryLanguage !== 'JSONata') return original.call(this, input, context, options);
-    return executeJsonataState(this, input, context, options);
+    if (this.stateDefinition.QueryLanguage === 'JSONata')
+      return executeJsonataState(this, input, context, options);
+    if (usesVariables(this.stateDefinition)) {
+      return executeJsonPathWithVariables(this, original, input, context, options);
+    }
+    return original.call(this, input, context, options);
   };
+  installVariableLookup();
   prototype[INSTALLED] = true;
 }

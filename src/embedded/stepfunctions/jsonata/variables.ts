@@ -83,3 +83,15 @@ export function scopeOf(context: Record<string | symbol, unknown>): VariableScop
   Object.defineProperty(context, SCOPE, { value: scope, enumerable: false, configurable: true });
   return scope;
 }
+
+/** Execute options whose nested runs (Map iterations, Parallel branches) read `scope`. */
+export function withNestedScope<T extends { runOptions?: { context?: Record<string | symbol, unknown> } }>(
+  options: T,
+  scope: VariableScope,
+): T {
+  const runOptions = options.runOptions ?? {};
+  return {
+    ...options,
+    runOptions: { ...runOptions, context: { ...runOptions.context, [SCOPE_PARENT]: scope } },
+  };
+}

@@ -14,7 +14,6 @@ import { type ExecuteOptions, engineInternals, type StateExecutorInstance } from
 import { scopeOf } from '../jsonata/variables.ts';
 import { contextOf } from './context.ts';
 import { stateUnderTest } from './definition.ts';
-import { refuse } from './errors.ts';
 import { type Captured, jsonataInspection, jsonPathInspection, mapItems } from './inspection.ts';
 import { mockedHandler } from './mock.ts';
 import { parseMembers } from './request.ts';
@@ -91,11 +90,6 @@ export async function testState(
   const state = stateUnderTest(request.definition, request.stateName);
   const { definition, name } = state;
   const jsonata = definition.QueryLanguage === 'JSONata';
-  if (!jsonata && 'Assign' in definition) {
-    throw refuse.validation(
-      'Assign in a JSONPath state: the embedded engine evaluates variables in JSONata states',
-    );
-  }
   const members = parseMembers(request, state);
   const configuration = request.stateConfiguration ?? {};
   const retryCount = configuration.retrierRetryCount ?? 0;
