@@ -34,6 +34,23 @@ export async function stageBenchImages(
   return staged;
 }
 
+/** The same staged images into another tier's bucket, under the same keys. */
+export async function putStaged(
+  runtime: Pick<EmbeddedRuntime, 'config' | 's3'>,
+  staged: StagedImages,
+): Promise<void> {
+  for (const [i, key] of staged.keys.entries()) {
+    await runtime.s3.send(
+      new PutObjectCommand({
+        Bucket: runtime.config.bucket,
+        Key: key,
+        Body: staged.pngs[i],
+        ContentType: 'image/png',
+      }),
+    );
+  }
+}
+
 export interface BenchTier {
   runtime: EmbeddedRuntime;
   /** Stops the tier and removes its folder. */

@@ -187,13 +187,18 @@ try {
   const twinTier = await startJsonataTier();
   let jsonata: TwinFigures;
   try {
-    jsonata = await compareJsonataTwin(runtime, twinTier.runtime, {
-      images: IMAGES,
-      warmup: Math.ceil(WARMUP / 4),
-      rounds: ROUNDS,
-      concurrency: CONCURRENCY,
-      checks,
-    });
+    jsonata = await compareJsonataTwin(
+      run,
+      twinTier.runtime,
+      { keys, pngs },
+      {
+        images: IMAGES,
+        warmup: Math.ceil(WARMUP / 4),
+        rounds: ROUNDS,
+        concurrency: CONCURRENCY,
+        checks,
+      },
+    );
   } finally {
     await twinTier.close();
   }

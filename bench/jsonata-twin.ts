@@ -9,7 +9,8 @@ import { basename } from 'node:path';
 import type { EmbeddedRuntime } from '../src/embedded/runtime.ts';
 import { REPO_WORKFLOW_CODE } from '../src/embedded/stepfunctions/index.ts';
 import { DEFINITION_PATH } from '../src/workflow/definition.ts';
-import { type BenchTier, stageBenchImages, startBenchTier } from './bench-images.ts';
+import type { ExecutionRecord } from '../src/workflow/execution.ts';
+import { type BenchTier, putStaged, type StagedImages, startBenchTier } from './bench-images.ts';
 import type { BenchChecks } from './checks.ts';
 import { runExecutions } from './executions.ts';
 import { perSecond, summarizeLatencies } from './stats.ts';
@@ -25,8 +26,12 @@ export function startJsonataTier(): Promise<BenchTier> {
   });
 }
 
-async function runner(runtime: EmbeddedRuntime, images: number) {
-  const { keys } = await stageBenchImages(runtime, images);
+type Run = (i: number) => Promise<ExecutionRecord>;
+
+/** The twin tier's executions over the images the JSONPath tier has (put into its bucket once). */
+async function runner(runtime: EmbeddedRuntime, staged: StagedImages): Promise<Run> {
+  await putStaged(runtime, staged);
+  const { keys } = staged;
   return async (i: number) => {
     const record = await runtime.run({
       image_data: '',
@@ -48,12 +53,13 @@ export interface TwinFigures {
 }
 
 export async function compareJsonataTwin(
-  jsonPath: EmbeddedRuntime,
+  runPath: Run,
   jsonata: EmbeddedRuntime,
+  staged: StagedImages,
   options: { images: number; warmup: number; rounds: number; concurrency: number; checks: BenchChecks },
 ): Promise<TwinFigures> {
   const { images, concurrency, checks } = options;
-  const [runPath, runData] = await Promise.all([runner(jsonPath, images), runner(jsonata, images)]);
+  const runData = await runner(jsonata, staged);
   for (const [name, run] of [
     ['JSONPath', runPath],
     ['JSONata', runData],

@@ -3,20 +3,13 @@
  * CloudFormation cannot delete a bucket that holds objects (DELETE_FAILED, BucketNotEmpty), so it
  * is emptied first; then DeleteStack, waited for until the stack is gone, then the code bucket.
  */
-import { DeleteStackCommand } from '@aws-sdk/client-cloudformation';
 import { createCloudFormationClient } from '../aws/clients.ts';
 import type { KitConfig } from '../config.ts';
 import { deleteCodeBucket, emptyBucket } from './code-bucket.ts';
 import { outputsOf } from './deploy-stack.ts';
 import { whatFailed } from './stack-failure.ts';
 import { stackTarget } from './stack-target.ts';
-import {
-  describeStack,
-  nextEventTime,
-  POLL_DEFAULTS,
-  type PollSettings,
-  waitForStack,
-} from './stack-wait.ts';
+import { deleteStackAndWait, describeStack, POLL_DEFAULTS, type PollSettings } from './stack-wait.ts';
 
 export interface DeleteStackOptions {
   config: KitConfig;
@@ -51,14 +44,10 @@ export async function deleteStack(options: DeleteStackOptions): Promise<StackDel
       emptiedObjects = await emptyBucket(target.code.s3, bucket);
       log(`emptied ${bucket}: ${emptiedObjects} object(s)`);
     }
-    // By id: DescribeStacks by name does not find a deleted stack; by id it says DELETE_COMPLETE.
-    const id = stack.StackId ?? stackName;
-    const since = await nextEventTime(cfn, id);
     log(`deleting stack ${stackName}`);
-    await cfn.send(new DeleteStackCommand({ StackName: id }));
-    const left = await waitForStack(cfn, id, { since, log, settings });
+    const { left, since } = await deleteStackAndWait(cfn, stack, { log, settings });
     if (left) {
-      const what = await whatFailed(cfn, id, since, left);
+      const what = await whatFailed(cfn, stack.StackId ?? stackName, since, left);
       throw new StackDeleteFailed(
         `Stack ${stackName} ended ${left.StackStatus}: ${what}. Remove what keeps it (or delete it in the console, retaining that resource), then run the teardown again`,
       );

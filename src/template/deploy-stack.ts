@@ -10,7 +10,6 @@ import {
   type CloudFormationClient,
   CreateChangeSetCommand,
   DeleteChangeSetCommand,
-  DeleteStackCommand,
   ExecuteChangeSetCommand,
   type Stack,
 } from '@aws-sdk/client-cloudformation';
@@ -24,8 +23,8 @@ import { whatFailed, whyChangeSetFailed } from './stack-failure.ts';
 import { keptParameters, StackInputError, stackParameters } from './stack-input.ts';
 import { stackTarget } from './stack-target.ts';
 import {
+  deleteStackAndWait,
   describeStack,
-  nextEventTime,
   POLL_DEFAULTS,
   type PollSettings,
   waitForChangeSet,
@@ -140,13 +139,7 @@ async function deleteChangeSet(cfn: CloudFormationClient, stackName: string, cha
 async function deleteReviewStack(cfn: CloudFormationClient, stackName: string, settings: PollSettings) {
   const stack = await describeStack(cfn, stackName);
   if (stack?.StackStatus !== 'REVIEW_IN_PROGRESS') return;
-  const since = await nextEventTime(cfn, stack.StackId ?? stackName);
-  await cfn.send(new DeleteStackCommand({ StackName: stack.StackId ?? stackName }));
-  await waitForStack(cfn, stack.StackId ?? stackName, {
-    since,
-    log: () => {},
-    settings,
-  });
+  await deleteStackAndWait(cfn, stack, { log: () => {}, settings });
 }
 
 /** The existing stack and the change set type; a stack a failed creation left empty is deleted first. */
@@ -158,13 +151,10 @@ async function currentStack(
 ) {
   const stack = await describeStack(cfn, stackName);
   const status = stack?.StackStatus ?? '';
-  if (status === 'ROLLBACK_COMPLETE') {
+  if (stack && status === 'ROLLBACK_COMPLETE') {
     // A creation that failed: nothing is left in it, and CloudFormation can only delete it.
     log(`deleting ${stackName}: its creation had failed (ROLLBACK_COMPLETE), no resource is left in it`);
-    const id = stack?.StackId ?? stackName;
-    const since = await nextEventTime(cfn, id);
-    await cfn.send(new DeleteStackCommand({ StackName: id }));
-    await waitForStack(cfn, id, { since, log, settings });
+    await deleteStackAndWait(cfn, stack, { log, settings });
     return { stack: undefined, type: 'CREATE' as const };
   }
   if (status.endsWith('_IN_PROGRESS') && status !== 'REVIEW_IN_PROGRESS') {

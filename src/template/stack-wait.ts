@@ -6,6 +6,7 @@
  */
 import {
   type CloudFormationClient,
+  DeleteStackCommand,
   DescribeChangeSetCommand,
   type DescribeChangeSetCommandOutput,
   DescribeEventsCommand,
@@ -146,6 +147,21 @@ export async function nextEventTime(cfn: CloudFormationClient, stackName: string
   const { StackEvents } = await cfn.send(new DescribeStackEventsCommand({ StackName: stackName }));
   const newest = Math.max(0, ...(StackEvents ?? []).map((event) => event.Timestamp?.getTime() ?? 0));
   return new Date(newest === 0 ? 0 : newest + 1);
+}
+
+/**
+ * DeleteStack by the stack's id (DescribeStacks by name does not find a deleted stack; by id it
+ * says DELETE_COMPLETE), waited for; what is left (undefined once gone) and where its events began.
+ */
+export async function deleteStackAndWait(
+  cfn: CloudFormationClient,
+  stack: Stack,
+  options: { log: (line: string) => void; settings: PollSettings },
+): Promise<{ left: Stack | undefined; since: Date }> {
+  const id = stack.StackId ?? stack.StackName ?? '';
+  const since = await nextEventTime(cfn, id);
+  await cfn.send(new DeleteStackCommand({ StackName: id }));
+  return { left: await waitForStack(cfn, id, { since, ...options }), since };
 }
 
 /**

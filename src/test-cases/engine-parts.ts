@@ -1,13 +1,11 @@
 /** What every engine checks and reads: the suites' state machines and the kit's bucket. */
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { UpdateStateMachineCommand } from '@aws-sdk/client-sfn';
-import { createSfnClient } from '../aws/clients.ts';
 import type { KitConfig } from '../config.ts';
 import { resourceNames } from '../deploy/index.ts';
 import type { StartedTarget } from '../targets/index.ts';
-import { type DefinitionName, renderDefinition, substitutionsFor } from '../workflow/definition.ts';
+import type { DefinitionName } from '../workflow/definition.ts';
 import { TestCaseFileError } from '../workflow/mock-config.ts';
-import { arns, retrainingNames } from '../workflow/names.ts';
+import { retrainingNames } from '../workflow/names.ts';
 import type { TestCaseSuite } from './suite.ts';
 
 /** The name a stage deploys a definition's state machine under. */
@@ -64,28 +62,4 @@ export function mockConfigPathOf(suites: TestCaseSuite[]): string {
       `the suites must share one mock configuration; got ${[...paths].join(', ') || 'none'}`,
     );
   return path;
-}
-
-/**
- * A deployed classification state machine made to run another template of it (the JSONata twin),
- * rendered with the substitutions the deploy module used: the functions and bucket of the stage,
- * in the account and region of the deployed ARN.
- */
-export async function replaceClassification(config: KitConfig, stateMachineArn: string, template: string) {
-  const [, partition = 'aws', , region = config.region, accountId = ''] = stateMachineArn.split(':');
-  const arn = arns({ partition, region, accountId }, config);
-  const names = resourceNames(config.stage);
-  const definition = renderDefinition(
-    substitutionsFor({
-      functionArns: {
-        serialize: arn.function(names.functions.serialize),
-        classify: arn.function(names.functions.classify),
-        filter: arn.function(names.functions.filter),
-      },
-      reviewBucket: config.bucket,
-      reviewPrefix: config.reviewPrefix,
-    }),
-    template,
-  );
-  await createSfnClient(config).send(new UpdateStateMachineCommand({ stateMachineArn, definition }));
 }

@@ -29,13 +29,7 @@ import { connectDeployed, startEmbeddedTarget } from '../targets/index.ts';
 import { DEFINITION_PATH, type DefinitionName } from '../workflow/definition.ts';
 import { TestCaseFileError } from '../workflow/mock-config.ts';
 import { connectComposeEngine, deployedEngine } from './deployed-engine.ts';
-import {
-  checkStateMachines,
-  mockConfigPathOf,
-  objectReader,
-  replaceClassification,
-  suiteOf,
-} from './engine-parts.ts';
+import { checkStateMachines, mockConfigPathOf, objectReader, suiteOf } from './engine-parts.ts';
 import type { TestCaseSuite } from './suite.ts';
 import type {
   CaseEngine,
@@ -163,10 +157,10 @@ async function startEmulator(
       functions: false,
       events: false,
       log: options.log ?? (() => {}),
+      ...(options.classificationTemplate
+        ? { definitions: { classification: options.classificationTemplate } }
+        : {}),
     });
-    if (options.classificationTemplate) {
-      await replaceClassification(config, deployed.stateMachineArn, options.classificationTemplate);
-    }
     const arnOf: Record<DefinitionName, string | undefined> = {
       classification: deployed.stateMachineArn,
       intake: deployed.intakeStateMachineArn,

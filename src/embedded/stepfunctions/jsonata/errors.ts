@@ -20,6 +20,10 @@ export class QueryEvaluationError extends RuntimeError {
   }
 }
 
+/** A QueryEvaluationError of a state, its Cause opened as AWS opens it. */
+export const stateQueryError = (stateName: string, detail: string) =>
+  new QueryEvaluationError(`An error occurred while executing the state '${stateName}'. ${detail}`);
+
 /** A variable or an Assign over its size limit: `States.Runtime`, which no Retry or Catch handles. */
 export class VariableLimitError extends RuntimeError {
   constructor(message: string) {

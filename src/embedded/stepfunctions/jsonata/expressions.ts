@@ -6,7 +6,7 @@
  * state with States.QueryEvaluationError, naming the field as AWS does (`Arguments/a/b[0]`).
  */
 import jsonata from 'jsonata';
-import { QueryEvaluationError } from './errors.ts';
+import { QueryEvaluationError, stateQueryError } from './errors.ts';
 import { stepFunctionsFunctions } from './functions.ts';
 
 const EXPRESSION = /^\{%([\s\S]*)%\}$/;
@@ -35,8 +35,9 @@ function compile(source: string, field: string, stateName: string) {
     try {
       expression = jsonata(source);
     } catch (error) {
-      throw new QueryEvaluationError(
-        `An error occurred while executing the state '${stateName}'. The JSONata expression '${source}' specified for the field '${field}' is not valid: ${(error as Error).message}`,
+      throw stateQueryError(
+        stateName,
+        `The JSONata expression '${source}' specified for the field '${field}' is not valid: ${(error as Error).message}`,
       );
     }
     compiled.set(source, expression);
@@ -59,13 +60,15 @@ export async function evaluateExpression(text: string, field: string, at: Evalua
   } catch (error) {
     if (error instanceof QueryEvaluationError) throw error;
     const message = (error as { message?: string }).message ?? String(error);
-    throw new QueryEvaluationError(
-      `An error occurred while executing the state '${at.stateName}'. The JSONata expression '${source}' specified for the field '${field}' threw an error: ${message}`,
+    throw stateQueryError(
+      at.stateName,
+      `The JSONata expression '${source}' specified for the field '${field}' threw an error: ${message}`,
     );
   }
   if (value === undefined) {
-    throw new QueryEvaluationError(
-      `An error occurred while executing the state '${at.stateName}'. The JSONata expression '${source}' specified for the field '${field}' returned nothing (undefined).`,
+    throw stateQueryError(
+      at.stateName,
+      `The JSONata expression '${source}' specified for the field '${field}' returned nothing (undefined).`,
     );
   }
   // jsonata marks its sequences with extra properties: hand on plain JSON.

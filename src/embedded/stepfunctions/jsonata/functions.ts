@@ -52,7 +52,19 @@ function parse(text: unknown): unknown {
   }
 }
 
+const byPartition = new Map<string, Record<string, unknown>>();
+
+/** The bindings, one object per partition: every expression of every state binds them. */
 export function stepFunctionsFunctions(partition: string): Record<string, unknown> {
+  let functions = byPartition.get(partition);
+  if (!functions) {
+    functions = functionsFor(partition);
+    byPartition.set(partition, functions);
+  }
+  return functions;
+}
+
+function functionsFor(partition: string): Record<string, unknown> {
   return {
     partition,
     range,

@@ -3,7 +3,7 @@
  * the engine's own state handlers (Task integrations, Map and Parallel runs, Wait's clock): the
  * JSONata fields are evaluated here and the engine gets plain values.
  */
-import { QueryEvaluationError } from './errors.ts';
+import { QueryEvaluationError, stateQueryError } from './errors.ts';
 import { type Evaluation, evaluateExpression, evaluateTemplate, isExpression } from './expressions.ts';
 import {
   type ExecuteOptions,
@@ -68,8 +68,9 @@ async function numberField(run: StateRun, field: string): Promise<unknown> {
   if (!isExpression(value)) return value;
   const number = await evaluateExpression(value, field, run.before());
   if (typeof number !== 'number' || !Number.isFinite(number) || number < 0) {
-    throw new QueryEvaluationError(
-      `An error occurred while executing the state '${run.executor.stateName}'. The JSONata expression '${value}' specified for the field '${field}' returned ${JSON.stringify(number)}, not a non-negative number.`,
+    throw stateQueryError(
+      run.executor.stateName,
+      `The JSONata expression '${value}' specified for the field '${field}' returned ${JSON.stringify(number)}, not a non-negative number.`,
     );
   }
   return number;
@@ -89,8 +90,9 @@ async function map(run: StateRun): Promise<ActionResult> {
   const { Items, ItemSelector, ItemsPath: _path, Parameters: _parameters, ...rest } = run.definition;
   const items = Items === undefined ? run.input : await evaluateTemplate(Items, 'Items', run.before());
   if (!Array.isArray(items)) {
-    throw new QueryEvaluationError(
-      `An error occurred while executing the state '${run.executor.stateName}'. The field 'Items' must be an array; got ${JSON.stringify(items)?.slice(0, 100)}.`,
+    throw stateQueryError(
+      run.executor.stateName,
+      `The field 'Items' must be an array; got ${JSON.stringify(items)?.slice(0, 100)}.`,
     );
   }
   const selected =
@@ -132,8 +134,9 @@ async function choice(run: StateRun): Promise<ActionResult> {
       ? await evaluateExpression(rule.Condition, field, run.before())
       : rule.Condition;
     if (typeof condition !== 'boolean') {
-      throw new QueryEvaluationError(
-        `An error occurred while executing the state '${run.executor.stateName}'. The field '${field}' returned ${JSON.stringify(condition)}, not a boolean.`,
+      throw stateQueryError(
+        run.executor.stateName,
+        `The field '${field}' returned ${JSON.stringify(condition)}, not a boolean.`,
       );
     }
     if (condition) return { result: run.input, nextState: String(rule.Next), isEndState: false, rule };
