@@ -22,15 +22,22 @@ export function installVariableLookup(): void {
   internals.setVariableLookup((name, context) => scopeOf(context).visible()[name]);
 }
 
+/** Decided once per state definition: every execution of every state asks (the engine's hot path). */
+const decided = new WeakMap<object, boolean>();
+
 /** A JSONPath state that assigns variables, or runs nested states that may read them. */
 export function usesVariables(definition: Record<string, unknown>): boolean {
-  const catchers = Array.isArray(definition.Catch) ? (definition.Catch as Record<string, unknown>[]) : [];
-  return (
-    'Assign' in definition ||
-    catchers.some((catcher) => 'Assign' in catcher) ||
-    definition.Type === 'Map' ||
-    definition.Type === 'Parallel'
-  );
+  let uses = decided.get(definition);
+  if (uses === undefined) {
+    const catchers = Array.isArray(definition.Catch) ? (definition.Catch as Record<string, unknown>[]) : [];
+    uses =
+      'Assign' in definition ||
+      catchers.some((catcher) => 'Assign' in catcher) ||
+      definition.Type === 'Map' ||
+      definition.Type === 'Parallel';
+    decided.set(definition, uses);
+  }
+  return uses;
 }
 
 export async function executeJsonPathWithVariables(

@@ -11,6 +11,7 @@
  * JSONPath workflows already run on and are tested with; JSONata changes how a state reads its
  * input and shapes its output, not how states run, so only that part is new.
  */
+import { setTimeout as wait } from 'node:timers/promises';
 import { type Evaluation, evaluateTemplate } from './expressions.ts';
 import { executeJsonPathWithVariables, installVariableLookup, usesVariables } from './jsonpath-variables.ts';
 import {
@@ -24,16 +25,9 @@ import { scopeOf } from './variables.ts';
 
 const INSTALLED = Symbol.for('scones.jsonata.installed');
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
+/** A retry's wait, cut short by the execution's abort (as the engine's own). */
+const sleep = (ms: number, signal?: AbortSignal) =>
+  wait(ms, undefined, signal ? { signal } : {}).catch(() => undefined);
 
 /** `$states.context`: the context object as JSON (the variables' scope is not part of it). */
 function contextView(context: Record<string | symbol, unknown>, stateName: string): unknown {
